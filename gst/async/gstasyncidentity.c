@@ -1,0 +1,314 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-plugins-async developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/**
+ * SECTION:element-asyncidentity
+ * @title: asyncidentity
+ *
+ * Passes every buffer through unchanged after spending a simulated amount of
+ * per-frame work on it, on a pool of workers. It is the placeholder for real
+ * per-frame work: use it to see how a pipeline behaves when a stage takes
+ * time, to size #GstAsyncTransform:n-workers and
+ * #GstAsyncTransform:max-in-flight, and to measure the engine itself.
+ *
+ * With #GstAsyncIdentity:work-mode=sleep the work waits without using the
+ * CPU, like a call to a remote service; with busy it computes over the
+ * frame's bytes, like a CPU-bound filter. #GstAsyncIdentity:work-jitter adds
+ * a random extra time per frame that is the same on every run.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 videotestsrc num-buffers=100 ! asyncidentity work-time=40000 n-workers=4 ! fakesink
+ * ]| Spends 40 ms on each frame, four frames at a time: the 100 frames take
+ * about one second instead of four.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstasyncidentity.h"
+#include "gstasyncelements.h"
+
+#include <glib/gi18n-lib.h>
+
+GST_DEBUG_CATEGORY_STATIC (gst_async_identity_debug);
+#define GST_CAT_DEFAULT gst_async_identity_debug
+
+#define DEFAULT_WORK_TIME 0
+#define DEFAULT_WORK_JITTER 0
+#define DEFAULT_WORK_MODE GST_ASYNC_IDENTITY_WORK_MODE_SLEEP
+#define DEFAULT_ERROR_AFTER 0
+
+/* Ten seconds of simulated work per frame is plenty. */
+#define MAX_WORK_TIME_US (10 * G_USEC_PER_SEC)
+
+enum
+{
+  PROP_0,
+  PROP_WORK_TIME,
+  PROP_WORK_JITTER,
+  PROP_WORK_MODE,
+  PROP_ERROR_AFTER,
+};
+
+struct _GstAsyncIdentity
+{
+  GstAsyncTransform parent;
+
+  /* Read by workers and written by the application: atomics, no lock. */
+  guint work_time;
+  guint work_jitter;
+  gint work_mode;
+  guint64 error_after;
+
+  guint64 seed;                 /* from the element name, fixed at start */
+};
+
+static GstStaticPadTemplate sink_template =
+GST_STATIC_PAD_TEMPLATE (GST_ASYNC_TRANSFORM_SINK_NAME, GST_PAD_SINK,
+    GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+static GstStaticPadTemplate src_template =
+GST_STATIC_PAD_TEMPLATE (GST_ASYNC_TRANSFORM_SRC_NAME, GST_PAD_SRC,
+    GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+#define GST_TYPE_ASYNC_IDENTITY_WORK_MODE \
+    (gst_async_identity_work_mode_get_type ())
+static GType
+gst_async_identity_work_mode_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_ASYNC_IDENTITY_WORK_MODE_SLEEP,
+        "Wait without using the CPU", "sleep"},
+    {GST_ASYNC_IDENTITY_WORK_MODE_BUSY,
+        "Compute over the frame's bytes", "busy"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstAsyncIdentityWorkMode", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+G_DEFINE_TYPE (GstAsyncIdentity, gst_async_identity,
+    GST_TYPE_ASYNC_TRANSFORM);
+GST_ELEMENT_REGISTER_DEFINE (asyncidentity, "asyncidentity", GST_RANK_NONE,
+    GST_TYPE_ASYNC_IDENTITY);
+
+static void gst_async_identity_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec);
+static void gst_async_identity_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec);
+static gboolean gst_async_identity_start (GstAsyncTransform * trans);
+static GstFlowReturn gst_async_identity_process (GstAsyncTransform * trans,
+    gpointer context, GstAsyncFrame * frame);
+
+static void
+gst_async_identity_class_init (GstAsyncIdentityClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstAsyncTransformClass *trans_class = GST_ASYNC_TRANSFORM_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (gst_async_identity_debug, "asyncidentity", 0,
+      "Concurrent identity with simulated work");
+
+  gobject_class->set_property = gst_async_identity_set_property;
+  gobject_class->get_property = gst_async_identity_get_property;
+
+  g_object_class_install_property (gobject_class, PROP_WORK_TIME,
+      g_param_spec_uint ("work-time", "Work time",
+          "Simulated work per frame, in microseconds (0 = none)", 0,
+          MAX_WORK_TIME_US, DEFAULT_WORK_TIME,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_WORK_JITTER,
+      g_param_spec_uint ("work-jitter", "Work jitter",
+          "Random extra work per frame, up to this many microseconds; the "
+          "same frames get the same extra on every run (0 = none)", 0,
+          MAX_WORK_TIME_US, DEFAULT_WORK_JITTER,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_WORK_MODE,
+      g_param_spec_enum ("work-mode", "Work mode",
+          "How the work time is spent", GST_TYPE_ASYNC_IDENTITY_WORK_MODE,
+          DEFAULT_WORK_MODE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_ERROR_AFTER,
+      g_param_spec_uint64 ("error-after", "Error after",
+          "Fail with an error on the frame that follows this many frames "
+          "(0 = never)", 0, G_MAXUINT64, DEFAULT_ERROR_AFTER,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class,
+      "Concurrent identity", "Generic",
+      "Passes data through after simulated per-frame work done on a pool "
+      "of workers", "gst-plugins-async developers");
+
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_async_identity_start);
+  trans_class->process = GST_DEBUG_FUNCPTR (gst_async_identity_process);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_ASYNC_IDENTITY_WORK_MODE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_ASYNC_TRANSFORM, 0);
+}
+
+static void
+gst_async_identity_init (GstAsyncIdentity * self)
+{
+  self->work_time = DEFAULT_WORK_TIME;
+  self->work_jitter = DEFAULT_WORK_JITTER;
+  self->work_mode = DEFAULT_WORK_MODE;
+  self->error_after = DEFAULT_ERROR_AFTER;
+}
+
+static void
+gst_async_identity_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstAsyncIdentity *self = GST_ASYNC_IDENTITY (object);
+
+  switch (prop_id) {
+    case PROP_WORK_TIME:
+      g_atomic_int_set (&self->work_time, g_value_get_uint (value));
+      break;
+    case PROP_WORK_JITTER:
+      g_atomic_int_set (&self->work_jitter, g_value_get_uint (value));
+      break;
+    case PROP_WORK_MODE:
+      g_atomic_int_set (&self->work_mode, g_value_get_enum (value));
+      break;
+    case PROP_ERROR_AFTER:
+      /* Only changes in READY or below, when no worker runs. */
+      self->error_after = g_value_get_uint64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+static void
+gst_async_identity_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstAsyncIdentity *self = GST_ASYNC_IDENTITY (object);
+
+  switch (prop_id) {
+    case PROP_WORK_TIME:
+      g_value_set_uint (value, g_atomic_int_get (&self->work_time));
+      break;
+    case PROP_WORK_JITTER:
+      g_value_set_uint (value, g_atomic_int_get (&self->work_jitter));
+      break;
+    case PROP_WORK_MODE:
+      g_value_set_enum (value, g_atomic_int_get (&self->work_mode));
+      break;
+    case PROP_ERROR_AFTER:
+      g_value_set_uint64 (value, self->error_after);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+static gboolean
+gst_async_identity_start (GstAsyncTransform * trans)
+{
+  GstAsyncIdentity *self = GST_ASYNC_IDENTITY (trans);
+  gchar *name = gst_object_get_name (GST_OBJECT (self));
+
+  /* Per element, and the same on every run of the same pipeline. */
+  self->seed = g_str_hash (name);
+  g_free (name);
+  return TRUE;
+}
+
+/* splitmix64: a well-mixed value from (seed, frame number), so the jitter
+ * of a frame does not depend on which worker runs it, or when. */
+static guint64
+gst_async_identity_mix (guint64 x)
+{
+  x += G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
+  x = (x ^ (x >> 30)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+  x = (x ^ (x >> 27)) * G_GUINT64_CONSTANT (0x94d049bb133111eb);
+  return x ^ (x >> 31);
+}
+
+/* Reads the frame over and over until @until (monotonic µs). */
+static void
+gst_async_identity_busy (GstBuffer * buffer, gint64 until)
+{
+  GstMapInfo map;
+  volatile guint8 sink = 0;
+  guint8 sum = 0;
+  gsize i;
+
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
+    map.size = 0;
+  do {
+    for (i = 0; i < map.size && i < 65536; i++)
+      sum += map.data[i];
+    sum++;
+  } while (g_get_monotonic_time () < until);
+  sink = sum;
+  (void) sink;
+  if (map.size)
+    gst_buffer_unmap (buffer, &map);
+}
+
+static GstFlowReturn
+gst_async_identity_process (GstAsyncTransform * trans, gpointer context,
+    GstAsyncFrame * frame)
+{
+  GstAsyncIdentity *self = GST_ASYNC_IDENTITY (trans);
+  guint work_time = g_atomic_int_get (&self->work_time);
+  guint jitter = g_atomic_int_get (&self->work_jitter);
+  gint64 us = work_time;
+
+  if (self->error_after > 0 && frame->number == self->error_after) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED,
+        (_("Simulated processing error.")),
+        ("error-after=%" G_GUINT64_FORMAT " reached at frame %"
+            G_GUINT64_FORMAT, self->error_after, frame->number));
+    return GST_FLOW_ERROR;
+  }
+
+  if (jitter > 0)
+    us += gst_async_identity_mix (self->seed ^ frame->number) % (jitter + 1);
+
+  if (us > 0) {
+    if (g_atomic_int_get (&self->work_mode) == GST_ASYNC_IDENTITY_WORK_MODE_BUSY)
+      gst_async_identity_busy (frame->input, g_get_monotonic_time () + us);
+    else
+      g_usleep (us);
+  }
+
+  /* Pass the very buffer through: no copy. */
+  frame->output = frame->input;
+  frame->input = NULL;
+  return GST_FLOW_OK;
+}

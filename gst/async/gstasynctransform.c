@@ -1,0 +1,1680 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-plugins-async developers
+ *
+ * gstasynctransform.c: base class for elements that process frames
+ * concurrently
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/**
+ * SECTION:gstasynctransform
+ * @title: GstAsyncTransform
+ * @short_description: Base class for filters that process frames
+ *     concurrently
+ *
+ * #GstAsyncTransform is the base class of elements with one sink and one
+ * src pad whose per-frame work runs on a pool of worker threads while the
+ * element behaves like any other filter: frames leave in input order (or as
+ * soon as done with #GstAsyncTransform:ordered set to %FALSE), serialized
+ * events keep their place, flushes discard everything in flight, upstream is
+ * held back once #GstAsyncTransform:max-in-flight frames are inside, and
+ * the latency query reports what the element adds.
+ *
+ * A subclass implements #GstAsyncTransformClass.process, and where needed
+ * #GstAsyncTransformClass.transform_caps and #GstAsyncTransformClass.set_caps
+ * (format-changing elements), #GstAsyncTransformClass.parse (elements that
+ * must frame their input in order first) and
+ * #GstAsyncTransformClass.create_context (exclusive per-worker state, such
+ * as a codec instance). The subclass never locks: the base class guarantees
+ * that a context is used by one frame at a time.
+ *
+ * Since: 1.0
+ */
+
+/* Threading rules.
+ *
+ * Threads: the upstream streaming thread (chain, sink events and queries),
+ * n worker threads (process), the src pad GstTask (pushes downstream), and
+ * application threads (properties, state changes, queries).
+ *
+ * One mutex, priv->lock, guards every field of GstAsyncTransformPrivate that
+ * is not marked otherwise. Nothing that calls out of the element (pad pushes,
+ * events, queries, the subclass's vfuncs, buffer and context frees) runs with
+ * it held, so there is no lock order to respect beyond GStreamer's own pad
+ * stream locks, which are always taken before priv->lock, never after.
+ *
+ * Items (frame jobs and serialized events) live in priv->out in arrival
+ * order. Frame jobs not yet started also sit in priv->todo. Three conds:
+ *  - space: something left the element (chain waits for a free slot in the
+ *    window, drain waits for priv->out to empty);
+ *  - work: a job was queued (workers wait);
+ *  - ready: an item may leave (the src task waits).
+ * Each cond has a waiter count so the hot path only signals when somebody
+ * waits. Every wait is a loop that re-checks its condition and priv->flow,
+ * which is GST_FLOW_FLUSHING while flushing or inactive, and which carries
+ * the last downstream flow return otherwise.
+ *
+ * A flush or a stop bumps priv->generation. A worker still running a job of
+ * an older generation finishes it and throws the result away; the job is no
+ * longer in priv->out, so it can never be pushed.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstasynctransform.h"
+
+#include <gst/base/base.h>
+#include <gst/video/video.h>
+#include <glib/gi18n-lib.h>
+
+GST_DEBUG_CATEGORY_STATIC (gst_async_transform_debug);
+#define GST_CAT_DEFAULT gst_async_transform_debug
+
+#define DEFAULT_N_WORKERS 0
+#define DEFAULT_MAX_IN_FLIGHT 0
+#define DEFAULT_ORDERED TRUE
+#define DEFAULT_LATENCY -1
+
+#define MAX_N_WORKERS 256
+#define MAX_MAX_IN_FLIGHT 4096
+
+enum
+{
+  PROP_0,
+  PROP_N_WORKERS,
+  PROP_MAX_IN_FLIGHT,
+  PROP_ORDERED,
+  PROP_LATENCY,
+};
+
+typedef enum
+{
+  JOB_QUEUED,
+  JOB_RUNNING,
+  JOB_DONE,
+} JobState;
+
+/* One item in the output sequence: a frame, or a serialized event. */
+typedef struct
+{
+  GstAsyncFrame frame;
+  GstEvent *event;              /* non-NULL: this item is an event */
+  JobState state;
+  GstFlowReturn ret;            /* the result of process () */
+  guint generation;
+} GstAsyncJob;
+
+typedef struct
+{
+  GstPad *sinkpad;
+  GstPad *srcpad;
+
+  GMutex lock;
+  GCond space_cond;
+  GCond work_cond;
+  GCond ready_cond;
+  guint space_waiters;
+  guint work_waiters;
+  guint ready_waiters;
+
+  GstQueueArray *out;           /* GstAsyncJob *, arrival order */
+  GstQueueArray *todo;          /* GstAsyncJob *, frames not yet started */
+  GstQueueArray *spare_jobs;    /* GstAsyncJob *, recycled */
+  guint in_flight;              /* frames accepted and not yet pushed */
+  gboolean pushing;             /* the src task is pushing a batch */
+  guint generation;
+  guint64 next_number;
+  GstFlowReturn flow;
+  gboolean eos;                 /* EOS received, not yet flushed */
+  gboolean negotiated;
+
+  /* Worker contexts not in use, all made for the current caps cookie. A
+   * context made for older caps is freed when it comes back. */
+  GstQueueArray *free_contexts;
+  guint caps_cookie;
+  GHashTable *lent_contexts;    /* context -> cookie, public borrowers */
+
+  /* Workers, started on READY->PAUSED and joined on PAUSED->READY.
+   * priv->workers is only touched in state changes. */
+  GPtrArray *workers;
+  gboolean workers_quit;
+
+  /* Properties and what follows from them. */
+  guint n_workers_setting;
+  guint max_in_flight_setting;
+  guint n_workers;              /* effective */
+  guint max_in_flight;          /* effective */
+  gboolean ordered;
+  gint64 latency;
+
+  GstClockTime frame_duration;  /* from caps or buffers, for latency */
+  GstCaps *incaps;
+  GstCaps *outcaps;
+
+  /* Used by the src task only. */
+  GPtrArray *batch;
+} GstAsyncTransformPrivate;
+
+static GstElementClass *parent_class = NULL;
+static gint private_offset = 0;
+
+static void gst_async_transform_class_init (GstAsyncTransformClass * klass);
+static void gst_async_transform_init (GstAsyncTransform * self,
+    GstAsyncTransformClass * klass);
+
+/* Registered by hand rather than with G_DEFINE_TYPE: the instance init
+ * needs the subclass's class, whose pad templates make the pads. */
+GType
+gst_async_transform_get_type (void)
+{
+  static gsize type = 0;
+
+  if (g_once_init_enter (&type)) {
+    static const GTypeInfo info = {
+      sizeof (GstAsyncTransformClass),
+      NULL, NULL,
+      (GClassInitFunc) gst_async_transform_class_init,
+      NULL, NULL,
+      sizeof (GstAsyncTransform),
+      0,
+      (GInstanceInitFunc) gst_async_transform_init,
+      NULL,
+    };
+    GType t = g_type_register_static (GST_TYPE_ELEMENT, "GstAsyncTransform",
+        &info, G_TYPE_FLAG_ABSTRACT);
+
+    private_offset = g_type_add_instance_private (t,
+        sizeof (GstAsyncTransformPrivate));
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+#define GET_PRIV(self) \
+    ((GstAsyncTransformPrivate *) G_STRUCT_MEMBER_P (self, private_offset))
+
+static void gst_async_transform_finalize (GObject * object);
+static void gst_async_transform_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec);
+static void gst_async_transform_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec);
+static GstStateChangeReturn gst_async_transform_change_state (GstElement *
+    element, GstStateChange transition);
+
+static GstFlowReturn gst_async_transform_chain (GstPad * pad,
+    GstObject * parent, GstBuffer * buffer);
+static gboolean gst_async_transform_sink_event (GstPad * pad,
+    GstObject * parent, GstEvent * event);
+static gboolean gst_async_transform_sink_query (GstPad * pad,
+    GstObject * parent, GstQuery * query);
+static gboolean gst_async_transform_src_event (GstPad * pad,
+    GstObject * parent, GstEvent * event);
+static gboolean gst_async_transform_src_query (GstPad * pad,
+    GstObject * parent, GstQuery * query);
+static gboolean gst_async_transform_src_activate_mode (GstPad * pad,
+    GstObject * parent, GstPadMode mode, gboolean active);
+static gboolean gst_async_transform_sink_activate_mode (GstPad * pad,
+    GstObject * parent, GstPadMode mode, gboolean active);
+static void gst_async_transform_loop (GstAsyncTransform * self);
+
+static GstCaps *gst_async_transform_default_transform_caps (GstAsyncTransform *
+    self, GstPadDirection direction, GstCaps * caps, GstCaps * filter);
+static GstCaps *gst_async_transform_default_fixate_caps (GstAsyncTransform *
+    self, GstPadDirection direction, GstCaps * caps, GstCaps * othercaps);
+static GstFlowReturn gst_async_transform_default_parse (GstAsyncTransform *
+    self, GstBuffer * buffer);
+static gboolean gst_async_transform_default_propose_allocation
+    (GstAsyncTransform * self, GstQuery * query);
+
+static void
+gst_async_transform_class_init (GstAsyncTransformClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (gst_async_transform_debug, "asynctransform", 0,
+      "Concurrent transform base class");
+  parent_class = g_type_class_peek_parent (klass);
+  g_type_class_adjust_private_offset (klass, &private_offset);
+
+  gobject_class->finalize = gst_async_transform_finalize;
+  gobject_class->set_property = gst_async_transform_set_property;
+  gobject_class->get_property = gst_async_transform_get_property;
+
+  /**
+   * GstAsyncTransform:n-workers:
+   *
+   * Worker threads of this element; 0 uses one per CPU core.
+   *
+   * Since: 1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_N_WORKERS,
+      g_param_spec_uint ("n-workers", "Workers",
+          "Worker threads that process frames concurrently "
+          "(0 = one per CPU core)", 0, MAX_N_WORKERS, DEFAULT_N_WORKERS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstAsyncTransform:max-in-flight:
+   *
+   * Frames accepted but not yet pushed downstream; upstream waits while the
+   * element holds this many. 0 means twice the number of workers.
+   *
+   * Since: 1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_MAX_IN_FLIGHT,
+      g_param_spec_uint ("max-in-flight", "Max in flight",
+          "Frames accepted but not yet pushed downstream, in frames; "
+          "upstream is held back at this many (0 = 2 x workers)", 0,
+          MAX_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstAsyncTransform:ordered:
+   *
+   * Push frames in input order. When %FALSE a frame is pushed as soon as it
+   * is done; events still keep their place.
+   *
+   * Since: 1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_ORDERED,
+      g_param_spec_boolean ("ordered", "Ordered",
+          "Push frames in input order (false: push each frame as soon as it "
+          "is done; events keep their place either way)", DEFAULT_ORDERED,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstAsyncTransform:latency:
+   *
+   * Latency the element adds to the latency query, in nanoseconds; -1
+   * reports max-in-flight times the frame duration.
+   *
+   * Since: 1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_LATENCY,
+      g_param_spec_int64 ("latency", "Latency",
+          "Latency this element reports, in nanoseconds "
+          "(-1 = max-in-flight x frame duration)", -1, G_MAXINT64,
+          DEFAULT_LATENCY, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (gst_async_transform_change_state);
+
+  klass->transform_caps =
+      GST_DEBUG_FUNCPTR (gst_async_transform_default_transform_caps);
+  klass->fixate_caps =
+      GST_DEBUG_FUNCPTR (gst_async_transform_default_fixate_caps);
+  klass->parse = GST_DEBUG_FUNCPTR (gst_async_transform_default_parse);
+  klass->propose_allocation =
+      GST_DEBUG_FUNCPTR (gst_async_transform_default_propose_allocation);
+}
+
+static void
+gst_async_transform_init (GstAsyncTransform * self,
+    GstAsyncTransformClass * klass)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstPadTemplate *templ;
+
+  templ = gst_element_class_get_pad_template (element_class,
+      GST_ASYNC_TRANSFORM_SINK_NAME);
+  g_return_if_fail (templ != NULL);
+  priv->sinkpad = gst_pad_new_from_template (templ,
+      GST_ASYNC_TRANSFORM_SINK_NAME);
+  gst_pad_set_chain_function (priv->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_async_transform_chain));
+  gst_pad_set_event_function (priv->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_async_transform_sink_event));
+  gst_pad_set_query_function (priv->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_async_transform_sink_query));
+  gst_pad_set_activatemode_function (priv->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_async_transform_sink_activate_mode));
+  gst_element_add_pad (GST_ELEMENT (self), priv->sinkpad);
+
+  templ = gst_element_class_get_pad_template (element_class,
+      GST_ASYNC_TRANSFORM_SRC_NAME);
+  g_return_if_fail (templ != NULL);
+  priv->srcpad = gst_pad_new_from_template (templ,
+      GST_ASYNC_TRANSFORM_SRC_NAME);
+  gst_pad_set_event_function (priv->srcpad,
+      GST_DEBUG_FUNCPTR (gst_async_transform_src_event));
+  gst_pad_set_query_function (priv->srcpad,
+      GST_DEBUG_FUNCPTR (gst_async_transform_src_query));
+  gst_pad_set_activatemode_function (priv->srcpad,
+      GST_DEBUG_FUNCPTR (gst_async_transform_src_activate_mode));
+  gst_element_add_pad (GST_ELEMENT (self), priv->srcpad);
+
+  g_mutex_init (&priv->lock);
+  g_cond_init (&priv->space_cond);
+  g_cond_init (&priv->work_cond);
+  g_cond_init (&priv->ready_cond);
+
+  priv->out = gst_queue_array_new (32);
+  priv->todo = gst_queue_array_new (32);
+  priv->spare_jobs = gst_queue_array_new (32);
+  priv->free_contexts = gst_queue_array_new (8);
+  priv->lent_contexts = g_hash_table_new (NULL, NULL);
+  priv->workers = g_ptr_array_new ();
+  priv->batch = g_ptr_array_new ();
+
+  priv->flow = GST_FLOW_FLUSHING;
+  priv->n_workers_setting = DEFAULT_N_WORKERS;
+  priv->max_in_flight_setting = DEFAULT_MAX_IN_FLIGHT;
+  priv->ordered = DEFAULT_ORDERED;
+  priv->latency = DEFAULT_LATENCY;
+  priv->frame_duration = GST_CLOCK_TIME_NONE;
+}
+
+/* Effective worker count and window from the settings; with the lock. */
+static void
+gst_async_transform_update_limits_locked (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  priv->n_workers = priv->n_workers_setting;
+  if (priv->n_workers == 0)
+    priv->n_workers = MAX (1, g_get_num_processors ());
+  priv->max_in_flight = priv->max_in_flight_setting;
+  if (priv->max_in_flight == 0)
+    priv->max_in_flight = 2 * priv->n_workers;
+}
+
+static void
+gst_async_transform_finalize (GObject * object)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (GST_ASYNC_TRANSFORM (object));
+  GstAsyncJob *job;
+
+  /* PAUSED->READY emptied out, todo and the contexts. */
+  g_assert (gst_queue_array_is_empty (priv->out));
+  while ((job = gst_queue_array_pop_head (priv->spare_jobs)))
+    g_free (job);
+  gst_queue_array_free (priv->out);
+  gst_queue_array_free (priv->todo);
+  gst_queue_array_free (priv->spare_jobs);
+  gst_queue_array_free (priv->free_contexts);
+  g_hash_table_unref (priv->lent_contexts);
+  g_ptr_array_unref (priv->workers);
+  g_ptr_array_unref (priv->batch);
+  gst_clear_caps (&priv->incaps);
+  gst_clear_caps (&priv->outcaps);
+
+  g_mutex_clear (&priv->lock);
+  g_cond_clear (&priv->space_cond);
+  g_cond_clear (&priv->work_cond);
+  g_cond_clear (&priv->ready_cond);
+
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_async_transform_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstAsyncTransform *self = GST_ASYNC_TRANSFORM (object);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  gboolean latency_changed = FALSE;
+
+  g_mutex_lock (&priv->lock);
+  switch (prop_id) {
+    case PROP_N_WORKERS:
+      priv->n_workers_setting = g_value_get_uint (value);
+      break;
+    case PROP_MAX_IN_FLIGHT:
+      priv->max_in_flight_setting = g_value_get_uint (value);
+      /* Applies at once when the workers run: a larger window frees
+       * upstream. */
+      if (priv->workers->len > 0) {
+        priv->max_in_flight = priv->max_in_flight_setting;
+        if (priv->max_in_flight == 0)
+          priv->max_in_flight = 2 * priv->n_workers;
+        g_cond_broadcast (&priv->space_cond);
+        latency_changed = priv->latency < 0;
+      }
+      break;
+    case PROP_ORDERED:
+      priv->ordered = g_value_get_boolean (value);
+      g_cond_broadcast (&priv->ready_cond);
+      break;
+    case PROP_LATENCY:
+      priv->latency = g_value_get_int64 (value);
+      latency_changed = TRUE;
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  g_mutex_unlock (&priv->lock);
+
+  if (latency_changed)
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_latency (GST_OBJECT (self)));
+}
+
+static void
+gst_async_transform_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (GST_ASYNC_TRANSFORM (object));
+
+  g_mutex_lock (&priv->lock);
+  switch (prop_id) {
+    case PROP_N_WORKERS:
+      g_value_set_uint (value, priv->n_workers_setting);
+      break;
+    case PROP_MAX_IN_FLIGHT:
+      g_value_set_uint (value, priv->max_in_flight_setting);
+      break;
+    case PROP_ORDERED:
+      g_value_set_boolean (value, priv->ordered);
+      break;
+    case PROP_LATENCY:
+      g_value_set_int64 (value, priv->latency);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  g_mutex_unlock (&priv->lock);
+}
+
+/* --- jobs ---------------------------------------------------------------- */
+
+static GstAsyncJob *
+gst_async_transform_new_job_locked (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncJob *job = gst_queue_array_pop_tail (priv->spare_jobs);
+
+  if (job == NULL)
+    job = g_new0 (GstAsyncJob, 1);
+  job->generation = priv->generation;
+  job->state = JOB_QUEUED;
+  job->ret = GST_FLOW_OK;
+  return job;
+}
+
+/* Releases what @job holds. Calls out (buffer and event unrefs), so never
+ * with the lock held. */
+static void
+gst_async_transform_clear_job (GstAsyncJob * job)
+{
+  gst_clear_buffer (&job->frame.input);
+  gst_clear_buffer (&job->frame.output);
+  gst_clear_event (&job->event);
+}
+
+static void
+gst_async_transform_recycle_job_locked (GstAsyncTransform * self,
+    GstAsyncJob * job)
+{
+  gst_queue_array_push_tail (GET_PRIV (self)->spare_jobs, job);
+}
+
+/* Takes every item out of the element, except jobs a worker is running (the
+ * worker throws those away when it sees the bumped generation). The taken
+ * items are moved to @dropped, to be cleared without the lock. */
+static void
+gst_async_transform_drop_all_locked (GstAsyncTransform * self,
+    GPtrArray * dropped)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncJob *job;
+
+  priv->generation++;
+  gst_queue_array_clear (priv->todo);
+  while ((job = gst_queue_array_pop_head (priv->out))) {
+    if (job->state != JOB_RUNNING)
+      g_ptr_array_add (dropped, job);
+  }
+  priv->in_flight = 0;
+  g_cond_broadcast (&priv->space_cond);
+}
+
+static void
+gst_async_transform_free_dropped (GstAsyncTransform * self,
+    GPtrArray * dropped)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  guint i;
+
+  if (dropped->len == 0)
+    return;
+  GST_DEBUG_OBJECT (self, "dropping %u queued items", dropped->len);
+  for (i = 0; i < dropped->len; i++)
+    gst_async_transform_clear_job (g_ptr_array_index (dropped, i));
+  g_mutex_lock (&priv->lock);
+  for (i = 0; i < dropped->len; i++)
+    gst_async_transform_recycle_job_locked (self,
+        g_ptr_array_index (dropped, i));
+  g_mutex_unlock (&priv->lock);
+  g_ptr_array_set_size (dropped, 0);
+}
+
+/* --- worker contexts ----------------------------------------------------- */
+
+static gpointer
+gst_async_transform_take_context (GstAsyncTransform * self, guint * cookie)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  gpointer context;
+
+  if (klass->create_context == NULL) {
+    *cookie = 0;
+    return NULL;
+  }
+
+  g_mutex_lock (&priv->lock);
+  context = gst_queue_array_pop_tail (priv->free_contexts);
+  *cookie = priv->caps_cookie;
+  g_mutex_unlock (&priv->lock);
+
+  if (context == NULL) {
+    GST_DEBUG_OBJECT (self, "creating a worker context");
+    context = klass->create_context (self);
+  }
+  return context;
+}
+
+static void
+gst_async_transform_give_context (GstAsyncTransform * self, gpointer context,
+    guint cookie)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  gboolean keep;
+
+  if (context == NULL)
+    return;
+
+  g_mutex_lock (&priv->lock);
+  keep = cookie == priv->caps_cookie;
+  if (keep)
+    gst_queue_array_push_tail (priv->free_contexts, context);
+  g_mutex_unlock (&priv->lock);
+
+  if (!keep && klass->free_context)
+    klass->free_context (self, context);
+}
+
+/* Makes every context created so far stale and frees the idle ones. */
+static void
+gst_async_transform_drop_contexts (GstAsyncTransform * self)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstQueueArray *idle;
+  gpointer context;
+
+  g_mutex_lock (&priv->lock);
+  priv->caps_cookie++;
+  idle = priv->free_contexts;
+  priv->free_contexts = gst_queue_array_new (8);
+  g_mutex_unlock (&priv->lock);
+
+  while ((context = gst_queue_array_pop_head (idle))) {
+    if (klass->free_context)
+      klass->free_context (self, context);
+  }
+  gst_queue_array_free (idle);
+}
+
+/**
+ * gst_async_transform_acquire_context:
+ * @self: a #GstAsyncTransform
+ *
+ * Lends one worker context (see #GstAsyncTransformClass.create_context)
+ * for use outside #GstAsyncTransformClass.process, for example to ask a
+ * replica of a wrapped element a caps query. No frame uses it until it is
+ * given back with gst_async_transform_release_context().
+ *
+ * Returns: (transfer none) (nullable): a context, or %NULL if the subclass
+ *     has none or could not create one.
+ *
+ * Since: 1.0
+ */
+gpointer
+gst_async_transform_acquire_context (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv;
+  gpointer context;
+  guint cookie;
+
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), NULL);
+  priv = GET_PRIV (self);
+
+  context = gst_async_transform_take_context (self, &cookie);
+  if (context) {
+    g_mutex_lock (&priv->lock);
+    g_hash_table_insert (priv->lent_contexts, context,
+        GUINT_TO_POINTER (cookie));
+    g_mutex_unlock (&priv->lock);
+  }
+  return context;
+}
+
+/**
+ * gst_async_transform_release_context:
+ * @self: a #GstAsyncTransform
+ * @context: a context from gst_async_transform_acquire_context()
+ *
+ * Gives back a lent context.
+ *
+ * Since: 1.0
+ */
+void
+gst_async_transform_release_context (GstAsyncTransform * self,
+    gpointer context)
+{
+  GstAsyncTransformPrivate *priv;
+  gpointer cookie = NULL;
+  gboolean lent;
+
+  g_return_if_fail (GST_IS_ASYNC_TRANSFORM (self));
+  g_return_if_fail (context != NULL);
+  priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  lent = g_hash_table_steal_extended (priv->lent_contexts, context, NULL,
+      &cookie);
+  g_mutex_unlock (&priv->lock);
+
+  g_return_if_fail (lent);
+  gst_async_transform_give_context (self, context, GPOINTER_TO_UINT (cookie));
+}
+
+/**
+ * gst_async_transform_get_n_workers:
+ * @self: a #GstAsyncTransform
+ *
+ * Returns: the number of workers the element runs (or will run) with, the
+ *     #GstAsyncTransform:n-workers setting with 0 resolved to the number of
+ *     CPU cores.
+ *
+ * Since: 1.0
+ */
+guint
+gst_async_transform_get_n_workers (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv;
+  guint n;
+
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), 0);
+  priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  if (priv->workers->len == 0)
+    gst_async_transform_update_limits_locked (self);
+  n = priv->n_workers;
+  g_mutex_unlock (&priv->lock);
+  return n;
+}
+
+/* --- workers ------------------------------------------------------------- */
+
+static void
+gst_async_transform_run_job (GstAsyncTransform * self, GstAsyncJob * job)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncFrame *frame = &job->frame;
+  gpointer context;
+  guint cookie;
+
+  context = gst_async_transform_take_context (self, &cookie);
+  if (klass->create_context && context == NULL) {
+    job->ret = GST_FLOW_ERROR;
+    GST_ELEMENT_ERROR (self, CORE, FAILED, (NULL),
+        ("The subclass could not create a worker context"));
+    return;
+  }
+
+  job->ret = klass->process (self, context, frame);
+  gst_async_transform_give_context (self, context, cookie);
+
+  if (job->ret != GST_FLOW_OK) {
+    GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %s", frame->number,
+        gst_flow_get_name (job->ret));
+    gst_clear_buffer (&frame->output);
+  } else if (frame->output && frame->input && frame->output != frame->input
+      && !GST_BUFFER_PTS_IS_VALID (frame->output)
+      && !GST_BUFFER_DURATION_IS_VALID (frame->output)) {
+    frame->output = gst_buffer_make_writable (frame->output);
+    gst_buffer_copy_into (frame->output, frame->input,
+        GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS, 0, -1);
+  }
+  /* The input is not needed any more: free it now rather than when the
+   * frame leaves, so memory follows the frames really in use. */
+  gst_clear_buffer (&frame->input);
+}
+
+static gpointer
+gst_async_transform_worker (gpointer data)
+{
+  GstAsyncTransform *self = data;
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncJob *job;
+
+  g_mutex_lock (&priv->lock);
+  for (;;) {
+    while (!priv->workers_quit && (priv->flow == GST_FLOW_FLUSHING
+            || gst_queue_array_is_empty (priv->todo))) {
+      priv->work_waiters++;
+      g_cond_wait (&priv->work_cond, &priv->lock);
+      priv->work_waiters--;
+    }
+    if (priv->workers_quit)
+      break;
+
+    job = gst_queue_array_pop_head (priv->todo);
+    job->state = JOB_RUNNING;
+    g_mutex_unlock (&priv->lock);
+
+    gst_async_transform_run_job (self, job);
+
+    g_mutex_lock (&priv->lock);
+    if (job->generation != priv->generation) {
+      /* Flushed while running: nobody will push it. */
+      g_mutex_unlock (&priv->lock);
+      gst_async_transform_clear_job (job);
+      g_mutex_lock (&priv->lock);
+      gst_async_transform_recycle_job_locked (self, job);
+      continue;
+    }
+    job->state = JOB_DONE;
+    if (priv->ready_waiters > 0 && (!priv->ordered
+            || gst_queue_array_peek_head (priv->out) == job))
+      g_cond_signal (&priv->ready_cond);
+  }
+  g_mutex_unlock (&priv->lock);
+
+  return NULL;
+}
+
+static void
+gst_async_transform_start_workers (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  guint i, n;
+
+  g_mutex_lock (&priv->lock);
+  gst_async_transform_update_limits_locked (self);
+  priv->workers_quit = FALSE;
+  n = priv->n_workers;
+  g_mutex_unlock (&priv->lock);
+
+  GST_DEBUG_OBJECT (self, "starting %u workers, window of %u frames", n,
+      priv->max_in_flight);
+  for (i = 0; i < n; i++)
+    g_ptr_array_add (priv->workers, g_thread_new ("asyncworker",
+            gst_async_transform_worker, self));
+}
+
+static void
+gst_async_transform_stop_workers (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  guint i;
+
+  g_mutex_lock (&priv->lock);
+  priv->workers_quit = TRUE;
+  g_cond_broadcast (&priv->work_cond);
+  g_mutex_unlock (&priv->lock);
+
+  /* A worker busy with a frame finishes it first: joining waits for at
+   * most one process () call per worker. */
+  for (i = 0; i < priv->workers->len; i++)
+    g_thread_join (g_ptr_array_index (priv->workers, i));
+  g_ptr_array_set_size (priv->workers, 0);
+}
+
+/* --- sink side: frames --------------------------------------------------- */
+
+/**
+ * gst_async_transform_submit:
+ * @self: a #GstAsyncTransform
+ * @buffer: (transfer full): one complete frame
+ *
+ * Queues one frame for #GstAsyncTransformClass.process. Call it from
+ * #GstAsyncTransformClass.parse (or #GstAsyncTransformClass.finish) in the
+ * upstream streaming thread. Waits while the element holds
+ * #GstAsyncTransform:max-in-flight frames.
+ *
+ * Returns: %GST_FLOW_OK, or the flow return upstream must see: the last
+ *     downstream error, %GST_FLOW_FLUSHING, or the error of a failed frame.
+ *
+ * Since: 1.0
+ */
+GstFlowReturn
+gst_async_transform_submit (GstAsyncTransform * self, GstBuffer * buffer)
+{
+  GstAsyncTransformPrivate *priv;
+  GstAsyncJob *job;
+  GstFlowReturn ret;
+
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), GST_FLOW_ERROR);
+  g_return_val_if_fail (GST_IS_BUFFER (buffer), GST_FLOW_ERROR);
+  priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  while ((ret = priv->flow) == GST_FLOW_OK
+      && priv->in_flight >= priv->max_in_flight) {
+    priv->space_waiters++;
+    g_cond_wait (&priv->space_cond, &priv->lock);
+    priv->space_waiters--;
+  }
+  if (ret != GST_FLOW_OK) {
+    g_mutex_unlock (&priv->lock);
+    GST_DEBUG_OBJECT (self, "refusing frame: %s", gst_flow_get_name (ret));
+    gst_buffer_unref (buffer);
+    return ret;
+  }
+
+  if (GST_BUFFER_DURATION_IS_VALID (buffer))
+    priv->frame_duration = GST_BUFFER_DURATION (buffer);
+
+  job = gst_async_transform_new_job_locked (self);
+  job->frame.number = priv->next_number++;
+  job->frame.input = buffer;
+  gst_queue_array_push_tail (priv->out, job);
+  gst_queue_array_push_tail (priv->todo, job);
+  priv->in_flight++;
+  GST_LOG_OBJECT (self, "queued frame %" G_GUINT64_FORMAT ", %u in flight",
+      job->frame.number, priv->in_flight);
+  if (priv->work_waiters > 0)
+    g_cond_signal (&priv->work_cond);
+  g_mutex_unlock (&priv->lock);
+
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+gst_async_transform_default_parse (GstAsyncTransform * self,
+    GstBuffer * buffer)
+{
+  return gst_async_transform_submit (self, buffer);
+}
+
+static GstFlowReturn
+gst_async_transform_chain (GstPad * pad, GstObject * parent,
+    GstBuffer * buffer)
+{
+  GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstFlowReturn ret;
+
+  g_mutex_lock (&priv->lock);
+  if (priv->flow != GST_FLOW_OK)
+    ret = priv->flow;
+  else if (priv->eos)
+    ret = GST_FLOW_EOS;
+  else if (!priv->negotiated)
+    ret = GST_FLOW_NOT_NEGOTIATED;
+  else
+    ret = GST_FLOW_OK;
+  g_mutex_unlock (&priv->lock);
+
+  if (ret != GST_FLOW_OK) {
+    GST_DEBUG_OBJECT (self, "refusing buffer: %s", gst_flow_get_name (ret));
+    gst_buffer_unref (buffer);
+    return ret;
+  }
+
+  return GST_ASYNC_TRANSFORM_GET_CLASS (self)->parse (self, buffer);
+}
+
+/* --- sink side: events and queries --------------------------------------- */
+
+/* Appends a serialized event to the output sequence. */
+static gboolean
+gst_async_transform_queue_event (GstAsyncTransform * self, GstEvent * event)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncJob *job;
+  GstFlowReturn flow;
+
+  g_mutex_lock (&priv->lock);
+  flow = priv->flow;
+  if (flow == GST_FLOW_OK) {
+    job = gst_async_transform_new_job_locked (self);
+    job->event = event;
+    job->state = JOB_DONE;
+    gst_queue_array_push_tail (priv->out, job);
+    if (priv->ready_waiters > 0 && gst_queue_array_peek_head (priv->out) == job)
+      g_cond_signal (&priv->ready_cond);
+  }
+  g_mutex_unlock (&priv->lock);
+
+  if (flow != GST_FLOW_OK) {
+    GST_DEBUG_OBJECT (self, "refusing %" GST_PTR_FORMAT ": %s", event,
+        gst_flow_get_name (flow));
+    gst_event_unref (event);
+    return FALSE;
+  }
+  GST_LOG_OBJECT (self, "queued %" GST_PTR_FORMAT, event);
+  return TRUE;
+}
+
+/* Waits until every item has left the element. */
+static GstFlowReturn
+gst_async_transform_wait_drained (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstFlowReturn ret;
+
+  g_mutex_lock (&priv->lock);
+  while ((ret = priv->flow) == GST_FLOW_OK
+      && (priv->pushing || !gst_queue_array_is_empty (priv->out))) {
+    priv->space_waiters++;
+    g_cond_wait (&priv->space_cond, &priv->lock);
+    priv->space_waiters--;
+  }
+  g_mutex_unlock (&priv->lock);
+  return ret;
+}
+
+/* Lets a framing subclass submit what it holds, then waits for every frame
+ * to leave. */
+static GstFlowReturn
+gst_async_transform_drain (GstAsyncTransform * self)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  if (klass->finish)
+    ret = klass->finish (self);
+  if (ret == GST_FLOW_OK)
+    ret = gst_async_transform_wait_drained (self);
+  return ret;
+}
+
+static gboolean
+gst_async_transform_negotiate (GstAsyncTransform * self, GstCaps * incaps)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstCaps *othercaps, *peercaps, *outcaps;
+  GstStructure *s;
+  gint fps_n = 0, fps_d = 1;
+
+  othercaps = klass->transform_caps (self, GST_PAD_SINK, incaps, NULL);
+  peercaps = gst_pad_peer_query_caps (priv->srcpad, othercaps);
+  outcaps = gst_caps_intersect (peercaps, othercaps);
+  gst_caps_unref (peercaps);
+  gst_caps_unref (othercaps);
+
+  if (!gst_caps_is_empty (outcaps))
+    outcaps = klass->fixate_caps (self, GST_PAD_SINK, incaps, outcaps);
+  if (gst_caps_is_empty (outcaps) || !gst_caps_is_fixed (outcaps)) {
+    GST_WARNING_OBJECT (self, "no output caps for %" GST_PTR_FORMAT
+        " (got %" GST_PTR_FORMAT ")", incaps, outcaps);
+    gst_caps_unref (outcaps);
+    return FALSE;
+  }
+
+  if (klass->set_caps && !klass->set_caps (self, incaps, outcaps)) {
+    GST_WARNING_OBJECT (self, "subclass refused %" GST_PTR_FORMAT, incaps);
+    gst_caps_unref (outcaps);
+    return FALSE;
+  }
+
+  /* Contexts were made for the old caps. */
+  gst_async_transform_drop_contexts (self);
+
+  s = gst_caps_get_structure (incaps, 0);
+  gst_structure_get_fraction (s, "framerate", &fps_n, &fps_d);
+
+  g_mutex_lock (&priv->lock);
+  gst_caps_replace (&priv->incaps, incaps);
+  gst_caps_replace (&priv->outcaps, outcaps);
+  if (fps_n > 0 && fps_d > 0)
+    priv->frame_duration = gst_util_uint64_scale_int (GST_SECOND, fps_d,
+        fps_n);
+  g_mutex_unlock (&priv->lock);
+
+  gst_async_transform_queue_event (self, gst_event_new_caps (outcaps));
+  gst_caps_unref (outcaps);
+  return TRUE;
+}
+
+static gboolean
+gst_async_transform_handle_caps (GstAsyncTransform * self, GstEvent * event)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstCaps *incaps;
+  gboolean ok;
+
+  gst_event_parse_caps (event, &incaps);
+  GST_DEBUG_OBJECT (self, "new input caps %" GST_PTR_FORMAT, incaps);
+
+  if (gst_async_transform_drain (self) != GST_FLOW_OK) {
+    gst_event_unref (event);
+    return FALSE;
+  }
+
+  ok = gst_async_transform_negotiate (self, incaps);
+  g_mutex_lock (&priv->lock);
+  priv->negotiated = ok;
+  g_mutex_unlock (&priv->lock);
+
+  gst_event_unref (event);
+  return ok;
+}
+
+static void
+gst_async_transform_flush_start (GstAsyncTransform * self, GstEvent * event)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  priv->flow = GST_FLOW_FLUSHING;
+  g_cond_broadcast (&priv->space_cond);
+  g_cond_broadcast (&priv->work_cond);
+  g_cond_broadcast (&priv->ready_cond);
+  g_mutex_unlock (&priv->lock);
+
+  /* Forward first: it unblocks a push the src task may be stuck in, and the
+   * task must leave its loop before pause_task can return. */
+  gst_pad_push_event (priv->srcpad, event);
+  gst_pad_pause_task (priv->srcpad);
+}
+
+static void
+gst_async_transform_flush_stop (GstAsyncTransform * self, GstEvent * event)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GPtrArray *dropped = g_ptr_array_new ();
+
+  g_mutex_lock (&priv->lock);
+  gst_async_transform_drop_all_locked (self, dropped);
+  priv->flow = GST_FLOW_OK;
+  priv->eos = FALSE;
+  g_mutex_unlock (&priv->lock);
+
+  gst_async_transform_free_dropped (self, dropped);
+  g_ptr_array_unref (dropped);
+  if (klass->flush)
+    klass->flush (self);
+
+  gst_pad_push_event (priv->srcpad, event);
+  gst_pad_start_task (priv->srcpad,
+      (GstTaskFunction) gst_async_transform_loop, self, NULL);
+}
+
+static gboolean
+gst_async_transform_sink_event (GstPad * pad, GstObject * parent,
+    GstEvent * event)
+{
+  GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  GST_LOG_OBJECT (self, "sink event %" GST_PTR_FORMAT, event);
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_FLUSH_START:
+      gst_async_transform_flush_start (self, event);
+      return TRUE;
+    case GST_EVENT_FLUSH_STOP:
+      gst_async_transform_flush_stop (self, event);
+      return TRUE;
+    case GST_EVENT_CAPS:
+      return gst_async_transform_handle_caps (self, event);
+    case GST_EVENT_EOS:
+      if (klass->finish && klass->finish (self) != GST_FLOW_OK) {
+        /* Still queue EOS: downstream must learn the stream ended. */
+        GST_DEBUG_OBJECT (self, "finish failed before EOS");
+      }
+      g_mutex_lock (&priv->lock);
+      priv->eos = TRUE;
+      g_mutex_unlock (&priv->lock);
+      return gst_async_transform_queue_event (self, event);
+    case GST_EVENT_STREAM_START:
+    case GST_EVENT_SEGMENT:
+      /* A new stream may follow EOS without a flush. */
+      g_mutex_lock (&priv->lock);
+      priv->eos = FALSE;
+      g_mutex_unlock (&priv->lock);
+      return gst_async_transform_queue_event (self, event);
+    default:
+      if (GST_EVENT_IS_SERIALIZED (event))
+        return gst_async_transform_queue_event (self, event);
+      return gst_pad_event_default (pad, parent, event);
+  }
+}
+
+static GstCaps *
+gst_async_transform_query_caps (GstAsyncTransform * self, GstPad * pad,
+    GstCaps * filter)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstPad *otherpad = pad == priv->srcpad ? priv->sinkpad : priv->srcpad;
+  GstPadDirection direction = GST_PAD_DIRECTION (pad);
+  GstPadDirection otherdir = GST_PAD_DIRECTION (otherpad);
+  GstCaps *templ, *othertempl, *peerfilter = NULL, *peercaps, *caps;
+
+  templ = gst_pad_get_pad_template_caps (pad);
+  othertempl = gst_pad_get_pad_template_caps (otherpad);
+
+  /* What the filter allows on this pad, seen from the other side. */
+  if (filter) {
+    GstCaps *tmp = klass->transform_caps (self, direction, filter, NULL);
+    peerfilter = gst_caps_intersect_full (tmp, othertempl,
+        GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (tmp);
+  }
+  peercaps = gst_pad_peer_query_caps (otherpad, peerfilter
+      ? peerfilter : othertempl);
+  gst_clear_caps (&peerfilter);
+
+  caps = klass->transform_caps (self, otherdir, peercaps, filter);
+  gst_caps_unref (peercaps);
+  peercaps = caps;
+  caps = gst_caps_intersect_full (peercaps, templ, GST_CAPS_INTERSECT_FIRST);
+  gst_caps_unref (peercaps);
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, caps,
+        GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (caps);
+    caps = tmp;
+  }
+
+  gst_caps_unref (templ);
+  gst_caps_unref (othertempl);
+  GST_LOG_OBJECT (pad, "caps %" GST_PTR_FORMAT, caps);
+  return caps;
+}
+
+static gboolean
+gst_async_transform_default_propose_allocation (GstAsyncTransform * self,
+    GstQuery * query)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstCaps *caps;
+  gboolean same_caps;
+  guint extra, i, n, size = 0;
+
+  gst_query_parse_allocation (query, &caps, NULL);
+
+  g_mutex_lock (&priv->lock);
+  same_caps = priv->outcaps && caps && gst_caps_is_equal (priv->outcaps, caps);
+  extra = priv->max_in_flight;
+  g_mutex_unlock (&priv->lock);
+
+  /* Downstream's pool and metas only serve upstream when the format passes
+   * through unchanged. */
+  if (same_caps && !gst_pad_peer_query (priv->srcpad, query))
+    GST_DEBUG_OBJECT (self, "downstream did not answer the allocation query");
+
+  n = gst_query_get_n_allocation_pools (query);
+  for (i = 0; i < n; i++) {
+    GstBufferPool *pool;
+    guint min, max;
+
+    gst_query_parse_nth_allocation_pool (query, i, &pool, &size, &min, &max);
+    min += extra;
+    if (max != 0)
+      max = MAX (max + extra, min);
+    gst_query_set_nth_allocation_pool (query, i, pool, size, min, max);
+    gst_clear_object (&pool);
+  }
+  if (n == 0) {
+    GstVideoInfo info;
+
+    if (caps && gst_video_info_from_caps (&info, caps))
+      size = info.size;
+    gst_query_add_allocation_pool (query, NULL, size, extra, 0);
+  }
+  return TRUE;
+}
+
+static gboolean
+gst_async_transform_sink_query (GstPad * pad, GstObject * parent,
+    GstQuery * query)
+{
+  GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+
+  /* A serialized query must reach downstream after every item before it. */
+  if (GST_QUERY_IS_SERIALIZED (query)) {
+    GstFlowReturn ret = GST_QUERY_TYPE (query) == GST_QUERY_DRAIN
+        ? gst_async_transform_drain (self)
+        : gst_async_transform_wait_drained (self);
+    if (ret != GST_FLOW_OK)
+      return FALSE;
+  }
+
+  switch (GST_QUERY_TYPE (query)) {
+    case GST_QUERY_ALLOCATION:
+      return klass->propose_allocation (self, query);
+    case GST_QUERY_CAPS:{
+      GstCaps *filter, *caps;
+
+      gst_query_parse_caps (query, &filter);
+      caps = gst_async_transform_query_caps (self, pad, filter);
+      gst_query_set_caps_result (query, caps);
+      gst_caps_unref (caps);
+      return TRUE;
+    }
+    case GST_QUERY_ACCEPT_CAPS:{
+      GstCaps *caps, *allowed;
+      gboolean ok;
+
+      gst_query_parse_accept_caps (query, &caps);
+      allowed = gst_async_transform_query_caps (self, pad, NULL);
+      ok = gst_caps_is_subset (caps, allowed);
+      gst_caps_unref (allowed);
+      gst_query_set_accept_caps_result (query, ok);
+      return TRUE;
+    }
+    default:
+      return gst_pad_query_default (pad, parent, query);
+  }
+}
+
+static gboolean
+gst_async_transform_sink_activate_mode (GstPad * pad, GstObject * parent,
+    GstPadMode mode, gboolean active)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (GST_ASYNC_TRANSFORM (parent));
+
+  if (mode != GST_PAD_MODE_PUSH)
+    return FALSE;
+  if (!active) {
+    /* Wake a chain waiting for space, so the stream lock comes free. */
+    g_mutex_lock (&priv->lock);
+    priv->flow = GST_FLOW_FLUSHING;
+    g_cond_broadcast (&priv->space_cond);
+    g_mutex_unlock (&priv->lock);
+  }
+  return TRUE;
+}
+
+/* --- src side ------------------------------------------------------------ */
+
+/* Moves every item that may leave now from priv->out to @batch. Returns the
+ * number of frames among them. */
+static guint
+gst_async_transform_collect_locked (GstAsyncTransform * self,
+    GPtrArray * batch)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncJob *job;
+  guint frames = 0, i = 0;
+
+  if (priv->ordered) {
+    while ((job = gst_queue_array_peek_head (priv->out))
+        && job->state == JOB_DONE) {
+      g_ptr_array_add (batch, gst_queue_array_pop_head (priv->out));
+      frames += job->event == NULL;
+    }
+    return frames;
+  }
+
+  /* Unordered: any finished frame before the first event; the event itself
+   * once every frame before it has left. */
+  while (i < gst_queue_array_get_length (priv->out)) {
+    job = gst_queue_array_peek_nth (priv->out, i);
+    if (job->event && i > 0)
+      break;
+    if (job->state == JOB_DONE) {
+      g_ptr_array_add (batch, gst_queue_array_drop_element (priv->out, i));
+      frames += job->event == NULL;
+    } else {
+      i++;
+    }
+  }
+  return frames;
+}
+
+static GstFlowReturn
+gst_async_transform_push_job (GstAsyncTransform * self, GstAsyncJob * job)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  if (job->event) {
+    GstEventType type = GST_EVENT_TYPE (job->event);
+
+    if (!gst_pad_push_event (priv->srcpad, job->event))
+      GST_DEBUG_OBJECT (self, "downstream refused %s event",
+          gst_event_type_get_name (type));
+    job->event = NULL;
+  } else if (job->ret != GST_FLOW_OK) {
+    ret = job->ret;
+  } else if (job->frame.output) {
+    ret = gst_pad_push (priv->srcpad, job->frame.output);
+    job->frame.output = NULL;
+  } else {
+    GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT " dropped by subclass",
+        job->frame.number);
+  }
+  return ret;
+}
+
+static void
+gst_async_transform_loop (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GPtrArray *batch = priv->batch;
+  GstFlowReturn ret = GST_FLOW_OK;
+  guint frames = 0, generation, i;
+  gboolean eos;
+
+  g_mutex_lock (&priv->lock);
+  while (priv->flow == GST_FLOW_OK
+      && (frames = gst_async_transform_collect_locked (self, batch),
+          batch->len == 0)) {
+    priv->ready_waiters++;
+    g_cond_wait (&priv->ready_cond, &priv->lock);
+    priv->ready_waiters--;
+  }
+  if (priv->flow != GST_FLOW_OK) {
+    /* Flushing, stopping, or a downstream error: nothing was collected. */
+    ret = priv->flow;
+    g_mutex_unlock (&priv->lock);
+    GST_DEBUG_OBJECT (self, "pausing task: %s", gst_flow_get_name (ret));
+    gst_pad_pause_task (priv->srcpad);
+    return;
+  }
+  generation = priv->generation;
+  priv->pushing = TRUE;
+  g_mutex_unlock (&priv->lock);
+
+  for (i = 0; i < batch->len; i++) {
+    GstAsyncJob *job = g_ptr_array_index (batch, i);
+
+    if (ret == GST_FLOW_OK)
+      ret = gst_async_transform_push_job (self, job);
+    gst_async_transform_clear_job (job);
+  }
+
+  g_mutex_lock (&priv->lock);
+  for (i = 0; i < batch->len; i++)
+    gst_async_transform_recycle_job_locked (self,
+        g_ptr_array_index (batch, i));
+  g_ptr_array_set_size (batch, 0);
+  priv->pushing = FALSE;
+  if (generation == priv->generation) {
+    priv->in_flight -= frames;
+    if (ret != GST_FLOW_OK && priv->flow == GST_FLOW_OK)
+      priv->flow = ret;
+  }
+  if (priv->space_waiters > 0)
+    g_cond_broadcast (&priv->space_cond);
+  ret = priv->flow;
+  eos = priv->eos;
+  g_mutex_unlock (&priv->lock);
+
+  if (ret != GST_FLOW_OK && ret != GST_FLOW_FLUSHING) {
+    GST_DEBUG_OBJECT (self, "pausing task after %s", gst_flow_get_name (ret));
+    /* Upstream already sent EOS, so it will not see this flow return and
+     * report it: tell the application, and end the stream, as queue does. */
+    if (eos && (ret == GST_FLOW_NOT_LINKED || ret < GST_FLOW_EOS)) {
+      GST_ELEMENT_FLOW_ERROR (self, ret);
+      gst_pad_push_event (priv->srcpad, gst_event_new_eos ());
+    }
+    gst_pad_pause_task (priv->srcpad);
+  }
+}
+
+static gboolean
+gst_async_transform_src_activate_mode (GstPad * pad, GstObject * parent,
+    GstPadMode mode, gboolean active)
+{
+  GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  if (mode != GST_PAD_MODE_PUSH)
+    return FALSE;
+
+  if (active) {
+    g_mutex_lock (&priv->lock);
+    priv->flow = GST_FLOW_OK;
+    priv->eos = FALSE;
+    g_mutex_unlock (&priv->lock);
+    return gst_pad_start_task (pad,
+        (GstTaskFunction) gst_async_transform_loop, self, NULL);
+  }
+
+  g_mutex_lock (&priv->lock);
+  priv->flow = GST_FLOW_FLUSHING;
+  g_cond_broadcast (&priv->space_cond);
+  g_cond_broadcast (&priv->work_cond);
+  g_cond_broadcast (&priv->ready_cond);
+  g_mutex_unlock (&priv->lock);
+  return gst_pad_stop_task (pad);
+}
+
+static gboolean
+gst_async_transform_src_event (GstPad * pad, GstObject * parent,
+    GstEvent * event)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (GST_ASYNC_TRANSFORM (parent));
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_RECONFIGURE) {
+    gboolean restart;
+
+    /* A newly linked downstream: try again after not-linked, as queue
+     * does. */
+    g_mutex_lock (&priv->lock);
+    restart = priv->flow == GST_FLOW_NOT_LINKED;
+    if (restart)
+      priv->flow = GST_FLOW_OK;
+    g_mutex_unlock (&priv->lock);
+    if (restart)
+      gst_pad_start_task (pad, (GstTaskFunction) gst_async_transform_loop,
+          parent, NULL);
+  }
+  return gst_pad_event_default (pad, parent, event);
+}
+
+/* The latency this element adds, in ns. */
+static GstClockTime
+gst_async_transform_get_latency (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstClockTime latency = 0;
+
+  g_mutex_lock (&priv->lock);
+  if (priv->latency >= 0) {
+    latency = priv->latency;
+  } else if (GST_CLOCK_TIME_IS_VALID (priv->frame_duration)) {
+    if (priv->workers->len == 0)
+      gst_async_transform_update_limits_locked (self);
+    latency = priv->max_in_flight * priv->frame_duration;
+  }
+  g_mutex_unlock (&priv->lock);
+  return latency;
+}
+
+static gboolean
+gst_async_transform_src_query (GstPad * pad, GstObject * parent,
+    GstQuery * query)
+{
+  GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  switch (GST_QUERY_TYPE (query)) {
+    case GST_QUERY_LATENCY:{
+      GstClockTime min, max, ours;
+      gboolean live;
+
+      if (!gst_pad_peer_query (priv->sinkpad, query))
+        return FALSE;
+      gst_query_parse_latency (query, &live, &min, &max);
+      ours = gst_async_transform_get_latency (self);
+      min += ours;
+      if (GST_CLOCK_TIME_IS_VALID (max))
+        max += ours;
+      GST_DEBUG_OBJECT (self, "adding %" GST_TIME_FORMAT " of latency",
+          GST_TIME_ARGS (ours));
+      gst_query_set_latency (query, live, min, max);
+      return TRUE;
+    }
+    case GST_QUERY_CAPS:{
+      GstCaps *filter, *caps;
+
+      gst_query_parse_caps (query, &filter);
+      caps = gst_async_transform_query_caps (self, pad, filter);
+      gst_query_set_caps_result (query, caps);
+      gst_caps_unref (caps);
+      return TRUE;
+    }
+    default:
+      return gst_pad_query_default (pad, parent, query);
+  }
+}
+
+/**
+ * gst_async_transform_set_output_caps:
+ * @self: a #GstAsyncTransform
+ * @caps: (transfer none): fixed caps
+ *
+ * Sets the output caps from the upstream streaming thread, typically from
+ * #GstAsyncTransformClass.parse once a decoder has read a header. A caps
+ * event takes its place in the output sequence: frames submitted before it
+ * leave with the old caps, frames after it with @caps.
+ *
+ * Returns: %TRUE if the caps event was queued.
+ *
+ * Since: 1.0
+ */
+gboolean
+gst_async_transform_set_output_caps (GstAsyncTransform * self, GstCaps * caps)
+{
+  GstAsyncTransformPrivate *priv;
+
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), FALSE);
+  g_return_val_if_fail (GST_IS_CAPS (caps) && gst_caps_is_fixed (caps),
+      FALSE);
+  priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  if (priv->outcaps && gst_caps_is_equal (priv->outcaps, caps)) {
+    g_mutex_unlock (&priv->lock);
+    return TRUE;
+  }
+  gst_caps_replace (&priv->outcaps, caps);
+  g_mutex_unlock (&priv->lock);
+
+  return gst_async_transform_queue_event (self, gst_event_new_caps (caps));
+}
+
+/* --- caps defaults ------------------------------------------------------- */
+
+static GstCaps *
+gst_async_transform_default_transform_caps (GstAsyncTransform * self,
+    GstPadDirection direction, GstCaps * caps, GstCaps * filter)
+{
+  if (filter)
+    return gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
+  return gst_caps_ref (caps);
+}
+
+static GstCaps *
+gst_async_transform_default_fixate_caps (GstAsyncTransform * self,
+    GstPadDirection direction, GstCaps * caps, GstCaps * othercaps)
+{
+  /* Prefer the caps we came with when the other side allows them. */
+  if (gst_caps_can_intersect (caps, othercaps)) {
+    GstCaps *same = gst_caps_intersect (caps, othercaps);
+
+    if (gst_caps_is_fixed (same)) {
+      gst_caps_unref (othercaps);
+      return same;
+    }
+    gst_caps_unref (same);
+  }
+  return gst_caps_fixate (othercaps);
+}
+
+/* --- state changes ------------------------------------------------------- */
+
+static GstStateChangeReturn
+gst_async_transform_change_state (GstElement * element,
+    GstStateChange transition)
+{
+  GstAsyncTransform *self = GST_ASYNC_TRANSFORM (element);
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstStateChangeReturn ret;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_NULL_TO_READY:
+      if (klass->start && !klass->start (self))
+        return GST_STATE_CHANGE_FAILURE;
+      break;
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      g_mutex_lock (&priv->lock);
+      priv->next_number = 0;
+      priv->negotiated = FALSE;
+      priv->frame_duration = GST_CLOCK_TIME_NONE;
+      g_mutex_unlock (&priv->lock);
+      gst_async_transform_start_workers (self);
+      break;
+    default:
+      break;
+  }
+
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state
+      (element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE
+      && transition != GST_STATE_CHANGE_READY_TO_PAUSED)
+    return ret;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      if (ret != GST_STATE_CHANGE_FAILURE)
+        break;
+      /* failed: undo the workers */
+      /* FALLTHROUGH */
+    case GST_STATE_CHANGE_PAUSED_TO_READY:{
+      GPtrArray *dropped = g_ptr_array_new ();
+
+      /* The pads are inactive: the task has stopped and no chain runs. */
+      gst_async_transform_stop_workers (self);
+      g_mutex_lock (&priv->lock);
+      gst_async_transform_drop_all_locked (self, dropped);
+      gst_clear_caps (&priv->incaps);
+      gst_clear_caps (&priv->outcaps);
+      g_mutex_unlock (&priv->lock);
+      gst_async_transform_free_dropped (self, dropped);
+      g_ptr_array_unref (dropped);
+      gst_async_transform_drop_contexts (self);
+      if (klass->flush)
+        klass->flush (self);
+      break;
+    }
+    case GST_STATE_CHANGE_READY_TO_NULL:
+      if (klass->stop && !klass->stop (self))
+        ret = GST_STATE_CHANGE_FAILURE;
+      break;
+    default:
+      break;
+  }
+  return ret;
+}

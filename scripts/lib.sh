@@ -1,0 +1,31 @@
+# Shared by scripts/test, scripts/demo and tests/bench/run: install what is
+# missing, configure and build. Sourced from the project root.
+
+BUILD_DIR=${BUILD_DIR:-build}
+
+ensure_packages () {
+  local missing=() pkg
+  for pkg in $(grep -v '^#' scripts/debian-packages); do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
+      || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing Debian packages: ${missing[*]}"
+  local sudo=
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+ensure_build () {
+  if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+    meson setup "$BUILD_DIR" >/dev/null
+  fi
+  ninja -C "$BUILD_DIR" >/dev/null
+}
+
+# Lets gst-launch-1.0 and gst-inspect-1.0 find the plugins just built.
+use_build_plugins () {
+  export GST_PLUGIN_PATH_1_0="$PWD/$BUILD_DIR/gst/async${GST_PLUGIN_PATH_1_0:+:$GST_PLUGIN_PATH_1_0}"
+}

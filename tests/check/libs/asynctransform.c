@@ -1,0 +1,1401 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-plugins-async developers
+ *
+ * asynctransform.c: tests of the GstAsyncTransform engine
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* The engine is driven through asyncidentity (random per-frame times) and
+ * through a small test subclass defined here (format changes, framing,
+ * worker contexts, dropped frames). Every wait on the element has a
+ * deadline; loop counts shrink under valgrind (GST_ASYNC_TEST_VALGRIND). */
+
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/base/gstadapter.h>
+#include <gst/async/gstasynctransform.h>
+#include <string.h>
+
+#include "../asynccheck.h"
+
+static GstStaticPadTemplate sinktemplate = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+static GstStaticPadTemplate srctemplate = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+static gboolean
+caps_is (GstCaps * caps, const gchar * str)
+{
+  GstCaps *other = gst_caps_from_string (str);
+  gboolean res = gst_caps_can_intersect (caps, other);
+
+  gst_caps_unref (other);
+  return res;
+}
+
+static GstEvent *
+caps_event (GstCaps * caps)
+{
+  GstEvent *event = gst_event_new_caps (caps);
+
+  gst_caps_unref (caps);
+  return event;
+}
+
+/* --- a test subclass ----------------------------------------------------- */
+
+typedef struct
+{
+  gint in_use;
+} TestContext;
+
+typedef struct
+{
+  GstAsyncTransform parent;
+
+  /* configuration, set before PAUSED */
+  gboolean change_format;       /* test/in -> test/out */
+  gboolean drop_odd;            /* odd frames produce no output */
+  guint frame_size;             /* > 0: parse splits input in frames */
+  guint slow_first_us;          /* frame 0 takes this long */
+  guint work_us;                /* every other frame takes up to this */
+
+  /* observations */
+  gint running;
+  gint max_running;
+  gint contexts_created;
+  gint contexts_freed;
+  gint context_clash;
+  gint set_caps_calls;
+  guint64 pushed_at_set_caps;   /* frames seen downstream then */
+  gint *pushed_counter;         /* where the test counts pushes */
+  GstAdapter *adapter;          /* for parse; streaming thread only */
+} GstTestAsync;
+
+typedef struct
+{
+  GstAsyncTransformClass parent_class;
+} GstTestAsyncClass;
+
+GType gst_test_async_get_type (void);
+G_DEFINE_TYPE (GstTestAsync, gst_test_async, GST_TYPE_ASYNC_TRANSFORM);
+
+static GstStaticPadTemplate test_sink_template =
+GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("test/in; test/out"));
+static GstStaticPadTemplate test_src_template =
+GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("test/in; test/out"));
+
+static GstCaps *
+test_transform_caps (GstAsyncTransform * trans, GstPadDirection direction,
+    GstCaps * caps, GstCaps * filter)
+{
+  GstTestAsync *self = (GstTestAsync *) trans;
+  GstCaps *res;
+
+  if (!self->change_format)
+    res = gst_caps_ref (caps);
+  else if (gst_caps_is_any (caps))
+    res = gst_caps_new_empty_simple (direction == GST_PAD_SINK
+        ? "test/out" : "test/in");
+  else if (direction == GST_PAD_SINK)
+    res = caps_is (caps, "test/in")
+        ? gst_caps_new_empty_simple ("test/out") : gst_caps_new_empty ();
+  else
+    res = caps_is (caps, "test/out")
+        ? gst_caps_new_empty_simple ("test/in") : gst_caps_new_empty ();
+
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect (filter, res);
+    gst_caps_unref (res);
+    res = tmp;
+  }
+  return res;
+}
+
+static gboolean
+test_set_caps (GstAsyncTransform * trans, GstCaps * incaps, GstCaps * outcaps)
+{
+  GstTestAsync *self = (GstTestAsync *) trans;
+
+  self->set_caps_calls++;
+  if (self->pushed_counter)
+    self->pushed_at_set_caps = g_atomic_int_get (self->pushed_counter);
+  return TRUE;
+}
+
+static GstFlowReturn
+test_parse (GstAsyncTransform * trans, GstBuffer * buffer)
+{
+  GstTestAsync *self = (GstTestAsync *) trans;
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  if (self->frame_size == 0)
+    return gst_async_transform_submit (trans, buffer);
+
+  gst_adapter_push (self->adapter, buffer);
+  while (ret == GST_FLOW_OK
+      && gst_adapter_available (self->adapter) >= self->frame_size)
+    ret = gst_async_transform_submit (trans,
+        gst_adapter_take_buffer (self->adapter, self->frame_size));
+  return ret;
+}
+
+static GstFlowReturn
+test_finish (GstAsyncTransform * trans)
+{
+  GstTestAsync *self = (GstTestAsync *) trans;
+  gsize left = gst_adapter_available (self->adapter);
+
+  if (left == 0)
+    return GST_FLOW_OK;
+  return gst_async_transform_submit (trans,
+      gst_adapter_take_buffer (self->adapter, left));
+}
+
+static void
+test_flush (GstAsyncTransform * trans)
+{
+  gst_adapter_clear (((GstTestAsync *) trans)->adapter);
+}
+
+static gpointer
+test_create_context (GstAsyncTransform * trans)
+{
+  GstTestAsync *self = (GstTestAsync *) trans;
+
+  g_atomic_int_inc (&self->contexts_created);
+  return g_new0 (TestContext, 1);
+}
+
+static void
+test_free_context (GstAsyncTransform * trans, gpointer context)
+{
+  GstTestAsync *self = (GstTestAsync *) trans;
+
+  g_atomic_int_inc (&self->contexts_freed);
+  g_free (context);
+}
+
+static GstFlowReturn
+test_process (GstAsyncTransform * trans, gpointer context,
+    GstAsyncFrame * frame)
+{
+  GstTestAsync *self = (GstTestAsync *) trans;
+  TestContext *ctx = context;
+  gint running, max;
+
+  if (!g_atomic_int_compare_and_exchange (&ctx->in_use, 0, 1))
+    g_atomic_int_inc (&self->context_clash);
+
+  running = g_atomic_int_add (&self->running, 1) + 1;
+  do {
+    max = g_atomic_int_get (&self->max_running);
+  } while (running > max
+      && !g_atomic_int_compare_and_exchange (&self->max_running, max,
+          running));
+
+  if (frame->number == 0 && self->slow_first_us)
+    g_usleep (self->slow_first_us);
+  else if (self->work_us)
+    g_usleep (g_random_int_range (0, self->work_us + 1));
+
+  g_atomic_int_add (&self->running, -1);
+  g_atomic_int_set (&ctx->in_use, 0);
+
+  if (self->drop_odd && frame->number % 2 == 1)
+    return GST_FLOW_OK;
+  /* A new buffer with no timestamps: the base class copies them. */
+  frame->output = gst_buffer_copy_deep (frame->input);
+  GST_BUFFER_PTS (frame->output) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DTS (frame->output) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION (frame->output) = GST_CLOCK_TIME_NONE;
+  return GST_FLOW_OK;
+}
+
+static void
+test_finalize (GObject * object)
+{
+  g_object_unref (((GstTestAsync *) object)->adapter);
+  G_OBJECT_CLASS (gst_test_async_parent_class)->finalize (object);
+}
+
+static void
+gst_test_async_class_init (GstTestAsyncClass * klass)
+{
+  GstAsyncTransformClass *trans_class = GST_ASYNC_TRANSFORM_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = test_finalize;
+  gst_element_class_add_static_pad_template (GST_ELEMENT_CLASS (klass),
+      &test_sink_template);
+  gst_element_class_add_static_pad_template (GST_ELEMENT_CLASS (klass),
+      &test_src_template);
+  gst_element_class_set_static_metadata (GST_ELEMENT_CLASS (klass),
+      "Test", "Testing", "GstAsyncTransform test subclass", "tests");
+  trans_class->transform_caps = test_transform_caps;
+  trans_class->set_caps = test_set_caps;
+  trans_class->parse = test_parse;
+  trans_class->finish = test_finish;
+  trans_class->flush = test_flush;
+  trans_class->create_context = test_create_context;
+  trans_class->free_context = test_free_context;
+  trans_class->process = test_process;
+}
+
+static void
+gst_test_async_init (GstTestAsync * self)
+{
+  self->adapter = gst_adapter_new ();
+}
+
+static GstTestAsync *
+test_async_new (guint n_workers, guint max_in_flight)
+{
+  return g_object_new (gst_test_async_get_type (), "n-workers", n_workers,
+      "max-in-flight", max_in_flight, NULL);
+}
+
+/* --- helpers ------------------------------------------------------------- */
+
+static GstBuffer *
+make_frame (guint i)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, 64, NULL);
+  GstMapInfo map;
+  guint k;
+
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  for (k = 0; k < map.size; k++)
+    map.data[k] = (guint8) (i * 7 + k);
+  gst_buffer_unmap (buf, &map);
+  GST_BUFFER_PTS (buf) = i * 10 * GST_MSECOND;
+  GST_BUFFER_DTS (buf) = i * 10 * GST_MSECOND + 1;
+  GST_BUFFER_DURATION (buf) = 10 * GST_MSECOND;
+  GST_BUFFER_OFFSET (buf) = i;
+  GST_BUFFER_OFFSET_END (buf) = i + 1;
+  if (i % 3 == 0)
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  return buf;
+}
+
+static void
+assert_frame (GstBuffer * buf, guint i)
+{
+  GstBuffer *expected = make_frame (i);
+
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), GST_BUFFER_PTS (expected));
+  fail_unless_equals_uint64 (GST_BUFFER_DTS (buf), GST_BUFFER_DTS (expected));
+  fail_unless_equals_uint64 (GST_BUFFER_DURATION (buf),
+      GST_BUFFER_DURATION (expected));
+  fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), i);
+  fail_unless_equals_uint64 (GST_BUFFER_OFFSET_END (buf), i + 1);
+  fail_unless_equals_int (GST_BUFFER_FLAG_IS_SET (buf,
+          GST_BUFFER_FLAG_DELTA_UNIT), i % 3 == 0);
+  {
+    GstMapInfo map;
+    gst_buffer_map (expected, &map, GST_MAP_READ);
+    fail_unless_equals_int (gst_buffer_get_size (buf), map.size);
+    fail_unless (gst_buffer_memcmp (buf, 0, map.data, map.size) == 0,
+        "frame %u: content differs", i);
+    gst_buffer_unmap (expected, &map);
+  }
+  gst_buffer_unref (expected);
+}
+
+/* A harness around @element; n-workers only counts when set before the
+ * element starts, so properties are set before this. */
+static GstHarness *
+harness_for (gpointer element)
+{
+  GstHarness *h = gst_harness_new_with_element (element, "sink", "src");
+
+  gst_object_unref (element);
+  return h;
+}
+
+static GstElement *
+identity_new (guint n_workers, guint max_in_flight)
+{
+  GstElement *e = gst_element_factory_make ("asyncidentity", NULL);
+
+  fail_unless (e != NULL);
+  g_object_set (e, "n-workers", n_workers, "max-in-flight", max_in_flight,
+      NULL);
+  return e;
+}
+
+static GstHarness *
+identity_harness (guint n_workers, guint max_in_flight, gboolean ordered,
+    guint jitter_us)
+{
+  GstElement *e = identity_new (n_workers, max_in_flight);
+  GstHarness *h;
+
+  g_object_set (e, "ordered", ordered, "work-jitter", jitter_us, NULL);
+  h = harness_for (e);
+  gst_harness_set_src_caps_str (h, "test/frames");
+  return h;
+}
+
+/* --- output identical to the input --------------------------------------- */
+
+static const guint worker_counts[] = { 1, 2, 8 };
+
+GST_START_TEST (test_identical_output)
+{
+  guint n_workers = worker_counts[__i__];
+  guint n = async_check_scale (3000);
+  GstHarness *h = identity_harness (n_workers, 0, TRUE, 300);
+  guint i;
+
+  for (i = 0; i < n; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)),
+        GST_FLOW_OK);
+  for (i = 0; i < n; i++) {
+    GstBuffer *buf = gst_harness_pull (h);
+
+    fail_unless (buf != NULL);
+    assert_frame (buf, i);
+    gst_buffer_unref (buf);
+  }
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* The base class copies timestamps, offsets and flags onto a new output
+ * buffer that has none. */
+GST_START_TEST (test_metadata_copied)
+{
+  GstTestAsync *t = test_async_new (3, 0);
+  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
+      "src");
+  guint i, n = async_check_scale (500);
+
+  t->work_us = 200;
+  gst_harness_set_src_caps_str (h, "test/in");
+  for (i = 0; i < n; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)),
+        GST_FLOW_OK);
+  for (i = 0; i < n; i++) {
+    GstBuffer *buf = gst_harness_pull (h);
+    assert_frame (buf, i);
+    gst_buffer_unref (buf);
+  }
+  fail_unless_equals_int (t->context_clash, 0);
+  fail_unless (t->max_running <= 3);
+  gst_harness_teardown (h);
+  gst_object_unref (t);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_unordered_exactly_once)
+{
+  guint n = async_check_scale (2000), i;
+  GstHarness *h = identity_harness (4, 8, FALSE, 500);
+  guint8 *seen = g_new0 (guint8, n);
+
+  for (i = 0; i < n; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)),
+        GST_FLOW_OK);
+  for (i = 0; i < n; i++) {
+    GstBuffer *buf = gst_harness_pull (h);
+    guint idx = GST_BUFFER_OFFSET (buf);
+
+    fail_unless (idx < n);
+    fail_unless_equals_int (seen[idx], 0);
+    seen[idx] = 1;
+    assert_frame (buf, idx);
+    gst_buffer_unref (buf);
+  }
+  fail_unless (gst_harness_try_pull (h) == NULL);
+  g_free (seen);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* ordered=false really lets a quick frame overtake a slow one, and
+ * ordered=true never does. */
+GST_START_TEST (test_unordered_overtakes)
+{
+  gboolean ordered = __i__ == 1;
+  GstTestAsync *t = test_async_new (2, 4);
+  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
+      "src");
+  GstBuffer *out;
+
+  t->slow_first_us = 200 * 1000;
+  g_object_set (t, "ordered", ordered, NULL);
+  gst_harness_set_src_caps_str (h, "test/in");
+  gst_harness_push (h, make_frame (0));
+  gst_harness_push (h, make_frame (1));
+  out = gst_harness_pull (h);
+  fail_unless_equals_uint64 (GST_BUFFER_OFFSET (out), ordered ? 0 : 1);
+  gst_buffer_unref (out);
+  gst_buffer_unref (gst_harness_pull (h));
+  gst_harness_teardown (h);
+  gst_object_unref (t);
+}
+
+GST_END_TEST;
+
+/* --- concurrency and the window ------------------------------------------ */
+
+GST_START_TEST (test_real_concurrency)
+{
+  const guint n = 16, work_ms = 50;
+  GstElement *e = identity_new (4, n);
+  GstHarness *h;
+  gint64 start, elapsed_ms;
+  guint i;
+
+  g_object_set (e, "work-time", work_ms * 1000, NULL);
+  h = harness_for (e);
+  gst_harness_set_src_caps_str (h, "test/frames");
+  start = g_get_monotonic_time ();
+  for (i = 0; i < n; i++)
+    gst_harness_push (h, make_frame (i));
+  for (i = 0; i < n; i++)
+    gst_buffer_unref (gst_harness_pull (h));
+  elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+
+  /* Sequential: 800 ms. Four workers: 200 ms. Anything under half of the
+   * sequential time proves real overlap; at least the ideal time proves
+   * the work was done. */
+  GST_INFO ("%u frames of %u ms with 4 workers: %" G_GINT64_FORMAT " ms", n,
+      work_ms, elapsed_ms);
+  fail_unless (elapsed_ms < n * work_ms / 2, "took %" G_GINT64_FORMAT " ms",
+      elapsed_ms);
+  fail_unless (elapsed_ms >= n * work_ms / 4);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+static GstPadProbeReturn
+count_buffers_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  g_atomic_int_inc ((gint *) data);
+  return GST_PAD_PROBE_OK;
+}
+
+static const guint windows[] = { 1, 3, 7 };
+
+GST_START_TEST (test_max_in_flight_bound)
+{
+  guint max = windows[__i__], i, n = async_check_scale (400);
+  GstElement *e = identity_new (4, max);
+  GstPad *srcpad = gst_element_get_static_pad (e, "src");
+  GstHarness *h;
+  gint left = 0, peak = 0;
+
+  g_object_set (e, "work-time", 1000, "work-jitter", 2000, NULL);
+  h = harness_for (e);
+  gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER, count_buffers_probe,
+      &left, NULL);
+  gst_harness_set_src_caps_str (h, "test/frames");
+  for (i = 0; i < n; i++) {
+    gint inside;
+
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)),
+        GST_FLOW_OK);
+    /* accepted minus left can only overestimate what is inside */
+    inside = (gint) (i + 1) - g_atomic_int_get (&left);
+    fail_unless (inside <= (gint) max, "%d frames inside, window %u",
+        inside, max);
+    peak = MAX (peak, inside);
+  }
+  /* The window was really used, so the bound above was tested. */
+  fail_unless_equals_int (peak, max);
+  for (i = 0; i < n; i++)
+    gst_buffer_unref (gst_harness_pull (h));
+  gst_object_unref (srcpad);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* Concurrent process () calls reach n-workers and never exceed it; worker
+ * contexts are exclusive, at most one per worker, and freed. */
+GST_START_TEST (test_workers_and_contexts)
+{
+  GstTestAsync *t = test_async_new (3, 12);
+  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
+      "src");
+  guint i, n = async_check_scale (300);
+
+  t->work_us = 3000;
+  gst_harness_set_src_caps_str (h, "test/in");
+  for (i = 0; i < n; i++)
+    gst_harness_push (h, make_frame (i));
+  for (i = 0; i < n; i++)
+    gst_buffer_unref (gst_harness_pull (h));
+
+  fail_unless_equals_int (t->context_clash, 0);
+  fail_unless_equals_int (t->max_running, 3);
+  fail_unless (t->contexts_created >= 1 && t->contexts_created <= 3);
+  fail_unless_equals_int (t->contexts_freed, 0);
+
+  /* New caps: contexts made for the old ones go. */
+  gst_harness_set_src_caps_str (h, "test/out");
+  fail_unless_equals_int (t->contexts_freed, t->contexts_created);
+  gst_harness_push (h, make_frame (0));
+  gst_buffer_unref (gst_harness_pull (h));
+
+  gst_harness_teardown (h);
+  fail_unless_equals_int (t->contexts_freed, t->contexts_created);
+  gst_object_unref (t);
+}
+
+GST_END_TEST;
+
+/* --- events keep their place --------------------------------------------- */
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  GArray *items;                /* Item */
+} Recorder;
+
+typedef struct
+{
+  GstEventType type;            /* 0 for a buffer */
+  guint64 value;                /* buffer offset, or event detail */
+} Item;
+
+static guint64
+event_detail (GstEvent * event)
+{
+  const GstStructure *s = gst_event_get_structure (event);
+  gint n = 0;
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_CAPS:{
+      GstCaps *caps;
+      gst_event_parse_caps (event, &caps);
+      gst_structure_get_int (gst_caps_get_structure (caps, 0), "v", &n);
+      return n;
+    }
+    case GST_EVENT_GAP:{
+      GstClockTime ts;
+      gst_event_parse_gap (event, &ts, NULL);
+      return ts;
+    }
+    case GST_EVENT_SEGMENT:{
+      const GstSegment *seg;
+      gst_event_parse_segment (event, &seg);
+      return seg->start;
+    }
+    default:
+      if (s)
+        gst_structure_get_int (s, "n", &n);
+      return n;
+  }
+}
+
+static GstPadProbeReturn
+record_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  Recorder *rec = data;
+  Item item = { 0, 0 };
+
+  if (GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_BUFFER) {
+    item.value = GST_BUFFER_OFFSET (GST_PAD_PROBE_INFO_BUFFER (info));
+  } else {
+    GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+    item.type = GST_EVENT_TYPE (event);
+    item.value = event_detail (event);
+  }
+  g_mutex_lock (&rec->lock);
+  g_array_append_val (rec->items, item);
+  g_cond_broadcast (&rec->cond);
+  g_mutex_unlock (&rec->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+recorder_attach (Recorder * rec, GstElement * element)
+{
+  GstPad *pad = gst_element_get_static_pad (element, "src");
+
+  g_mutex_init (&rec->lock);
+  g_cond_init (&rec->cond);
+  rec->items = g_array_new (FALSE, FALSE, sizeof (Item));
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
+      record_probe, rec, NULL);
+  gst_object_unref (pad);
+}
+
+/* Waits until an item of @type has been recorded; FALSE after 30 s. */
+static gboolean
+recorder_wait_for (Recorder * rec, GstEventType type)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  gboolean found = FALSE;
+  guint i;
+
+  g_mutex_lock (&rec->lock);
+  while (!found) {
+    for (i = 0; i < rec->items->len && !found; i++)
+      found = g_array_index (rec->items, Item, i).type == type;
+    if (!found && !g_cond_wait_until (&rec->cond, &rec->lock, deadline))
+      break;
+  }
+  g_mutex_unlock (&rec->lock);
+  return found;
+}
+
+static guint
+recorder_count_buffers (Recorder * rec)
+{
+  guint i, n = 0;
+
+  g_mutex_lock (&rec->lock);
+  for (i = 0; i < rec->items->len; i++)
+    n += g_array_index (rec->items, Item, i).type == 0;
+  g_mutex_unlock (&rec->lock);
+  return n;
+}
+
+static void
+recorder_clear (Recorder * rec)
+{
+  g_array_unref (rec->items);
+  g_mutex_clear (&rec->lock);
+  g_cond_clear (&rec->cond);
+}
+
+static gint
+compare_items (gconstpointer a, gconstpointer b)
+{
+  const Item *x = a, *y = b;
+  return x->value < y->value ? -1 : x->value > y->value;
+}
+
+/* Sorts the frames between two events, for comparing unordered output. */
+static void
+sort_runs_of_frames (GArray * items)
+{
+  guint start = 0, i;
+
+  for (i = 0; i <= items->len; i++) {
+    if (i == items->len || g_array_index (items, Item, i).type != 0) {
+      if (i > start)
+        qsort (&g_array_index (items, Item, start), i - start, sizeof (Item),
+            compare_items);
+      start = i + 1;
+    }
+  }
+}
+
+static void
+push_and_expect_event (GstHarness * h, GArray * expected, GstEvent * event)
+{
+  Item item = { GST_EVENT_TYPE (event), event_detail (event) };
+
+  g_array_append_val (expected, item);
+  fail_unless (gst_harness_push_event (h, event));
+}
+
+GST_START_TEST (test_events_keep_place)
+{
+  gboolean ordered = __i__ == 0;
+  GstElement *e = identity_new (4, 6);
+  GstHarness *h;
+  GArray *expected = g_array_new (FALSE, FALSE, sizeof (Item));
+  GRand *rand = g_rand_new_with_seed (4242 + __i__);
+  guint i, frame = 0, n = async_check_scale (1500), caps_v = 0;
+  Recorder rec;
+  GstSegment seg;
+
+  g_object_set (e, "ordered", ordered, "work-jitter", 1000, NULL);
+  recorder_attach (&rec, e);
+  h = harness_for (e);
+
+  push_and_expect_event (h, expected, gst_event_new_stream_start ("s"));
+  push_and_expect_event (h, expected,
+      caps_event (gst_caps_new_simple ("test/frames", "v", G_TYPE_INT,
+              caps_v, NULL)));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  push_and_expect_event (h, expected, gst_event_new_segment (&seg));
+
+  for (i = 0; i < n; i++) {
+    guint r = g_rand_int_range (rand, 0, 100);
+
+    if (r < 80) {
+      Item item = { 0, frame };
+      g_array_append_val (expected, item);
+      fail_unless_equals_int (gst_harness_push (h, make_frame (frame++)),
+          GST_FLOW_OK);
+    } else if (r < 85) {
+      push_and_expect_event (h, expected,
+          gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM,
+              gst_structure_new ("test", "n", G_TYPE_INT, i, NULL)));
+    } else if (r < 90) {
+      push_and_expect_event (h, expected,
+          gst_event_new_tag (gst_tag_list_new (GST_TAG_TRACK_NUMBER, i,
+                  NULL)));
+    } else if (r < 94) {
+      push_and_expect_event (h, expected,
+          gst_event_new_gap (i * GST_MSECOND, GST_MSECOND));
+    } else if (r < 97) {
+      /* a format change mid-stream: drains, then leaves in place */
+      push_and_expect_event (h, expected,
+          caps_event (gst_caps_new_simple ("test/frames", "v",
+                  G_TYPE_INT, ++caps_v, NULL)));
+    } else {
+      seg.start = i * GST_MSECOND;
+      push_and_expect_event (h, expected, gst_event_new_segment (&seg));
+    }
+  }
+  push_and_expect_event (h, expected, gst_event_new_eos ());
+
+  fail_unless (recorder_wait_for (&rec, GST_EVENT_EOS));
+  g_mutex_lock (&rec.lock);
+  if (!ordered) {
+    sort_runs_of_frames (rec.items);
+    sort_runs_of_frames (expected);
+  }
+  fail_unless_equals_int (rec.items->len, expected->len);
+  for (i = 0; i < expected->len; i++) {
+    Item *a = &g_array_index (rec.items, Item, i);
+    Item *b = &g_array_index (expected, Item, i);
+
+    fail_unless (a->type == b->type && a->value == b->value,
+        "item %u: got %s %" G_GUINT64_FORMAT ", expected %s %"
+        G_GUINT64_FORMAT, i, a->type ? gst_event_type_get_name (a->type) :
+        "buffer", a->value, b->type ? gst_event_type_get_name (b->type) :
+        "buffer", b->value);
+  }
+  g_mutex_unlock (&rec.lock);
+
+  /* After EOS, more data is refused. */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_EOS);
+
+  g_rand_free (rand);
+  g_array_unref (expected);
+  gst_harness_teardown (h);
+  recorder_clear (&rec);
+}
+
+GST_END_TEST;
+
+/* set_caps runs only after every earlier frame has left. */
+GST_START_TEST (test_caps_drains_first)
+{
+  GstTestAsync *t = test_async_new (4, 8);
+  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
+      "src");
+  GstPad *srcpad = gst_element_get_static_pad (GST_ELEMENT (t), "src");
+  gint pushed = 0;
+  guint i, round;
+
+  t->work_us = 5000;
+  t->pushed_counter = &pushed;
+  gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER, count_buffers_probe,
+      &pushed, NULL);
+  for (round = 1; round <= 3; round++) {
+    gst_harness_set_src_caps_str (h, round % 2 ? "test/in" : "test/out");
+    fail_unless_equals_int (t->set_caps_calls, round);
+    fail_unless_equals_int (t->pushed_at_set_caps, (round - 1) * 8);
+    for (i = 0; i < 8; i++)
+      gst_harness_push (h, make_frame (i));
+  }
+  gst_object_unref (srcpad);
+  gst_harness_teardown (h);
+  gst_object_unref (t);
+}
+
+GST_END_TEST;
+
+/* --- format change, framing, dropped frames (the subclass hooks) --------- */
+
+GST_START_TEST (test_format_change)
+{
+  GstTestAsync *t = test_async_new (2, 0);
+  GstHarness *h;
+  GstCaps *caps;
+  GstPad *sinkpad;
+
+  t->change_format = TRUE;
+  h = gst_harness_new_with_element (GST_ELEMENT (t), "sink", "src");
+  sinkpad = gst_element_get_static_pad (GST_ELEMENT (t), "sink");
+
+  /* caps query on the sink pad: what gives test/out downstream */
+  gst_harness_set_sink_caps_str (h, "test/out");
+  caps = gst_pad_query_caps (sinkpad, NULL);
+  fail_unless (caps_is (caps, "test/in") && !caps_is (caps, "test/out"),
+      "got %" GST_PTR_FORMAT, caps);
+  gst_caps_unref (caps);
+  caps = gst_caps_from_string ("test/in");
+  fail_unless (gst_pad_query_accept_caps (sinkpad, caps));
+  gst_caps_unref (caps);
+  caps = gst_caps_from_string ("test/out");
+  fail_if (gst_pad_query_accept_caps (sinkpad, caps));
+  gst_caps_unref (caps);
+
+  gst_harness_set_src_caps_str (h, "test/in");
+  gst_harness_push (h, make_frame (0));
+  gst_buffer_unref (gst_harness_pull (h));
+  caps = gst_pad_get_current_caps (h->sinkpad);
+  fail_unless (caps_is (caps, "test/out"), "got %" GST_PTR_FORMAT, caps);
+  gst_caps_unref (caps);
+
+  gst_object_unref (sinkpad);
+  gst_harness_teardown (h);
+  gst_object_unref (t);
+}
+
+GST_END_TEST;
+
+/* Caps that cannot be transformed fail negotiation, and data after them is
+ * refused as not-negotiated. */
+GST_START_TEST (test_not_negotiated)
+{
+  GstTestAsync *t = test_async_new (2, 0);
+  GstHarness *h;
+  GstSegment seg;
+
+  t->change_format = TRUE;
+  h = gst_harness_new_with_element (GST_ELEMENT (t), "sink", "src");
+  fail_unless (gst_harness_push_event (h, gst_event_new_stream_start ("x")));
+  /* (a refused sticky event still counts as stored for the pusher) */
+  gst_harness_push_event (h, caps_event (gst_caps_from_string ("test/out")));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  gst_harness_push_event (h, gst_event_new_segment (&seg));
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)),
+      GST_FLOW_NOT_NEGOTIATED);
+  gst_harness_teardown (h);
+  gst_object_unref (t);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_parse_frames_input)
+{
+  GstTestAsync *t = test_async_new (3, 0);
+  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
+      "src");
+  GRand *rand = g_rand_new_with_seed (7);
+  GByteArray *in = g_byte_array_new (), *out = g_byte_array_new ();
+  guint i, n = async_check_scale (300);
+  GstBuffer *buf;
+
+  t->frame_size = 10;
+  t->work_us = 500;
+  gst_harness_set_src_caps_str (h, "test/in");
+  for (i = 0; i < n; i++) {
+    guint size = g_rand_int_range (rand, 1, 40), k;
+    guint8 *data = g_malloc (size);
+
+    for (k = 0; k < size; k++)
+      data[k] = g_rand_int (rand);
+    g_byte_array_append (in, data, size);
+    gst_harness_push (h, gst_buffer_new_wrapped (data, size));
+  }
+  gst_harness_push_event (h, gst_event_new_eos ());
+
+  /* whole frames of 10 bytes, then what was left at EOS */
+  for (i = 0; i < (in->len + 9) / 10; i++) {
+    GstMapInfo map;
+
+    buf = gst_harness_pull (h);
+    fail_unless (buf != NULL);
+    gst_buffer_map (buf, &map, GST_MAP_READ);
+    fail_unless (map.size == 10 || out->len + map.size == in->len);
+    g_byte_array_append (out, map.data, map.size);
+    gst_buffer_unmap (buf, &map);
+    gst_buffer_unref (buf);
+  }
+  fail_unless (gst_harness_try_pull (h) == NULL);
+  fail_unless_equals_int (out->len, in->len);
+  fail_unless (memcmp (out->data, in->data, in->len) == 0);
+
+  g_byte_array_unref (in);
+  g_byte_array_unref (out);
+  g_rand_free (rand);
+  gst_harness_teardown (h);
+  gst_object_unref (t);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_dropped_frames)
+{
+  GstTestAsync *t = test_async_new (2, 0);
+  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
+      "src");
+  guint i;
+
+  t->drop_odd = TRUE;
+  gst_harness_set_src_caps_str (h, "test/in");
+  for (i = 0; i < 20; i++)
+    gst_harness_push (h, make_frame (i));
+  for (i = 0; i < 20; i += 2) {
+    GstBuffer *buf = gst_harness_pull (h);
+    assert_frame (buf, i);
+    gst_buffer_unref (buf);
+  }
+  fail_unless (gst_harness_try_pull (h) == NULL);
+  gst_harness_teardown (h);
+  gst_object_unref (t);
+}
+
+GST_END_TEST;
+
+/* --- drain, flush, flow -------------------------------------------------- */
+
+GST_START_TEST (test_drain_query)
+{
+  GstHarness *h = identity_harness (4, 32, TRUE, 0);
+  Recorder rec;
+  GstQuery *query;
+  guint i;
+
+  g_object_set (h->element, "work-time", 5000, "work-jitter", 5000, NULL);
+  recorder_attach (&rec, h->element);
+  for (i = 0; i < 20; i++)
+    gst_harness_push (h, make_frame (i));
+  query = gst_query_new_drain ();
+  fail_unless (gst_pad_peer_query (h->srcpad, query));
+  gst_query_unref (query);
+  fail_unless_equals_int (recorder_count_buffers (&rec), 20);
+  gst_harness_teardown (h);
+  recorder_clear (&rec);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  GstHarness *h;
+  GMutex lock;
+  GCond cond;
+  guint epoch;                  /* frames carry it in their offset */
+  gboolean stop;
+  gboolean flushed;             /* a push returned FLUSHING this epoch */
+} Pusher;
+
+/* An upstream streaming thread: pushes until a push returns FLUSHING,
+ * then waits for the flush to end, as a real source does. */
+static gpointer
+pusher_thread (gpointer data)
+{
+  Pusher *p = data;
+  guint i = 0, epoch;
+
+  g_mutex_lock (&p->lock);
+  while (!p->stop) {
+    GstBuffer *buf;
+    GstFlowReturn ret;
+
+    epoch = p->epoch;
+    g_mutex_unlock (&p->lock);
+
+    buf = make_frame (i++);
+    GST_BUFFER_OFFSET (buf) = (guint64) epoch *1000000 + i;
+    ret = gst_harness_push (p->h, buf);
+    fail_unless (ret == GST_FLOW_OK || ret == GST_FLOW_FLUSHING);
+
+    g_mutex_lock (&p->lock);
+    if (ret == GST_FLOW_FLUSHING) {
+      p->flushed = TRUE;
+      g_cond_broadcast (&p->cond);
+      while (!p->stop && p->epoch == epoch)
+        g_cond_wait (&p->cond, &p->lock);
+    }
+  }
+  g_mutex_unlock (&p->lock);
+  return NULL;
+}
+
+/* A flush with frames in flight and the upstream thread blocked or not:
+ * nothing from before the flush comes out after it, nothing deadlocks. */
+GST_START_TEST (test_flush_with_frames_in_flight)
+{
+  gboolean ordered = __i__ == 0;
+  GstHarness *h = identity_harness (3, 5, ordered, 3000);
+  GRand *rand = g_rand_new_with_seed (99 + __i__);
+  guint round, rounds = async_check_scale (60), i;
+  GThread *thread;
+  Recorder rec;
+  GstSegment seg;
+  gint epoch = 0;
+  Pusher p;
+
+  memset (&p, 0, sizeof (p));
+  p.h = h;
+
+  g_mutex_init (&p.lock);
+  g_cond_init (&p.cond);
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  recorder_attach (&rec, h->element);
+  thread = g_thread_new ("pusher", pusher_thread, &p);
+
+  for (round = 1; round <= rounds; round++) {
+    gint64 deadline;
+
+    /* at a random moment: upstream may be blocked on a full window, or
+     * between two pushes */
+    g_usleep (g_rand_int_range (rand, 0, 8000));
+    fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+
+    /* upstream stops before flush-stop, as after a seek */
+    deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+    g_mutex_lock (&p.lock);
+    while (!p.flushed)
+      fail_unless (g_cond_wait_until (&p.cond, &p.lock, deadline));
+    g_mutex_unlock (&p.lock);
+
+    fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+    fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+
+    g_mutex_lock (&p.lock);
+    p.flushed = FALSE;
+    p.epoch = round;
+    g_cond_broadcast (&p.cond);
+    g_mutex_unlock (&p.lock);
+  }
+  g_mutex_lock (&p.lock);
+  p.stop = TRUE;
+  g_cond_broadcast (&p.cond);
+  g_mutex_unlock (&p.lock);
+  g_thread_join (thread);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  fail_unless (recorder_wait_for (&rec, GST_EVENT_EOS));
+
+  /* After the n-th flush-stop only frames of epoch >= n appear. */
+  g_mutex_lock (&rec.lock);
+  for (i = 0; i < rec.items->len; i++) {
+    Item *item = &g_array_index (rec.items, Item, i);
+
+    if (item->type == GST_EVENT_FLUSH_STOP)
+      epoch++;
+    else if (item->type == 0)
+      fail_unless (item->value / 1000000 >= (guint64) epoch,
+          "frame of epoch %" G_GUINT64_FORMAT " after flush %d",
+          item->value / 1000000, epoch);
+  }
+  g_mutex_unlock (&rec.lock);
+  fail_unless_equals_int (epoch, rounds);
+
+  g_rand_free (rand);
+  gst_harness_teardown (h);
+  recorder_clear (&rec);
+  g_mutex_clear (&p.lock);
+  g_cond_clear (&p.cond);
+}
+
+GST_END_TEST;
+
+static GstFlowReturn downstream_flow;
+
+static GstFlowReturn
+flow_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
+{
+  gst_buffer_unref (buffer);
+  return g_atomic_int_get (&downstream_flow);
+}
+
+static const GstFlowReturn downstream_flows[] = {
+  GST_FLOW_ERROR, GST_FLOW_EOS, GST_FLOW_NOT_NEGOTIATED, GST_FLOW_NOT_LINKED,
+};
+
+/* A downstream flow return reaches upstream: accepted frames are pushed,
+ * then the next buffer after the failed push gets the flow return. */
+GST_START_TEST (test_downstream_flow_reaches_upstream)
+{
+  GstFlowReturn flow = downstream_flows[__i__];
+  GstElement *e = identity_new (2, 8);
+  GstPad *src, *sink;
+  GstQuery *drain;
+  GstSegment seg;
+  GstCaps *caps;
+
+  src = gst_check_setup_src_pad (e, &srctemplate);
+  sink = gst_check_setup_sink_pad (e, &sinktemplate);
+  gst_pad_set_chain_function (sink, flow_chain);
+  gst_pad_set_active (src, TRUE);
+  gst_pad_set_active (sink, TRUE);
+  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_SUCCESS);
+  caps = gst_caps_new_empty_simple ("test/x");
+  gst_check_setup_events (src, e, caps, GST_FORMAT_TIME);
+  gst_caps_unref (caps);
+
+  g_atomic_int_set (&downstream_flow, GST_FLOW_OK);
+  fail_unless_equals_int (gst_pad_push (src, make_frame (0)), GST_FLOW_OK);
+  drain = gst_query_new_drain ();
+  fail_unless (gst_pad_peer_query (src, drain));
+  gst_query_unref (drain);
+  g_atomic_int_set (&downstream_flow, flow);
+  fail_unless_equals_int (gst_pad_push (src, make_frame (1)), GST_FLOW_OK);
+  /* once frame 1 has been pushed, the next call learns the flow return */
+  drain = gst_query_new_drain ();
+  fail_if (gst_pad_peer_query (src, drain));
+  gst_query_unref (drain);
+  fail_unless_equals_int (gst_pad_push (src, make_frame (2)), flow);
+  fail_unless_equals_int (gst_pad_push (src, make_frame (3)), flow);
+
+  if (flow == GST_FLOW_NOT_LINKED) {
+    /* a new link (reconfigure) lets data flow again, as with queue */
+    g_atomic_int_set (&downstream_flow, GST_FLOW_OK);
+    fail_unless (gst_pad_push_event (sink, gst_event_new_reconfigure ()));
+    fail_unless_equals_int (gst_pad_push (src, make_frame (4)), GST_FLOW_OK);
+  }
+
+  /* a flush resets the flow, as with queue */
+  g_atomic_int_set (&downstream_flow, GST_FLOW_OK);
+  fail_unless (gst_pad_push_event (src, gst_event_new_flush_start ()));
+  fail_unless (gst_pad_push_event (src, gst_event_new_flush_stop (FALSE)));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_pad_push_event (src, gst_event_new_segment (&seg)));
+  fail_unless_equals_int (gst_pad_push (src, make_frame (5)), GST_FLOW_OK);
+
+  gst_element_set_state (e, GST_STATE_NULL);
+  gst_check_teardown_src_pad (e);
+  gst_check_teardown_sink_pad (e);
+  gst_check_teardown_element (e);
+}
+
+GST_END_TEST;
+
+/* --- state changes with frames in flight --------------------------------- */
+
+static void
+on_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, gpointer data)
+{
+  Recorder *rec = data;
+
+  g_mutex_lock (&rec->lock);
+  g_array_set_size (rec->items, rec->items->len + 1);
+  g_cond_broadcast (&rec->cond);
+  g_mutex_unlock (&rec->lock);
+}
+
+/* Waits until @n buffers reached the sink; FALSE after 30 s. */
+static gboolean
+wait_for_handoffs (Recorder * rec, guint n)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&rec->lock);
+  while (ok && rec->items->len < n)
+    ok = g_cond_wait_until (&rec->cond, &rec->lock, deadline);
+  g_mutex_unlock (&rec->lock);
+  return ok;
+}
+
+GST_START_TEST (test_state_cycles)
+{
+  GstElement *pipeline, *sink;
+  Recorder rec;
+  guint cycle, cycles = async_check_scale (200);
+  GError *err = NULL;
+
+  pipeline = gst_parse_launch ("videotestsrc pattern=black ! "
+      "video/x-raw,width=64,height=48,framerate=1000/1 ! "
+      "asyncidentity n-workers=3 max-in-flight=6 work-time=500 "
+      "work-jitter=3000 ! fakesink name=sink signal-handoffs=true "
+      "sync=false", &err);
+  fail_unless (pipeline != NULL, "%s", err ? err->message : "");
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  g_mutex_init (&rec.lock);
+  g_cond_init (&rec.cond);
+  rec.items = g_array_new (FALSE, FALSE, sizeof (Item));
+  g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), &rec);
+
+  for (cycle = 0; cycle < cycles; cycle++) {
+    GstState target = cycle % 3 == 0 ? GST_STATE_NULL : GST_STATE_READY;
+    GstState up = cycle % 3 == 2 ? GST_STATE_PAUSED : GST_STATE_PLAYING;
+    guint have;
+
+    g_mutex_lock (&rec.lock);
+    have = rec.items->len;
+    g_mutex_unlock (&rec.lock);
+
+    fail_if (gst_element_set_state (pipeline, up) ==
+        GST_STATE_CHANGE_FAILURE);
+    if (up == GST_STATE_PLAYING)
+      /* frames flowing, so some are in flight now */
+      fail_unless (wait_for_handoffs (&rec, have + 3));
+    else
+      /* prerolled: the sink holds one frame, the window is full */
+      fail_unless_equals_int (gst_element_get_state (pipeline, NULL, NULL,
+              30 * GST_SECOND), GST_STATE_CHANGE_SUCCESS);
+    fail_unless_equals_int (gst_element_set_state (pipeline, target),
+        GST_STATE_CHANGE_SUCCESS);
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  recorder_clear (&rec);
+}
+
+GST_END_TEST;
+
+/* A flushing seek in a running pipeline: no frame from before the seek
+ * after it, no deadlock. */
+GST_START_TEST (test_flushing_seek)
+{
+  GstElement *pipeline, *sink;
+  Recorder rec;
+  guint i, seeks = async_check_scale (40);
+  GError *err = NULL;
+
+  pipeline = gst_parse_launch ("videotestsrc pattern=black ! "
+      "video/x-raw,width=64,height=48,framerate=100/1 ! "
+      "asyncidentity n-workers=4 max-in-flight=8 work-time=200 "
+      "work-jitter=4000 ! fakesink name=sink signal-handoffs=true "
+      "sync=false", &err);
+  fail_unless (pipeline != NULL);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  g_mutex_init (&rec.lock);
+  g_cond_init (&rec.cond);
+  rec.items = g_array_new (FALSE, FALSE, sizeof (Item));
+  g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), &rec);
+  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_unless (wait_for_handoffs (&rec, 5));
+
+  for (i = 1; i <= seeks; i++) {
+    GstClockTime target = i * 100 * GST_SECOND;
+    GstBuffer *last = NULL;
+    GstSample *sample;
+    guint have;
+
+    fail_unless (gst_element_seek_simple (pipeline, GST_FORMAT_TIME,
+            GST_SEEK_FLAG_FLUSH, target));
+    g_mutex_lock (&rec.lock);
+    have = rec.items->len;
+    g_mutex_unlock (&rec.lock);
+    fail_unless (wait_for_handoffs (&rec, have + 2));
+
+    /* the newest frame at the sink is from after the seek target */
+    g_object_get (sink, "last-sample", &sample, NULL);
+    fail_unless (sample != NULL);
+    last = gst_sample_get_buffer (sample);
+    fail_unless (GST_BUFFER_PTS (last) >= target,
+        "frame at %" GST_TIME_FORMAT " after seek to %" GST_TIME_FORMAT,
+        GST_TIME_ARGS (GST_BUFFER_PTS (last)), GST_TIME_ARGS (target));
+    gst_sample_unref (sample);
+  }
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  recorder_clear (&rec);
+}
+
+GST_END_TEST;
+
+/* --- latency ------------------------------------------------------------- */
+
+GST_START_TEST (test_latency_query)
+{
+  GstHarness *h = harness_for (identity_new (2, 3));
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+
+  gst_element_set_bus (h->element, bus);
+  gst_harness_set_upstream_latency (h, 10 * GST_MSECOND);
+  gst_harness_set_src_caps_str (h,
+      "video/x-raw,format=GRAY8,width=4,height=4,framerate=25/1");
+
+  /* -1: max-in-flight x frame duration on top of upstream's */
+  fail_unless_equals_uint64 (gst_harness_query_latency (h),
+      10 * GST_MSECOND + 3 * 40 * GST_MSECOND);
+
+  /* an explicit latency, and a message so the pipeline asks again */
+  g_object_set (h->element, "latency", (gint64) 5 * GST_MSECOND, NULL);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_LATENCY);
+  fail_unless (msg != NULL);
+  gst_message_unref (msg);
+  fail_unless_equals_uint64 (gst_harness_query_latency (h),
+      15 * GST_MSECOND);
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* Upstream's pool is asked for max-in-flight more buffers. */
+GST_START_TEST (test_allocation_adds_window)
+{
+  GstHarness *h = harness_for (identity_new (2, 5));
+  GstCaps *caps = gst_caps_from_string
+      ("video/x-raw,format=GRAY8,width=16,height=16,framerate=25/1");
+  GstQuery *query;
+  guint size, min, max;
+
+  gst_harness_set_src_caps (h, gst_caps_ref (caps));
+  gst_harness_set_propose_allocator (h, NULL, NULL);
+  query = gst_query_new_allocation (caps, TRUE);
+  fail_unless (gst_pad_peer_query (h->srcpad, query));
+  fail_unless (gst_query_get_n_allocation_pools (query) >= 1);
+  gst_query_parse_nth_allocation_pool (query, 0, NULL, &size, &min, &max);
+  fail_unless (min >= 5, "min %u", min);
+  gst_query_unref (query);
+  gst_caps_unref (caps);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+static Suite *
+asynctransform_suite (void)
+{
+  Suite *s = suite_create ("asynctransform");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_set_timeout (tc, 600);
+  tcase_add_loop_test (tc, test_identical_output, 0,
+      G_N_ELEMENTS (worker_counts));
+  tcase_add_test (tc, test_metadata_copied);
+  tcase_add_test (tc, test_unordered_exactly_once);
+  tcase_add_loop_test (tc, test_unordered_overtakes, 0, 2);
+  tcase_add_test (tc, test_real_concurrency);
+  tcase_add_loop_test (tc, test_max_in_flight_bound, 0,
+      G_N_ELEMENTS (windows));
+  tcase_add_test (tc, test_workers_and_contexts);
+  tcase_add_loop_test (tc, test_events_keep_place, 0, 2);
+  tcase_add_test (tc, test_caps_drains_first);
+  tcase_add_test (tc, test_format_change);
+  tcase_add_test (tc, test_not_negotiated);
+  tcase_add_test (tc, test_parse_frames_input);
+  tcase_add_test (tc, test_dropped_frames);
+  tcase_add_test (tc, test_drain_query);
+  tcase_add_loop_test (tc, test_flush_with_frames_in_flight, 0, 2);
+  tcase_add_loop_test (tc, test_downstream_flow_reaches_upstream, 0,
+      G_N_ELEMENTS (downstream_flows));
+  tcase_add_test (tc, test_state_cycles);
+  tcase_add_test (tc, test_flushing_seek);
+  tcase_add_test (tc, test_latency_query);
+  tcase_add_test (tc, test_allocation_adds_window);
+  return s;
+}
+
+GST_CHECK_MAIN (asynctransform);
