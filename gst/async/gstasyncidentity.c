@@ -110,8 +110,7 @@ gst_async_identity_work_mode_get_type (void)
   return type;
 }
 
-G_DEFINE_TYPE (GstAsyncIdentity, gst_async_identity,
-    GST_TYPE_ASYNC_TRANSFORM);
+G_DEFINE_TYPE (GstAsyncIdentity, gst_async_identity, GST_TYPE_ASYNC_TRANSFORM);
 GST_ELEMENT_REGISTER_DEFINE (asyncidentity, "asyncidentity", GST_RANK_NONE,
     GST_TYPE_ASYNC_IDENTITY);
 
@@ -301,7 +300,8 @@ gst_async_identity_process (GstAsyncTransform * trans, gpointer context,
     us += gst_async_identity_mix (self->seed ^ frame->number) % (jitter + 1);
 
   if (us > 0) {
-    if (g_atomic_int_get (&self->work_mode) == GST_ASYNC_IDENTITY_WORK_MODE_BUSY)
+    if (g_atomic_int_get (&self->work_mode) ==
+        GST_ASYNC_IDENTITY_WORK_MODE_BUSY)
       gst_async_identity_busy (frame->input, g_get_monotonic_time () + us);
     else
       g_usleep (us);

@@ -137,12 +137,14 @@ typedef struct
   GstQueueArray *todo;          /* GstAsyncJob *, frames not yet started */
   GstQueueArray *spare_jobs;    /* GstAsyncJob *, recycled */
   guint in_flight;              /* frames accepted and not yet pushed */
+  guint busy_workers;           /* workers inside process () */
+  GstClockTime process_avg;     /* running average of process () time */
   gboolean pushing;             /* the src task is pushing a batch */
   guint generation;
   guint64 next_number;
   GstFlowReturn flow;
   gboolean eos;                 /* EOS received, not yet flushed */
-  gboolean negotiated;
+  gboolean negotiated;          /* FALSE: refuse data as not-negotiated */
 
   /* Worker contexts not in use, all made for the current caps cookie. A
    * context made for older caps is freed when it comes back. */
@@ -553,8 +555,7 @@ gst_async_transform_drop_all_locked (GstAsyncTransform * self,
 }
 
 static void
-gst_async_transform_free_dropped (GstAsyncTransform * self,
-    GPtrArray * dropped)
+gst_async_transform_free_dropped (GstAsyncTransform * self, GPtrArray * dropped)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   guint i;
@@ -685,8 +686,7 @@ gst_async_transform_acquire_context (GstAsyncTransform * self)
  * Since: 1.0
  */
 void
-gst_async_transform_release_context (GstAsyncTransform * self,
-    gpointer context)
+gst_async_transform_release_context (GstAsyncTransform * self, gpointer context)
 {
   GstAsyncTransformPrivate *priv;
   gpointer cookie = NULL;
@@ -769,17 +769,102 @@ gst_async_transform_run_job (GstAsyncTransform * self, GstAsyncJob * job)
   gst_clear_buffer (&frame->input);
 }
 
+/* Below this average process () time, handing a frame to another thread
+ * costs more than the work itself. Then the src task runs process () on
+ * the oldest waiting frame itself when it has nothing to push, instead of
+ * waking a worker, and workers wake the task in small batches. */
+#define CHEAP_WORK (20 * GST_USECOND)
+/* At most this many cheap frames finish before the src task is woken. */
+#define MAX_DEFERRED 8
+
+static inline gboolean
+gst_async_transform_work_is_cheap_locked (GstAsyncTransformPrivate * priv)
+{
+  return priv->process_avg < CHEAP_WORK;
+}
+
+/* Takes the oldest frame not yet started, for the calling thread to run;
+ * NULL when there is none or every worker slot is in use. */
+static GstAsyncJob *
+gst_async_transform_take_job_locked (GstAsyncTransformPrivate * priv)
+{
+  GstAsyncJob *job;
+
+  if (priv->busy_workers >= priv->n_workers)
+    return NULL;
+  job = gst_queue_array_pop_head (priv->todo);
+  if (job) {
+    job->state = JOB_RUNNING;
+    priv->busy_workers++;
+  }
+  return job;
+}
+
+/* Runs @job, timed, without the lock. Returns how long process () took. */
+static GstClockTime
+gst_async_transform_run_job_timed (GstAsyncTransform * self, GstAsyncJob * job)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  gst_async_transform_run_job (self, job);
+  return (g_get_monotonic_time () - start) * GST_USECOND;
+}
+
+static void
+gst_async_transform_job_ran_locked (GstAsyncTransformPrivate * priv,
+    GstClockTime took)
+{
+  priv->busy_workers--;
+  priv->process_avg = (7 * priv->process_avg + took) / 8;
+  /* A worker may wait for this slot. (Cheap work: whoever ran this job
+   * takes the next one itself.) */
+  if (priv->work_waiters > 0 && !gst_queue_array_is_empty (priv->todo)
+      && !gst_async_transform_work_is_cheap_locked (priv))
+    g_cond_signal (&priv->work_cond);
+}
+
+/* Runs @job without the lock, then records its result with the lock
+ * retaken. Returns FALSE if a flush made the job stale meanwhile (it is
+ * then gone). */
+static gboolean
+gst_async_transform_run_job_locked (GstAsyncTransform * self, GstAsyncJob * job)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstClockTime took;
+
+  g_mutex_unlock (&priv->lock);
+  took = gst_async_transform_run_job_timed (self, job);
+  g_mutex_lock (&priv->lock);
+
+  gst_async_transform_job_ran_locked (priv, took);
+  if (job->generation != priv->generation) {
+    /* Flushed while running: nobody will push it. */
+    g_mutex_unlock (&priv->lock);
+    gst_async_transform_clear_job (job);
+    g_mutex_lock (&priv->lock);
+    gst_async_transform_recycle_job_locked (self, job);
+    return FALSE;
+  }
+  job->state = JOB_DONE;
+  return TRUE;
+}
+
 static gpointer
 gst_async_transform_worker (gpointer data)
 {
   GstAsyncTransform *self = data;
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GstAsyncJob *job;
+  guint deferred = 0;
 
   g_mutex_lock (&priv->lock);
   for (;;) {
     while (!priv->workers_quit && (priv->flow == GST_FLOW_FLUSHING
-            || gst_queue_array_is_empty (priv->todo))) {
+            || gst_queue_array_is_empty (priv->todo)
+            || priv->busy_workers >= priv->n_workers)) {
+      if (deferred > 0 && priv->ready_waiters > 0)
+        g_cond_signal (&priv->ready_cond);
+      deferred = 0;
       priv->work_waiters++;
       g_cond_wait (&priv->work_cond, &priv->lock);
       priv->work_waiters--;
@@ -787,25 +872,21 @@ gst_async_transform_worker (gpointer data)
     if (priv->workers_quit)
       break;
 
-    job = gst_queue_array_pop_head (priv->todo);
-    job->state = JOB_RUNNING;
-    g_mutex_unlock (&priv->lock);
-
-    gst_async_transform_run_job (self, job);
-
-    g_mutex_lock (&priv->lock);
-    if (job->generation != priv->generation) {
-      /* Flushed while running: nobody will push it. */
-      g_mutex_unlock (&priv->lock);
-      gst_async_transform_clear_job (job);
-      g_mutex_lock (&priv->lock);
-      gst_async_transform_recycle_job_locked (self, job);
+    job = gst_async_transform_take_job_locked (priv);
+    if (!gst_async_transform_run_job_locked (self, job))
       continue;
+
+    if (priv->ready_waiters > 0 && (deferred > 0 || !priv->ordered
+            || gst_queue_array_peek_head (priv->out) == job)) {
+      if (gst_async_transform_work_is_cheap_locked (priv)
+          && !gst_queue_array_is_empty (priv->todo)
+          && deferred < MAX_DEFERRED) {
+        deferred++;
+      } else {
+        g_cond_signal (&priv->ready_cond);
+        deferred = 0;
+      }
     }
-    job->state = JOB_DONE;
-    if (priv->ready_waiters > 0 && (!priv->ordered
-            || gst_queue_array_peek_head (priv->out) == job))
-      g_cond_signal (&priv->ready_cond);
   }
   g_mutex_unlock (&priv->lock);
 
@@ -821,6 +902,8 @@ gst_async_transform_start_workers (GstAsyncTransform * self)
   g_mutex_lock (&priv->lock);
   gst_async_transform_update_limits_locked (self);
   priv->workers_quit = FALSE;
+  /* Unknown until measured: assume real work, wake workers freely. */
+  priv->process_avg = 2 * CHEAP_WORK;
   n = priv->n_workers;
   g_mutex_unlock (&priv->lock);
 
@@ -902,23 +985,27 @@ gst_async_transform_submit (GstAsyncTransform * self, GstBuffer * buffer)
   priv->in_flight++;
   GST_LOG_OBJECT (self, "queued frame %" G_GUINT64_FORMAT ", %u in flight",
       job->frame.number, priv->in_flight);
-  if (priv->work_waiters > 0)
+  /* Cheap work is done by the src task, or by a worker that is already
+   * awake; real work wakes a worker. */
+  if (gst_async_transform_work_is_cheap_locked (priv)) {
+    if (priv->ready_waiters > 0)
+      g_cond_signal (&priv->ready_cond);
+  } else if (priv->work_waiters > 0) {
     g_cond_signal (&priv->work_cond);
+  }
   g_mutex_unlock (&priv->lock);
 
   return GST_FLOW_OK;
 }
 
 static GstFlowReturn
-gst_async_transform_default_parse (GstAsyncTransform * self,
-    GstBuffer * buffer)
+gst_async_transform_default_parse (GstAsyncTransform * self, GstBuffer * buffer)
 {
   return gst_async_transform_submit (self, buffer);
 }
 
 static GstFlowReturn
-gst_async_transform_chain (GstPad * pad, GstObject * parent,
-    GstBuffer * buffer)
+gst_async_transform_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
 {
   GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
@@ -1049,8 +1136,7 @@ gst_async_transform_negotiate (GstAsyncTransform * self, GstCaps * incaps)
   gst_caps_replace (&priv->incaps, incaps);
   gst_caps_replace (&priv->outcaps, outcaps);
   if (fps_n > 0 && fps_d > 0)
-    priv->frame_duration = gst_util_uint64_scale_int (GST_SECOND, fps_d,
-        fps_n);
+    priv->frame_duration = gst_util_uint64_scale_int (GST_SECOND, fps_d, fps_n);
   g_mutex_unlock (&priv->lock);
 
   gst_async_transform_queue_event (self, gst_event_new_caps (outcaps));
@@ -1318,8 +1404,7 @@ gst_async_transform_sink_activate_mode (GstPad * pad, GstObject * parent,
 /* Moves every item that may leave now from priv->out to @batch. Returns the
  * number of frames among them. */
 static guint
-gst_async_transform_collect_locked (GstAsyncTransform * self,
-    GPtrArray * batch)
+gst_async_transform_collect_locked (GstAsyncTransform * self, GPtrArray * batch)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GstAsyncJob *job;
@@ -1375,70 +1460,121 @@ gst_async_transform_push_job (GstAsyncTransform * self, GstAsyncJob * job)
   return ret;
 }
 
+/* Upstream waiting for space is woken once the window is half empty, so
+ * it queues several frames per wake-up rather than one. Drain waits for
+ * in_flight == 0, which is below this too. */
+static inline gboolean
+gst_async_transform_space_low_locked (GstAsyncTransformPrivate * priv)
+{
+  return priv->in_flight <= priv->max_in_flight / 2
+      || priv->flow != GST_FLOW_OK;
+}
+
+/* After pushing @frames frames collected in @generation: accounts for
+ * them and wakes upstream if it waits. */
 static void
-gst_async_transform_loop (GstAsyncTransform * self)
+gst_async_transform_pushed_locked (GstAsyncTransform * self,
+    guint generation, guint frames, GstFlowReturn ret)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GPtrArray *batch = priv->batch;
-  GstFlowReturn ret = GST_FLOW_OK;
-  guint frames = 0, generation, i;
-  gboolean eos;
 
-  g_mutex_lock (&priv->lock);
-  while (priv->flow == GST_FLOW_OK
-      && (frames = gst_async_transform_collect_locked (self, batch),
-          batch->len == 0)) {
-    priv->ready_waiters++;
-    g_cond_wait (&priv->ready_cond, &priv->lock);
-    priv->ready_waiters--;
-  }
-  if (priv->flow != GST_FLOW_OK) {
-    /* Flushing, stopping, or a downstream error: nothing was collected. */
-    ret = priv->flow;
-    g_mutex_unlock (&priv->lock);
-    GST_DEBUG_OBJECT (self, "pausing task: %s", gst_flow_get_name (ret));
-    gst_pad_pause_task (priv->srcpad);
-    return;
-  }
-  generation = priv->generation;
-  priv->pushing = TRUE;
-  g_mutex_unlock (&priv->lock);
-
-  for (i = 0; i < batch->len; i++) {
-    GstAsyncJob *job = g_ptr_array_index (batch, i);
-
-    if (ret == GST_FLOW_OK)
-      ret = gst_async_transform_push_job (self, job);
-    gst_async_transform_clear_job (job);
-  }
-
-  g_mutex_lock (&priv->lock);
-  for (i = 0; i < batch->len; i++)
-    gst_async_transform_recycle_job_locked (self,
-        g_ptr_array_index (batch, i));
-  g_ptr_array_set_size (batch, 0);
   priv->pushing = FALSE;
   if (generation == priv->generation) {
     priv->in_flight -= frames;
     if (ret != GST_FLOW_OK && priv->flow == GST_FLOW_OK)
       priv->flow = ret;
   }
-  if (priv->space_waiters > 0)
+  if (priv->space_waiters > 0 && gst_async_transform_space_low_locked (priv))
     g_cond_broadcast (&priv->space_cond);
+}
+
+/* The src task: pushes what may leave, and with cheap work runs the
+ * oldest waiting frame itself; sleeps only when there is nothing to do.
+ * Returns (and pauses) when flushing, stopping, or after a downstream
+ * error. */
+static void
+gst_async_transform_loop (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GPtrArray *batch = priv->batch;
+  GstFlowReturn ret = GST_FLOW_OK;
+  guint frames, generation, i;
+  gboolean eos;
+
+  g_mutex_lock (&priv->lock);
+  while (priv->flow == GST_FLOW_OK) {
+    GstAsyncJob *job = NULL;
+
+    frames = gst_async_transform_collect_locked (self, batch);
+    if (batch->len > 0) {
+      generation = priv->generation;
+      priv->pushing = TRUE;
+      g_mutex_unlock (&priv->lock);
+
+      for (i = 0; i < batch->len; i++) {
+        job = g_ptr_array_index (batch, i);
+        if (ret == GST_FLOW_OK)
+          ret = gst_async_transform_push_job (self, job);
+        gst_async_transform_clear_job (job);
+      }
+
+      g_mutex_lock (&priv->lock);
+      for (i = 0; i < batch->len; i++)
+        gst_async_transform_recycle_job_locked (self,
+            g_ptr_array_index (batch, i));
+      g_ptr_array_set_size (batch, 0);
+      gst_async_transform_pushed_locked (self, generation, frames, ret);
+      continue;
+    }
+
+    if (!gst_queue_array_is_empty (priv->todo)) {
+      if (gst_async_transform_work_is_cheap_locked (priv))
+        job = gst_async_transform_take_job_locked (priv);
+      else if (priv->work_waiters > 0)
+        /* The work turned expensive with frames queued while it was
+         * cheap: nobody woke a worker for them yet. */
+        g_cond_broadcast (&priv->work_cond);
+    }
+
+    if (job && gst_queue_array_peek_head (priv->out) == job) {
+      GstClockTime took;
+
+      /* Nothing is ahead of it: run it and push it in one go. A flush
+       * meanwhile cannot complete before this loop returns, and makes the
+       * push fail. */
+      gst_queue_array_pop_head (priv->out);
+      generation = priv->generation;
+      priv->pushing = TRUE;
+      g_mutex_unlock (&priv->lock);
+
+      took = gst_async_transform_run_job_timed (self, job);
+      ret = gst_async_transform_push_job (self, job);
+      gst_async_transform_clear_job (job);
+
+      g_mutex_lock (&priv->lock);
+      gst_async_transform_job_ran_locked (priv, took);
+      gst_async_transform_recycle_job_locked (self, job);
+      gst_async_transform_pushed_locked (self, generation, 1, ret);
+    } else if (job) {
+      gst_async_transform_run_job_locked (self, job);
+    } else {
+      priv->ready_waiters++;
+      g_cond_wait (&priv->ready_cond, &priv->lock);
+      priv->ready_waiters--;
+    }
+  }
   ret = priv->flow;
   eos = priv->eos;
   g_mutex_unlock (&priv->lock);
 
-  if (ret != GST_FLOW_OK && ret != GST_FLOW_FLUSHING) {
-    GST_DEBUG_OBJECT (self, "pausing task after %s", gst_flow_get_name (ret));
-    /* Upstream already sent EOS, so it will not see this flow return and
-     * report it: tell the application, and end the stream, as queue does. */
-    if (eos && (ret == GST_FLOW_NOT_LINKED || ret < GST_FLOW_EOS)) {
-      GST_ELEMENT_FLOW_ERROR (self, ret);
-      gst_pad_push_event (priv->srcpad, gst_event_new_eos ());
-    }
-    gst_pad_pause_task (priv->srcpad);
+  GST_DEBUG_OBJECT (self, "pausing task: %s", gst_flow_get_name (ret));
+  /* Upstream already sent EOS, so it will not see this flow return and
+   * report it: tell the application, and end the stream, as queue does. */
+  if (eos && (ret == GST_FLOW_NOT_LINKED || ret < GST_FLOW_EOS)) {
+    GST_ELEMENT_FLOW_ERROR (self, ret);
+    gst_pad_push_event (priv->srcpad, gst_event_new_eos ());
   }
+  gst_pad_pause_task (priv->srcpad);
 }
 
 static gboolean
@@ -1569,8 +1705,7 @@ gst_async_transform_set_output_caps (GstAsyncTransform * self, GstCaps * caps)
   GstAsyncTransformPrivate *priv;
 
   g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), FALSE);
-  g_return_val_if_fail (GST_IS_CAPS (caps) && gst_caps_is_fixed (caps),
-      FALSE);
+  g_return_val_if_fail (GST_IS_CAPS (caps) && gst_caps_is_fixed (caps), FALSE);
   priv = GET_PRIV (self);
 
   g_mutex_lock (&priv->lock);
@@ -1631,7 +1766,9 @@ gst_async_transform_change_state (GstElement * element,
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       g_mutex_lock (&priv->lock);
       priv->next_number = 0;
-      priv->negotiated = FALSE;
+      /* As GstBaseTransform: data without caps passes only through an
+       * element that needs no set_caps. */
+      priv->negotiated = klass->set_caps == NULL;
       priv->frame_duration = GST_CLOCK_TIME_NONE;
       g_mutex_unlock (&priv->lock);
       gst_async_transform_start_workers (self);
@@ -1640,8 +1777,7 @@ gst_async_transform_change_state (GstElement * element,
       break;
   }
 
-  ret = GST_ELEMENT_CLASS (parent_class)->change_state
-      (element, transition);
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
   if (ret == GST_STATE_CHANGE_FAILURE
       && transition != GST_STATE_CHANGE_READY_TO_PAUSED)
     return ret;
