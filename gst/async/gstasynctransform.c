@@ -71,6 +71,12 @@
  * A flush or a stop bumps priv->generation. A worker still running a job of
  * an older generation finishes it and throws the result away; the job is no
  * longer in priv->out, so it can never be pushed.
+ *
+ * At most n-workers frames are processed at once (priv->busy_workers). When
+ * the work is cheap (see CHEAP_WORK) the src task takes one of those slots
+ * and runs frames itself instead of waking a worker; a frame it runs while
+ * nothing is ahead of it leaves priv->out at once and is pushed by the task
+ * straight after process (), still counted in priv->in_flight until then.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -81,7 +87,6 @@
 
 #include <gst/base/base.h>
 #include <gst/video/video.h>
-#include <glib/gi18n-lib.h>
 
 GST_DEBUG_CATEGORY_STATIC (gst_async_transform_debug);
 #define GST_CAT_DEFAULT gst_async_transform_debug
