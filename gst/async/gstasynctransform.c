@@ -134,7 +134,8 @@ typedef struct
   GCond space_cond;
   GCond work_cond;
   GCond ready_cond;
-  guint space_waiters;
+  guint space_waiters;          /* upstream, waiting for a free slot */
+  guint drain_waiters;          /* waiting for everything to leave */
   guint work_waiters;
   guint ready_waiters;
 
@@ -158,8 +159,9 @@ typedef struct
   GHashTable *lent_contexts;    /* context -> cookie, public borrowers */
 
   /* Workers, started on READY->PAUSED and joined on PAUSED->READY.
-   * priv->workers is only touched in state changes. */
+   * priv->workers itself is only touched in state changes. */
   GPtrArray *workers;
+  gboolean running;             /* between the two: limits are fixed */
   gboolean workers_quit;
 
   /* Properties and what follows from them. */
@@ -452,7 +454,7 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
       priv->max_in_flight_setting = g_value_get_uint (value);
       /* Applies at once when the workers run: a larger window frees
        * upstream. */
-      if (priv->workers->len > 0) {
+      if (priv->running) {
         priv->max_in_flight = priv->max_in_flight_setting;
         if (priv->max_in_flight == 0)
           priv->max_in_flight = 2 * priv->n_workers;
@@ -730,7 +732,7 @@ gst_async_transform_get_n_workers (GstAsyncTransform * self)
   priv = GET_PRIV (self);
 
   g_mutex_lock (&priv->lock);
-  if (priv->workers->len == 0)
+  if (!priv->running)
     gst_async_transform_update_limits_locked (self);
   n = priv->n_workers;
   g_mutex_unlock (&priv->lock);
@@ -777,10 +779,8 @@ gst_async_transform_run_job (GstAsyncTransform * self, GstAsyncJob * job)
 /* Below this average process () time, handing a frame to another thread
  * costs more than the work itself. Then the src task runs process () on
  * the oldest waiting frame itself when it has nothing to push, instead of
- * waking a worker, and workers wake the task in small batches. */
+ * waking a worker. */
 #define CHEAP_WORK (20 * GST_USECOND)
-/* At most this many cheap frames finish before the src task is woken. */
-#define MAX_DEFERRED 8
 
 static inline gboolean
 gst_async_transform_work_is_cheap_locked (GstAsyncTransformPrivate * priv)
@@ -826,6 +826,9 @@ gst_async_transform_job_ran_locked (GstAsyncTransformPrivate * priv,
   if (priv->work_waiters > 0 && !gst_queue_array_is_empty (priv->todo)
       && !gst_async_transform_work_is_cheap_locked (priv))
     g_cond_signal (&priv->work_cond);
+  /* A drain may wait for the last process () call to end. */
+  if (priv->busy_workers == 0 && priv->drain_waiters > 0)
+    g_cond_broadcast (&priv->space_cond);
 }
 
 /* Runs @job without the lock, then records its result with the lock
@@ -860,16 +863,12 @@ gst_async_transform_worker (gpointer data)
   GstAsyncTransform *self = data;
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GstAsyncJob *job;
-  guint deferred = 0;
 
   g_mutex_lock (&priv->lock);
   for (;;) {
     while (!priv->workers_quit && (priv->flow == GST_FLOW_FLUSHING
             || gst_queue_array_is_empty (priv->todo)
             || priv->busy_workers >= priv->n_workers)) {
-      if (deferred > 0 && priv->ready_waiters > 0)
-        g_cond_signal (&priv->ready_cond);
-      deferred = 0;
       priv->work_waiters++;
       g_cond_wait (&priv->work_cond, &priv->lock);
       priv->work_waiters--;
@@ -881,17 +880,9 @@ gst_async_transform_worker (gpointer data)
     if (!gst_async_transform_run_job_locked (self, job))
       continue;
 
-    if (priv->ready_waiters > 0 && (deferred > 0 || !priv->ordered
-            || gst_queue_array_peek_head (priv->out) == job)) {
-      if (gst_async_transform_work_is_cheap_locked (priv)
-          && !gst_queue_array_is_empty (priv->todo)
-          && deferred < MAX_DEFERRED) {
-        deferred++;
-      } else {
-        g_cond_signal (&priv->ready_cond);
-        deferred = 0;
-      }
-    }
+    if (priv->ready_waiters > 0 && (!priv->ordered
+            || gst_queue_array_peek_head (priv->out) == job))
+      g_cond_signal (&priv->ready_cond);
   }
   g_mutex_unlock (&priv->lock);
 
@@ -906,6 +897,7 @@ gst_async_transform_start_workers (GstAsyncTransform * self)
 
   g_mutex_lock (&priv->lock);
   gst_async_transform_update_limits_locked (self);
+  priv->running = TRUE;
   priv->workers_quit = FALSE;
   /* Unknown until measured: assume real work, wake workers freely. */
   priv->process_avg = 2 * CHEAP_WORK;
@@ -926,6 +918,7 @@ gst_async_transform_stop_workers (GstAsyncTransform * self)
   guint i;
 
   g_mutex_lock (&priv->lock);
+  priv->running = FALSE;
   priv->workers_quit = TRUE;
   g_cond_broadcast (&priv->work_cond);
   g_mutex_unlock (&priv->lock);
@@ -1068,7 +1061,8 @@ gst_async_transform_queue_event (GstAsyncTransform * self, GstEvent * event)
   return TRUE;
 }
 
-/* Waits until every item has left the element. */
+/* Waits until every item has left the element, and no process () call
+ * runs, not even one on a frame a flush threw away: set_caps may follow. */
 static GstFlowReturn
 gst_async_transform_wait_drained (GstAsyncTransform * self)
 {
@@ -1076,11 +1070,11 @@ gst_async_transform_wait_drained (GstAsyncTransform * self)
   GstFlowReturn ret;
 
   g_mutex_lock (&priv->lock);
-  while ((ret = priv->flow) == GST_FLOW_OK
-      && (priv->pushing || !gst_queue_array_is_empty (priv->out))) {
-    priv->space_waiters++;
+  while ((ret = priv->flow) == GST_FLOW_OK && (priv->pushing
+          || priv->busy_workers > 0 || !gst_queue_array_is_empty (priv->out))) {
+    priv->drain_waiters++;
     g_cond_wait (&priv->space_cond, &priv->lock);
-    priv->space_waiters--;
+    priv->drain_waiters--;
   }
   g_mutex_unlock (&priv->lock);
   return ret;
@@ -1106,7 +1100,7 @@ gst_async_transform_negotiate (GstAsyncTransform * self, GstCaps * incaps)
 {
   GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstCaps *othercaps, *peercaps, *outcaps;
+  GstCaps *othercaps, *peercaps, *outcaps, *old_incaps, *old_outcaps;
   GstStructure *s;
   gint fps_n = 0, fps_d = 1;
 
@@ -1134,18 +1128,25 @@ gst_async_transform_negotiate (GstAsyncTransform * self, GstCaps * incaps)
   /* Contexts were made for the old caps. */
   gst_async_transform_drop_contexts (self);
 
+  if (!gst_async_transform_queue_event (self, gst_event_new_caps (outcaps))) {
+    gst_caps_unref (outcaps);
+    return FALSE;
+  }
+
   s = gst_caps_get_structure (incaps, 0);
   gst_structure_get_fraction (s, "framerate", &fps_n, &fps_d);
 
   g_mutex_lock (&priv->lock);
-  gst_caps_replace (&priv->incaps, incaps);
-  gst_caps_replace (&priv->outcaps, outcaps);
+  old_incaps = priv->incaps;
+  old_outcaps = priv->outcaps;
+  priv->incaps = gst_caps_ref (incaps);
+  priv->outcaps = outcaps;
   if (fps_n > 0 && fps_d > 0)
     priv->frame_duration = gst_util_uint64_scale_int (GST_SECOND, fps_d, fps_n);
   g_mutex_unlock (&priv->lock);
 
-  gst_async_transform_queue_event (self, gst_event_new_caps (outcaps));
-  gst_caps_unref (outcaps);
+  gst_clear_caps (&old_incaps);
+  gst_clear_caps (&old_outcaps);
   return TRUE;
 }
 
@@ -1466,8 +1467,7 @@ gst_async_transform_push_job (GstAsyncTransform * self, GstAsyncJob * job)
 }
 
 /* Upstream waiting for space is woken once the window is half empty, so
- * it queues several frames per wake-up rather than one. Drain waits for
- * in_flight == 0, which is below this too. */
+ * it queues several frames per wake-up rather than one. */
 static inline gboolean
 gst_async_transform_space_low_locked (GstAsyncTransformPrivate * priv)
 {
@@ -1489,7 +1489,8 @@ gst_async_transform_pushed_locked (GstAsyncTransform * self,
     if (ret != GST_FLOW_OK && priv->flow == GST_FLOW_OK)
       priv->flow = ret;
   }
-  if (priv->space_waiters > 0 && gst_async_transform_space_low_locked (priv))
+  if (priv->drain_waiters > 0 || (priv->space_waiters > 0
+          && gst_async_transform_space_low_locked (priv)))
     g_cond_broadcast (&priv->space_cond);
 }
 
@@ -1570,16 +1571,18 @@ gst_async_transform_loop (GstAsyncTransform * self)
   }
   ret = priv->flow;
   eos = priv->eos;
+  /* Paused with the lock held, so a reconfigure that restarts the task
+   * after not-linked cannot slip in between and be undone. */
+  gst_pad_pause_task (priv->srcpad);
   g_mutex_unlock (&priv->lock);
 
-  GST_DEBUG_OBJECT (self, "pausing task: %s", gst_flow_get_name (ret));
+  GST_DEBUG_OBJECT (self, "paused task: %s", gst_flow_get_name (ret));
   /* Upstream already sent EOS, so it will not see this flow return and
    * report it: tell the application, and end the stream, as queue does. */
   if (eos && (ret == GST_FLOW_NOT_LINKED || ret < GST_FLOW_EOS)) {
     GST_ELEMENT_FLOW_ERROR (self, ret);
     gst_pad_push_event (priv->srcpad, gst_event_new_eos ());
   }
-  gst_pad_pause_task (priv->srcpad);
 }
 
 static gboolean
@@ -1623,12 +1626,12 @@ gst_async_transform_src_event (GstPad * pad, GstObject * parent,
      * does. */
     g_mutex_lock (&priv->lock);
     restart = priv->flow == GST_FLOW_NOT_LINKED;
-    if (restart)
+    if (restart) {
       priv->flow = GST_FLOW_OK;
-    g_mutex_unlock (&priv->lock);
-    if (restart)
       gst_pad_start_task (pad, (GstTaskFunction) gst_async_transform_loop,
           parent, NULL);
+    }
+    g_mutex_unlock (&priv->lock);
   }
   return gst_pad_event_default (pad, parent, event);
 }
@@ -1644,7 +1647,7 @@ gst_async_transform_get_latency (GstAsyncTransform * self)
   if (priv->latency >= 0) {
     latency = priv->latency;
   } else if (GST_CLOCK_TIME_IS_VALID (priv->frame_duration)) {
-    if (priv->workers->len == 0)
+    if (!priv->running)
       gst_async_transform_update_limits_locked (self);
     latency = priv->max_in_flight * priv->frame_duration;
   }
@@ -1708,20 +1711,28 @@ gboolean
 gst_async_transform_set_output_caps (GstAsyncTransform * self, GstCaps * caps)
 {
   GstAsyncTransformPrivate *priv;
+  GstCaps *old;
+  gboolean same;
 
   g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), FALSE);
   g_return_val_if_fail (GST_IS_CAPS (caps) && gst_caps_is_fixed (caps), FALSE);
   priv = GET_PRIV (self);
 
   g_mutex_lock (&priv->lock);
-  if (priv->outcaps && gst_caps_is_equal (priv->outcaps, caps)) {
-    g_mutex_unlock (&priv->lock);
-    return TRUE;
-  }
-  gst_caps_replace (&priv->outcaps, caps);
+  same = priv->outcaps && gst_caps_is_equal (priv->outcaps, caps);
   g_mutex_unlock (&priv->lock);
+  if (same)
+    return TRUE;
 
-  return gst_async_transform_queue_event (self, gst_event_new_caps (caps));
+  if (!gst_async_transform_queue_event (self, gst_event_new_caps (caps)))
+    return FALSE;
+
+  g_mutex_lock (&priv->lock);
+  old = priv->outcaps;
+  priv->outcaps = gst_caps_ref (caps);
+  g_mutex_unlock (&priv->lock);
+  gst_clear_caps (&old);
+  return TRUE;
 }
 
 /* --- caps defaults ------------------------------------------------------- */
@@ -1795,14 +1806,17 @@ gst_async_transform_change_state (GstElement * element,
       /* FALLTHROUGH */
     case GST_STATE_CHANGE_PAUSED_TO_READY:{
       GPtrArray *dropped = g_ptr_array_new ();
+      GstCaps *incaps, *outcaps;
 
       /* The pads are inactive: the task has stopped and no chain runs. */
       gst_async_transform_stop_workers (self);
       g_mutex_lock (&priv->lock);
       gst_async_transform_drop_all_locked (self, dropped);
-      gst_clear_caps (&priv->incaps);
-      gst_clear_caps (&priv->outcaps);
+      incaps = g_steal_pointer (&priv->incaps);
+      outcaps = g_steal_pointer (&priv->outcaps);
       g_mutex_unlock (&priv->lock);
+      gst_clear_caps (&incaps);
+      gst_clear_caps (&outcaps);
       gst_async_transform_free_dropped (self, dropped);
       g_ptr_array_unref (dropped);
       gst_async_transform_drop_contexts (self);

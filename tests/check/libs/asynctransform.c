@@ -1176,6 +1176,74 @@ GST_START_TEST (test_downstream_flow_reaches_upstream)
 
 GST_END_TEST;
 
+static gint flaky_count;
+static gint reconfigure_stop;
+
+static GstFlowReturn
+flaky_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
+{
+  gst_buffer_unref (buffer);
+  return g_atomic_int_add (&flaky_count, 1) % 3 == 0 ? GST_FLOW_NOT_LINKED :
+      GST_FLOW_OK;
+}
+
+static gpointer
+reconfigure_thread (gpointer data)
+{
+  GstPad *sink = data;
+
+  while (!g_atomic_int_get (&reconfigure_stop)) {
+    gst_pad_push_event (sink, gst_event_new_reconfigure ());
+    g_thread_yield ();
+  }
+  return NULL;
+}
+
+/* Downstream keeps coming and going (not-linked, then reconfigure) while
+ * frames flow: a reconfigure racing with the task pausing must never leave
+ * the task paused with upstream waiting for space. */
+GST_START_TEST (test_reconfigure_races_not_linked)
+{
+  GstElement *e = identity_new (2, 4);
+  guint i, n = async_check_scale (200000), not_linked = 0;
+  GstPad *src, *sink;
+  GThread *thread;
+  GstCaps *caps;
+
+  src = gst_check_setup_src_pad (e, &srctemplate);
+  sink = gst_check_setup_sink_pad (e, &sinktemplate);
+  gst_pad_set_chain_function (sink, flaky_chain);
+  gst_pad_set_active (src, TRUE);
+  gst_pad_set_active (sink, TRUE);
+  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_SUCCESS);
+  caps = gst_caps_new_empty_simple ("test/x");
+  gst_check_setup_events (src, e, caps, GST_FORMAT_TIME);
+  gst_caps_unref (caps);
+
+  g_atomic_int_set (&flaky_count, 0);
+  g_atomic_int_set (&reconfigure_stop, 0);
+  thread = g_thread_new ("reconfigure", reconfigure_thread, sink);
+  for (i = 0; i < n; i++) {
+    GstFlowReturn ret = gst_pad_push (src, make_frame (i));
+
+    fail_unless (ret == GST_FLOW_OK || ret == GST_FLOW_NOT_LINKED);
+    not_linked += ret == GST_FLOW_NOT_LINKED;
+  }
+  g_atomic_int_set (&reconfigure_stop, 1);
+  g_thread_join (thread);
+  /* both paths really ran */
+  fail_unless (not_linked > 0);
+  fail_unless (g_atomic_int_get (&flaky_count) > 100);
+
+  gst_element_set_state (e, GST_STATE_NULL);
+  gst_check_teardown_src_pad (e);
+  gst_check_teardown_sink_pad (e);
+  gst_check_teardown_element (e);
+}
+
+GST_END_TEST;
+
 /* --- state changes with frames in flight --------------------------------- */
 
 static void
@@ -1385,6 +1453,7 @@ asynctransform_suite (void)
   tcase_add_loop_test (tc, test_flush_with_frames_in_flight, 0, 4);
   tcase_add_loop_test (tc, test_downstream_flow_reaches_upstream, 0,
       G_N_ELEMENTS (downstream_flows));
+  tcase_add_test (tc, test_reconfigure_races_not_linked);
   tcase_add_test (tc, test_state_cycles);
   tcase_add_test (tc, test_flushing_seek);
   tcase_add_test (tc, test_latency_query);
