@@ -346,6 +346,26 @@ gst_async_transform_init (GstAsyncTransform * self,
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstPadTemplate *templ;
 
+  g_mutex_init (&priv->lock);
+  g_cond_init (&priv->space_cond);
+  g_cond_init (&priv->work_cond);
+  g_cond_init (&priv->ready_cond);
+
+  priv->out = gst_queue_array_new (32);
+  priv->todo = gst_queue_array_new (32);
+  priv->spare_jobs = gst_queue_array_new (32);
+  priv->free_contexts = gst_queue_array_new (8);
+  priv->lent_contexts = g_hash_table_new (NULL, NULL);
+  priv->workers = g_ptr_array_new ();
+  priv->batch = g_ptr_array_new ();
+
+  priv->flow = GST_FLOW_FLUSHING;
+  priv->n_workers_setting = DEFAULT_N_WORKERS;
+  priv->max_in_flight_setting = DEFAULT_MAX_IN_FLIGHT;
+  priv->ordered = DEFAULT_ORDERED;
+  priv->latency = DEFAULT_LATENCY;
+  priv->frame_duration = GST_CLOCK_TIME_NONE;
+
   templ = gst_element_class_get_pad_template (element_class,
       GST_ASYNC_TRANSFORM_SINK_NAME);
   g_return_if_fail (templ != NULL);
@@ -373,26 +393,6 @@ gst_async_transform_init (GstAsyncTransform * self,
   gst_pad_set_activatemode_function (priv->srcpad,
       GST_DEBUG_FUNCPTR (gst_async_transform_src_activate_mode));
   gst_element_add_pad (GST_ELEMENT (self), priv->srcpad);
-
-  g_mutex_init (&priv->lock);
-  g_cond_init (&priv->space_cond);
-  g_cond_init (&priv->work_cond);
-  g_cond_init (&priv->ready_cond);
-
-  priv->out = gst_queue_array_new (32);
-  priv->todo = gst_queue_array_new (32);
-  priv->spare_jobs = gst_queue_array_new (32);
-  priv->free_contexts = gst_queue_array_new (8);
-  priv->lent_contexts = g_hash_table_new (NULL, NULL);
-  priv->workers = g_ptr_array_new ();
-  priv->batch = g_ptr_array_new ();
-
-  priv->flow = GST_FLOW_FLUSHING;
-  priv->n_workers_setting = DEFAULT_N_WORKERS;
-  priv->max_in_flight_setting = DEFAULT_MAX_IN_FLIGHT;
-  priv->ordered = DEFAULT_ORDERED;
-  priv->latency = DEFAULT_LATENCY;
-  priv->frame_duration = GST_CLOCK_TIME_NONE;
 }
 
 /* Effective worker count and window from the settings; with the lock. */
@@ -932,6 +932,20 @@ gst_async_transform_stop_workers (GstAsyncTransform * self)
 
 /* --- sink side: frames --------------------------------------------------- */
 
+/* What new data gets: the last downstream flow return or FLUSHING, EOS
+ * after EOS, NOT_NEGOTIATED without usable caps, else OK. */
+static inline GstFlowReturn
+gst_async_transform_data_flow_locked (GstAsyncTransformPrivate * priv)
+{
+  if (priv->flow != GST_FLOW_OK)
+    return priv->flow;
+  if (priv->eos)
+    return GST_FLOW_EOS;
+  if (!priv->negotiated)
+    return GST_FLOW_NOT_NEGOTIATED;
+  return GST_FLOW_OK;
+}
+
 /**
  * gst_async_transform_submit:
  * @self: a #GstAsyncTransform
@@ -959,7 +973,7 @@ gst_async_transform_submit (GstAsyncTransform * self, GstBuffer * buffer)
   priv = GET_PRIV (self);
 
   g_mutex_lock (&priv->lock);
-  while ((ret = priv->flow) == GST_FLOW_OK
+  while ((ret = gst_async_transform_data_flow_locked (priv)) == GST_FLOW_OK
       && priv->in_flight >= priv->max_in_flight) {
     priv->space_waiters++;
     g_cond_wait (&priv->space_cond, &priv->lock);
@@ -1006,26 +1020,9 @@ static GstFlowReturn
 gst_async_transform_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
 {
   GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstFlowReturn ret;
 
-  g_mutex_lock (&priv->lock);
-  if (priv->flow != GST_FLOW_OK)
-    ret = priv->flow;
-  else if (priv->eos)
-    ret = GST_FLOW_EOS;
-  else if (!priv->negotiated)
-    ret = GST_FLOW_NOT_NEGOTIATED;
-  else
-    ret = GST_FLOW_OK;
-  g_mutex_unlock (&priv->lock);
-
-  if (ret != GST_FLOW_OK) {
-    GST_DEBUG_OBJECT (self, "refusing buffer: %s", gst_flow_get_name (ret));
-    gst_buffer_unref (buffer);
-    return ret;
-  }
-
+  /* gst_async_transform_submit () refuses frames when the element does not
+   * take data (flushing, EOS, not negotiated, downstream error). */
   return GST_ASYNC_TRANSFORM_GET_CLASS (self)->parse (self, buffer);
 }
 

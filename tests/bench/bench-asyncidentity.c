@@ -27,7 +27,7 @@
  * (b) Per-buffer overhead: small buffers through asyncidentity work-time=0,
  *     identity, queue and queue ! queue, minus the cost of the same
  *     pipeline without the element. Wall time and CPU time (all threads),
- *     best of several runs. */
+ *     best of several interleaved runs. */
 
 #include <gst/gst.h>
 #include <stdlib.h>
@@ -86,22 +86,6 @@ run_once (const gchar * desc)
   return run;
 }
 
-/* The fastest of @repeats runs: the least disturbed by the rest of the
- * machine. */
-static Run
-run_best (const gchar * desc, guint repeats)
-{
-  Run best = { G_MAXDOUBLE, G_MAXDOUBLE };
-  guint i;
-
-  for (i = 0; i < repeats; i++) {
-    Run r = run_once (desc);
-    best.wall_s = MIN (best.wall_s, r.wall_s);
-    best.cpu_s = MIN (best.cpu_s, r.cpu_s);
-  }
-  return best;
-}
-
 static void
 bench_sleep_scaling (void)
 {
@@ -116,7 +100,7 @@ bench_sleep_scaling (void)
   desc = g_strdup_printf ("videotestsrc num-buffers=%u pattern=black ! "
       "video/x-raw,width=64,height=48 ! identity sleep-time=10000 ! "
       "fakesink", frames_per_worker);
-  r = run_best (desc, 1);
+  r = run_once (desc);
   seq_fps = frames_per_worker / r.wall_s;
   g_print ("  %-42s %8.1f frames/s  1.00x\n", "identity sleep-time=10000",
       seq_fps);
@@ -130,7 +114,7 @@ bench_sleep_scaling (void)
     desc = g_strdup_printf ("videotestsrc num-buffers=%u pattern=black ! "
         "video/x-raw,width=64,height=48 ! asyncidentity work-mode=sleep "
         "work-time=10000 n-workers=%u ! fakesink", n, workers[i]);
-    r = run_best (desc, 1);
+    r = run_once (desc);
     fps = n / r.wall_s;
     g_print ("  %-42s %8.1f frames/s  %.2fx (ideal %ux)\n", label, fps,
         fps / seq_fps, workers[i]);
@@ -143,29 +127,38 @@ static void
 bench_overhead (guint n)
 {
   static const gchar *elements[] = {
+    NULL /* the pipeline without an element in the middle */ ,
     "asyncidentity", "identity", "queue", "queue ! queue",
   };
-  const guint repeats = 5;
-  gchar *desc;
-  Run base, r;
-  guint i;
+  const guint repeats = 7;
+  Run best[G_N_ELEMENTS (elements)];
+  guint i, r;
 
-  g_print ("(b) per-buffer overhead, %u buffers of 64 bytes, best of %u\n",
-      n, repeats);
-  desc = g_strdup_printf ("fakesrc num-buffers=%u sizetype=fixed "
-      "sizemax=64 filltype=nothing ! fakesink", n);
-  base = run_best (desc, repeats);
-  g_free (desc);
-  g_print ("  %-42s %8s %10s\n", "element", "wall ns", "cpu ns");
+  g_print ("(b) per-buffer overhead, %u buffers of 64 bytes, best of %u "
+      "interleaved runs\n", n, repeats);
+  for (i = 0; i < G_N_ELEMENTS (elements); i++)
+    best[i].wall_s = best[i].cpu_s = G_MAXDOUBLE;
 
-  for (i = 0; i < G_N_ELEMENTS (elements); i++) {
-    desc = g_strdup_printf ("fakesrc num-buffers=%u sizetype=fixed "
-        "sizemax=64 filltype=nothing ! %s ! fakesink", n, elements[i]);
-    r = run_best (desc, repeats);
-    g_print ("  %-42s %8.0f %10.0f\n", elements[i],
-        (r.wall_s - base.wall_s) * 1e9 / n, (r.cpu_s - base.cpu_s) * 1e9 / n);
-    g_free (desc);
+  /* One run of each element in turn, repeated: a slow moment of the
+   * machine hits all of them alike rather than one. */
+  for (r = 0; r < repeats; r++) {
+    for (i = 0; i < G_N_ELEMENTS (elements); i++) {
+      gchar *desc = g_strdup_printf ("fakesrc num-buffers=%u sizetype=fixed "
+          "sizemax=64 filltype=nothing ! %s%s fakesink", n,
+          elements[i] ? elements[i] : "", elements[i] ? " !" : "");
+      Run run = run_once (desc);
+
+      best[i].wall_s = MIN (best[i].wall_s, run.wall_s);
+      best[i].cpu_s = MIN (best[i].cpu_s, run.cpu_s);
+      g_free (desc);
+    }
   }
+
+  g_print ("  %-42s %8s %10s\n", "element", "wall ns", "cpu ns");
+  for (i = 1; i < G_N_ELEMENTS (elements); i++)
+    g_print ("  %-42s %8.0f %10.0f\n", elements[i],
+        (best[i].wall_s - best[0].wall_s) * 1e9 / n,
+        (best[i].cpu_s - best[0].cpu_s) * 1e9 / n);
 }
 
 int
