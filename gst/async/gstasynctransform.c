@@ -1298,6 +1298,19 @@ gst_async_transform_query_caps (GstAsyncTransform * self, GstPad * pad,
 }
 
 static gboolean
+gst_async_transform_answer_caps_query (GstAsyncTransform * self, GstPad * pad,
+    GstQuery * query)
+{
+  GstCaps *filter, *caps;
+
+  gst_query_parse_caps (query, &filter);
+  caps = gst_async_transform_query_caps (self, pad, filter);
+  gst_query_set_caps_result (query, caps);
+  gst_caps_unref (caps);
+  return TRUE;
+}
+
+static gboolean
 gst_async_transform_default_propose_allocation (GstAsyncTransform * self,
     GstQuery * query)
 {
@@ -1359,15 +1372,8 @@ gst_async_transform_sink_query (GstPad * pad, GstObject * parent,
   switch (GST_QUERY_TYPE (query)) {
     case GST_QUERY_ALLOCATION:
       return klass->propose_allocation (self, query);
-    case GST_QUERY_CAPS:{
-      GstCaps *filter, *caps;
-
-      gst_query_parse_caps (query, &filter);
-      caps = gst_async_transform_query_caps (self, pad, filter);
-      gst_query_set_caps_result (query, caps);
-      gst_caps_unref (caps);
-      return TRUE;
-    }
+    case GST_QUERY_CAPS:
+      return gst_async_transform_answer_caps_query (self, pad, query);
     case GST_QUERY_ACCEPT_CAPS:{
       GstCaps *caps, *allowed;
       gboolean ok;
@@ -1676,15 +1682,8 @@ gst_async_transform_src_query (GstPad * pad, GstObject * parent,
       gst_query_set_latency (query, live, min, max);
       return TRUE;
     }
-    case GST_QUERY_CAPS:{
-      GstCaps *filter, *caps;
-
-      gst_query_parse_caps (query, &filter);
-      caps = gst_async_transform_query_caps (self, pad, filter);
-      gst_query_set_caps_result (query, caps);
-      gst_caps_unref (caps);
-      return TRUE;
-    }
+    case GST_QUERY_CAPS:
+      return gst_async_transform_answer_caps_query (self, pad, query);
     default:
       return gst_pad_query_default (pad, parent, query);
   }

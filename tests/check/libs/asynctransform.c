@@ -1104,6 +1104,35 @@ GST_START_TEST (test_flush_with_frames_in_flight)
 
 GST_END_TEST;
 
+/* Puts @e, PLAYING, between a src pad of the test's and a sink pad whose
+ * chain function is @chain; the stream has started, with caps and a
+ * segment. Returns the src pad, and the sink pad in @sink. */
+static GstPad *
+setup_between_pads (GstElement * e, GstPadChainFunction chain, GstPad ** sink)
+{
+  GstPad *src = gst_check_setup_src_pad (e, &srctemplate);
+  GstCaps *caps = gst_caps_new_empty_simple ("test/x");
+
+  *sink = gst_check_setup_sink_pad (e, &sinktemplate);
+  gst_pad_set_chain_function (*sink, chain);
+  gst_pad_set_active (src, TRUE);
+  gst_pad_set_active (*sink, TRUE);
+  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_check_setup_events (src, e, caps, GST_FORMAT_TIME);
+  gst_caps_unref (caps);
+  return src;
+}
+
+static void
+teardown_between_pads (GstElement * e)
+{
+  gst_element_set_state (e, GST_STATE_NULL);
+  gst_check_teardown_src_pad (e);
+  gst_check_teardown_sink_pad (e);
+  gst_check_teardown_element (e);
+}
+
 static GstFlowReturn downstream_flow;
 
 static GstFlowReturn
@@ -1126,18 +1155,8 @@ GST_START_TEST (test_downstream_flow_reaches_upstream)
   GstPad *src, *sink;
   GstQuery *drain;
   GstSegment seg;
-  GstCaps *caps;
 
-  src = gst_check_setup_src_pad (e, &srctemplate);
-  sink = gst_check_setup_sink_pad (e, &sinktemplate);
-  gst_pad_set_chain_function (sink, flow_chain);
-  gst_pad_set_active (src, TRUE);
-  gst_pad_set_active (sink, TRUE);
-  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_PLAYING),
-      GST_STATE_CHANGE_SUCCESS);
-  caps = gst_caps_new_empty_simple ("test/x");
-  gst_check_setup_events (src, e, caps, GST_FORMAT_TIME);
-  gst_caps_unref (caps);
+  src = setup_between_pads (e, flow_chain, &sink);
 
   g_atomic_int_set (&downstream_flow, GST_FLOW_OK);
   fail_unless_equals_int (gst_pad_push (src, make_frame (0)), GST_FLOW_OK);
@@ -1168,10 +1187,7 @@ GST_START_TEST (test_downstream_flow_reaches_upstream)
   fail_unless (gst_pad_push_event (src, gst_event_new_segment (&seg)));
   fail_unless_equals_int (gst_pad_push (src, make_frame (5)), GST_FLOW_OK);
 
-  gst_element_set_state (e, GST_STATE_NULL);
-  gst_check_teardown_src_pad (e);
-  gst_check_teardown_sink_pad (e);
-  gst_check_teardown_element (e);
+  teardown_between_pads (e);
 }
 
 GST_END_TEST;
@@ -1208,18 +1224,8 @@ GST_START_TEST (test_reconfigure_races_not_linked)
   guint i, n = async_check_scale (200000), not_linked = 0;
   GstPad *src, *sink;
   GThread *thread;
-  GstCaps *caps;
 
-  src = gst_check_setup_src_pad (e, &srctemplate);
-  sink = gst_check_setup_sink_pad (e, &sinktemplate);
-  gst_pad_set_chain_function (sink, flaky_chain);
-  gst_pad_set_active (src, TRUE);
-  gst_pad_set_active (sink, TRUE);
-  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_PLAYING),
-      GST_STATE_CHANGE_SUCCESS);
-  caps = gst_caps_new_empty_simple ("test/x");
-  gst_check_setup_events (src, e, caps, GST_FORMAT_TIME);
-  gst_caps_unref (caps);
+  src = setup_between_pads (e, flaky_chain, &sink);
 
   g_atomic_int_set (&flaky_count, 0);
   g_atomic_int_set (&reconfigure_stop, 0);
@@ -1236,10 +1242,7 @@ GST_START_TEST (test_reconfigure_races_not_linked)
   fail_unless (not_linked > 0);
   fail_unless (g_atomic_int_get (&flaky_count) > 100);
 
-  gst_element_set_state (e, GST_STATE_NULL);
-  gst_check_teardown_src_pad (e);
-  gst_check_teardown_sink_pad (e);
-  gst_check_teardown_element (e);
+  teardown_between_pads (e);
 }
 
 GST_END_TEST;
