@@ -561,8 +561,13 @@ gst_async_transform_drop_all_locked (GstAsyncTransform * self,
   g_cond_broadcast (&priv->space_cond);
 }
 
+/* Frees what drop_all_locked () took. With @keep_sticky (a flush, not a
+ * stop), sticky events other than segment and EOS are stored on the src
+ * pad instead, as queue does: the stream's caps, tags and stream-start
+ * still reach downstream before the next buffer. */
 static void
-gst_async_transform_free_dropped (GstAsyncTransform * self, GPtrArray * dropped)
+gst_async_transform_free_dropped (GstAsyncTransform * self,
+    GPtrArray * dropped, gboolean keep_sticky)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   guint i;
@@ -570,8 +575,15 @@ gst_async_transform_free_dropped (GstAsyncTransform * self, GPtrArray * dropped)
   if (dropped->len == 0)
     return;
   GST_DEBUG_OBJECT (self, "dropping %u queued items", dropped->len);
-  for (i = 0; i < dropped->len; i++)
-    gst_async_transform_clear_job (g_ptr_array_index (dropped, i));
+  for (i = 0; i < dropped->len; i++) {
+    GstAsyncJob *job = g_ptr_array_index (dropped, i);
+
+    if (keep_sticky && job->event && GST_EVENT_IS_STICKY (job->event)
+        && GST_EVENT_TYPE (job->event) != GST_EVENT_SEGMENT
+        && GST_EVENT_TYPE (job->event) != GST_EVENT_EOS)
+      gst_pad_store_sticky_event (priv->srcpad, job->event);
+    gst_async_transform_clear_job (job);
+  }
   g_mutex_lock (&priv->lock);
   for (i = 0; i < dropped->len; i++)
     gst_async_transform_recycle_job_locked (self,
@@ -1196,18 +1208,21 @@ gst_async_transform_flush_stop (GstAsyncTransform * self, GstEvent * event)
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GPtrArray *dropped = g_ptr_array_new ();
 
+  /* Forwarded first, as queue does: the src pad takes sticky events
+   * again once it no longer flushes. The task is paused meanwhile. */
+  gst_pad_push_event (priv->srcpad, event);
+
   g_mutex_lock (&priv->lock);
   gst_async_transform_drop_all_locked (self, dropped);
   priv->flow = GST_FLOW_OK;
   priv->eos = FALSE;
   g_mutex_unlock (&priv->lock);
 
-  gst_async_transform_free_dropped (self, dropped);
+  gst_async_transform_free_dropped (self, dropped, TRUE);
   g_ptr_array_unref (dropped);
   if (klass->flush)
     klass->flush (self);
 
-  gst_pad_push_event (priv->srcpad, event);
   gst_pad_start_task (priv->srcpad,
       (GstTaskFunction) gst_async_transform_loop, self, NULL);
 }
@@ -1813,7 +1828,7 @@ gst_async_transform_change_state (GstElement * element,
       g_mutex_unlock (&priv->lock);
       gst_clear_caps (&incaps);
       gst_clear_caps (&outcaps);
-      gst_async_transform_free_dropped (self, dropped);
+      gst_async_transform_free_dropped (self, dropped, FALSE);
       g_ptr_array_unref (dropped);
       gst_async_transform_drop_contexts (self);
       if (klass->flush)

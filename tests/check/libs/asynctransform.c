@@ -72,7 +72,7 @@ typedef struct
   gboolean drop_odd;            /* odd frames produce no output */
   guint frame_size;             /* > 0: parse splits input in frames */
   guint slow_first_us;          /* frame 0 takes this long */
-  guint work_us;                /* every other frame takes up to this */
+  gint work_us;                 /* every other frame takes up to this */
 
   /* observations */
   gint running;
@@ -211,8 +211,8 @@ test_process (GstAsyncTransform * trans, gpointer context,
 
   if (frame->number == 0 && self->slow_first_us)
     g_usleep (self->slow_first_us);
-  else if (self->work_us)
-    g_usleep (g_random_int_range (0, self->work_us + 1));
+  else if (g_atomic_int_get (&self->work_us))
+    g_usleep (g_random_int_range (0, g_atomic_int_get (&self->work_us) + 1));
 
   g_atomic_int_add (&self->running, -1);
   g_atomic_int_set (&ctx->in_use, 0);
@@ -985,6 +985,7 @@ GST_END_TEST;
 typedef struct
 {
   GstHarness *h;
+  gboolean extras;              /* also drain queries and caps changes */
   GMutex lock;
   GCond cond;
   guint epoch;                  /* frames carry it in their offset */
@@ -993,7 +994,8 @@ typedef struct
 } Pusher;
 
 /* An upstream streaming thread: pushes until a push returns FLUSHING,
- * then waits for the flush to end, as a real source does. */
+ * then waits for the flush to end, as a real source does. With extras it
+ * also asks drain queries and changes caps now and then, in the stream. */
 static gpointer
 pusher_thread (gpointer data)
 {
@@ -1008,10 +1010,22 @@ pusher_thread (gpointer data)
     epoch = p->epoch;
     g_mutex_unlock (&p->lock);
 
-    buf = make_frame (i++);
+    i++;
+    if (p->extras && i % 97 == 0) {
+      GstQuery *drain = gst_query_new_drain ();
+      /* FALSE when a flush interrupts it */
+      gst_pad_peer_query (p->h->srcpad, drain);
+      gst_query_unref (drain);
+    }
+    if (p->extras && i % 301 == 0)
+      gst_harness_push_event (p->h, caps_event (gst_caps_from_string (i % 2
+                  ? "test/in" : "test/out")));
+
+    buf = make_frame (i);
     GST_BUFFER_OFFSET (buf) = (guint64) epoch *1000000 + i;
     ret = gst_harness_push (p->h, buf);
-    fail_unless (ret == GST_FLOW_OK || ret == GST_FLOW_FLUSHING);
+    fail_unless (ret == GST_FLOW_OK || ret == GST_FLOW_FLUSHING,
+        "push: %s", gst_flow_get_name (ret));
 
     g_mutex_lock (&p->lock);
     if (ret == GST_FLOW_FLUSHING) {
@@ -1025,14 +1039,19 @@ pusher_thread (gpointer data)
   return NULL;
 }
 
-/* A flush with frames in flight and the upstream thread blocked or not:
- * nothing from before the flush comes out after it, nothing deadlocks. */
-GST_START_TEST (test_flush_with_frames_in_flight)
+typedef void (*ChaosFunc) (GstHarness * h, GRand * rand, gpointer data);
+
+/* Streams frames from a pusher thread and flushes @rounds times at random
+ * moments, upstream blocked on a full window or not; between flushes
+ * @chaos may change the element. Then checks that after the n-th
+ * flush-stop only frames of epoch >= n came out, none twice. */
+static void
+run_flushes (GstHarness * h, guint rounds, guint32 seed, gboolean extras,
+    ChaosFunc chaos, gpointer data)
 {
-  gboolean ordered = (__i__ & 1) == 0;
-  GstHarness *h = identity_harness (3, 5, ordered, (__i__ & 2) ? 0 : 3000);
-  GRand *rand = g_rand_new_with_seed (99 + __i__);
-  guint round, rounds = async_check_scale (60), i;
+  GRand *rand = g_rand_new_with_seed (seed);
+  GHashTable *seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+  guint round, i;
   GThread *thread;
   Recorder rec;
   GstSegment seg;
@@ -1041,7 +1060,7 @@ GST_START_TEST (test_flush_with_frames_in_flight)
 
   memset (&p, 0, sizeof (p));
   p.h = h;
-
+  p.extras = extras;
   g_mutex_init (&p.lock);
   g_cond_init (&p.cond);
   gst_segment_init (&seg, GST_FORMAT_TIME);
@@ -1051,9 +1070,9 @@ GST_START_TEST (test_flush_with_frames_in_flight)
   for (round = 1; round <= rounds; round++) {
     gint64 deadline;
 
-    /* at a random moment: upstream may be blocked on a full window, or
-     * between two pushes */
     g_usleep (g_rand_int_range (rand, 0, 8000));
+    if (chaos)
+      chaos (h, rand, data);
     fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
 
     /* upstream stops before flush-stop, as after a seek */
@@ -1080,26 +1099,115 @@ GST_START_TEST (test_flush_with_frames_in_flight)
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
   fail_unless (recorder_wait_for (&rec, GST_EVENT_EOS));
 
-  /* After the n-th flush-stop only frames of epoch >= n appear. */
   g_mutex_lock (&rec.lock);
   for (i = 0; i < rec.items->len; i++) {
     Item *item = &g_array_index (rec.items, Item, i);
 
-    if (item->type == GST_EVENT_FLUSH_STOP)
+    if (item->type == GST_EVENT_FLUSH_STOP) {
       epoch++;
-    else if (item->type == 0)
+    } else if (item->type == 0) {
       fail_unless (item->value / 1000000 >= (guint64) epoch,
           "frame of epoch %" G_GUINT64_FORMAT " after flush %d",
           item->value / 1000000, epoch);
+      fail_unless (g_hash_table_add (seen, &item->value),
+          "frame %" G_GUINT64_FORMAT " twice", item->value);
+    }
   }
   g_mutex_unlock (&rec.lock);
   fail_unless_equals_int (epoch, rounds);
 
+  g_hash_table_unref (seen);
   g_rand_free (rand);
-  gst_harness_teardown (h);
   recorder_clear (&rec);
   g_mutex_clear (&p.lock);
   g_cond_clear (&p.cond);
+}
+
+/* A flush with frames in flight and the upstream thread blocked or not:
+ * nothing from before the flush comes out after it, nothing deadlocks. */
+GST_START_TEST (test_flush_with_frames_in_flight)
+{
+  gboolean ordered = (__i__ & 1) == 0;
+  GstHarness *h = identity_harness (3, 5, ordered, (__i__ & 2) ? 0 : 3000);
+
+  run_flushes (h, async_check_scale (60), 99 + __i__, FALSE, NULL, NULL);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* A flush drops what is queued, but not the stream's sticky events (other
+ * than segment and EOS): they still reach downstream before the next
+ * frame, as with queue. */
+GST_START_TEST (test_flush_keeps_sticky_events)
+{
+  GstTestAsync *t = test_async_new (2, 4);
+  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
+      "src");
+  GstTagList *tags = gst_tag_list_new (GST_TAG_TITLE, "kept", NULL);
+  GstEvent *tag_event;
+  GstTagList *got;
+  GstSegment seg;
+  const gchar *title = NULL;
+
+  t->slow_first_us = 200 * 1000;
+  gst_harness_set_src_caps_str (h, "test/in");
+  /* the tag event waits behind a frame that takes 200 ms */
+  gst_harness_push (h, make_frame (0));
+  fail_unless (gst_harness_push_event (h,
+          gst_event_new_tag (gst_tag_list_ref (tags))));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  gst_harness_push (h, make_frame (1));
+
+  gst_buffer_unref (gst_harness_pull (h));
+  tag_event = gst_pad_get_sticky_event (h->sinkpad, GST_EVENT_TAG, 0);
+  fail_unless (tag_event != NULL);
+  gst_event_parse_tag (tag_event, &got);
+  gst_tag_list_peek_string_index (got, GST_TAG_TITLE, 0, &title);
+  fail_unless_equals_string (title, "kept");
+
+  gst_event_unref (tag_event);
+  gst_tag_list_unref (tags);
+  gst_harness_teardown (h);
+  gst_object_unref (t);
+}
+
+GST_END_TEST;
+
+static void
+change_everything (GstHarness * h, GRand * rand, gpointer data)
+{
+  static const guint work_us[] = { 0, 0, 30, 300, 2000 };
+  GstTestAsync *t = data;
+
+  g_object_set (t, "ordered", g_rand_boolean (rand), "max-in-flight",
+      g_rand_int_range (rand, 1, 9), NULL);
+  g_atomic_int_set (&t->work_us,
+      work_us[g_rand_int_range (rand, 0, G_N_ELEMENTS (work_us))]);
+}
+
+/* Everything at once, at random: flushes, drain queries and caps changes
+ * in the stream, and ordered, max-in-flight and the cost of the work
+ * (cheap work runs on the src task, real work on the workers) changing
+ * while frames flow. Worker contexts stay exclusive, at most n-workers
+ * frames run at once, nothing from before a flush leaks out after it. */
+GST_START_TEST (test_chaos)
+{
+  GstTestAsync *t = test_async_new (3, 5);
+  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
+      "src");
+
+  gst_harness_set_src_caps_str (h, "test/in");
+  run_flushes (h, async_check_scale (100), 1234 + __i__, TRUE,
+      change_everything, t);
+  gst_harness_teardown (h);
+  fail_unless_equals_int (t->context_clash, 0);
+  fail_unless (t->max_running <= 3, "%d frames at once", t->max_running);
+  fail_unless_equals_int (t->contexts_freed, t->contexts_created);
+  gst_object_unref (t);
 }
 
 GST_END_TEST;
@@ -1456,6 +1564,8 @@ asynctransform_suite (void)
   tcase_add_loop_test (tc, test_flush_with_frames_in_flight, 0, 4);
   tcase_add_loop_test (tc, test_downstream_flow_reaches_upstream, 0,
       G_N_ELEMENTS (downstream_flows));
+  tcase_add_test (tc, test_flush_keeps_sticky_events);
+  tcase_add_loop_test (tc, test_chaos, 0, 3);
   tcase_add_test (tc, test_reconfigure_races_not_linked);
   tcase_add_test (tc, test_state_cycles);
   tcase_add_test (tc, test_flushing_seek);
