@@ -150,6 +150,8 @@ typedef struct
   guint64 next_number;
   GstFlowReturn flow;
   gboolean eos;                 /* EOS received, not yet flushed */
+  gboolean downstream_eos;      /* downstream returned EOS: refuse data
+                                 * until a new segment or stream */
   gboolean negotiated;          /* FALSE: refuse data as not-negotiated */
 
   /* Worker contexts not in use, all made for the current caps cookie. A
@@ -178,6 +180,9 @@ typedef struct
 
   /* Used by the src task only. */
   GPtrArray *batch;
+  gboolean discarding;          /* after EOS from downstream, until a
+                                 * segment or stream-start leaves */
+  gboolean got_eos;             /* a push of this batch returned EOS */
 } GstAsyncTransformPrivate;
 
 static GstElementClass *parent_class = NULL;
@@ -772,7 +777,12 @@ gst_async_transform_run_job (GstAsyncTransform * self, GstAsyncJob * job)
   job->ret = klass->process (self, context, frame);
   gst_async_transform_give_context (self, context, cookie);
 
-  if (job->ret != GST_FLOW_OK) {
+  if (job->ret > GST_FLOW_OK) {
+    /* A success other than OK (GST_BASE_TRANSFORM_FLOW_DROPPED style):
+     * the frame is dropped. */
+    job->ret = GST_FLOW_OK;
+    gst_clear_buffer (&frame->output);
+  } else if (job->ret != GST_FLOW_OK) {
     GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %s", frame->number,
         gst_flow_get_name (job->ret));
     gst_clear_buffer (&frame->output);
@@ -951,7 +961,7 @@ gst_async_transform_data_flow_locked (GstAsyncTransformPrivate * priv)
 {
   if (priv->flow != GST_FLOW_OK)
     return priv->flow;
-  if (priv->eos)
+  if (priv->eos || priv->downstream_eos)
     return GST_FLOW_EOS;
   if (!priv->negotiated)
     return GST_FLOW_NOT_NEGOTIATED;
@@ -1216,6 +1226,8 @@ gst_async_transform_flush_stop (GstAsyncTransform * self, GstEvent * event)
   gst_async_transform_drop_all_locked (self, dropped);
   priv->flow = GST_FLOW_OK;
   priv->eos = FALSE;
+  priv->downstream_eos = FALSE;
+  priv->discarding = FALSE;
   g_mutex_unlock (&priv->lock);
 
   gst_async_transform_free_dropped (self, dropped, TRUE);
@@ -1260,6 +1272,7 @@ gst_async_transform_sink_event (GstPad * pad, GstObject * parent,
       /* A new stream may follow EOS without a flush. */
       g_mutex_lock (&priv->lock);
       priv->eos = FALSE;
+      priv->downstream_eos = FALSE;
       g_mutex_unlock (&priv->lock);
       return gst_async_transform_queue_event (self, event);
     default:
@@ -1358,12 +1371,13 @@ gst_async_transform_default_propose_allocation (GstAsyncTransform * self,
     gst_query_set_nth_allocation_pool (query, i, pool, size, min, max);
     gst_clear_object (&pool);
   }
+  /* Nobody proposed a pool: propose the window for raw video, whose size
+   * is known. Any other format gets none rather than one of size 0. */
   if (n == 0) {
     GstVideoInfo info;
 
-    if (caps && gst_video_info_from_caps (&info, caps))
-      size = info.size;
-    gst_query_add_allocation_pool (query, NULL, size, extra, 0);
+    if (caps && gst_video_info_from_caps (&info, caps) && info.size > 0)
+      gst_query_add_allocation_pool (query, NULL, info.size, extra, 0);
   }
   return TRUE;
 }
@@ -1459,6 +1473,10 @@ gst_async_transform_collect_locked (GstAsyncTransform * self, GPtrArray * batch)
   return frames;
 }
 
+/* Pushes one item. After downstream returned EOS, frames and events are
+ * dropped until an EOS, segment or stream-start event, which still go
+ * out, as queue does: the task keeps running so that the stream can end,
+ * or start again. */
 static GstFlowReturn
 gst_async_transform_push_job (GstAsyncTransform * self, GstAsyncJob * job)
 {
@@ -1468,17 +1486,27 @@ gst_async_transform_push_job (GstAsyncTransform * self, GstAsyncJob * job)
   if (job->event) {
     GstEventType type = GST_EVENT_TYPE (job->event);
 
-    if (!gst_pad_push_event (priv->srcpad, job->event))
+    if (priv->discarding) {
+      if (type == GST_EVENT_SEGMENT || type == GST_EVENT_STREAM_START)
+        priv->discarding = FALSE;
+      else if (type != GST_EVENT_EOS)
+        return GST_FLOW_OK;
+    }
+    if (!gst_pad_push_event (priv->srcpad, g_steal_pointer (&job->event)))
       GST_DEBUG_OBJECT (self, "downstream refused %s event",
           gst_event_type_get_name (type));
-    job->event = NULL;
   } else if (job->ret != GST_FLOW_OK) {
     ret = job->ret;
-  } else if (job->frame.output) {
-    ret = gst_pad_push (priv->srcpad, job->frame.output);
-    job->frame.output = NULL;
+  } else if (job->frame.output && !priv->discarding) {
+    ret = gst_pad_push (priv->srcpad, g_steal_pointer (&job->frame.output));
+    if (ret == GST_FLOW_EOS) {
+      GST_DEBUG_OBJECT (self, "downstream is EOS, dropping frames");
+      priv->discarding = TRUE;
+      priv->got_eos = TRUE;
+      ret = GST_FLOW_OK;
+    }
   } else {
-    GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT " dropped by subclass",
+    GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT " dropped",
         job->frame.number);
   }
   return ret;
@@ -1506,7 +1534,10 @@ gst_async_transform_pushed_locked (GstAsyncTransform * self,
     priv->in_flight -= frames;
     if (ret != GST_FLOW_OK && priv->flow == GST_FLOW_OK)
       priv->flow = ret;
+    if (priv->got_eos)
+      priv->downstream_eos = TRUE;
   }
+  priv->got_eos = FALSE;
   if (priv->drain_waiters > 0 || (priv->space_waiters > 0
           && gst_async_transform_space_low_locked (priv)))
     g_cond_broadcast (&priv->space_cond);
@@ -1617,6 +1648,8 @@ gst_async_transform_src_activate_mode (GstPad * pad, GstObject * parent,
     g_mutex_lock (&priv->lock);
     priv->flow = GST_FLOW_OK;
     priv->eos = FALSE;
+    priv->downstream_eos = FALSE;
+    priv->discarding = FALSE;
     g_mutex_unlock (&priv->lock);
     return gst_pad_start_task (pad,
         (GstTaskFunction) gst_async_transform_loop, self, NULL);

@@ -78,6 +78,36 @@ GST_START_TEST (test_doc_launch_line)
 
 GST_END_TEST;
 
+/* Any caps, not only video; and a downstream that returns EOS early ends
+ * the stream as it does with identity or queue, whatever the work costs. */
+static const gchar *ending_pipelines[] = {
+  "audiotestsrc num-buffers=20 ! asyncidentity ! fakesink name=sink",
+  "filesrc location=" SRCDIR "/COPYING blocksize=512 ! asyncidentity ! "
+      "fakesink name=sink",
+  "videotestsrc ! asyncidentity ! fakesink name=sink num-buffers=10",
+  "videotestsrc ! asyncidentity n-workers=3 work-time=2000 "
+      "work-jitter=3000 ordered=false ! identity eos-after=10 ! "
+      "fakesink name=sink",
+};
+
+static const guint64 ending_rendered[] = { 20, 0, 10, 9 };
+
+GST_START_TEST (test_pipelines_end)
+{
+  guint64 rendered = 0;
+  GError *err = run_pipeline (ending_pipelines[__i__], &rendered);
+
+  fail_unless (err == NULL, "%s: %s", ending_pipelines[__i__],
+      err ? err->message : "");
+  if (ending_rendered[__i__] > 0) {
+    fail_unless_equals_uint64 (rendered, ending_rendered[__i__]);
+  } else {
+    fail_unless (rendered > 10);
+  }
+}
+
+GST_END_TEST;
+
 /* error-after=N: frames 0..N-1 pass, frame N fails: the element posts a
  * STREAM error naming itself and upstream gets GST_FLOW_ERROR. In order
  * mode every frame before the failing one leaves, and none after it. */
@@ -238,6 +268,8 @@ asyncidentity_suite (void)
   suite_add_tcase (s, tc);
   tcase_set_timeout (tc, 300);
   tcase_add_test (tc, test_doc_launch_line);
+  tcase_add_loop_test (tc, test_pipelines_end, 0,
+      G_N_ELEMENTS (ending_pipelines));
   tcase_add_loop_test (tc, test_error_after, 0, 2);
   tcase_add_test (tc, test_busy_mode);
   tcase_add_test (tc, test_properties_out_of_range);

@@ -69,7 +69,8 @@ typedef struct
 
   /* configuration, set before PAUSED */
   gboolean change_format;       /* test/in -> test/out */
-  gboolean drop_odd;            /* odd frames produce no output */
+  gboolean drop_odd;            /* odd frames produce no output... */
+  gboolean drop_by_flow;        /* ...by returning CUSTOM_SUCCESS */
   guint frame_size;             /* > 0: parse splits input in frames */
   guint slow_first_us;          /* frame 0 takes this long */
   gint work_us;                 /* every other frame takes up to this */
@@ -218,7 +219,7 @@ test_process (GstAsyncTransform * trans, gpointer context,
   g_atomic_int_set (&ctx->in_use, 0);
 
   if (self->drop_odd && frame->number % 2 == 1)
-    return GST_FLOW_OK;
+    return self->drop_by_flow ? GST_FLOW_CUSTOM_SUCCESS : GST_FLOW_OK;
   /* A new buffer with no timestamps: the base class copies them. */
   frame->output = gst_buffer_copy_deep (frame->input);
   GST_BUFFER_PTS (frame->output) = GST_CLOCK_TIME_NONE;
@@ -936,6 +937,8 @@ GST_START_TEST (test_parse_frames_input)
 
 GST_END_TEST;
 
+/* A frame is dropped by leaving no output, or by returning a success
+ * other than OK (as GST_BASE_TRANSFORM_FLOW_DROPPED); the stream goes on. */
 GST_START_TEST (test_dropped_frames)
 {
   GstTestAsync *t = test_async_new (2, 0);
@@ -944,6 +947,7 @@ GST_START_TEST (test_dropped_frames)
   guint i;
 
   t->drop_odd = TRUE;
+  t->drop_by_flow = __i__ == 1;
   gst_harness_set_src_caps_str (h, "test/in");
   for (i = 0; i < 20; i++)
     gst_harness_push (h, make_frame (i));
@@ -1250,6 +1254,16 @@ flow_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
   return g_atomic_int_get (&downstream_flow);
 }
 
+static gint eos_events;
+
+static gboolean
+count_eos_event (GstPad * pad, GstObject * parent, GstEvent * event)
+{
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
+    g_atomic_int_inc (&eos_events);
+  return gst_pad_event_default (pad, parent, event);
+}
+
 static const GstFlowReturn downstream_flows[] = {
   GST_FLOW_ERROR, GST_FLOW_EOS, GST_FLOW_NOT_NEGOTIATED, GST_FLOW_NOT_LINKED,
 };
@@ -1273,12 +1287,31 @@ GST_START_TEST (test_downstream_flow_reaches_upstream)
   gst_query_unref (drain);
   g_atomic_int_set (&downstream_flow, flow);
   fail_unless_equals_int (gst_pad_push (src, make_frame (1)), GST_FLOW_OK);
-  /* once frame 1 has been pushed, the next call learns the flow return */
+  /* once frame 1 has been pushed, the next call learns the flow return;
+   * EOS is no error: the element is drained all the same */
   drain = gst_query_new_drain ();
-  fail_if (gst_pad_peer_query (src, drain));
+  fail_unless_equals_int (gst_pad_peer_query (src, drain),
+      flow == GST_FLOW_EOS);
   gst_query_unref (drain);
   fail_unless_equals_int (gst_pad_push (src, make_frame (2)), flow);
   fail_unless_equals_int (gst_pad_push (src, make_frame (3)), flow);
+
+  if (flow == GST_FLOW_EOS) {
+    /* the EOS event still goes out, and a new stream restarts data, as
+     * with queue */
+    g_atomic_int_set (&downstream_flow, GST_FLOW_OK);
+    g_atomic_int_set (&eos_events, 0);
+    gst_pad_set_event_function (sink, count_eos_event);
+    fail_unless (gst_pad_push_event (src, gst_event_new_eos ()));
+    drain = gst_query_new_drain ();
+    fail_unless (gst_pad_peer_query (src, drain));
+    gst_query_unref (drain);
+    fail_unless_equals_int (g_atomic_int_get (&eos_events), 1);
+    fail_unless (gst_pad_push_event (src, gst_event_new_stream_start ("2")));
+    gst_segment_init (&seg, GST_FORMAT_TIME);
+    fail_unless (gst_pad_push_event (src, gst_event_new_segment (&seg)));
+    fail_unless_equals_int (gst_pad_push (src, make_frame (4)), GST_FLOW_OK);
+  }
 
   if (flow == GST_FLOW_NOT_LINKED) {
     /* a new link (reconfigure) lets data flow again, as with queue */
@@ -1559,7 +1592,7 @@ asynctransform_suite (void)
   tcase_add_test (tc, test_format_change);
   tcase_add_test (tc, test_not_negotiated);
   tcase_add_test (tc, test_parse_frames_input);
-  tcase_add_test (tc, test_dropped_frames);
+  tcase_add_loop_test (tc, test_dropped_frames, 0, 2);
   tcase_add_test (tc, test_drain_query);
   tcase_add_loop_test (tc, test_flush_with_frames_in_flight, 0, 4);
   tcase_add_loop_test (tc, test_downstream_flow_reaches_upstream, 0,
