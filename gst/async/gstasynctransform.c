@@ -119,6 +119,7 @@ typedef enum
 typedef struct
 {
   GstAsyncFrame frame;
+  GDestroyNotify user_data_destroy;
   GstEvent *event;              /* non-NULL: this item is an event */
   JobState state;
   GstFlowReturn ret;            /* the result of process () */
@@ -153,6 +154,9 @@ typedef struct
   gboolean downstream_eos;      /* downstream returned EOS: refuse data
                                  * until a new segment or stream */
   gboolean negotiated;          /* FALSE: refuse data as not-negotiated */
+  gboolean duration_from_caps;  /* the frame rate gives frame_duration */
+  gboolean awaiting_output_caps;        /* negotiate left them to parse */
+  GQueue held_events;           /* GstEvent *, waiting for output caps */
 
   /* Worker contexts not in use, all made for the current caps cookie. A
    * context made for older caps is freed when it comes back. */
@@ -241,6 +245,18 @@ static gboolean gst_async_transform_src_event (GstPad * pad,
     GstObject * parent, GstEvent * event);
 static gboolean gst_async_transform_src_query (GstPad * pad,
     GstObject * parent, GstQuery * query);
+static gboolean gst_async_transform_default_sink_event (GstAsyncTransform *
+    self, GstEvent * event);
+static gboolean gst_async_transform_default_sink_query (GstAsyncTransform *
+    self, GstQuery * query);
+static gboolean gst_async_transform_default_src_event (GstAsyncTransform *
+    self, GstEvent * event);
+static gboolean gst_async_transform_default_src_query (GstAsyncTransform *
+    self, GstQuery * query);
+static gboolean gst_async_transform_default_negotiate (GstAsyncTransform *
+    self, GstCaps * incaps);
+static gboolean gst_async_transform_default_transform_meta (GstAsyncTransform
+    * self, GstBuffer * outbuf, GstMeta * meta, GstBuffer * inbuf);
 static gboolean gst_async_transform_src_activate_mode (GstPad * pad,
     GstObject * parent, GstPadMode mode, gboolean active);
 static gboolean gst_async_transform_sink_activate_mode (GstPad * pad,
@@ -334,6 +350,15 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
   element_class->change_state =
       GST_DEBUG_FUNCPTR (gst_async_transform_change_state);
 
+  klass->negotiate = GST_DEBUG_FUNCPTR (gst_async_transform_default_negotiate);
+  klass->transform_meta =
+      GST_DEBUG_FUNCPTR (gst_async_transform_default_transform_meta);
+  klass->sink_event =
+      GST_DEBUG_FUNCPTR (gst_async_transform_default_sink_event);
+  klass->src_event = GST_DEBUG_FUNCPTR (gst_async_transform_default_src_event);
+  klass->sink_query =
+      GST_DEBUG_FUNCPTR (gst_async_transform_default_sink_query);
+  klass->src_query = GST_DEBUG_FUNCPTR (gst_async_transform_default_src_query);
   klass->transform_caps =
       GST_DEBUG_FUNCPTR (gst_async_transform_default_transform_caps);
   klass->fixate_caps =
@@ -537,6 +562,10 @@ gst_async_transform_clear_job (GstAsyncJob * job)
   gst_clear_buffer (&job->frame.input);
   gst_clear_buffer (&job->frame.output);
   gst_clear_event (&job->event);
+  if (job->user_data_destroy)
+    job->user_data_destroy (job->frame.user_data);
+  job->user_data_destroy = NULL;
+  job->frame.user_data = NULL;
 }
 
 static void
@@ -555,8 +584,17 @@ gst_async_transform_drop_all_locked (GstAsyncTransform * self,
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GstAsyncJob *job;
+  GstEvent *event;
 
   priv->generation++;
+  /* Held events go too, marked QUEUED so that they are not kept as sticky
+   * events: no caps went out before them. */
+  while ((event = g_queue_pop_head (&priv->held_events))) {
+    job = gst_async_transform_new_job_locked (self);
+    job->event = event;
+    job->state = JOB_QUEUED;
+    g_ptr_array_add (dropped, job);
+  }
   gst_queue_array_clear (priv->todo);
   while ((job = gst_queue_array_pop_head (priv->out))) {
     if (job->state != JOB_RUNNING)
@@ -583,7 +621,8 @@ gst_async_transform_free_dropped (GstAsyncTransform * self,
   for (i = 0; i < dropped->len; i++) {
     GstAsyncJob *job = g_ptr_array_index (dropped, i);
 
-    if (keep_sticky && job->event && GST_EVENT_IS_STICKY (job->event)
+    if (keep_sticky && job->event && job->state == JOB_DONE
+        && GST_EVENT_IS_STICKY (job->event)
         && GST_EVENT_TYPE (job->event) != GST_EVENT_SEGMENT
         && GST_EVENT_TYPE (job->event) != GST_EVENT_EOS)
       gst_pad_store_sticky_event (priv->srcpad, job->event);
@@ -758,6 +797,39 @@ gst_async_transform_get_n_workers (GstAsyncTransform * self)
 
 /* --- workers ------------------------------------------------------------- */
 
+typedef struct
+{
+  GstAsyncTransform *self;
+  GstBuffer *outbuf;
+} CopyMetaData;
+
+static gboolean
+gst_async_transform_copy_meta (GstBuffer * inbuf, GstMeta ** meta,
+    gpointer user_data)
+{
+  CopyMetaData *data = user_data;
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (data->self);
+  const GstMetaInfo *info = (*meta)->info;
+
+  if (info->transform_func
+      && klass->transform_meta (data->self, data->outbuf, *meta, inbuf)) {
+    GstMetaTransformCopy copy = { FALSE, 0, -1 };
+
+    info->transform_func (data->outbuf, *meta, inbuf,
+        _gst_meta_transform_copy, &copy);
+  }
+  return TRUE;
+}
+
+static gboolean
+gst_async_transform_default_transform_meta (GstAsyncTransform * self,
+    GstBuffer * outbuf, GstMeta * meta, GstBuffer * inbuf)
+{
+  const gchar *const *tags = gst_meta_api_type_get_tags (meta->info->api);
+
+  return tags == NULL || tags[0] == NULL;
+}
+
 static void
 gst_async_transform_run_job (GstAsyncTransform * self, GstAsyncJob * job)
 {
@@ -789,9 +861,13 @@ gst_async_transform_run_job (GstAsyncTransform * self, GstAsyncJob * job)
   } else if (frame->output && frame->input && frame->output != frame->input
       && !GST_BUFFER_PTS_IS_VALID (frame->output)
       && !GST_BUFFER_DURATION_IS_VALID (frame->output)) {
-    frame->output = gst_buffer_make_writable (frame->output);
+    CopyMetaData data = { self, NULL };
+
+    data.outbuf = frame->output = gst_buffer_make_writable (frame->output);
     gst_buffer_copy_into (frame->output, frame->input,
         GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS, 0, -1);
+    gst_buffer_foreach_meta (frame->input, gst_async_transform_copy_meta,
+        &data);
   }
   /* The input is not needed any more: free it now rather than when the
    * frame leaves, so memory follows the frames really in use. */
@@ -979,12 +1055,37 @@ gst_async_transform_data_flow_locked (GstAsyncTransformPrivate * priv)
  * #GstAsyncTransform:max-in-flight frames.
  *
  * Returns: %GST_FLOW_OK, or the flow return upstream must see: the last
- *     downstream error, %GST_FLOW_FLUSHING, or the error of a failed frame.
+ *     downstream error, %GST_FLOW_FLUSHING, %GST_FLOW_EOS, or
+ *     %GST_FLOW_NOT_NEGOTIATED.
  *
  * Since: 1.0
  */
 GstFlowReturn
 gst_async_transform_submit (GstAsyncTransform * self, GstBuffer * buffer)
+{
+  return gst_async_transform_submit_full (self, buffer, NULL, NULL);
+}
+
+/**
+ * gst_async_transform_submit_full:
+ * @self: a #GstAsyncTransform
+ * @buffer: (transfer full): one complete frame
+ * @user_data: (transfer full) (nullable): data for
+ *     #GstAsyncTransformClass.process, as #GstAsyncFrame.user_data
+ * @destroy: (nullable): frees @user_data when the frame is done (or
+ *     refused)
+ *
+ * As gst_async_transform_submit(), with data that
+ * #GstAsyncTransformClass.parse found for this frame (a parsed header, the
+ * frame's size) and #GstAsyncTransformClass.process needs.
+ *
+ * Returns: as gst_async_transform_submit().
+ *
+ * Since: 1.0
+ */
+GstFlowReturn
+gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
+    gpointer user_data, GDestroyNotify destroy)
 {
   GstAsyncTransformPrivate *priv;
   GstAsyncJob *job;
@@ -1005,15 +1106,19 @@ gst_async_transform_submit (GstAsyncTransform * self, GstBuffer * buffer)
     g_mutex_unlock (&priv->lock);
     GST_DEBUG_OBJECT (self, "refusing frame: %s", gst_flow_get_name (ret));
     gst_buffer_unref (buffer);
+    if (destroy)
+      destroy (user_data);
     return ret;
   }
 
-  if (GST_BUFFER_DURATION_IS_VALID (buffer))
+  if (!priv->duration_from_caps && GST_BUFFER_DURATION_IS_VALID (buffer))
     priv->frame_duration = GST_BUFFER_DURATION (buffer);
 
   job = gst_async_transform_new_job_locked (self);
   job->frame.number = priv->next_number++;
   job->frame.input = buffer;
+  job->frame.user_data = user_data;
+  job->user_data_destroy = destroy;
   gst_queue_array_push_tail (priv->out, job);
   gst_queue_array_push_tail (priv->todo, job);
   priv->in_flight++;
@@ -1050,23 +1155,56 @@ gst_async_transform_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
 
 /* --- sink side: events and queries --------------------------------------- */
 
-/* Appends a serialized event to the output sequence. */
+static void
+gst_async_transform_append_event_locked (GstAsyncTransform * self,
+    GstEvent * event)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncJob *job = gst_async_transform_new_job_locked (self);
+
+  job->event = event;
+  job->state = JOB_DONE;
+  gst_queue_array_push_tail (priv->out, job);
+  if (priv->ready_waiters > 0 && gst_queue_array_peek_head (priv->out) == job)
+    g_cond_signal (&priv->ready_cond);
+}
+
+static void
+gst_async_transform_release_held_locked (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstEvent *event;
+
+  while ((event = g_queue_pop_head (&priv->held_events)))
+    gst_async_transform_append_event_locked (self, event);
+}
+
+/* Appends a serialized event to the output sequence. While a subclass has
+ * yet to set its first output caps, events that must follow caps
+ * (segment, tags...) wait for them, as GstVideoDecoder does; EOS takes
+ * them along if no caps ever come. */
 static gboolean
 gst_async_transform_queue_event (GstAsyncTransform * self, GstEvent * event)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstAsyncJob *job;
+  GstEventType type = GST_EVENT_TYPE (event);
   GstFlowReturn flow;
 
   g_mutex_lock (&priv->lock);
   flow = priv->flow;
-  if (flow == GST_FLOW_OK) {
-    job = gst_async_transform_new_job_locked (self);
-    job->event = event;
-    job->state = JOB_DONE;
-    gst_queue_array_push_tail (priv->out, job);
-    if (priv->ready_waiters > 0 && gst_queue_array_peek_head (priv->out) == job)
-      g_cond_signal (&priv->ready_cond);
+  if (flow != GST_FLOW_OK) {
+    /* refused below */
+  } else if (priv->awaiting_output_caps && type != GST_EVENT_STREAM_START
+      && type != GST_EVENT_CAPS && type != GST_EVENT_EOS) {
+    g_queue_push_tail (&priv->held_events, event);
+  } else {
+    if (type == GST_EVENT_EOS)
+      gst_async_transform_release_held_locked (self);
+    gst_async_transform_append_event_locked (self, event);
+    if (type == GST_EVENT_CAPS) {
+      priv->awaiting_output_caps = FALSE;
+      gst_async_transform_release_held_locked (self);
+    }
   }
   g_mutex_unlock (&priv->lock);
 
@@ -1114,14 +1252,60 @@ gst_async_transform_drain (GstAsyncTransform * self)
   return ret;
 }
 
+/* After new output caps: once they have left the element (no frame is in
+ * flight then), lets a subclass that wants to choose its output
+ * allocation do so, with downstream's answer to an allocation query. */
 static gboolean
-gst_async_transform_negotiate (GstAsyncTransform * self, GstCaps * incaps)
+gst_async_transform_decide_allocation (GstAsyncTransform * self,
+    GstCaps * outcaps)
 {
   GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstCaps *othercaps, *peercaps, *outcaps, *old_incaps, *old_outcaps;
-  GstStructure *s;
-  gint fps_n = 0, fps_d = 1;
+  GstQuery *query;
+  gboolean ok;
+
+  if (klass->decide_allocation == NULL)
+    return TRUE;
+  if (gst_async_transform_wait_drained (self) != GST_FLOW_OK)
+    return FALSE;
+
+  query = gst_query_new_allocation (outcaps, TRUE);
+  if (!gst_pad_peer_query (priv->srcpad, query))
+    GST_DEBUG_OBJECT (self, "downstream did not answer the allocation query");
+  ok = klass->decide_allocation (self, query);
+  gst_query_unref (query);
+  return ok;
+}
+
+/* Queues a caps event for @outcaps, takes them as the output caps, and
+ * lets the subclass decide its allocation for them. */
+static gboolean
+gst_async_transform_use_output_caps (GstAsyncTransform * self,
+    GstCaps * outcaps)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstCaps *old;
+
+  if (!gst_async_transform_queue_event (self, gst_event_new_caps (outcaps)))
+    return FALSE;
+
+  g_mutex_lock (&priv->lock);
+  old = priv->outcaps;
+  priv->outcaps = gst_caps_ref (outcaps);
+  g_mutex_unlock (&priv->lock);
+  gst_clear_caps (&old);
+
+  return gst_async_transform_decide_allocation (self, outcaps);
+}
+
+static gboolean
+gst_async_transform_default_negotiate (GstAsyncTransform * self,
+    GstCaps * incaps)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstCaps *othercaps, *peercaps, *outcaps;
+  gboolean ok;
 
   othercaps = klass->transform_caps (self, GST_PAD_SINK, incaps, NULL);
   peercaps = gst_pad_peer_query_caps (priv->srcpad, othercaps);
@@ -1144,37 +1328,22 @@ gst_async_transform_negotiate (GstAsyncTransform * self, GstCaps * incaps)
     return FALSE;
   }
 
-  /* Contexts were made for the old caps. */
-  gst_async_transform_drop_contexts (self);
-
-  if (!gst_async_transform_queue_event (self, gst_event_new_caps (outcaps))) {
-    gst_caps_unref (outcaps);
-    return FALSE;
-  }
-
-  s = gst_caps_get_structure (incaps, 0);
-  gst_structure_get_fraction (s, "framerate", &fps_n, &fps_d);
-
-  g_mutex_lock (&priv->lock);
-  old_incaps = priv->incaps;
-  old_outcaps = priv->outcaps;
-  priv->incaps = gst_caps_ref (incaps);
-  priv->outcaps = outcaps;
-  if (fps_n > 0 && fps_d > 0)
-    priv->frame_duration = gst_util_uint64_scale_int (GST_SECOND, fps_d, fps_n);
-  g_mutex_unlock (&priv->lock);
-
-  gst_clear_caps (&old_incaps);
-  gst_clear_caps (&old_outcaps);
-  return TRUE;
+  ok = gst_async_transform_use_output_caps (self, outcaps);
+  gst_caps_unref (outcaps);
+  return ok;
 }
 
+/* New input caps: once every earlier frame has left, forget what was made
+ * for the old ones and negotiate. */
 static gboolean
 gst_async_transform_handle_caps (GstAsyncTransform * self, GstEvent * event)
 {
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstCaps *incaps;
-  gboolean ok;
+  GstCaps *incaps, *old;
+  gint fps_n = 0, fps_d = 1;
+  GstClockTime duration;
+  gboolean ok, latency_changed;
 
   gst_event_parse_caps (event, &incaps);
   GST_DEBUG_OBJECT (self, "new input caps %" GST_PTR_FORMAT, incaps);
@@ -1183,11 +1352,35 @@ gst_async_transform_handle_caps (GstAsyncTransform * self, GstEvent * event)
     gst_event_unref (event);
     return FALSE;
   }
+  gst_async_transform_drop_contexts (self);
 
-  ok = gst_async_transform_negotiate (self, incaps);
+  gst_structure_get_fraction (gst_caps_get_structure (incaps, 0),
+      "framerate", &fps_n, &fps_d);
+  duration = fps_n > 0 && fps_d > 0 ?
+      gst_util_uint64_scale_int (GST_SECOND, fps_d, fps_n) :
+      GST_CLOCK_TIME_NONE;
+  g_mutex_lock (&priv->lock);
+  old = priv->incaps;
+  priv->incaps = gst_caps_ref (incaps);
+  priv->duration_from_caps = GST_CLOCK_TIME_IS_VALID (duration);
+  latency_changed = priv->duration_from_caps && priv->latency < 0
+      && duration != priv->frame_duration;
+  if (priv->duration_from_caps)
+    priv->frame_duration = duration;
+  g_mutex_unlock (&priv->lock);
+  gst_clear_caps (&old);
+
+  ok = klass->negotiate (self, incaps);
   g_mutex_lock (&priv->lock);
   priv->negotiated = ok;
+  priv->awaiting_output_caps = ok && priv->outcaps == NULL;
   g_mutex_unlock (&priv->lock);
+
+  /* With latency=-1 the latency follows the frame rate: let the pipeline
+   * ask again. */
+  if (latency_changed)
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_latency (GST_OBJECT (self)));
 
   gst_event_unref (event);
   return ok;
@@ -1240,12 +1433,13 @@ gst_async_transform_flush_stop (GstAsyncTransform * self, GstEvent * event)
 }
 
 static gboolean
-gst_async_transform_sink_event (GstPad * pad, GstObject * parent,
+gst_async_transform_default_sink_event (GstAsyncTransform * self,
     GstEvent * event)
 {
-  GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
-  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstPad *pad = priv->sinkpad;
+  GstObject *parent = GST_OBJECT (self);
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
 
   GST_LOG_OBJECT (self, "sink event %" GST_PTR_FORMAT, event);
 
@@ -1280,6 +1474,15 @@ gst_async_transform_sink_event (GstPad * pad, GstObject * parent,
         return gst_async_transform_queue_event (self, event);
       return gst_pad_event_default (pad, parent, event);
   }
+}
+
+static gboolean
+gst_async_transform_sink_event (GstPad * pad, GstObject * parent,
+    GstEvent * event)
+{
+  GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
+
+  return GST_ASYNC_TRANSFORM_GET_CLASS (self)->sink_event (self, event);
 }
 
 static GstCaps *
@@ -1383,10 +1586,11 @@ gst_async_transform_default_propose_allocation (GstAsyncTransform * self,
 }
 
 static gboolean
-gst_async_transform_sink_query (GstPad * pad, GstObject * parent,
+gst_async_transform_default_sink_query (GstAsyncTransform * self,
     GstQuery * query)
 {
-  GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
+  GstPad *pad = GET_PRIV (self)->sinkpad;
+  GstObject *parent = GST_OBJECT (self);
   GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
 
   /* A serialized query must reach downstream after every item before it. */
@@ -1417,6 +1621,15 @@ gst_async_transform_sink_query (GstPad * pad, GstObject * parent,
     default:
       return gst_pad_query_default (pad, parent, query);
   }
+}
+
+static gboolean
+gst_async_transform_sink_query (GstPad * pad, GstObject * parent,
+    GstQuery * query)
+{
+  GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
+
+  return GST_ASYNC_TRANSFORM_GET_CLASS (self)->sink_query (self, query);
 }
 
 static gboolean
@@ -1665,10 +1878,12 @@ gst_async_transform_src_activate_mode (GstPad * pad, GstObject * parent,
 }
 
 static gboolean
-gst_async_transform_src_event (GstPad * pad, GstObject * parent,
+gst_async_transform_default_src_event (GstAsyncTransform * self,
     GstEvent * event)
 {
-  GstAsyncTransformPrivate *priv = GET_PRIV (GST_ASYNC_TRANSFORM (parent));
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstPad *pad = priv->srcpad;
+  GstObject *parent = GST_OBJECT (self);
 
   if (GST_EVENT_TYPE (event) == GST_EVENT_RECONFIGURE) {
     gboolean restart;
@@ -1685,6 +1900,15 @@ gst_async_transform_src_event (GstPad * pad, GstObject * parent,
     g_mutex_unlock (&priv->lock);
   }
   return gst_pad_event_default (pad, parent, event);
+}
+
+static gboolean
+gst_async_transform_src_event (GstPad * pad, GstObject * parent,
+    GstEvent * event)
+{
+  GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
+
+  return GST_ASYNC_TRANSFORM_GET_CLASS (self)->src_event (self, event);
 }
 
 /* The latency this element adds, in ns. */
@@ -1707,11 +1931,12 @@ gst_async_transform_get_latency (GstAsyncTransform * self)
 }
 
 static gboolean
-gst_async_transform_src_query (GstPad * pad, GstObject * parent,
+gst_async_transform_default_src_query (GstAsyncTransform * self,
     GstQuery * query)
 {
-  GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstPad *pad = priv->srcpad;
+  GstObject *parent = GST_OBJECT (self);
 
   switch (GST_QUERY_TYPE (query)) {
     case GST_QUERY_LATENCY:{
@@ -1737,15 +1962,26 @@ gst_async_transform_src_query (GstPad * pad, GstObject * parent,
   }
 }
 
+static gboolean
+gst_async_transform_src_query (GstPad * pad, GstObject * parent,
+    GstQuery * query)
+{
+  GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
+
+  return GST_ASYNC_TRANSFORM_GET_CLASS (self)->src_query (self, query);
+}
+
 /**
  * gst_async_transform_set_output_caps:
  * @self: a #GstAsyncTransform
  * @caps: (transfer none): fixed caps
  *
  * Sets the output caps from the upstream streaming thread, typically from
- * #GstAsyncTransformClass.parse once a decoder has read a header. A caps
- * event takes its place in the output sequence: frames submitted before it
- * leave with the old caps, frames after it with @caps.
+ * #GstAsyncTransformClass.parse once a decoder has read a header (with a
+ * #GstAsyncTransformClass.negotiate that leaves the output caps open).
+ * Every frame submitted before leaves first, with the old caps; then the
+ * caps event goes out, #GstAsyncTransformClass.decide_allocation runs, and
+ * frames submitted after leave with @caps. Equal caps do nothing.
  *
  * Returns: %TRUE if the caps event was queued.
  *
@@ -1755,7 +1991,6 @@ gboolean
 gst_async_transform_set_output_caps (GstAsyncTransform * self, GstCaps * caps)
 {
   GstAsyncTransformPrivate *priv;
-  GstCaps *old;
   gboolean same;
 
   g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), FALSE);
@@ -1768,15 +2003,11 @@ gst_async_transform_set_output_caps (GstAsyncTransform * self, GstCaps * caps)
   if (same)
     return TRUE;
 
-  if (!gst_async_transform_queue_event (self, gst_event_new_caps (caps)))
+  /* Frames made for the old caps leave first: process () of later frames
+   * may rely on state the subclass changes along with the caps. */
+  if (gst_async_transform_wait_drained (self) != GST_FLOW_OK)
     return FALSE;
-
-  g_mutex_lock (&priv->lock);
-  old = priv->outcaps;
-  priv->outcaps = gst_caps_ref (caps);
-  g_mutex_unlock (&priv->lock);
-  gst_clear_caps (&old);
-  return TRUE;
+  return gst_async_transform_use_output_caps (self, caps);
 }
 
 /* --- caps defaults ------------------------------------------------------- */
@@ -1826,6 +2057,7 @@ gst_async_transform_change_state (GstElement * element,
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       g_mutex_lock (&priv->lock);
       priv->next_number = 0;
+      priv->awaiting_output_caps = FALSE;
       /* As GstBaseTransform: data without caps passes only through an
        * element that needs no set_caps. */
       priv->negotiated = klass->set_caps == NULL;

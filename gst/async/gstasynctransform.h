@@ -58,6 +58,8 @@ G_DECLARE_DERIVABLE_TYPE (GstAsyncTransform, gst_async_transform,
  */
 #define GST_ASYNC_TRANSFORM_SRC_NAME "src"
 
+typedef struct _GstAsyncFrame GstAsyncFrame;
+
 /**
  * GstAsyncFrame:
  * @number: position of the frame in submission order, counted from 0 when
@@ -66,24 +68,29 @@ G_DECLARE_DERIVABLE_TYPE (GstAsyncTransform, gst_async_transform,
  * @input: the submitted buffer, owned by the frame. @process may take it
  *     (set it to %NULL) to use it as @output.
  * @output: the result, set by @process. %NULL after a successful @process
- *     drops the frame (counted, nothing is pushed). When @output is a new
- *     buffer without timestamps, it gets the input's timestamps, offsets
- *     and flags.
+ *     drops the frame (nothing is pushed). When @output is a new buffer
+ *     without timestamps, it gets the input's timestamps, offsets and
+ *     flags, and the input's metas that
+ *     #GstAsyncTransformClass.transform_meta accepts.
+ * @user_data: what gst_async_transform_submit_full() attached, for
+ *     @process; freed by the base class when the frame is done.
  *
- * One frame on its way through a #GstAsyncTransform. Only the worker running
- * @process touches it, so no locking is needed.
+ * One frame on its way through a #GstAsyncTransform. Only the thread
+ * running #GstAsyncTransformClass.process touches it, so no locking is
+ * needed.
  *
  * Since: 1.0
  */
-typedef struct
+struct _GstAsyncFrame
 {
   guint64 number;
   GstBuffer *input;
   GstBuffer *output;
+  gpointer user_data;
 
   /*< private >*/
   gpointer _gst_reserved[GST_PADDING];
-} GstAsyncFrame;
+};
 
 /**
  * GstAsyncTransformClass:
@@ -99,11 +106,19 @@ typedef struct
  *     not change the format).
  * @fixate_caps: optional. Fixate @othercaps, the caps possible on the pad
  *     opposite @direction given fixed @caps. Default: gst_caps_fixate().
- * @set_caps: optional. Called in the upstream streaming thread after every
- *     earlier frame has left the element, with the new input and the
- *     negotiated output caps. Worker contexts made for the old caps are
- *     freed before workers see a frame with the new caps. Return %FALSE if
- *     the caps cannot be handled (the element then reports not-negotiated).
+ * @negotiate: optional. Called in the upstream streaming thread with new
+ *     input caps, after every earlier frame has left the element and the
+ *     worker contexts made for the old caps were freed. The default finds
+ *     output caps with @transform_caps, downstream's caps and
+ *     @fixate_caps, calls @set_caps, and sends them. A subclass whose
+ *     output caps are only known later (a decoder before the first header)
+ *     overrides it, keeps what it needs of the input caps, and calls
+ *     gst_async_transform_set_output_caps() when it knows. Return %FALSE if
+ *     the caps cannot be handled: data is then refused as not-negotiated.
+ * @set_caps: optional. Called by the default @negotiate with the new input
+ *     and the negotiated output caps, after every earlier frame has left
+ *     the element, so fields that @process reads may change here. Return
+ *     %FALSE if the caps cannot be handled.
  * @parse: optional, the sequential step. Called in the upstream streaming
  *     thread with each input buffer, in order, one at a time; calls
  *     gst_async_transform_submit() for each complete frame (zero, one or
@@ -121,16 +136,31 @@ typedef struct
  *     later frames, never used by two frames at once. Return %NULL (after
  *     posting an error) on failure.
  * @free_context: optional. Free what @create_context made.
- * @process: required. The per-frame work, called from several worker
- *     threads at once, each with its own @context (%NULL without
- *     @create_context). Fill @frame's output. Return %GST_FLOW_OK, or an
- *     error flow after posting GST_ELEMENT_ERROR(): the element then stops
- *     and returns the error upstream once every earlier frame has left.
+ * @process: required. The per-frame work, called from several threads at
+ *     once (the workers, and with very cheap work the src pad task), each
+ *     with its own @context (%NULL without @create_context). Fill @frame's
+ *     output. Return %GST_FLOW_OK; a success other than OK drops the frame;
+ *     an error flow, after posting GST_ELEMENT_ERROR(), stops the element,
+ *     which returns the error upstream once every earlier frame has left.
+ * @transform_meta: optional. Whether to copy @meta of @inbuf onto @outbuf,
+ *     a new output buffer. Default: metas whose API has no tags (they do
+ *     not depend on the format or the memory) are copied.
  * @propose_allocation: optional. Answer the allocation query from upstream
  *     (which arrives after every earlier item has left). Default: when input
  *     and output caps are equal, forward the query downstream; then ask
  *     upstream for #GstAsyncTransform:max-in-flight more buffers in every
  *     pool, since that many stay held in flight.
+ * @decide_allocation: optional. Called in the upstream streaming thread
+ *     after new output caps have reached downstream, with no frame in
+ *     flight, with downstream's answer to an allocation query for them:
+ *     choose and configure the pool @process allocates output from. Not
+ *     called (and no query is made) when unset.
+ * @sink_event: optional. Events on the sink pad; chain up to the default
+ *     for what the subclass does not handle itself.
+ * @src_event: optional. Events on the src pad (from downstream).
+ * @sink_query: optional. Queries on the sink pad.
+ * @src_query: optional. Queries on the src pad; the default answers
+ *     latency, caps and forwards the rest.
  *
  * The virtual methods a subclass implements. The base class owns every
  * thread and lock: apart from @process, @create_context and @free_context,
@@ -152,6 +182,7 @@ struct _GstAsyncTransformClass
       GstPadDirection direction, GstCaps * caps, GstCaps * filter);
   GstCaps *(*fixate_caps) (GstAsyncTransform * self,
       GstPadDirection direction, GstCaps * caps, GstCaps * othercaps);
+  gboolean (*negotiate) (GstAsyncTransform * self, GstCaps * incaps);
   gboolean (*set_caps) (GstAsyncTransform * self, GstCaps * incaps,
       GstCaps * outcaps);
 
@@ -163,9 +194,18 @@ struct _GstAsyncTransformClass
   void (*free_context) (GstAsyncTransform * self, gpointer context);
   GstFlowReturn (*process) (GstAsyncTransform * self, gpointer context,
       GstAsyncFrame * frame);
+  gboolean (*transform_meta) (GstAsyncTransform * self, GstBuffer * outbuf,
+      GstMeta * meta, GstBuffer * inbuf);
 
   gboolean (*propose_allocation) (GstAsyncTransform * self,
       GstQuery * query);
+  gboolean (*decide_allocation) (GstAsyncTransform * self,
+      GstQuery * query);
+
+  gboolean (*sink_event) (GstAsyncTransform * self, GstEvent * event);
+  gboolean (*src_event) (GstAsyncTransform * self, GstEvent * event);
+  gboolean (*sink_query) (GstAsyncTransform * self, GstQuery * query);
+  gboolean (*src_query) (GstAsyncTransform * self, GstQuery * query);
 
   /*< private >*/
   gpointer _gst_reserved[GST_PADDING_LARGE];
@@ -174,6 +214,10 @@ struct _GstAsyncTransformClass
 GST_ASYNC_API
 GstFlowReturn gst_async_transform_submit (GstAsyncTransform * self,
     GstBuffer * buffer);
+
+GST_ASYNC_API
+GstFlowReturn gst_async_transform_submit_full (GstAsyncTransform * self,
+    GstBuffer * buffer, gpointer user_data, GDestroyNotify destroy);
 
 GST_ASYNC_API
 gboolean gst_async_transform_set_output_caps (GstAsyncTransform * self,

@@ -84,6 +84,12 @@ typedef struct
   gint set_caps_calls;
   guint64 pushed_at_set_caps;   /* frames seen downstream then */
   gint *pushed_counter;         /* where the test counts pushes */
+  gboolean deferred_caps;       /* a decoder: output caps come from parse */
+  gboolean fresh_output;        /* output is a new buffer, without metas */
+  gint user_data_ok;            /* frames whose user data matched */
+  gint user_data_freed;
+  gint decide_calls;
+  gboolean decided_after_caps;  /* the caps were downstream by then */
   GstAdapter *adapter;          /* for parse; streaming thread only */
 } GstTestAsync;
 
@@ -140,12 +146,68 @@ test_set_caps (GstAsyncTransform * trans, GstCaps * incaps, GstCaps * outcaps)
   return TRUE;
 }
 
+/* A decoder learns its output caps from the stream, not from the input
+ * caps. */
+static gboolean
+test_negotiate (GstAsyncTransform * trans, GstCaps * incaps)
+{
+  GstTestAsync *self = (GstTestAsync *) trans;
+  GstAsyncTransformClass *parent =
+      GST_ASYNC_TRANSFORM_CLASS (gst_test_async_parent_class);
+
+  return self->deferred_caps ? TRUE : parent->negotiate (trans, incaps);
+}
+
+/* What parse tells process about a frame. */
+typedef struct
+{
+  GstTestAsync *self;
+  guint64 offset;
+} FrameInfo;
+
+static void
+test_user_data_free (gpointer data)
+{
+  FrameInfo *info = data;
+
+  g_atomic_int_inc (&info->self->user_data_freed);
+  g_free (info);
+}
+
+static gboolean
+test_decide_allocation (GstAsyncTransform * trans, GstQuery * query)
+{
+  GstTestAsync *self = (GstTestAsync *) trans;
+  GstPad *src = gst_element_get_static_pad (GST_ELEMENT (self), "src");
+  GstCaps *caps = NULL, *current = gst_pad_get_current_caps (src);
+
+  gst_query_parse_allocation (query, &caps, NULL);
+  self->decide_calls++;
+  self->decided_after_caps = current && gst_caps_is_equal (caps, current);
+  gst_clear_caps (&current);
+  gst_object_unref (src);
+  return TRUE;
+}
+
 static GstFlowReturn
 test_parse (GstAsyncTransform * trans, GstBuffer * buffer)
 {
   GstTestAsync *self = (GstTestAsync *) trans;
   GstFlowReturn ret = GST_FLOW_OK;
 
+  if (self->deferred_caps) {
+    GstCaps *caps = gst_caps_new_simple ("test/out", "v", G_TYPE_INT,
+        (gint) (GST_BUFFER_OFFSET (buffer) / 10), NULL);
+    FrameInfo *info = g_new (FrameInfo, 1);
+
+    /* a new size every 10 frames: the old frames leave first */
+    fail_unless (gst_async_transform_set_output_caps (trans, caps));
+    gst_caps_unref (caps);
+    info->self = self;
+    info->offset = GST_BUFFER_OFFSET (buffer);
+    return gst_async_transform_submit_full (trans, buffer, info,
+        test_user_data_free);
+  }
   if (self->frame_size == 0)
     return gst_async_transform_submit (trans, buffer);
 
@@ -218,6 +280,19 @@ test_process (GstAsyncTransform * trans, gpointer context,
   g_atomic_int_add (&self->running, -1);
   g_atomic_int_set (&ctx->in_use, 0);
 
+  if (frame->user_data && ((FrameInfo *) frame->user_data)->offset ==
+      GST_BUFFER_OFFSET (frame->input))
+    g_atomic_int_inc (&self->user_data_ok);
+
+  if (self->fresh_output) {
+    GstMapInfo map;
+
+    gst_buffer_map (frame->input, &map, GST_MAP_READ);
+    frame->output = gst_buffer_new_memdup (map.data, map.size);
+    gst_buffer_unmap (frame->input, &map);
+    return GST_FLOW_OK;
+  }
+
   if (self->drop_odd && frame->number % 2 == 1)
     return self->drop_by_flow ? GST_FLOW_CUSTOM_SUCCESS : GST_FLOW_OK;
   /* A new buffer with no timestamps: the base class copies them. */
@@ -255,6 +330,7 @@ gst_test_async_class_init (GstTestAsyncClass * klass)
   trans_class->create_context = test_create_context;
   trans_class->free_context = test_free_context;
   trans_class->process = test_process;
+  trans_class->negotiate = test_negotiate;
 }
 
 static void
@@ -963,6 +1039,116 @@ GST_START_TEST (test_dropped_frames)
 
 GST_END_TEST;
 
+/* A decoder-like subclass: output caps from parse with
+ * set_output_caps (frames of the old caps leave first, and
+ * decide_allocation sees the new caps downstream), per-frame data from
+ * parse to process with submit_full, freed once each. */
+GST_START_TEST (test_output_caps_from_parse)
+{
+  GstTestAsync *t = test_async_new (3, 6);
+  GstHarness *h;
+  Recorder rec;
+  guint i, n = 40;
+  gint64 v = -1;
+
+  t->deferred_caps = TRUE;
+  t->work_us = 1000;
+  GST_ASYNC_TRANSFORM_GET_CLASS (t)->decide_allocation = test_decide_allocation;
+  recorder_attach (&rec, GST_ELEMENT (t));
+  h = gst_harness_new_with_element (GST_ELEMENT (t), "sink", "src");
+  gst_harness_set_src_caps_str (h, "test/in");
+  for (i = 0; i < n; i++)
+    gst_harness_push (h, make_frame (i));
+  for (i = 0; i < n; i++)
+    gst_buffer_unref (gst_harness_pull (h));
+
+  /* each frame left under the caps set for it, the segment after the
+   * first caps */
+  g_mutex_lock (&rec.lock);
+  for (i = 0; i < rec.items->len; i++) {
+    Item *item = &g_array_index (rec.items, Item, i);
+
+    if (item->type == GST_EVENT_CAPS)
+      v = item->value;
+    else if (item->type == GST_EVENT_SEGMENT || item->type == 0)
+      fail_unless (v >= 0, "item %u before any caps", i);
+    if (item->type == 0)
+      fail_unless_equals_int (v, item->value / 10);
+  }
+  g_mutex_unlock (&rec.lock);
+  recorder_clear (&rec);
+  fail_unless_equals_int (t->decide_calls, n / 10);
+  fail_unless (t->decided_after_caps);
+  fail_unless_equals_int (t->user_data_ok, n);
+  gst_harness_teardown (h);
+  fail_unless_equals_int (t->user_data_freed, n);
+  GST_ASYNC_TRANSFORM_GET_CLASS (t)->decide_allocation = NULL;
+  gst_object_unref (t);
+}
+
+GST_END_TEST;
+
+/* A new output buffer gets the input's metas that do not depend on the
+ * format (no API tags). */
+GST_START_TEST (test_metas_copied)
+{
+  GstTestAsync *t = test_async_new (2, 0);
+  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
+      "src");
+  GstCaps *ref = gst_caps_new_empty_simple ("timestamp/x-test");
+  GstBuffer *in, *out;
+  GstReferenceTimestampMeta *meta;
+
+  t->fresh_output = TRUE;
+  gst_harness_set_src_caps_str (h, "test/in");
+  in = make_frame (0);
+  gst_buffer_add_reference_timestamp_meta (in, ref, 42, GST_CLOCK_TIME_NONE);
+  gst_harness_push (h, in);
+  out = gst_harness_pull (h);
+  meta = gst_buffer_get_reference_timestamp_meta (out, ref);
+  fail_unless (meta != NULL);
+  fail_unless_equals_uint64 (meta->timestamp, 42);
+  gst_buffer_unref (out);
+  gst_caps_unref (ref);
+  gst_harness_teardown (h);
+  gst_object_unref (t);
+}
+
+GST_END_TEST;
+
+/* Contexts lent outside process (asyncwrap's caps queries) are exclusive
+ * too, and freed like the others; n-workers 0 is one per core. */
+GST_START_TEST (test_lent_contexts)
+{
+  GstTestAsync *t = test_async_new (0, 0);
+  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
+      "src");
+  gpointer a, b;
+
+  fail_unless_equals_int (gst_async_transform_get_n_workers
+      (GST_ASYNC_TRANSFORM (t)), MAX (1, g_get_num_processors ()));
+  gst_harness_set_src_caps_str (h, "test/in");
+  a = gst_async_transform_acquire_context (GST_ASYNC_TRANSFORM (t));
+  b = gst_async_transform_acquire_context (GST_ASYNC_TRANSFORM (t));
+  fail_unless (a != NULL && b != NULL && a != b);
+  gst_async_transform_release_context (GST_ASYNC_TRANSFORM (t), b);
+  /* given back, it is used again rather than a new one made */
+  fail_unless (gst_async_transform_acquire_context (GST_ASYNC_TRANSFORM (t))
+      == b);
+  gst_async_transform_release_context (GST_ASYNC_TRANSFORM (t), b);
+  gst_harness_push (h, make_frame (0));
+  gst_buffer_unref (gst_harness_pull (h));
+  fail_unless_equals_int (t->context_clash, 0);
+  /* one lent across new caps is freed when it comes back */
+  gst_harness_set_src_caps_str (h, "test/out");
+  gst_async_transform_release_context (GST_ASYNC_TRANSFORM (t), a);
+  gst_harness_teardown (h);
+  fail_unless_equals_int (t->contexts_freed, t->contexts_created);
+  gst_object_unref (t);
+}
+
+GST_END_TEST;
+
 /* --- drain, flush, flow -------------------------------------------------- */
 
 GST_START_TEST (test_drain_query)
@@ -1593,6 +1779,9 @@ asynctransform_suite (void)
   tcase_add_test (tc, test_not_negotiated);
   tcase_add_test (tc, test_parse_frames_input);
   tcase_add_loop_test (tc, test_dropped_frames, 0, 2);
+  tcase_add_test (tc, test_output_caps_from_parse);
+  tcase_add_test (tc, test_metas_copied);
+  tcase_add_test (tc, test_lent_contexts);
   tcase_add_test (tc, test_drain_query);
   tcase_add_loop_test (tc, test_flush_with_frames_in_flight, 0, 4);
   tcase_add_loop_test (tc, test_downstream_flow_reaches_upstream, 0,
