@@ -255,6 +255,7 @@ static gboolean gst_async_transform_default_src_query (GstAsyncTransform *
     self, GstQuery * query);
 static gboolean gst_async_transform_default_negotiate (GstAsyncTransform *
     self, GstCaps * incaps);
+static void gst_async_transform_renegotiate (GstAsyncTransform * self);
 static gboolean gst_async_transform_default_transform_meta (GstAsyncTransform
     * self, GstBuffer * outbuf, GstMeta * meta, GstBuffer * inbuf);
 static gboolean gst_async_transform_src_activate_mode (GstPad * pad,
@@ -1148,6 +1149,9 @@ gst_async_transform_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
 {
   GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
 
+  if (G_UNLIKELY (gst_pad_check_reconfigure (GET_PRIV (self)->srcpad)))
+    gst_async_transform_renegotiate (self);
+
   /* gst_async_transform_submit () refuses frames when the element does not
    * take data (flushing, EOS, not negotiated, downstream error). */
   return GST_ASYNC_TRANSFORM_GET_CLASS (self)->parse (self, buffer);
@@ -1298,14 +1302,14 @@ gst_async_transform_use_output_caps (GstAsyncTransform * self,
   return gst_async_transform_decide_allocation (self, outcaps);
 }
 
-static gboolean
-gst_async_transform_default_negotiate (GstAsyncTransform * self,
+/* Output caps for @incaps that downstream accepts, fixed; NULL if none. */
+static GstCaps *
+gst_async_transform_find_output_caps (GstAsyncTransform * self,
     GstCaps * incaps)
 {
   GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GstCaps *othercaps, *peercaps, *outcaps;
-  gboolean ok;
 
   othercaps = klass->transform_caps (self, GST_PAD_SINK, incaps, NULL);
   peercaps = gst_pad_peer_query_caps (priv->srcpad, othercaps);
@@ -1318,9 +1322,22 @@ gst_async_transform_default_negotiate (GstAsyncTransform * self,
   if (gst_caps_is_empty (outcaps) || !gst_caps_is_fixed (outcaps)) {
     GST_WARNING_OBJECT (self, "no output caps for %" GST_PTR_FORMAT
         " (got %" GST_PTR_FORMAT ")", incaps, outcaps);
-    gst_caps_unref (outcaps);
-    return FALSE;
+    gst_clear_caps (&outcaps);
   }
+  return outcaps;
+}
+
+static gboolean
+gst_async_transform_default_negotiate (GstAsyncTransform * self,
+    GstCaps * incaps)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstCaps *outcaps;
+  gboolean ok;
+
+  outcaps = gst_async_transform_find_output_caps (self, incaps);
+  if (outcaps == NULL)
+    return FALSE;
 
   if (klass->set_caps && !klass->set_caps (self, incaps, outcaps)) {
     GST_WARNING_OBJECT (self, "subclass refused %" GST_PTR_FORMAT, incaps);
@@ -1331,6 +1348,47 @@ gst_async_transform_default_negotiate (GstAsyncTransform * self,
   ok = gst_async_transform_use_output_caps (self, outcaps);
   gst_caps_unref (outcaps);
   return ok;
+}
+
+/* Downstream asked for a reconfiguration: when the output caps it would
+ * now take differ, the frames before leave with the old ones, then the
+ * element negotiates again, as GstBaseTransform does. */
+static void
+gst_async_transform_renegotiate (GstAsyncTransform * self)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstCaps *incaps, *outcaps, *current;
+  gboolean same, ok;
+
+  g_mutex_lock (&priv->lock);
+  incaps = priv->incaps ? gst_caps_ref (priv->incaps) : NULL;
+  current = priv->outcaps ? gst_caps_ref (priv->outcaps) : NULL;
+  g_mutex_unlock (&priv->lock);
+  if (incaps == NULL)
+    goto done;
+
+  outcaps = gst_async_transform_find_output_caps (self, incaps);
+  same = outcaps && current && gst_caps_is_equal (outcaps, current);
+  gst_clear_caps (&outcaps);
+  if (same)
+    goto done;
+
+  GST_DEBUG_OBJECT (self, "downstream wants other caps: negotiating again");
+  ok = gst_async_transform_wait_drained (self) == GST_FLOW_OK;
+  if (ok) {
+    gst_async_transform_drop_contexts (self);
+    ok = klass->negotiate (self, incaps);
+  }
+  g_mutex_lock (&priv->lock);
+  priv->negotiated = ok;
+  g_mutex_unlock (&priv->lock);
+  if (!ok)
+    gst_pad_mark_reconfigure (priv->srcpad);
+
+done:
+  gst_clear_caps (&incaps);
+  gst_clear_caps (&current);
 }
 
 /* New input caps: once every earlier frame has left, forget what was made

@@ -69,6 +69,7 @@ typedef struct
 
   /* configuration, set before PAUSED */
   gboolean change_format;       /* test/in -> test/out */
+  gboolean out_range;           /* ...with v=1 or v=2, downstream chooses */
   gboolean drop_odd;            /* odd frames produce no output... */
   gboolean drop_by_flow;        /* ...by returning CUSTOM_SUCCESS */
   guint frame_size;             /* > 0: parse splits input in frames */
@@ -122,7 +123,8 @@ test_transform_caps (GstAsyncTransform * trans, GstPadDirection direction,
         ? "test/out" : "test/in");
   else if (direction == GST_PAD_SINK)
     res = caps_is (caps, "test/in")
-        ? gst_caps_new_empty_simple ("test/out") : gst_caps_new_empty ();
+        ? gst_caps_from_string (self->out_range ? "test/out, v=(int)[1,2]" :
+        "test/out") : gst_caps_new_empty ();
   else
     res = caps_is (caps, "test/out")
         ? gst_caps_new_empty_simple ("test/in") : gst_caps_new_empty ();
@@ -935,6 +937,43 @@ GST_START_TEST (test_format_change)
   gst_caps_unref (caps);
 
   gst_object_unref (sinkpad);
+  gst_harness_teardown (h);
+  gst_object_unref (t);
+}
+
+GST_END_TEST;
+
+/* Downstream changing its mind (a reconfigure with other caps) makes the
+ * element negotiate again before the next frame, as GstBaseTransform. */
+GST_START_TEST (test_renegotiate_on_reconfigure)
+{
+  GstTestAsync *t = test_async_new (2, 0);
+  GstHarness *h;
+  GstCaps *caps;
+  gint v = 0;
+
+  t->change_format = TRUE;
+  t->out_range = TRUE;
+  h = gst_harness_new_with_element (GST_ELEMENT (t), "sink", "src");
+  gst_harness_set_sink_caps_str (h, "test/out, v=(int)1");
+  gst_harness_set_src_caps_str (h, "test/in");
+  gst_harness_push (h, make_frame (0));
+  gst_buffer_unref (gst_harness_pull (h));
+  caps = gst_pad_get_current_caps (h->sinkpad);
+  gst_structure_get_int (gst_caps_get_structure (caps, 0), "v", &v);
+  fail_unless_equals_int (v, 1);
+  gst_caps_unref (caps);
+
+  gst_harness_set_sink_caps_str (h, "test/out, v=(int)2");
+  fail_unless (gst_pad_push_event (h->sinkpad, gst_event_new_reconfigure ()));
+  gst_harness_push (h, make_frame (1));
+  gst_buffer_unref (gst_harness_pull (h));
+  caps = gst_pad_get_current_caps (h->sinkpad);
+  gst_structure_get_int (gst_caps_get_structure (caps, 0), "v", &v);
+  fail_unless_equals_int (v, 2);
+  gst_caps_unref (caps);
+  fail_unless_equals_int (t->set_caps_calls, 2);
+
   gst_harness_teardown (h);
   gst_object_unref (t);
 }
@@ -1777,6 +1816,7 @@ asynctransform_suite (void)
   tcase_add_test (tc, test_caps_drains_first);
   tcase_add_test (tc, test_format_change);
   tcase_add_test (tc, test_not_negotiated);
+  tcase_add_test (tc, test_renegotiate_on_reconfigure);
   tcase_add_test (tc, test_parse_frames_input);
   tcase_add_loop_test (tc, test_dropped_frames, 0, 2);
   tcase_add_test (tc, test_output_caps_from_parse);
