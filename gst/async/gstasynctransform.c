@@ -55,7 +55,10 @@
  * is not marked otherwise. Nothing that calls out of the element (pad pushes,
  * events, queries, the subclass's vfuncs, buffer and context frees) runs with
  * it held, so there is no lock order to respect beyond GStreamer's own pad
- * stream locks, which are always taken before priv->lock, never after.
+ * stream locks, which are always taken before priv->lock, never after. The
+ * one exception, as in queue: the src task pauses itself, and a reconfigure
+ * restarts it, with priv->lock held (neither waits for the task), so that
+ * the two cannot cross.
  *
  * Items (frame jobs and serialized events) live in priv->out in arrival
  * order. Frame jobs not yet started also sit in priv->todo. Three conds:
@@ -322,14 +325,16 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    * GstAsyncTransform:ordered:
    *
    * Push frames in input order. When %FALSE a frame is pushed as soon as it
-   * is done; events still keep their place.
+   * is done, so timestamps are no longer monotonic (which syncing sinks,
+   * encoders and muxers may not like); events still keep their place.
    *
    * Since: 1.0
    */
   g_object_class_install_property (gobject_class, PROP_ORDERED,
       g_param_spec_boolean ("ordered", "Ordered",
           "Push frames in input order (false: push each frame as soon as it "
-          "is done; events keep their place either way)", DEFAULT_ORDERED,
+          "is done, so timestamps may go backwards; events keep their place "
+          "either way)", DEFAULT_ORDERED,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 

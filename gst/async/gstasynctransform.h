@@ -133,8 +133,8 @@ struct _GstAsyncFrame
  * @create_context: optional. Create the exclusive state one worker needs
  *     for one frame (a codec instance, a replica of a wrapped element).
  *     Called lazily from a worker thread; the context is then reused for
- *     later frames, never used by two frames at once. Return %NULL (after
- *     posting an error) on failure.
+ *     later frames, never used by two frames at once. Return %NULL on
+ *     failure: the base class then posts an error and stops.
  * @free_context: optional. Free what @create_context made.
  * @process: required. The per-frame work, called from several threads at
  *     once (the workers, and with very cheap work the src pad task), each

@@ -83,7 +83,13 @@ example_invert_process (GstAsyncTransform * trans, gpointer context,
         (NULL));
     return GST_FLOW_ERROR;
   }
-  gst_video_frame_map (&out, &self->info, outbuf, GST_MAP_WRITE);
+  if (!gst_video_frame_map (&out, &self->info, outbuf, GST_MAP_WRITE)) {
+    gst_video_frame_unmap (&in);
+    gst_buffer_unref (outbuf);
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Could not write a frame."),
+        (NULL));
+    return GST_FLOW_ERROR;
+  }
   for (y = 0; y < GST_VIDEO_FRAME_HEIGHT (&in); y++) {
     const guint8 *src = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&in, 0) +
         y * GST_VIDEO_FRAME_PLANE_STRIDE (&in, 0);

@@ -22,6 +22,7 @@
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <string.h>
+#include <time.h>
 
 #include "../asynccheck.h"
 
@@ -168,22 +169,36 @@ GST_START_TEST (test_error_after)
 
 GST_END_TEST;
 
+/* CPU time of the whole process, in µs. */
+static gint64
+cpu_time_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 /* busy mode computes for work-time on every frame and passes it through. */
 GST_START_TEST (test_busy_mode)
 {
   GstElement *e = gst_element_factory_make ("asyncidentity", NULL);
   GstHarness *h;
   GstBuffer *in, *out;
-  gint64 start;
+  gint64 start, cpu;
 
   g_object_set (e, "n-workers", 1, "work-mode", 1, "work-time", 20000, NULL);
   h = gst_harness_new_with_element (e, "sink", "src");
   gst_harness_set_src_caps_str (h, "test/x");
   in = gst_buffer_new_wrapped (g_strdup ("payload"), 8);
   start = g_get_monotonic_time ();
+  cpu = cpu_time_us ();
   gst_harness_push (h, gst_buffer_ref (in));
   out = gst_harness_pull (h);
   fail_unless (g_get_monotonic_time () - start >= 20000);
+  /* busy, not asleep: the process spent (most of) the time on a CPU */
+  fail_unless (cpu_time_us () - cpu >= 15000, "%" G_GINT64_FORMAT " us",
+      cpu_time_us () - cpu);
   /* the very same buffer: no copy */
   fail_unless (out == in);
   gst_buffer_unref (out);
