@@ -1515,15 +1515,23 @@ gst_async_transform_default_sink_event (GstAsyncTransform * self,
       return TRUE;
     case GST_EVENT_CAPS:
       return gst_async_transform_handle_caps (self, event);
-    case GST_EVENT_EOS:
+    case GST_EVENT_EOS:{
+      GstFlowReturn flow;
+
       if (klass->finish && klass->finish (self) != GST_FLOW_OK) {
         /* Still queue EOS: downstream must learn the stream ended. */
         GST_DEBUG_OBJECT (self, "finish failed before EOS");
       }
       g_mutex_lock (&priv->lock);
       priv->eos = TRUE;
+      flow = priv->flow;
       g_mutex_unlock (&priv->lock);
+      /* Stopped by a downstream error that upstream may not have reported
+       * (it now ends the stream): report it, as queue does. */
+      if (flow == GST_FLOW_NOT_LINKED || flow < GST_FLOW_EOS)
+        GST_ELEMENT_FLOW_ERROR (self, flow);
       return gst_async_transform_queue_event (self, event);
+    }
     case GST_EVENT_STREAM_START:
     case GST_EVENT_SEGMENT:
       /* A new stream may follow EOS without a flush. */

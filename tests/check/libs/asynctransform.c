@@ -1538,6 +1538,22 @@ GST_START_TEST (test_downstream_flow_reaches_upstream)
     fail_unless_equals_int (gst_pad_push (src, make_frame (4)), GST_FLOW_OK);
   }
 
+  if (flow != GST_FLOW_EOS) {
+    /* upstream ending the stream now may never have reported the error:
+     * the element does, as queue does */
+    GstBus *bus = gst_bus_new ();
+    GstMessage *msg;
+
+    gst_element_set_bus (e, bus);
+    gst_pad_push_event (src, gst_event_new_eos ());
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    fail_unless (msg != NULL);
+    gst_message_unref (msg);
+    gst_element_set_bus (e, NULL);
+    gst_object_unref (bus);
+    fail_unless (gst_pad_push_event (src, gst_event_new_stream_start ("2")));
+  }
+
   if (flow == GST_FLOW_NOT_LINKED) {
     /* a new link (reconfigure) lets data flow again, as with queue */
     g_atomic_int_set (&downstream_flow, GST_FLOW_OK);
