@@ -156,6 +156,9 @@ typedef struct
   gboolean eos;                 /* EOS received, not yet flushed */
   gboolean downstream_eos;      /* downstream returned EOS: refuse data
                                  * until a new segment or stream */
+  guint stream_epoch;           /* bumped by each segment / stream-start */
+  gboolean allocation_pending;  /* upstream thread only: decide_allocation
+                                 * was interrupted by a flush */
   gboolean negotiated;          /* FALSE: refuse data as not-negotiated */
   gboolean duration_from_caps;  /* the frame rate gives frame_duration */
   gboolean awaiting_output_caps;        /* negotiate left them to parse */
@@ -190,6 +193,8 @@ typedef struct
   gboolean discarding;          /* after EOS from downstream, until a
                                  * segment or stream-start leaves */
   gboolean got_eos;             /* a push of this batch returned EOS */
+  GQueue unpushed_sticky;       /* sticky events a failed push left, for
+                                 * flush-stop to keep (task stopped then) */
 } GstAsyncTransformPrivate;
 
 static GstElementClass *parent_class = NULL;
@@ -593,12 +598,13 @@ gst_async_transform_drop_all_locked (GstAsyncTransform * self,
   GstEvent *event;
 
   priv->generation++;
-  /* Held events go too, marked QUEUED so that they are not kept as sticky
-   * events: no caps went out before them. */
+  /* Held events go too; their sticky ones other than segment are kept
+   * like the queued ones (their type comes after caps, so storing them
+   * before caps is in order). */
   while ((event = g_queue_pop_head (&priv->held_events))) {
     job = gst_async_transform_new_job_locked (self);
     job->event = event;
-    job->state = JOB_QUEUED;
+    job->state = JOB_DONE;
     g_ptr_array_add (dropped, job);
   }
   gst_queue_array_clear (priv->todo);
@@ -627,8 +633,7 @@ gst_async_transform_free_dropped (GstAsyncTransform * self,
   for (i = 0; i < dropped->len; i++) {
     GstAsyncJob *job = g_ptr_array_index (dropped, i);
 
-    if (keep_sticky && job->event && job->state == JOB_DONE
-        && GST_EVENT_IS_STICKY (job->event)
+    if (keep_sticky && job->event && GST_EVENT_IS_STICKY (job->event)
         && GST_EVENT_TYPE (job->event) != GST_EVENT_SEGMENT
         && GST_EVENT_TYPE (job->event) != GST_EVENT_EOS)
       gst_pad_store_sticky_event (priv->srcpad, job->event);
@@ -1197,10 +1202,16 @@ gst_async_transform_queue_event (GstAsyncTransform * self, GstEvent * event)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GstEventType type = GST_EVENT_TYPE (event);
+  GQueue stale = G_QUEUE_INIT;
   GstFlowReturn flow;
 
   g_mutex_lock (&priv->lock);
   flow = priv->flow;
+  if (type == GST_EVENT_STREAM_START) {
+    /* The previous stream's events never got caps: they end with it. */
+    stale = priv->held_events;
+    g_queue_init (&priv->held_events);
+  }
   if (flow != GST_FLOW_OK) {
     /* refused below */
   } else if (priv->awaiting_output_caps && type != GST_EVENT_STREAM_START
@@ -1216,6 +1227,7 @@ gst_async_transform_queue_event (GstAsyncTransform * self, GstEvent * event)
     }
   }
   g_mutex_unlock (&priv->lock);
+  g_queue_clear_full (&stale, (GDestroyNotify) gst_event_unref);
 
   if (flow != GST_FLOW_OK) {
     GST_DEBUG_OBJECT (self, "refusing %" GST_PTR_FORMAT ": %s", event,
@@ -1304,7 +1316,9 @@ gst_async_transform_use_output_caps (GstAsyncTransform * self,
   g_mutex_unlock (&priv->lock);
   gst_clear_caps (&old);
 
-  return gst_async_transform_decide_allocation (self, outcaps);
+  priv->allocation_pending =
+      !gst_async_transform_decide_allocation (self, outcaps);
+  return !priv->allocation_pending;
 }
 
 /* Output caps for @incaps that downstream accepts, fixed; NULL if none. */
@@ -1357,7 +1371,8 @@ gst_async_transform_default_negotiate (GstAsyncTransform * self,
 
 /* Downstream asked for a reconfiguration: when the output caps it would
  * now take differ, the frames before leave with the old ones, then the
- * element negotiates again, as GstBaseTransform does. */
+ * element negotiates again; with the same caps the allocation is decided
+ * again, as GstBaseTransform does. */
 static void
 gst_async_transform_renegotiate (GstAsyncTransform * self)
 {
@@ -1366,6 +1381,9 @@ gst_async_transform_renegotiate (GstAsyncTransform * self)
   GstCaps *incaps, *outcaps, *current;
   gboolean same, ok;
 
+  /* A subclass with its own negotiation chooses its caps itself. */
+  if (klass->negotiate != gst_async_transform_default_negotiate)
+    return;
   g_mutex_lock (&priv->lock);
   incaps = priv->incaps ? gst_caps_ref (priv->incaps) : NULL;
   current = priv->outcaps ? gst_caps_ref (priv->outcaps) : NULL;
@@ -1376,8 +1394,13 @@ gst_async_transform_renegotiate (GstAsyncTransform * self)
   outcaps = gst_async_transform_find_output_caps (self, incaps);
   same = outcaps && current && gst_caps_is_equal (outcaps, current);
   gst_clear_caps (&outcaps);
-  if (same)
+  if (same) {
+    /* Same caps, maybe another pool downstream. */
+    if (klass->decide_allocation)
+      priv->allocation_pending =
+          !gst_async_transform_decide_allocation (self, current);
     goto done;
+  }
 
   GST_DEBUG_OBJECT (self, "downstream wants other caps: negotiating again");
   ok = gst_async_transform_wait_drained (self) == GST_FLOW_OK;
@@ -1436,7 +1459,7 @@ gst_async_transform_handle_caps (GstAsyncTransform * self, GstEvent * event)
   ok = klass->negotiate (self, incaps);
   g_mutex_lock (&priv->lock);
   priv->negotiated = ok;
-  priv->awaiting_output_caps = ok && priv->outcaps == NULL;
+  priv->awaiting_output_caps = priv->outcaps == NULL;
   g_mutex_unlock (&priv->lock);
 
   /* With latency=-1 the latency follows the frame rate: let the pipeline
@@ -1473,6 +1496,7 @@ gst_async_transform_flush_stop (GstAsyncTransform * self, GstEvent * event)
   GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GPtrArray *dropped = g_ptr_array_new ();
+  GstEvent *event_left;
 
   /* Forwarded first, as queue does: the src pad takes sticky events
    * again once it no longer flushes. The task is paused meanwhile. */
@@ -1486,6 +1510,11 @@ gst_async_transform_flush_stop (GstAsyncTransform * self, GstEvent * event)
   priv->discarding = FALSE;
   g_mutex_unlock (&priv->lock);
 
+  /* The task is paused: its leftovers are older than what was queued. */
+  while ((event_left = g_queue_pop_head (&priv->unpushed_sticky))) {
+    gst_pad_store_sticky_event (priv->srcpad, event_left);
+    gst_event_unref (event_left);
+  }
   gst_async_transform_free_dropped (self, dropped, TRUE);
   g_ptr_array_unref (dropped);
   if (klass->flush)
@@ -1538,6 +1567,7 @@ gst_async_transform_default_sink_event (GstAsyncTransform * self,
       g_mutex_lock (&priv->lock);
       priv->eos = FALSE;
       priv->downstream_eos = FALSE;
+      priv->stream_epoch++;
       g_mutex_unlock (&priv->lock);
       return gst_async_transform_queue_event (self, event);
     default:
@@ -1771,10 +1801,15 @@ gst_async_transform_push_job (GstAsyncTransform * self, GstAsyncJob * job)
     GstEventType type = GST_EVENT_TYPE (job->event);
 
     if (priv->discarding) {
-      if (type == GST_EVENT_SEGMENT || type == GST_EVENT_STREAM_START)
+      if (type == GST_EVENT_SEGMENT || type == GST_EVENT_STREAM_START) {
         priv->discarding = FALSE;
-      else if (type != GST_EVENT_EOS)
+        priv->got_eos = FALSE;
+      } else if (type != GST_EVENT_EOS) {
+        /* Not pushed, but caps and tags stay the stream's. */
+        if (GST_EVENT_IS_STICKY (job->event))
+          gst_pad_store_sticky_event (priv->srcpad, job->event);
         return GST_FLOW_OK;
+      }
     }
     if (!gst_pad_push_event (priv->srcpad, g_steal_pointer (&job->event)))
       GST_DEBUG_OBJECT (self, "downstream refused %s event",
@@ -1805,11 +1840,11 @@ gst_async_transform_space_low_locked (GstAsyncTransformPrivate * priv)
       || priv->flow != GST_FLOW_OK;
 }
 
-/* After pushing @frames frames collected in @generation: accounts for
- * them and wakes upstream if it waits. */
+/* After pushing @frames frames collected in @generation and @epoch:
+ * accounts for them and wakes upstream if it waits. */
 static void
 gst_async_transform_pushed_locked (GstAsyncTransform * self,
-    guint generation, guint frames, GstFlowReturn ret)
+    guint generation, guint epoch, guint frames, GstFlowReturn ret)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
 
@@ -1818,13 +1853,35 @@ gst_async_transform_pushed_locked (GstAsyncTransform * self,
     priv->in_flight -= frames;
     if (ret != GST_FLOW_OK && priv->flow == GST_FLOW_OK)
       priv->flow = ret;
-    if (priv->got_eos)
+    /* Unless upstream started a new segment meanwhile. */
+    if (priv->got_eos && epoch == priv->stream_epoch)
       priv->downstream_eos = TRUE;
   }
   priv->got_eos = FALSE;
   if (priv->drain_waiters > 0 || (priv->space_waiters > 0
           && gst_async_transform_space_low_locked (priv)))
     g_cond_broadcast (&priv->space_cond);
+}
+
+/* A push of this batch failed: a sticky event after it (other than segment
+ * and EOS) still belongs to the stream. Flushing: flush-stop stores it on
+ * the src pad with the queued ones; otherwise it is stored now, to go out
+ * before the next data. */
+static void
+gst_async_transform_keep_sticky (GstAsyncTransform * self, GstAsyncJob * job,
+    GstFlowReturn ret)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstEvent *event = job->event;
+
+  if (event == NULL || !GST_EVENT_IS_STICKY (event)
+      || GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT
+      || GST_EVENT_TYPE (event) == GST_EVENT_EOS)
+    return;
+  if (ret == GST_FLOW_FLUSHING)
+    g_queue_push_tail (&priv->unpushed_sticky, g_steal_pointer (&job->event));
+  else
+    gst_pad_store_sticky_event (priv->srcpad, event);
 }
 
 /* The src task: pushes what may leave, and with cheap work runs the
@@ -1837,7 +1894,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GPtrArray *batch = priv->batch;
   GstFlowReturn ret = GST_FLOW_OK;
-  guint frames, generation, i;
+  guint frames, generation, epoch, i;
   gboolean eos;
 
   g_mutex_lock (&priv->lock);
@@ -1847,6 +1904,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
     frames = gst_async_transform_collect_locked (self, batch);
     if (batch->len > 0) {
       generation = priv->generation;
+      epoch = priv->stream_epoch;
       priv->pushing = TRUE;
       g_mutex_unlock (&priv->lock);
 
@@ -1854,6 +1912,8 @@ gst_async_transform_loop (GstAsyncTransform * self)
         job = g_ptr_array_index (batch, i);
         if (ret == GST_FLOW_OK)
           ret = gst_async_transform_push_job (self, job);
+        else
+          gst_async_transform_keep_sticky (self, job, ret);
         gst_async_transform_clear_job (job);
       }
 
@@ -1862,7 +1922,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
         gst_async_transform_recycle_job_locked (self,
             g_ptr_array_index (batch, i));
       g_ptr_array_set_size (batch, 0);
-      gst_async_transform_pushed_locked (self, generation, frames, ret);
+      gst_async_transform_pushed_locked (self, generation, epoch, frames, ret);
       continue;
     }
 
@@ -1883,6 +1943,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
        * push fail. */
       gst_queue_array_pop_head (priv->out);
       generation = priv->generation;
+      epoch = priv->stream_epoch;
       priv->pushing = TRUE;
       g_mutex_unlock (&priv->lock);
 
@@ -1893,7 +1954,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
       g_mutex_lock (&priv->lock);
       gst_async_transform_job_ran_locked (priv, took);
       gst_async_transform_recycle_job_locked (self, job);
-      gst_async_transform_pushed_locked (self, generation, 1, ret);
+      gst_async_transform_pushed_locked (self, generation, epoch, 1, ret);
     } else if (job) {
       gst_async_transform_run_job_locked (self, job);
     } else {
@@ -2052,7 +2113,9 @@ gst_async_transform_src_query (GstPad * pad, GstObject * parent,
  * #GstAsyncTransformClass.negotiate that leaves the output caps open).
  * Every frame submitted before leaves first, with the old caps; then the
  * caps event goes out, #GstAsyncTransformClass.decide_allocation runs, and
- * frames submitted after leave with @caps. Equal caps do nothing.
+ * frames submitted after leave with @caps. Equal caps cost a comparison, so
+ * calling this for every frame is fine, and finishes what a flush may have
+ * interrupted. Never call it from #GstAsyncTransformClass.process.
  *
  * Returns: %TRUE if the caps event was queued.
  *
@@ -2071,6 +2134,12 @@ gst_async_transform_set_output_caps (GstAsyncTransform * self, GstCaps * caps)
   g_mutex_lock (&priv->lock);
   same = priv->outcaps && gst_caps_is_equal (priv->outcaps, caps);
   g_mutex_unlock (&priv->lock);
+  if (same && priv->allocation_pending) {
+    /* A flush interrupted it last time. */
+    priv->allocation_pending =
+        !gst_async_transform_decide_allocation (self, caps);
+    return !priv->allocation_pending;
+  }
   if (same)
     return TRUE;
 
@@ -2133,6 +2202,7 @@ gst_async_transform_change_state (GstElement * element,
        * element that needs no set_caps. */
       priv->negotiated = klass->set_caps == NULL;
       priv->frame_duration = GST_CLOCK_TIME_NONE;
+      priv->duration_from_caps = FALSE;
       g_mutex_unlock (&priv->lock);
       gst_async_transform_start_workers (self);
       break;
@@ -2165,6 +2235,8 @@ gst_async_transform_change_state (GstElement * element,
       gst_clear_caps (&incaps);
       gst_clear_caps (&outcaps);
       gst_async_transform_free_dropped (self, dropped, FALSE);
+      g_queue_clear_full (&priv->unpushed_sticky,
+          (GDestroyNotify) gst_event_unref);
       g_ptr_array_unref (dropped);
       gst_async_transform_drop_contexts (self);
       if (klass->flush)

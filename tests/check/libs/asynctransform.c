@@ -150,14 +150,15 @@ test_set_caps (GstAsyncTransform * trans, GstCaps * incaps, GstCaps * outcaps)
 
 /* A decoder learns its output caps from the stream, not from the input
  * caps. */
+static GstAsyncTransformClass *test_parent_class;
+
 static gboolean
 test_negotiate (GstAsyncTransform * trans, GstCaps * incaps)
 {
   GstTestAsync *self = (GstTestAsync *) trans;
-  GstAsyncTransformClass *parent =
-      GST_ASYNC_TRANSFORM_CLASS (gst_test_async_parent_class);
 
-  return self->deferred_caps ? TRUE : parent->negotiate (trans, incaps);
+  return self->deferred_caps ? TRUE :
+      test_parent_class->negotiate (trans, incaps);
 }
 
 /* What parse tells process about a frame. */
@@ -318,6 +319,7 @@ gst_test_async_class_init (GstTestAsyncClass * klass)
   GstAsyncTransformClass *trans_class = GST_ASYNC_TRANSFORM_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->finalize = test_finalize;
+  test_parent_class = gst_test_async_parent_class;
   gst_element_class_add_static_pad_template (GST_ELEMENT_CLASS (klass),
       &test_sink_template);
   gst_element_class_add_static_pad_template (GST_ELEMENT_CLASS (klass),
@@ -332,7 +334,6 @@ gst_test_async_class_init (GstTestAsyncClass * klass)
   trans_class->create_context = test_create_context;
   trans_class->free_context = test_free_context;
   trans_class->process = test_process;
-  trans_class->negotiate = test_negotiate;
 }
 
 static void
@@ -1092,6 +1093,8 @@ GST_START_TEST (test_output_caps_from_parse)
 
   t->deferred_caps = TRUE;
   t->work_us = 1000;
+  /* class vfuncs for this test only: a decoder's */
+  GST_ASYNC_TRANSFORM_GET_CLASS (t)->negotiate = test_negotiate;
   GST_ASYNC_TRANSFORM_GET_CLASS (t)->decide_allocation = test_decide_allocation;
   recorder_attach (&rec, GST_ELEMENT (t));
   h = gst_harness_new_with_element (GST_ELEMENT (t), "sink", "src");
@@ -1122,6 +1125,7 @@ GST_START_TEST (test_output_caps_from_parse)
   gst_harness_teardown (h);
   fail_unless_equals_int (t->user_data_freed, n);
   GST_ASYNC_TRANSFORM_GET_CLASS (t)->decide_allocation = NULL;
+  GST_ASYNC_TRANSFORM_GET_CLASS (t)->negotiate = test_parent_class->negotiate;
   gst_object_unref (t);
 }
 
@@ -1402,6 +1406,161 @@ GST_START_TEST (test_flush_keeps_sticky_events)
   gst_tag_list_unref (tags);
   gst_harness_teardown (h);
   gst_object_unref (t);
+}
+
+GST_END_TEST;
+
+static GstPadChainFunction harness_chain;
+
+/* Downstream that is EOS for frame 0 only. */
+static GstFlowReturn
+eos_for_first_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
+{
+  if (GST_BUFFER_OFFSET (buf) == 0) {
+    gst_buffer_unref (buf);
+    return GST_FLOW_EOS;
+  }
+  return harness_chain (pad, parent, buf);
+}
+
+static void
+drain (GstHarness * h)
+{
+  GstQuery *query = gst_query_new_drain ();
+
+  fail_unless (gst_pad_peer_query (h->srcpad, query));
+  gst_query_unref (query);
+}
+
+/* Downstream EOS on a frame that left together with a new segment and a
+ * frame after it: the new segment counts, upstream is not refused. */
+GST_START_TEST (test_downstream_eos_then_new_segment)
+{
+  GstTestAsync *t = test_async_new (2, 8);
+  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
+      "src");
+  GstSegment seg;
+
+  t->slow_first_us = 100 * 1000;
+  gst_harness_set_src_caps_str (h, "test/in");
+  harness_chain = GST_PAD_CHAINFUNC (h->sinkpad);
+  gst_pad_set_chain_function (h->sinkpad, eos_for_first_chain);
+
+  /* frame 1 is done long before frame 0: [0, segment, 1] leave at once */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  fail_unless_equals_int (gst_harness_push (h, make_frame (1)), GST_FLOW_OK);
+  drain (h);
+  gst_buffer_unref (gst_harness_pull (h));
+  fail_unless_equals_int (gst_harness_push (h, make_frame (2)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+
+  gst_harness_teardown (h);
+  gst_object_unref (t);
+}
+
+GST_END_TEST;
+
+/* New caps while dropping after a downstream EOS are not lost: the frames
+ * of the next segment leave under them. */
+GST_START_TEST (test_caps_kept_after_downstream_eos)
+{
+  GstTestAsync *t = test_async_new (2, 8);
+  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
+      "src");
+  GstSegment seg;
+  GstCaps *caps;
+
+  gst_harness_set_src_caps_str (h, "test/in, x=(int)1");
+  harness_chain = GST_PAD_CHAINFUNC (h->sinkpad);
+  gst_pad_set_chain_function (h->sinkpad, eos_for_first_chain);
+  gst_harness_push (h, make_frame (0));
+  drain (h);
+  fail_unless (gst_harness_push_event (h,
+          caps_event (gst_caps_from_string ("test/in, x=(int)2"))));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  fail_unless_equals_int (gst_harness_push (h, make_frame (1)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  caps = gst_pad_get_current_caps (h->sinkpad);
+  fail_unless (caps_is (caps, "test/in, x=(int)2"), "frame 1 went out "
+      "under %" GST_PTR_FORMAT, caps);
+  gst_caps_unref (caps);
+
+  gst_harness_teardown (h);
+  gst_object_unref (t);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean blocked;
+} Blocker;
+
+static GstPadProbeReturn
+block_frame_0 (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  Blocker *b = data;
+
+  if (GST_BUFFER_OFFSET (GST_PAD_PROBE_INFO_BUFFER (info)) != 0)
+    return GST_PAD_PROBE_PASS;
+  g_mutex_lock (&b->lock);
+  b->blocked = TRUE;
+  g_cond_broadcast (&b->cond);
+  g_mutex_unlock (&b->lock);
+  return GST_PAD_PROBE_OK;      /* a blocking probe: stays blocked */
+}
+
+/* A flush while the task is stuck pushing a frame of a batch [frame,
+ * tag]: the tag event that never got pushed still reaches downstream
+ * before the next frame. */
+GST_START_TEST (test_flush_keeps_sticky_in_batch)
+{
+  GstTestAsync *t = test_async_new (2, 4);
+  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
+      "src");
+  GstTagList *tags = gst_tag_list_new (GST_TAG_TITLE, "kept", NULL);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  GstEvent *tag_event;
+  GstSegment seg;
+  Blocker b;
+  gulong id;
+
+  g_mutex_init (&b.lock);
+  g_cond_init (&b.cond);
+  b.blocked = FALSE;
+  t->slow_first_us = 100 * 1000;
+  gst_harness_set_src_caps_str (h, "test/in");
+  id = gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_BLOCK, block_frame_0, &b, NULL);
+  gst_harness_push (h, make_frame (0));
+  fail_unless (gst_harness_push_event (h,
+          gst_event_new_tag (gst_tag_list_ref (tags))));
+  g_mutex_lock (&b.lock);
+  while (!b.blocked)
+    fail_unless (g_cond_wait_until (&b.cond, &b.lock, deadline));
+  g_mutex_unlock (&b.lock);
+
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  gst_pad_remove_probe (h->sinkpad, id);
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  gst_harness_push (h, make_frame (1));
+  gst_buffer_unref (gst_harness_pull (h));
+  tag_event = gst_pad_get_sticky_event (h->sinkpad, GST_EVENT_TAG, 0);
+  fail_unless (tag_event != NULL, "tag event lost across the flush");
+
+  gst_event_unref (tag_event);
+  gst_tag_list_unref (tags);
+  gst_harness_teardown (h);
+  gst_object_unref (t);
+  g_mutex_clear (&b.lock);
+  g_cond_clear (&b.cond);
 }
 
 GST_END_TEST;
@@ -1888,6 +2047,9 @@ asynctransform_suite (void)
   tcase_add_loop_test (tc, test_downstream_flow_reaches_upstream, 0,
       G_N_ELEMENTS (downstream_flows));
   tcase_add_test (tc, test_flush_keeps_sticky_events);
+  tcase_add_test (tc, test_flush_keeps_sticky_in_batch);
+  tcase_add_test (tc, test_downstream_eos_then_new_segment);
+  tcase_add_test (tc, test_caps_kept_after_downstream_eos);
   tcase_add_loop_test (tc, test_chaos, 0, 3);
   tcase_add_test (tc, test_reconfigure_races_not_linked);
   tcase_add_test (tc, test_state_cycles);
