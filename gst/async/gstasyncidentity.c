@@ -172,6 +172,7 @@ gst_async_identity_class_init (GstAsyncIdentityClass * klass)
 
   gst_type_mark_as_plugin_api (GST_TYPE_ASYNC_IDENTITY_WORK_MODE, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_ASYNC_TRANSFORM, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_ASYNC_TRANSFORM_LEAKY, 0);
 }
 
 static void

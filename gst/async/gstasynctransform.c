@@ -98,6 +98,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_async_transform_debug);
 #define DEFAULT_MAX_IN_FLIGHT 0
 #define DEFAULT_ORDERED TRUE
 #define DEFAULT_LATENCY -1
+#define DEFAULT_LEAKY GST_ASYNC_TRANSFORM_LEAKY_NO
 
 #define MAX_N_WORKERS 256
 #define MAX_MAX_IN_FLIGHT 4096
@@ -109,6 +110,7 @@ enum
   PROP_MAX_IN_FLIGHT,
   PROP_ORDERED,
   PROP_LATENCY,
+  PROP_LEAKY,
 };
 
 typedef enum
@@ -183,6 +185,8 @@ typedef struct
   guint max_in_flight;          /* effective */
   gboolean ordered;
   gint64 latency;
+  GstAsyncTransformLeaky leaky;
+  guint64 dropped_leaky;        /* frames dropped by leaky, since PAUSED */
 
   GstClockTime frame_duration;  /* from caps or buffers, for latency */
   GstCaps *incaps;
@@ -196,6 +200,25 @@ typedef struct
   GQueue unpushed_sticky;       /* sticky events a failed push left, for
                                  * flush-stop to keep (task stopped then) */
 } GstAsyncTransformPrivate;
+
+GType
+gst_async_transform_leaky_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_ASYNC_TRANSFORM_LEAKY_NO, "Not leaky: upstream waits", "no"},
+    {GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM, "Drop the new frame", "upstream"},
+    {GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM,
+        "Drop the oldest frame not being processed", "downstream"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstAsyncTransformLeaky", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
 
 static GstElementClass *parent_class = NULL;
 static gint private_offset = 0;
@@ -358,6 +381,23 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
           DEFAULT_LATENCY, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstAsyncTransform:leaky:
+   *
+   * What happens to a frame that finds the element full, as with queue:
+   * upstream waits (no), the new frame is dropped (upstream), or it
+   * replaces the oldest frame not being processed (downstream).
+   *
+   * Since: 1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_LEAKY,
+      g_param_spec_enum ("leaky", "Leaky",
+          "When max-in-flight frames are inside: wait (no), drop the new "
+          "frame (upstream) or drop the oldest frame not being processed "
+          "(downstream)", GST_TYPE_ASYNC_TRANSFORM_LEAKY, DEFAULT_LEAKY,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
   element_class->change_state =
       GST_DEBUG_FUNCPTR (gst_async_transform_change_state);
 
@@ -405,6 +445,7 @@ gst_async_transform_init (GstAsyncTransform * self,
   priv->max_in_flight_setting = DEFAULT_MAX_IN_FLIGHT;
   priv->ordered = DEFAULT_ORDERED;
   priv->latency = DEFAULT_LATENCY;
+  priv->leaky = DEFAULT_LEAKY;
   priv->frame_duration = GST_CLOCK_TIME_NONE;
 
   templ = gst_element_class_get_pad_template (element_class,
@@ -511,6 +552,11 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
       priv->latency = g_value_get_int64 (value);
       latency_changed = TRUE;
       break;
+    case PROP_LEAKY:
+      priv->leaky = g_value_get_enum (value);
+      /* A waiting upstream may drop instead now. */
+      g_cond_broadcast (&priv->space_cond);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -541,6 +587,9 @@ gst_async_transform_get_property (GObject * object, guint prop_id,
       break;
     case PROP_LATENCY:
       g_value_set_int64 (value, priv->latency);
+      break;
+    case PROP_LEAKY:
+      g_value_set_enum (value, priv->leaky);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1041,6 +1090,32 @@ gst_async_transform_stop_workers (GstAsyncTransform * self)
 
 /* --- sink side: frames --------------------------------------------------- */
 
+/* For leaky=downstream: takes the oldest frame out of the window that no
+ * thread is processing (waiting, or done and not yet pushed). */
+static GstAsyncJob *
+gst_async_transform_steal_oldest_locked (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  guint i, n = gst_queue_array_get_length (priv->out);
+
+  for (i = 0; i < n; i++) {
+    GstAsyncJob *job = gst_queue_array_peek_nth (priv->out, i);
+
+    if (job->event || job->state == JOB_RUNNING)
+      continue;
+    if (job->state == JOB_QUEUED)
+      gst_queue_array_drop_element (priv->todo,
+          gst_queue_array_find (priv->todo, NULL, job));
+    gst_queue_array_drop_element (priv->out, i);
+    priv->in_flight--;
+    /* What was behind it may be able to leave now. */
+    if (i == 0 && priv->ready_waiters > 0)
+      g_cond_signal (&priv->ready_cond);
+    return job;
+  }
+  return NULL;
+}
+
 /* What new data gets: the last downstream flow return or FLUSHING, EOS
  * after EOS, NOT_NEGOTIATED without usable caps, else OK. */
 static inline GstFlowReturn
@@ -1099,7 +1174,8 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
     gpointer user_data, GDestroyNotify destroy)
 {
   GstAsyncTransformPrivate *priv;
-  GstAsyncJob *job;
+  GstAsyncJob *job, *replaced = NULL;
+  gboolean drop_new = FALSE;
   GstFlowReturn ret;
 
   g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), GST_FLOW_ERROR);
@@ -1109,13 +1185,25 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
   g_mutex_lock (&priv->lock);
   while ((ret = gst_async_transform_data_flow_locked (priv)) == GST_FLOW_OK
       && priv->in_flight >= priv->max_in_flight) {
+    if (priv->leaky == GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM) {
+      drop_new = TRUE;
+      break;
+    }
+    if (priv->leaky == GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM
+        && (replaced = gst_async_transform_steal_oldest_locked (self)))
+      break;
+    /* (leaky downstream with every frame being processed: that ends
+     * within one process () call) */
     priv->space_waiters++;
     g_cond_wait (&priv->space_cond, &priv->lock);
     priv->space_waiters--;
   }
-  if (ret != GST_FLOW_OK) {
+  if (drop_new || replaced)
+    priv->dropped_leaky++;
+  if (ret != GST_FLOW_OK || drop_new) {
     g_mutex_unlock (&priv->lock);
-    GST_DEBUG_OBJECT (self, "refusing frame: %s", gst_flow_get_name (ret));
+    GST_DEBUG_OBJECT (self, "%s frame: %s", drop_new ? "leaky, dropping" :
+        "refusing", gst_flow_get_name (ret));
     gst_buffer_unref (buffer);
     if (destroy)
       destroy (user_data);
@@ -1145,6 +1233,14 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
   }
   g_mutex_unlock (&priv->lock);
 
+  if (replaced) {
+    GST_DEBUG_OBJECT (self, "leaky, dropped frame %" G_GUINT64_FORMAT,
+        replaced->frame.number);
+    gst_async_transform_clear_job (replaced);
+    g_mutex_lock (&priv->lock);
+    gst_async_transform_recycle_job_locked (self, replaced);
+    g_mutex_unlock (&priv->lock);
+  }
   return GST_FLOW_OK;
 }
 
@@ -2197,6 +2293,7 @@ gst_async_transform_change_state (GstElement * element,
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       g_mutex_lock (&priv->lock);
       priv->next_number = 0;
+      priv->dropped_leaky = 0;
       priv->awaiting_output_caps = FALSE;
       /* As GstBaseTransform: data without caps passes only through an
        * element that needs no set_caps. */

@@ -58,6 +58,30 @@ G_DECLARE_DERIVABLE_TYPE (GstAsyncTransform, gst_async_transform,
  */
 #define GST_ASYNC_TRANSFORM_SRC_NAME "src"
 
+/**
+ * GstAsyncTransformLeaky:
+ * @GST_ASYNC_TRANSFORM_LEAKY_NO: upstream waits while the element is full
+ * @GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM: a new frame that finds the element
+ *     full is dropped
+ * @GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM: a new frame that finds the element
+ *     full replaces the oldest frame that is not being processed
+ *
+ * What a #GstAsyncTransform does when #GstAsyncTransform:max-in-flight
+ * frames are inside, with the meanings of queue's leaky property.
+ *
+ * Since: 1.0
+ */
+typedef enum
+{
+  GST_ASYNC_TRANSFORM_LEAKY_NO,
+  GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM,
+  GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM,
+} GstAsyncTransformLeaky;
+
+#define GST_TYPE_ASYNC_TRANSFORM_LEAKY (gst_async_transform_leaky_get_type ())
+GST_ASYNC_API
+GType gst_async_transform_leaky_get_type (void);
+
 typedef struct _GstAsyncFrame GstAsyncFrame;
 
 /**

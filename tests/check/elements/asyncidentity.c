@@ -244,7 +244,8 @@ GST_START_TEST (test_inspect)
   const gchar *expected[] = {
     "n-workers", "one per CPU core", "max-in-flight", "in frames",
     "ordered", "latency", "in nanoseconds", "work-time", "in microseconds",
-    "work-jitter", "work-mode", "sleep", "busy", "error-after",
+    "work-jitter", "work-mode", "sleep", "busy", "error-after", "leaky",
+    "upstream", "downstream",
   };
   gchar *out = NULL, *err = NULL;
   gint status = -1;
@@ -256,7 +257,7 @@ GST_START_TEST (test_inspect)
   for (i = 0; i < G_N_ELEMENTS (expected); i++)
     fail_unless (strstr (out, expected[i]) != NULL, "'%s' missing:\n%s",
         expected[i], out);
-  /* one "Default:" per property: 4 of the base class, 4 of the element,
+  /* one "Default:" per property: 5 of the base class, 4 of the element,
    * and name */
   {
     guint defaults = 0;
@@ -266,7 +267,7 @@ GST_START_TEST (test_inspect)
       defaults++;
       p++;
     }
-    fail_unless (defaults >= 9, "%u defaults in:\n%s", defaults, out);
+    fail_unless (defaults >= 10, "%u defaults in:\n%s", defaults, out);
   }
   g_free (out);
   g_free (err);

@@ -91,6 +91,10 @@ typedef struct
   gint user_data_freed;
   gint decide_calls;
   gboolean decided_after_caps;  /* the caps were downstream by then */
+  GMutex gate_lock;             /* frame 0 waits while the gate is closed */
+  GCond gate_cond;
+  gboolean gate_closed;
+  gboolean gate_reached;        /* frame 0 is inside process () */
   GstAdapter *adapter;          /* for parse; streaming thread only */
 } GstTestAsync;
 
@@ -275,6 +279,15 @@ test_process (GstAsyncTransform * trans, gpointer context,
   } while (running > max
       && !g_atomic_int_compare_and_exchange (&self->max_running, max, running));
 
+  if (frame->number == 0) {
+    g_mutex_lock (&self->gate_lock);
+    self->gate_reached = TRUE;
+    g_cond_broadcast (&self->gate_cond);
+    while (self->gate_closed)
+      g_cond_wait (&self->gate_cond, &self->gate_lock);
+    g_mutex_unlock (&self->gate_lock);
+  }
+
   if (frame->number == 0 && self->slow_first_us)
     g_usleep (self->slow_first_us);
   else if (g_atomic_int_get (&self->work_us))
@@ -309,6 +322,8 @@ test_process (GstAsyncTransform * trans, gpointer context,
 static void
 test_finalize (GObject * object)
 {
+  g_mutex_clear (&((GstTestAsync *) object)->gate_lock);
+  g_cond_clear (&((GstTestAsync *) object)->gate_cond);
   g_object_unref (((GstTestAsync *) object)->adapter);
   G_OBJECT_CLASS (gst_test_async_parent_class)->finalize (object);
 }
@@ -339,6 +354,8 @@ gst_test_async_class_init (GstTestAsyncClass * klass)
 static void
 gst_test_async_init (GstTestAsync * self)
 {
+  g_mutex_init (&self->gate_lock);
+  g_cond_init (&self->gate_cond);
   self->adapter = gst_adapter_new ();
 }
 
@@ -1187,6 +1204,51 @@ GST_START_TEST (test_lent_contexts)
   gst_async_transform_release_context (GST_ASYNC_TRANSFORM (t), a);
   gst_harness_teardown (h);
   fail_unless_equals_int (t->contexts_freed, t->contexts_created);
+  gst_object_unref (t);
+}
+
+GST_END_TEST;
+
+/* leaky: with frame 0 held inside process () and the window full, new
+ * frames are dropped (upstream) or replace the oldest frame not being
+ * processed (downstream); upstream never waits. __i__: the leaky mode. */
+GST_START_TEST (test_leaky)
+{
+  gboolean upstream = __i__ == 0;
+  GstTestAsync *t = test_async_new (1, 3);
+  GstHarness *h;
+  guint i;
+
+  g_object_set (t, "leaky", upstream ? GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM :
+      GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM, NULL);
+  t->gate_closed = TRUE;
+  h = gst_harness_new_with_element (GST_ELEMENT (t), "sink", "src");
+  gst_harness_set_src_caps_str (h, "test/in");
+  /* none of these waits: frame 0 cannot leave before the gate opens */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  g_mutex_lock (&t->gate_lock);
+  while (!t->gate_reached)
+    fail_unless (g_cond_wait_until (&t->gate_cond, &t->gate_lock,
+            g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND));
+  g_mutex_unlock (&t->gate_lock);
+  for (i = 1; i < 10; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  g_mutex_lock (&t->gate_lock);
+  t->gate_closed = FALSE;
+  g_cond_broadcast (&t->gate_cond);
+  g_mutex_unlock (&t->gate_lock);
+
+  /* upstream: 0, 1, 2 stay, 3..9 dropped; downstream: 0 (held) stays,
+   * each new frame replaced the oldest waiting one: 8 and 9 stay */
+  for (i = 0; i < 3; i++) {
+    GstBuffer *buf = gst_harness_pull (h);
+    guint expected = i == 0 ? 0 : upstream ? i : 7 + i;
+
+    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), expected);
+    gst_buffer_unref (buf);
+  }
+  fail_unless (gst_harness_try_pull (h) == NULL);
+  gst_harness_teardown (h);
   gst_object_unref (t);
 }
 
@@ -2042,6 +2104,7 @@ asynctransform_suite (void)
   tcase_add_test (tc, test_output_caps_from_parse);
   tcase_add_test (tc, test_metas_copied);
   tcase_add_test (tc, test_lent_contexts);
+  tcase_add_loop_test (tc, test_leaky, 0, 2);
   tcase_add_test (tc, test_drain_query);
   tcase_add_loop_test (tc, test_flush_with_frames_in_flight, 0, 4);
   tcase_add_loop_test (tc, test_downstream_flow_reaches_upstream, 0,
