@@ -1255,7 +1255,10 @@ gst_async_transform_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
 {
   GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
 
-  if (G_UNLIKELY (gst_pad_check_reconfigure (GET_PRIV (self)->srcpad)))
+  /* The flag is read without the pad's lock first: a reconfigure seen one
+   * buffer late is fine, a lock per buffer is not needed. */
+  if (G_UNLIKELY (GST_PAD_NEEDS_RECONFIGURE (GET_PRIV (self)->srcpad))
+      && gst_pad_check_reconfigure (GET_PRIV (self)->srcpad))
     gst_async_transform_renegotiate (self);
 
   /* gst_async_transform_submit () refuses frames when the element does not
