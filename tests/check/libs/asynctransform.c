@@ -366,6 +366,20 @@ test_async_new (guint n_workers, guint max_in_flight)
       "max-in-flight", max_in_flight, NULL);
 }
 
+/* A harness around a test element the test still holds. */
+static GstHarness *
+test_harness (GstTestAsync * t)
+{
+  return gst_harness_new_with_element (GST_ELEMENT (t), "sink", "src");
+}
+
+static void
+test_teardown (GstHarness * h, GstTestAsync * t)
+{
+  gst_harness_teardown (h);
+  gst_object_unref (t);
+}
+
 /* --- helpers ------------------------------------------------------------- */
 
 static GstBuffer *
@@ -478,8 +492,7 @@ GST_END_TEST;
 GST_START_TEST (test_metadata_copied)
 {
   GstTestAsync *t = test_async_new (3, 0);
-  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
-      "src");
+  GstHarness *h = test_harness (t);
   guint i, n = async_check_scale (500);
 
   t->work_us = 200;
@@ -493,8 +506,7 @@ GST_START_TEST (test_metadata_copied)
   }
   fail_unless_equals_int (t->context_clash, 0);
   fail_unless (t->max_running <= 3);
-  gst_harness_teardown (h);
-  gst_object_unref (t);
+  test_teardown (h, t);
 }
 
 GST_END_TEST;
@@ -530,8 +542,7 @@ GST_START_TEST (test_unordered_overtakes)
 {
   gboolean ordered = __i__ == 1;
   GstTestAsync *t = test_async_new (2, 4);
-  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
-      "src");
+  GstHarness *h = test_harness (t);
   GstBuffer *out;
 
   t->slow_first_us = 200 * 1000;
@@ -543,8 +554,7 @@ GST_START_TEST (test_unordered_overtakes)
   fail_unless_equals_uint64 (GST_BUFFER_OFFSET (out), ordered ? 0 : 1);
   gst_buffer_unref (out);
   gst_buffer_unref (gst_harness_pull (h));
-  gst_harness_teardown (h);
-  gst_object_unref (t);
+  test_teardown (h, t);
 }
 
 GST_END_TEST;
@@ -629,8 +639,7 @@ GST_END_TEST;
 GST_START_TEST (test_workers_and_contexts)
 {
   GstTestAsync *t = test_async_new (3, 12);
-  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
-      "src");
+  GstHarness *h = test_harness (t);
   guint i, n = async_check_scale (300);
 
   t->work_us = 3000;
@@ -897,8 +906,7 @@ GST_END_TEST;
 GST_START_TEST (test_caps_drains_first)
 {
   GstTestAsync *t = test_async_new (4, 8);
-  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
-      "src");
+  GstHarness *h = test_harness (t);
   GstPad *srcpad = gst_element_get_static_pad (GST_ELEMENT (t), "src");
   gint pushed = 0;
   guint i, round;
@@ -915,8 +923,7 @@ GST_START_TEST (test_caps_drains_first)
       gst_harness_push (h, make_frame (i));
   }
   gst_object_unref (srcpad);
-  gst_harness_teardown (h);
-  gst_object_unref (t);
+  test_teardown (h, t);
 }
 
 GST_END_TEST;
@@ -931,7 +938,7 @@ GST_START_TEST (test_format_change)
   GstPad *sinkpad;
 
   t->change_format = TRUE;
-  h = gst_harness_new_with_element (GST_ELEMENT (t), "sink", "src");
+  h = test_harness (t);
   sinkpad = gst_element_get_static_pad (GST_ELEMENT (t), "sink");
 
   /* caps query on the sink pad: what gives test/out downstream */
@@ -955,8 +962,7 @@ GST_START_TEST (test_format_change)
   gst_caps_unref (caps);
 
   gst_object_unref (sinkpad);
-  gst_harness_teardown (h);
-  gst_object_unref (t);
+  test_teardown (h, t);
 }
 
 GST_END_TEST;
@@ -972,7 +978,7 @@ GST_START_TEST (test_renegotiate_on_reconfigure)
 
   t->change_format = TRUE;
   t->out_range = TRUE;
-  h = gst_harness_new_with_element (GST_ELEMENT (t), "sink", "src");
+  h = test_harness (t);
   gst_harness_set_sink_caps_str (h, "test/out, v=(int)1");
   gst_harness_set_src_caps_str (h, "test/in");
   gst_harness_push (h, make_frame (0));
@@ -992,8 +998,7 @@ GST_START_TEST (test_renegotiate_on_reconfigure)
   gst_caps_unref (caps);
   fail_unless_equals_int (t->set_caps_calls, 2);
 
-  gst_harness_teardown (h);
-  gst_object_unref (t);
+  test_teardown (h, t);
 }
 
 GST_END_TEST;
@@ -1007,7 +1012,7 @@ GST_START_TEST (test_not_negotiated)
   GstSegment seg;
 
   t->change_format = TRUE;
-  h = gst_harness_new_with_element (GST_ELEMENT (t), "sink", "src");
+  h = test_harness (t);
   fail_unless (gst_harness_push_event (h, gst_event_new_stream_start ("x")));
   /* (a refused sticky event still counts as stored for the pusher) */
   gst_harness_push_event (h, caps_event (gst_caps_from_string ("test/out")));
@@ -1015,8 +1020,7 @@ GST_START_TEST (test_not_negotiated)
   gst_harness_push_event (h, gst_event_new_segment (&seg));
   fail_unless_equals_int (gst_harness_push (h, make_frame (0)),
       GST_FLOW_NOT_NEGOTIATED);
-  gst_harness_teardown (h);
-  gst_object_unref (t);
+  test_teardown (h, t);
 }
 
 GST_END_TEST;
@@ -1024,8 +1028,7 @@ GST_END_TEST;
 GST_START_TEST (test_parse_frames_input)
 {
   GstTestAsync *t = test_async_new (3, 0);
-  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
-      "src");
+  GstHarness *h = test_harness (t);
   GRand *rand = g_rand_new_with_seed (7);
   GByteArray *in = g_byte_array_new (), *out = g_byte_array_new ();
   guint i, n = async_check_scale (300);
@@ -1064,8 +1067,7 @@ GST_START_TEST (test_parse_frames_input)
   g_byte_array_unref (in);
   g_byte_array_unref (out);
   g_rand_free (rand);
-  gst_harness_teardown (h);
-  gst_object_unref (t);
+  test_teardown (h, t);
 }
 
 GST_END_TEST;
@@ -1075,8 +1077,7 @@ GST_END_TEST;
 GST_START_TEST (test_dropped_frames)
 {
   GstTestAsync *t = test_async_new (2, 0);
-  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
-      "src");
+  GstHarness *h = test_harness (t);
   guint i;
 
   t->drop_odd = TRUE;
@@ -1090,8 +1091,7 @@ GST_START_TEST (test_dropped_frames)
     gst_buffer_unref (buf);
   }
   fail_unless (gst_harness_try_pull (h) == NULL);
-  gst_harness_teardown (h);
-  gst_object_unref (t);
+  test_teardown (h, t);
 }
 
 GST_END_TEST;
@@ -1114,7 +1114,7 @@ GST_START_TEST (test_output_caps_from_parse)
   GST_ASYNC_TRANSFORM_GET_CLASS (t)->negotiate = test_negotiate;
   GST_ASYNC_TRANSFORM_GET_CLASS (t)->decide_allocation = test_decide_allocation;
   recorder_attach (&rec, GST_ELEMENT (t));
-  h = gst_harness_new_with_element (GST_ELEMENT (t), "sink", "src");
+  h = test_harness (t);
   gst_harness_set_src_caps_str (h, "test/in");
   for (i = 0; i < n; i++)
     gst_harness_push (h, make_frame (i));
@@ -1153,8 +1153,7 @@ GST_END_TEST;
 GST_START_TEST (test_metas_copied)
 {
   GstTestAsync *t = test_async_new (2, 0);
-  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
-      "src");
+  GstHarness *h = test_harness (t);
   GstCaps *ref = gst_caps_new_empty_simple ("timestamp/x-test");
   GstBuffer *in, *out;
   GstReferenceTimestampMeta *meta;
@@ -1170,8 +1169,7 @@ GST_START_TEST (test_metas_copied)
   fail_unless_equals_uint64 (meta->timestamp, 42);
   gst_buffer_unref (out);
   gst_caps_unref (ref);
-  gst_harness_teardown (h);
-  gst_object_unref (t);
+  test_teardown (h, t);
 }
 
 GST_END_TEST;
@@ -1181,8 +1179,7 @@ GST_END_TEST;
 GST_START_TEST (test_lent_contexts)
 {
   GstTestAsync *t = test_async_new (0, 0);
-  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
-      "src");
+  GstHarness *h = test_harness (t);
   gpointer a, b;
 
   fail_unless_equals_int (gst_async_transform_get_n_workers
@@ -1222,7 +1219,7 @@ GST_START_TEST (test_leaky)
   g_object_set (t, "leaky", upstream ? GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM :
       GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM, NULL);
   t->gate_closed = TRUE;
-  h = gst_harness_new_with_element (GST_ELEMENT (t), "sink", "src");
+  h = test_harness (t);
   gst_harness_set_src_caps_str (h, "test/in");
   /* none of these waits: frame 0 cannot leave before the gate opens */
   fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
@@ -1248,8 +1245,7 @@ GST_START_TEST (test_leaky)
     gst_buffer_unref (buf);
   }
   fail_unless (gst_harness_try_pull (h) == NULL);
-  gst_harness_teardown (h);
-  gst_object_unref (t);
+  test_teardown (h, t);
 }
 
 GST_END_TEST;
@@ -1437,8 +1433,7 @@ GST_END_TEST;
 GST_START_TEST (test_flush_keeps_sticky_events)
 {
   GstTestAsync *t = test_async_new (2, 4);
-  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
-      "src");
+  GstHarness *h = test_harness (t);
   GstTagList *tags = gst_tag_list_new (GST_TAG_TITLE, "kept", NULL);
   GstEvent *tag_event;
   GstTagList *got;
@@ -1466,8 +1461,7 @@ GST_START_TEST (test_flush_keeps_sticky_events)
 
   gst_event_unref (tag_event);
   gst_tag_list_unref (tags);
-  gst_harness_teardown (h);
-  gst_object_unref (t);
+  test_teardown (h, t);
 }
 
 GST_END_TEST;
@@ -1499,8 +1493,7 @@ drain (GstHarness * h)
 GST_START_TEST (test_downstream_eos_then_new_segment)
 {
   GstTestAsync *t = test_async_new (2, 8);
-  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
-      "src");
+  GstHarness *h = test_harness (t);
   GstSegment seg;
 
   t->slow_first_us = 100 * 1000;
@@ -1518,8 +1511,7 @@ GST_START_TEST (test_downstream_eos_then_new_segment)
   fail_unless_equals_int (gst_harness_push (h, make_frame (2)), GST_FLOW_OK);
   gst_buffer_unref (gst_harness_pull (h));
 
-  gst_harness_teardown (h);
-  gst_object_unref (t);
+  test_teardown (h, t);
 }
 
 GST_END_TEST;
@@ -1529,8 +1521,7 @@ GST_END_TEST;
 GST_START_TEST (test_caps_kept_after_downstream_eos)
 {
   GstTestAsync *t = test_async_new (2, 8);
-  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
-      "src");
+  GstHarness *h = test_harness (t);
   GstSegment seg;
   GstCaps *caps;
 
@@ -1550,8 +1541,7 @@ GST_START_TEST (test_caps_kept_after_downstream_eos)
       "under %" GST_PTR_FORMAT, caps);
   gst_caps_unref (caps);
 
-  gst_harness_teardown (h);
-  gst_object_unref (t);
+  test_teardown (h, t);
 }
 
 GST_END_TEST;
@@ -1583,8 +1573,7 @@ block_frame_0 (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 GST_START_TEST (test_flush_keeps_sticky_in_batch)
 {
   GstTestAsync *t = test_async_new (2, 4);
-  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
-      "src");
+  GstHarness *h = test_harness (t);
   GstTagList *tags = gst_tag_list_new (GST_TAG_TITLE, "kept", NULL);
   gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
   GstEvent *tag_event;
@@ -1619,8 +1608,7 @@ GST_START_TEST (test_flush_keeps_sticky_in_batch)
 
   gst_event_unref (tag_event);
   gst_tag_list_unref (tags);
-  gst_harness_teardown (h);
-  gst_object_unref (t);
+  test_teardown (h, t);
   g_mutex_clear (&b.lock);
   g_cond_clear (&b.cond);
 }
@@ -1647,8 +1635,7 @@ change_everything (GstHarness * h, GRand * rand, gpointer data)
 GST_START_TEST (test_chaos)
 {
   GstTestAsync *t = test_async_new (3, 5);
-  GstHarness *h = gst_harness_new_with_element (GST_ELEMENT (t), "sink",
-      "src");
+  GstHarness *h = test_harness (t);
 
   gst_harness_set_src_caps_str (h, "test/in");
   run_flushes (h, async_check_scale (100), 1234 + __i__, TRUE,
