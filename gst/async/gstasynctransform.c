@@ -111,6 +111,7 @@ enum
   PROP_ORDERED,
   PROP_LATENCY,
   PROP_LEAKY,
+  PROP_STATS,
 };
 
 typedef enum
@@ -129,6 +130,7 @@ typedef struct
   JobState state;
   GstFlowReturn ret;            /* the result of process () */
   guint generation;
+  gint64 entered;               /* monotonic µs, when submitted */
 } GstAsyncJob;
 
 typedef struct
@@ -186,7 +188,20 @@ typedef struct
   gboolean ordered;
   gint64 latency;
   GstAsyncTransformLeaky leaky;
-  guint64 dropped_leaky;        /* frames dropped by leaky, since PAUSED */
+
+  /* Statistics since READY->PAUSED, for the stats property. At every
+   * moment frames_in == frames_out + dropped_leaky + dropped_other +
+   * in_flight. */
+  guint64 frames_in;
+  guint64 frames_out;           /* pushed downstream */
+  guint64 dropped_leaky;
+  guint64 dropped_other;        /* by the subclass, a flush, an error or
+                                 * after EOS from downstream */
+  guint in_flight_max;
+  guint64 processed;
+  GstClockTime process_min, process_max, process_sum;
+  guint64 left;                 /* frames timed through the element */
+  GstClockTime through_max, through_sum;
 
   GstClockTime frame_duration;  /* from caps or buffers, for latency */
   GstCaps *incaps;
@@ -197,6 +212,8 @@ typedef struct
   gboolean discarding;          /* after EOS from downstream, until a
                                  * segment or stream-start leaves */
   gboolean got_eos;             /* a push of this batch returned EOS */
+  guint batch_pushed;           /* frames of this batch given to a push */
+  GstClockTime batch_through_sum, batch_through_max;
   GQueue unpushed_sticky;       /* sticky events a failed push left, for
                                  * flush-stop to keep (task stopped then) */
 } GstAsyncTransformPrivate;
@@ -398,6 +415,25 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstAsyncTransform:stats:
+   *
+   * Counters since the element went to PAUSED, readable at any time from
+   * any thread: frames-in, frames-out, dropped-leaky, dropped-other (by
+   * the subclass, a flush, an error, or after EOS from downstream),
+   * in-flight and in-flight-max (frames), process-time-min/mean/max and
+   * time-through-mean/max (ns; GST_CLOCK_TIME_NONE before the first
+   * frame), workers. frames-in always equals frames-out + dropped-leaky +
+   * dropped-other + in-flight.
+   *
+   * Since: 1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Statistics",
+          "Frame counters, frames in flight, process time and time through "
+          "the element (ns), since PAUSED", GST_TYPE_STRUCTURE,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
   element_class->change_state =
       GST_DEBUG_FUNCPTR (gst_async_transform_change_state);
 
@@ -568,6 +604,37 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
         gst_message_new_latency (GST_OBJECT (self)));
 }
 
+static inline GstClockTime
+gst_async_transform_mean (GstClockTime sum, guint64 count)
+{
+  return count ? sum / count : GST_CLOCK_TIME_NONE;
+}
+
+static GstStructure *
+gst_async_transform_stats_locked (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  return gst_structure_new ("GstAsyncTransformStats",
+      "frames-in", G_TYPE_UINT64, priv->frames_in,
+      "frames-out", G_TYPE_UINT64, priv->frames_out,
+      "dropped-leaky", G_TYPE_UINT64, priv->dropped_leaky,
+      "dropped-other", G_TYPE_UINT64, priv->dropped_other,
+      "in-flight", G_TYPE_UINT, priv->in_flight,
+      "in-flight-max", G_TYPE_UINT, priv->in_flight_max,
+      "process-time-min", G_TYPE_UINT64,
+      priv->processed ? priv->process_min : GST_CLOCK_TIME_NONE,
+      "process-time-mean", G_TYPE_UINT64,
+      gst_async_transform_mean (priv->process_sum, priv->processed),
+      "process-time-max", G_TYPE_UINT64,
+      priv->processed ? priv->process_max : GST_CLOCK_TIME_NONE,
+      "time-through-mean", G_TYPE_UINT64,
+      gst_async_transform_mean (priv->through_sum, priv->left),
+      "time-through-max", G_TYPE_UINT64,
+      priv->left ? priv->through_max : GST_CLOCK_TIME_NONE,
+      "workers", G_TYPE_UINT, priv->n_workers, NULL);
+}
+
 static void
 gst_async_transform_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec)
@@ -590,6 +657,10 @@ gst_async_transform_get_property (GObject * object, guint prop_id,
       break;
     case PROP_LEAKY:
       g_value_set_enum (value, priv->leaky);
+      break;
+    case PROP_STATS:
+      g_value_take_boxed (value,
+          gst_async_transform_stats_locked (GST_ASYNC_TRANSFORM (object)));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -661,6 +732,7 @@ gst_async_transform_drop_all_locked (GstAsyncTransform * self,
     if (job->state != JOB_RUNNING)
       g_ptr_array_add (dropped, job);
   }
+  priv->dropped_other += priv->in_flight;
   priv->in_flight = 0;
   g_cond_broadcast (&priv->space_cond);
 }
@@ -979,6 +1051,11 @@ gst_async_transform_job_ran_locked (GstAsyncTransformPrivate * priv,
 {
   priv->busy_workers--;
   priv->process_avg = (7 * priv->process_avg + took) / 8;
+  if (priv->processed == 0 || took < priv->process_min)
+    priv->process_min = took;
+  priv->process_max = MAX (priv->process_max, took);
+  priv->process_sum += took;
+  priv->processed++;
   /* A worker may wait for this slot. (Cheap work: whoever ran this job
    * takes the next one itself.) */
   if (priv->work_waiters > 0 && !gst_queue_array_is_empty (priv->todo)
@@ -1198,6 +1275,8 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
     g_cond_wait (&priv->space_cond, &priv->lock);
     priv->space_waiters--;
   }
+  if (ret == GST_FLOW_OK)
+    priv->frames_in++;
   if (drop_new || replaced)
     priv->dropped_leaky++;
   if (ret != GST_FLOW_OK || drop_new) {
@@ -1218,9 +1297,11 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
   job->frame.input = buffer;
   job->frame.user_data = user_data;
   job->user_data_destroy = destroy;
+  job->entered = g_get_monotonic_time ();
   gst_queue_array_push_tail (priv->out, job);
   gst_queue_array_push_tail (priv->todo, job);
   priv->in_flight++;
+  priv->in_flight_max = MAX (priv->in_flight_max, priv->in_flight);
   GST_LOG_OBJECT (self, "queued frame %" G_GUINT64_FORMAT ", %u in flight",
       job->frame.number, priv->in_flight);
   /* Cheap work is done by the src task, or by a worker that is already
@@ -1916,6 +1997,12 @@ gst_async_transform_push_job (GstAsyncTransform * self, GstAsyncJob * job)
   } else if (job->ret != GST_FLOW_OK) {
     ret = job->ret;
   } else if (job->frame.output && !priv->discarding) {
+    GstClockTime through =
+        (g_get_monotonic_time () - job->entered) * GST_USECOND;
+
+    priv->batch_pushed++;
+    priv->batch_through_sum += through;
+    priv->batch_through_max = MAX (priv->batch_through_max, through);
     ret = gst_pad_push (priv->srcpad, g_steal_pointer (&job->frame.output));
     if (ret == GST_FLOW_EOS) {
       GST_DEBUG_OBJECT (self, "downstream is EOS, dropping frames");
@@ -1949,7 +2036,13 @@ gst_async_transform_pushed_locked (GstAsyncTransform * self,
 
   priv->pushing = FALSE;
   if (generation == priv->generation) {
+    /* (a flush counted this batch's frames as dropped already) */
     priv->in_flight -= frames;
+    priv->frames_out += priv->batch_pushed;
+    priv->dropped_other += frames - priv->batch_pushed;
+    priv->left += priv->batch_pushed;
+    priv->through_sum += priv->batch_through_sum;
+    priv->through_max = MAX (priv->through_max, priv->batch_through_max);
     if (ret != GST_FLOW_OK && priv->flow == GST_FLOW_OK)
       priv->flow = ret;
     /* Unless upstream started a new segment meanwhile. */
@@ -1957,6 +2050,8 @@ gst_async_transform_pushed_locked (GstAsyncTransform * self,
       priv->downstream_eos = TRUE;
   }
   priv->got_eos = FALSE;
+  priv->batch_pushed = 0;
+  priv->batch_through_sum = priv->batch_through_max = 0;
   if (priv->drain_waiters > 0 || (priv->space_waiters > 0
           && gst_async_transform_space_low_locked (priv)))
     g_cond_broadcast (&priv->space_cond);
@@ -2296,7 +2391,12 @@ gst_async_transform_change_state (GstElement * element,
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       g_mutex_lock (&priv->lock);
       priv->next_number = 0;
-      priv->dropped_leaky = 0;
+      priv->frames_in = priv->frames_out = 0;
+      priv->dropped_leaky = priv->dropped_other = 0;
+      priv->in_flight_max = 0;
+      priv->processed = priv->left = 0;
+      priv->process_min = priv->process_max = priv->process_sum = 0;
+      priv->through_max = priv->through_sum = 0;
       priv->awaiting_output_caps = FALSE;
       /* As GstBaseTransform: data without caps passes only through an
        * element that needs no set_caps. */

@@ -245,7 +245,7 @@ GST_START_TEST (test_inspect)
     "n-workers", "one per CPU core", "max-in-flight", "in frames",
     "ordered", "latency", "in nanoseconds", "work-time", "in microseconds",
     "work-jitter", "work-mode", "sleep", "busy", "error-after", "leaky",
-    "upstream", "downstream",
+    "upstream", "downstream", "stats", "frames in flight",
   };
   gchar *out = NULL, *err = NULL;
   gint status = -1;

@@ -366,6 +366,47 @@ test_async_new (guint n_workers, guint max_in_flight)
       "max-in-flight", max_in_flight, NULL);
 }
 
+/* Reads the stats property, checks that its counters add up, and returns
+ * the counters the tests look at. */
+typedef struct
+{
+  guint64 in, out, leaky, other;
+  guint in_flight, in_flight_max;
+  GstClockTime process_min, process_mean, process_max;
+  GstClockTime through_mean, through_max;
+} Stats;
+
+static Stats
+read_stats (GstElement * e)
+{
+  GstStructure *st = NULL;
+  Stats x;
+
+  g_object_get (e, "stats", &st, NULL);
+  fail_unless (st != NULL);
+  fail_unless (gst_structure_get (st, "frames-in", G_TYPE_UINT64, &x.in,
+          "frames-out", G_TYPE_UINT64, &x.out,
+          "dropped-leaky", G_TYPE_UINT64, &x.leaky,
+          "dropped-other", G_TYPE_UINT64, &x.other,
+          "in-flight", G_TYPE_UINT, &x.in_flight,
+          "in-flight-max", G_TYPE_UINT, &x.in_flight_max,
+          "process-time-min", G_TYPE_UINT64, &x.process_min,
+          "process-time-mean", G_TYPE_UINT64, &x.process_mean,
+          "process-time-max", G_TYPE_UINT64, &x.process_max,
+          "time-through-mean", G_TYPE_UINT64, &x.through_mean,
+          "time-through-max", G_TYPE_UINT64, &x.through_max, NULL));
+  gst_structure_free (st);
+
+  fail_unless_equals_uint64 (x.in, x.out + x.leaky + x.other + x.in_flight);
+  fail_unless (x.in_flight <= x.in_flight_max);
+  if (GST_CLOCK_TIME_IS_VALID (x.process_mean))
+    fail_unless (x.process_min <= x.process_mean
+        && x.process_mean <= x.process_max);
+  if (GST_CLOCK_TIME_IS_VALID (x.through_mean))
+    fail_unless (x.through_mean <= x.through_max);
+  return x;
+}
+
 /* A harness around a test element the test still holds. */
 static GstHarness *
 test_harness (GstTestAsync * t)
@@ -587,6 +628,19 @@ GST_START_TEST (test_real_concurrency)
   fail_unless (elapsed_ms < n * work_ms / 2, "took %" G_GINT64_FORMAT " ms",
       elapsed_ms);
   fail_unless (elapsed_ms >= n * work_ms / 4);
+  {
+    GstQuery *query = gst_query_new_drain ();
+    Stats st;
+
+    /* the last push has returned, so it is counted */
+    fail_unless (gst_pad_peer_query (h->srcpad, query));
+    gst_query_unref (query);
+    st = read_stats (h->element);
+    fail_unless_equals_uint64 (st.in, n);
+    fail_unless_equals_uint64 (st.out, n);
+    fail_unless (st.process_min >= work_ms * GST_MSECOND);
+    fail_unless (st.through_max >= st.process_max);
+  }
   gst_harness_teardown (h);
 }
 
@@ -1245,6 +1299,21 @@ GST_START_TEST (test_leaky)
     gst_buffer_unref (buf);
   }
   fail_unless (gst_harness_try_pull (h) == NULL);
+
+  {
+    GstQuery *query = gst_query_new_drain ();
+    Stats st;
+
+    fail_unless (gst_pad_peer_query (h->srcpad, query));
+    gst_query_unref (query);
+    st = read_stats (GST_ELEMENT (t));
+    fail_unless_equals_uint64 (st.in, 10);
+    fail_unless_equals_uint64 (st.out, 3);
+    fail_unless_equals_uint64 (st.leaky, 7);
+    fail_unless_equals_uint64 (st.other, 0);
+    fail_unless_equals_int (st.in_flight, 0);
+    fail_unless_equals_int (st.in_flight_max, 3);
+  }
   test_teardown (h, t);
 }
 
@@ -1362,6 +1431,8 @@ run_flushes (GstHarness * h, guint rounds, guint32 seed, gboolean extras,
     gint64 deadline;
 
     g_usleep (g_rand_int_range (rand, 0, 8000));
+    /* the counters add up at any moment, from any thread */
+    read_stats (h->element);
     if (chaos)
       chaos (h, rand, data);
     fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
