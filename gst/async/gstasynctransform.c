@@ -513,6 +513,15 @@ gst_async_transform_init (GstAsyncTransform * self,
   gst_element_add_pad (GST_ELEMENT (self), priv->srcpad);
 }
 
+/* The effective window from its setting and the worker count. */
+static void
+gst_async_transform_update_window_locked (GstAsyncTransformPrivate * priv)
+{
+  priv->max_in_flight = priv->max_in_flight_setting;
+  if (priv->max_in_flight == 0)
+    priv->max_in_flight = 2 * priv->n_workers;
+}
+
 /* Effective worker count and window from the settings; with the lock. */
 static void
 gst_async_transform_update_limits_locked (GstAsyncTransform * self)
@@ -522,9 +531,7 @@ gst_async_transform_update_limits_locked (GstAsyncTransform * self)
   priv->n_workers = priv->n_workers_setting;
   if (priv->n_workers == 0)
     priv->n_workers = MAX (1, g_get_num_processors ());
-  priv->max_in_flight = priv->max_in_flight_setting;
-  if (priv->max_in_flight == 0)
-    priv->max_in_flight = 2 * priv->n_workers;
+  gst_async_transform_update_window_locked (priv);
 }
 
 static void
@@ -573,9 +580,7 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
       /* Applies at once when the workers run: a larger window frees
        * upstream. */
       if (priv->running) {
-        priv->max_in_flight = priv->max_in_flight_setting;
-        if (priv->max_in_flight == 0)
-          priv->max_in_flight = 2 * priv->n_workers;
+        gst_async_transform_update_window_locked (priv);
         g_cond_broadcast (&priv->space_cond);
         latency_changed = priv->latency < 0;
       }
