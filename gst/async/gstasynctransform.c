@@ -48,23 +48,26 @@
 /* Threading rules.
  *
  * Threads: the upstream streaming thread (chain, sink events and queries),
- * n worker threads (process), the src pad GstTask (pushes downstream), and
- * application threads (properties, state changes, queries).
+ * worker threads (process), the src pad GstTask (pushes downstream), and
+ * application threads (properties, state changes, queries). The workers
+ * belong to a pool (gstasyncworkerpool.c), the element's own or one shared
+ * by a worker group, which calls gst_async_transform_pool_take () and
+ * gst_async_transform_pool_run () once the element woke it.
  *
  * One mutex, priv->lock, guards every field of GstAsyncTransformPrivate that
  * is not marked otherwise. Nothing that calls out of the element (pad pushes,
  * events, queries, the subclass's vfuncs, buffer and context frees) runs with
  * it held, so there is no lock order to respect beyond GStreamer's own pad
- * stream locks, which are always taken before priv->lock, never after. The
- * one exception, as in queue: the src task pauses itself, and a reconfigure
- * restarts it, with priv->lock held (neither waits for the task), so that
- * the two cannot cross.
+ * stream locks, which are always taken before priv->lock, never after, and
+ * the worker pool's lock, taken to wake the pool, which nests inside
+ * priv->lock. The one exception, as in queue: the src task pauses itself,
+ * and a reconfigure restarts it, with priv->lock held (neither waits for
+ * the task), so that the two cannot cross.
  *
  * Items (frame jobs and serialized events) live in priv->out in arrival
- * order. Frame jobs not yet started also sit in priv->todo. Three conds:
+ * order. Frame jobs not yet started also sit in priv->todo. Two conds:
  *  - space: something left the element (chain waits for a free slot in the
  *    window, drain waits for priv->out to empty);
- *  - work: a job was queued (workers wait);
  *  - ready: an item may leave (the src task waits).
  * Each cond has a waiter count so the hot path only signals when somebody
  * waits. Every wait is a loop that re-checks its condition and priv->flow,
@@ -87,6 +90,7 @@
 #endif
 
 #include "gstasynctransform.h"
+#include "gstasyncworkerpool.h"
 
 #include <gst/base/base.h>
 #include <gst/video/video.h>
@@ -111,6 +115,7 @@ enum
   PROP_ORDERED,
   PROP_LATENCY,
   PROP_LEAKY,
+  PROP_WORKER_GROUP,
   PROP_STATS,
 };
 
@@ -140,11 +145,9 @@ typedef struct
 
   GMutex lock;
   GCond space_cond;
-  GCond work_cond;
   GCond ready_cond;
   guint space_waiters;          /* upstream, waiting for a free slot */
   guint drain_waiters;          /* waiting for everything to leave */
-  guint work_waiters;
   guint ready_waiters;
 
   GstQueueArray *out;           /* GstAsyncJob *, arrival order */
@@ -174,11 +177,10 @@ typedef struct
   guint caps_cookie;
   GHashTable *lent_contexts;    /* context -> cookie, public borrowers */
 
-  /* Workers, started on READY->PAUSED and joined on PAUSED->READY.
-   * priv->workers itself is only touched in state changes. */
-  GPtrArray *workers;
+  /* Our place in a worker pool, joined on READY->PAUSED and left on
+   * PAUSED->READY; only touched in state changes, and read while running. */
+  GstAsyncPoolMember *pool_member;
   gboolean running;             /* between the two: limits are fixed */
-  gboolean workers_quit;
 
   /* Properties and what follows from them. */
   guint n_workers_setting;
@@ -188,6 +190,7 @@ typedef struct
   gboolean ordered;
   gint64 latency;
   GstAsyncTransformLeaky leaky;
+  gchar *worker_group;
 
   /* Statistics since READY->PAUSED, for the stats property. At every
    * moment frames_in == frames_out + dropped_leaky + dropped_other +
@@ -416,6 +419,26 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
+   * GstAsyncTransform:worker-group:
+   *
+   * Elements of one process with the same non-empty group name share one
+   * pool of worker threads instead of each having its own. The pool has as
+   * many threads as the largest #GstAsyncTransform:n-workers of its
+   * elements; each element still processes at most its own n-workers
+   * frames at once, and the elements take turns frame by frame. The pool
+   * goes away with its last element.
+   *
+   * Since: 1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_WORKER_GROUP,
+      g_param_spec_string ("worker-group", "Worker group",
+          "Elements with the same non-empty name share one pool of workers, "
+          "as many as the largest n-workers among them (empty = this "
+          "element's own workers)", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
    * GstAsyncTransform:stats:
    *
    * Counters since the element went to PAUSED, readable at any time from
@@ -465,7 +488,6 @@ gst_async_transform_init (GstAsyncTransform * self,
 
   g_mutex_init (&priv->lock);
   g_cond_init (&priv->space_cond);
-  g_cond_init (&priv->work_cond);
   g_cond_init (&priv->ready_cond);
 
   priv->out = gst_queue_array_new (32);
@@ -473,7 +495,6 @@ gst_async_transform_init (GstAsyncTransform * self,
   priv->spare_jobs = gst_queue_array_new (32);
   priv->free_contexts = gst_queue_array_new (8);
   priv->lent_contexts = g_hash_table_new (NULL, NULL);
-  priv->workers = g_ptr_array_new ();
   priv->batch = g_ptr_array_new ();
 
   priv->flow = GST_FLOW_FLUSHING;
@@ -549,14 +570,13 @@ gst_async_transform_finalize (GObject * object)
   gst_queue_array_free (priv->spare_jobs);
   gst_queue_array_free (priv->free_contexts);
   g_hash_table_unref (priv->lent_contexts);
-  g_ptr_array_unref (priv->workers);
+  g_free (priv->worker_group);
   g_ptr_array_unref (priv->batch);
   gst_clear_caps (&priv->incaps);
   gst_clear_caps (&priv->outcaps);
 
   g_mutex_clear (&priv->lock);
   g_cond_clear (&priv->space_cond);
-  g_cond_clear (&priv->work_cond);
   g_cond_clear (&priv->ready_cond);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -597,6 +617,10 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
       priv->leaky = g_value_get_enum (value);
       /* A waiting upstream may drop instead now. */
       g_cond_broadcast (&priv->space_cond);
+      break;
+    case PROP_WORKER_GROUP:
+      g_free (priv->worker_group);
+      priv->worker_group = g_value_dup_string (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -662,6 +686,9 @@ gst_async_transform_get_property (GObject * object, guint prop_id,
       break;
     case PROP_LEAKY:
       g_value_set_enum (value, priv->leaky);
+      break;
+    case PROP_WORKER_GROUP:
+      g_value_set_string (value, priv->worker_group);
       break;
     case PROP_STATS:
       g_value_take_boxed (value,
@@ -1061,11 +1088,6 @@ gst_async_transform_job_ran_locked (GstAsyncTransformPrivate * priv,
   priv->process_max = MAX (priv->process_max, took);
   priv->process_sum += took;
   priv->processed++;
-  /* A worker may wait for this slot. (Cheap work: whoever ran this job
-   * takes the next one itself.) */
-  if (priv->work_waiters > 0 && !gst_queue_array_is_empty (priv->todo)
-      && !gst_async_transform_work_is_cheap_locked (priv))
-    g_cond_signal (&priv->work_cond);
   /* A drain may wait for the last process () call to end. */
   if (priv->busy_workers == 0 && priv->drain_waiters > 0)
     g_cond_broadcast (&priv->space_cond);
@@ -1097,77 +1119,86 @@ gst_async_transform_run_job_locked (GstAsyncTransform * self, GstAsyncJob * job)
   return TRUE;
 }
 
+/* A frame not yet started may start now. */
+static inline gboolean
+gst_async_transform_can_start_locked (GstAsyncTransformPrivate * priv)
+{
+  return priv->flow != GST_FLOW_FLUSHING && priv->busy_workers < priv->n_workers
+      && !gst_queue_array_is_empty (priv->todo);
+}
+
+/* Pool worker, GstAsyncPoolTakeFunc: the oldest frame not yet started. A
+ * second worker is asked for only when the work is worth a wake-up. */
 static gpointer
-gst_async_transform_worker (gpointer data)
+gst_async_transform_pool_take (gpointer data, gboolean * more)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (data);
+  GstAsyncJob *job = NULL;
+
+  g_mutex_lock (&priv->lock);
+  if (gst_async_transform_can_start_locked (priv))
+    job = gst_async_transform_take_job_locked (priv);
+  *more = gst_async_transform_can_start_locked (priv)
+      && !gst_async_transform_work_is_cheap_locked (priv);
+  g_mutex_unlock (&priv->lock);
+  return job;
+}
+
+/* Pool worker, GstAsyncPoolRunFunc: runs a frame and lets it leave. */
+static gboolean
+gst_async_transform_pool_run (gpointer data, gpointer job_ptr)
 {
   GstAsyncTransform *self = data;
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstAsyncJob *job;
+  GstAsyncJob *job = job_ptr;
+  gboolean more;
 
   g_mutex_lock (&priv->lock);
-  for (;;) {
-    while (!priv->workers_quit && (priv->flow == GST_FLOW_FLUSHING
-            || gst_queue_array_is_empty (priv->todo)
-            || priv->busy_workers >= priv->n_workers)) {
-      priv->work_waiters++;
-      g_cond_wait (&priv->work_cond, &priv->lock);
-      priv->work_waiters--;
-    }
-    if (priv->workers_quit)
-      break;
-
-    job = gst_async_transform_take_job_locked (priv);
-    if (!gst_async_transform_run_job_locked (self, job))
-      continue;
-
-    if (priv->ready_waiters > 0 && (!priv->ordered
-            || gst_queue_array_peek_head (priv->out) == job))
-      g_cond_signal (&priv->ready_cond);
-  }
+  if (gst_async_transform_run_job_locked (self, job)
+      && priv->ready_waiters > 0 && (!priv->ordered
+          || gst_queue_array_peek_head (priv->out) == job))
+    g_cond_signal (&priv->ready_cond);
+  more = gst_async_transform_can_start_locked (priv);
   g_mutex_unlock (&priv->lock);
-
-  return NULL;
+  return more;
 }
 
 static void
 gst_async_transform_start_workers (GstAsyncTransform * self)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  guint i, n;
+  gchar *group;
+  guint n;
 
   g_mutex_lock (&priv->lock);
   gst_async_transform_update_limits_locked (self);
   priv->running = TRUE;
-  priv->workers_quit = FALSE;
   /* Unknown until measured: assume real work, wake workers freely. */
   priv->process_avg = 2 * CHEAP_WORK;
   n = priv->n_workers;
+  group = g_strdup (priv->worker_group);
   g_mutex_unlock (&priv->lock);
 
-  GST_DEBUG_OBJECT (self, "starting %u workers, window of %u frames", n,
-      priv->max_in_flight);
-  for (i = 0; i < n; i++)
-    g_ptr_array_add (priv->workers, g_thread_new ("asyncworker",
-            gst_async_transform_worker, self));
+  GST_DEBUG_OBJECT (self, "%u workers (group \"%s\"), window of %u frames",
+      n, GST_STR_NULL (group), priv->max_in_flight);
+  priv->pool_member = gst_async_worker_pool_join (group, n,
+      gst_async_transform_pool_take, gst_async_transform_pool_run, self);
+  g_free (group);
 }
 
+/* Called once the pads are inactive, so no new frame can start. */
 static void
 gst_async_transform_stop_workers (GstAsyncTransform * self)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  guint i;
+
+  /* Waits for a worker busy with one of our frames to finish it. */
+  gst_async_worker_pool_leave (priv->pool_member);
+  priv->pool_member = NULL;
 
   g_mutex_lock (&priv->lock);
   priv->running = FALSE;
-  priv->workers_quit = TRUE;
-  g_cond_broadcast (&priv->work_cond);
   g_mutex_unlock (&priv->lock);
-
-  /* A worker busy with a frame finishes it first: joining waits for at
-   * most one process () call per worker. */
-  for (i = 0; i < priv->workers->len; i++)
-    g_thread_join (g_ptr_array_index (priv->workers, i));
-  g_ptr_array_set_size (priv->workers, 0);
 }
 
 /* --- sink side: frames --------------------------------------------------- */
@@ -1314,8 +1345,8 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
   if (gst_async_transform_work_is_cheap_locked (priv)) {
     if (priv->ready_waiters > 0)
       g_cond_signal (&priv->ready_cond);
-  } else if (priv->work_waiters > 0) {
-    g_cond_signal (&priv->work_cond);
+  } else {
+    gst_async_worker_pool_wake (priv->pool_member);
   }
   g_mutex_unlock (&priv->lock);
 
@@ -1665,7 +1696,6 @@ gst_async_transform_flush_start (GstAsyncTransform * self, GstEvent * event)
   g_mutex_lock (&priv->lock);
   priv->flow = GST_FLOW_FLUSHING;
   g_cond_broadcast (&priv->space_cond);
-  g_cond_broadcast (&priv->work_cond);
   g_cond_broadcast (&priv->ready_cond);
   g_mutex_unlock (&priv->lock);
 
@@ -2128,10 +2158,10 @@ gst_async_transform_loop (GstAsyncTransform * self)
     if (!gst_queue_array_is_empty (priv->todo)) {
       if (gst_async_transform_work_is_cheap_locked (priv))
         job = gst_async_transform_take_job_locked (priv);
-      else if (priv->work_waiters > 0)
+      else if (gst_async_transform_can_start_locked (priv))
         /* The work turned expensive with frames queued while it was
          * cheap: nobody woke a worker for them yet. */
-        g_cond_broadcast (&priv->work_cond);
+        gst_async_worker_pool_wake (priv->pool_member);
     }
 
     if (job && gst_queue_array_peek_head (priv->out) == job) {
@@ -2202,7 +2232,6 @@ gst_async_transform_src_activate_mode (GstPad * pad, GstObject * parent,
   g_mutex_lock (&priv->lock);
   priv->flow = GST_FLOW_FLUSHING;
   g_cond_broadcast (&priv->space_cond);
-  g_cond_broadcast (&priv->work_cond);
   g_cond_broadcast (&priv->ready_cond);
   g_mutex_unlock (&priv->lock);
   return gst_pad_stop_task (pad);

@@ -1,0 +1,256 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-plugins-async developers
+ *
+ * gstasyncworkerpool.c: worker threads shared by async elements
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* A pool of worker threads that run the jobs of one or more members
+ * (elements). Each element has a private pool, unless elements name the
+ * same worker group: they then share one pool, which has as many threads as
+ * the largest number any of them asked for, and goes away with its last
+ * member.
+ *
+ * Members with work that may start wait in a FIFO run queue. A worker takes
+ * the member at its head, takes one job of it, puts the member back at the
+ * tail if it has more, and runs the job: members take turns job by job, so
+ * one busy element cannot starve another. How many of its jobs run at once
+ * is the member's own business (its take function refuses beyond that).
+ *
+ * Locks: pool->lock guards the run queue and every member's queued,
+ * leaving and active fields. The take and run functions are called without
+ * it. A member may call gst_async_worker_pool_wake () with its own lock
+ * held: the pool lock nests inside element locks, never the reverse.
+ * registry_lock guards the table of named pools, every pool's refs and
+ * threads, and is never taken with pool->lock held.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstasyncworkerpool.h"
+
+struct _GstAsyncWorkerPool
+{
+  gchar *group;                 /* NULL: one element's own pool */
+  guint refs;                   /* registry_lock */
+  GPtrArray *threads;           /* registry_lock */
+
+  GMutex lock;
+  GCond work_cond;              /* a member was queued, or quit */
+  GCond leave_cond;             /* a leaving member's last worker left */
+  GQueue runnable;              /* GstAsyncPoolMember, via their link */
+  guint idle;                   /* workers waiting on work_cond */
+  gboolean quit;
+};
+
+struct _GstAsyncPoolMember
+{
+  GstAsyncWorkerPool *pool;
+  GstAsyncPoolTakeFunc take;
+  GstAsyncPoolRunFunc run;
+  gpointer data;
+
+  /* pool->lock */
+  GList link;                   /* in pool->runnable while queued */
+  gboolean queued;
+  gboolean leaving;
+  guint active;                 /* workers inside take or run */
+};
+
+static GMutex registry_lock;
+static GHashTable *groups;      /* group name -> GstAsyncWorkerPool */
+
+/* Puts @member in the run queue unless it is there, and wakes an idle
+ * worker for it when @wake (or when the caller will not get to it first:
+ * something else is ahead of it). */
+static void
+gst_async_worker_pool_queue_locked (GstAsyncWorkerPool * pool,
+    GstAsyncPoolMember * member, gboolean wake)
+{
+  if (!member->queued && !member->leaving) {
+    g_queue_push_tail_link (&pool->runnable, &member->link);
+    member->queued = TRUE;
+  }
+  if (pool->idle > 0 && (wake || pool->runnable.length > 1))
+    g_cond_signal (&pool->work_cond);
+}
+
+static gpointer
+gst_async_worker_pool_worker (gpointer data)
+{
+  GstAsyncWorkerPool *pool = data;
+
+  g_mutex_lock (&pool->lock);
+  for (;;) {
+    GstAsyncPoolMember *member;
+    gpointer job;
+    gboolean more = FALSE;
+
+    while (!pool->quit && pool->runnable.length == 0) {
+      pool->idle++;
+      g_cond_wait (&pool->work_cond, &pool->lock);
+      pool->idle--;
+    }
+    if (pool->quit)
+      break;
+
+    member = g_queue_pop_head_link (&pool->runnable)->data;
+    member->queued = FALSE;
+    member->active++;
+    g_mutex_unlock (&pool->lock);
+
+    job = member->take (member->data, &more);
+
+    g_mutex_lock (&pool->lock);
+    if (more)
+      gst_async_worker_pool_queue_locked (pool, member, TRUE);
+    if (job) {
+      g_mutex_unlock (&pool->lock);
+      more = member->run (member->data, job);
+      g_mutex_lock (&pool->lock);
+      /* This worker comes back for it unless others are ahead. */
+      if (more)
+        gst_async_worker_pool_queue_locked (pool, member, FALSE);
+    }
+    member->active--;
+    if (member->active == 0 && member->leaving)
+      g_cond_broadcast (&pool->leave_cond);
+  }
+  g_mutex_unlock (&pool->lock);
+  return NULL;
+}
+
+/* With registry_lock. */
+static GstAsyncWorkerPool *
+gst_async_worker_pool_new (const gchar * group)
+{
+  GstAsyncWorkerPool *pool = g_new0 (GstAsyncWorkerPool, 1);
+
+  pool->group = g_strdup (group);
+  pool->threads = g_ptr_array_new ();
+  g_mutex_init (&pool->lock);
+  g_cond_init (&pool->work_cond);
+  g_cond_init (&pool->leave_cond);
+  g_queue_init (&pool->runnable);
+  if (group) {
+    if (groups == NULL)
+      groups = g_hash_table_new (g_str_hash, g_str_equal);
+    g_hash_table_insert (groups, pool->group, pool);
+  }
+  return pool;
+}
+
+/* Called without any lock, once the pool has no member left. */
+static void
+gst_async_worker_pool_free (GstAsyncWorkerPool * pool)
+{
+  guint i;
+
+  g_mutex_lock (&pool->lock);
+  pool->quit = TRUE;
+  g_cond_broadcast (&pool->work_cond);
+  g_mutex_unlock (&pool->lock);
+
+  for (i = 0; i < pool->threads->len; i++)
+    g_thread_join (g_ptr_array_index (pool->threads, i));
+  g_ptr_array_unref (pool->threads);
+  g_mutex_clear (&pool->lock);
+  g_cond_clear (&pool->work_cond);
+  g_cond_clear (&pool->leave_cond);
+  g_free (pool->group);
+  g_free (pool);
+}
+
+/* Joins the pool of @group (a private pool when @group is NULL or empty),
+ * which then has at least @n_threads workers. @take and @run are called
+ * with @data from the workers once gst_async_worker_pool_wake () says
+ * there is work. */
+GstAsyncPoolMember *
+gst_async_worker_pool_join (const gchar * group, guint n_threads,
+    GstAsyncPoolTakeFunc take, GstAsyncPoolRunFunc run, gpointer data)
+{
+  GstAsyncPoolMember *member = g_new0 (GstAsyncPoolMember, 1);
+  GstAsyncWorkerPool *pool = NULL;
+
+  if (group && *group == '\0')
+    group = NULL;
+
+  g_mutex_lock (&registry_lock);
+  if (group && groups)
+    pool = g_hash_table_lookup (groups, group);
+  if (pool == NULL)
+    pool = gst_async_worker_pool_new (group);
+  pool->refs++;
+  while (pool->threads->len < n_threads)
+    g_ptr_array_add (pool->threads, g_thread_new ("asyncworker",
+            gst_async_worker_pool_worker, pool));
+  g_mutex_unlock (&registry_lock);
+
+  member->pool = pool;
+  member->take = take;
+  member->run = run;
+  member->data = data;
+  member->link.data = member;
+  return member;
+}
+
+/* @member may have a job that can start: a worker will call its take
+ * function. */
+void
+gst_async_worker_pool_wake (GstAsyncPoolMember * member)
+{
+  GstAsyncWorkerPool *pool = member->pool;
+
+  g_mutex_lock (&pool->lock);
+  gst_async_worker_pool_queue_locked (pool, member, TRUE);
+  g_mutex_unlock (&pool->lock);
+}
+
+/* Leaves the pool and frees @member. Waits for workers inside @member's
+ * take or run functions (at most one job per worker) to come out. The last
+ * member to leave a pool stops its threads. */
+void
+gst_async_worker_pool_leave (GstAsyncPoolMember * member)
+{
+  GstAsyncWorkerPool *pool = member->pool;
+  gboolean last;
+
+  g_mutex_lock (&pool->lock);
+  member->leaving = TRUE;
+  if (member->queued) {
+    g_queue_unlink (&pool->runnable, &member->link);
+    member->queued = FALSE;
+  }
+  while (member->active > 0)
+    g_cond_wait (&pool->leave_cond, &pool->lock);
+  g_mutex_unlock (&pool->lock);
+  g_free (member);
+
+  g_mutex_lock (&registry_lock);
+  last = --pool->refs == 0;
+  if (last && pool->group) {
+    g_hash_table_remove (groups, pool->group);
+    if (g_hash_table_size (groups) == 0)
+      g_clear_pointer (&groups, g_hash_table_unref);
+  }
+  g_mutex_unlock (&registry_lock);
+
+  if (last)
+    gst_async_worker_pool_free (pool);
+}
