@@ -103,6 +103,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_async_transform_debug);
 #define DEFAULT_ORDERED TRUE
 #define DEFAULT_LATENCY -1
 #define DEFAULT_LEAKY GST_ASYNC_TRANSFORM_LEAKY_NO
+#define DEFAULT_QOS TRUE
 
 #define MAX_N_WORKERS 256
 #define MAX_MAX_IN_FLIGHT 4096
@@ -115,6 +116,7 @@ enum
   PROP_ORDERED,
   PROP_LATENCY,
   PROP_LEAKY,
+  PROP_QOS,
   PROP_WORKER_GROUP,
   PROP_STATS,
 };
@@ -136,6 +138,13 @@ typedef struct
   GstFlowReturn ret;            /* the result of process () */
   guint generation;
   gint64 entered;               /* monotonic µs, when submitted */
+  GstClockTime running_time;    /* of its timestamp, for QoS */
+  GstClockTime stream_time;
+  /* Dropped by QoS before work: what the QoS message will say. */
+  gboolean late;
+  GstClockTimeDiff late_by;
+  gdouble proportion;
+  guint64 processed_before;
 } GstAsyncJob;
 
 typedef struct
@@ -164,6 +173,7 @@ typedef struct
   gboolean downstream_eos;      /* downstream returned EOS: refuse data
                                  * until a new segment or stream */
   guint stream_epoch;           /* bumped by each segment / stream-start */
+  GstSegment segment;           /* the input segment, for running times */
   gboolean allocation_pending;  /* upstream thread only: decide_allocation
                                  * was interrupted by a flush */
   gboolean negotiated;          /* FALSE: refuse data as not-negotiated */
@@ -190,7 +200,13 @@ typedef struct
   gboolean ordered;
   gint64 latency;
   GstAsyncTransformLeaky leaky;
+  gboolean qos;
   gchar *worker_group;
+
+  /* From downstream's last QoS event: a frame whose running time is
+   * before earliest_time is late (GST_CLOCK_TIME_NONE: none is). */
+  GstClockTime earliest_time;
+  gdouble proportion;
 
   /* Statistics since READY->PAUSED, for the stats property. At every
    * moment frames_in == frames_out + dropped_leaky + dropped_other +
@@ -198,6 +214,7 @@ typedef struct
   guint64 frames_in;
   guint64 frames_out;           /* pushed downstream */
   guint64 dropped_leaky;
+  guint64 dropped_qos;
   guint64 dropped_other;        /* by the subclass, a flush, an error or
                                  * after EOS from downstream */
   guint in_flight_max;
@@ -216,6 +233,9 @@ typedef struct
                                  * segment or stream-start leaves */
   gboolean got_eos;             /* a push of this batch returned EOS */
   guint batch_pushed;           /* frames of this batch given to a push */
+  guint batch_late;             /* frames of this batch dropped by QoS */
+  gboolean discont;             /* a frame was dropped by QoS: the next
+                                 * buffer pushed is a DISCONT */
   GstClockTime batch_through_sum, batch_through_max;
   GQueue unpushed_sticky;       /* sticky events a failed push left, for
                                  * flush-stop to keep (task stopped then) */
@@ -419,6 +439,25 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
+   * GstAsyncTransform:qos:
+   *
+   * Drop frames that downstream's QoS events show to be late before any
+   * work is spent on them: a frame is dropped when a worker would start it
+   * and the time left until it is due downstream is less than the measured
+   * process time. Every drop posts a QoS message, and the next buffer
+   * pushed is marked DISCONT. No gap event takes a dropped frame's place,
+   * as with #GstVideoDecoder and #GstBaseTransform.
+   *
+   * Since: 1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_QOS,
+      g_param_spec_boolean ("qos", "QoS",
+          "Drop frames that downstream's QoS events show to be late before "
+          "working on them, and post a QoS message for each",
+          DEFAULT_QOS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
    * GstAsyncTransform:worker-group:
    *
    * Elements of one process with the same non-empty group name share one
@@ -442,12 +481,13 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    * GstAsyncTransform:stats:
    *
    * Counters since the element went to PAUSED, readable at any time from
-   * any thread: frames-in, frames-out, dropped-leaky, dropped-other (by
-   * the subclass, a flush, an error, or after EOS from downstream),
+   * any thread: frames-in, frames-out, dropped-leaky, dropped-qos,
+   * dropped-other (by the subclass, a flush, an error, or after EOS from
+   * downstream),
    * in-flight and in-flight-max (frames), process-time-min/mean/max and
    * time-through-mean/max (ns; GST_CLOCK_TIME_NONE before the first
    * frame), workers. frames-in always equals frames-out + dropped-leaky +
-   * dropped-other + in-flight.
+   * dropped-qos + dropped-other + in-flight.
    *
    * Since: 1.0
    */
@@ -503,6 +543,7 @@ gst_async_transform_init (GstAsyncTransform * self,
   priv->ordered = DEFAULT_ORDERED;
   priv->latency = DEFAULT_LATENCY;
   priv->leaky = DEFAULT_LEAKY;
+  priv->qos = DEFAULT_QOS;
   priv->frame_duration = GST_CLOCK_TIME_NONE;
 
   templ = gst_element_class_get_pad_template (element_class,
@@ -618,6 +659,9 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
       /* A waiting upstream may drop instead now. */
       g_cond_broadcast (&priv->space_cond);
       break;
+    case PROP_QOS:
+      priv->qos = g_value_get_boolean (value);
+      break;
     case PROP_WORKER_GROUP:
       g_free (priv->worker_group);
       priv->worker_group = g_value_dup_string (value);
@@ -648,6 +692,7 @@ gst_async_transform_stats_locked (GstAsyncTransform * self)
       "frames-in", G_TYPE_UINT64, priv->frames_in,
       "frames-out", G_TYPE_UINT64, priv->frames_out,
       "dropped-leaky", G_TYPE_UINT64, priv->dropped_leaky,
+      "dropped-qos", G_TYPE_UINT64, priv->dropped_qos,
       "dropped-other", G_TYPE_UINT64, priv->dropped_other,
       "in-flight", G_TYPE_UINT, priv->in_flight,
       "in-flight-max", G_TYPE_UINT, priv->in_flight_max,
@@ -687,6 +732,9 @@ gst_async_transform_get_property (GObject * object, guint prop_id,
     case PROP_LEAKY:
       g_value_set_enum (value, priv->leaky);
       break;
+    case PROP_QOS:
+      g_value_set_boolean (value, priv->qos);
+      break;
     case PROP_WORKER_GROUP:
       g_value_set_string (value, priv->worker_group);
       break;
@@ -714,6 +762,7 @@ gst_async_transform_new_job_locked (GstAsyncTransform * self)
   job->generation = priv->generation;
   job->state = JOB_QUEUED;
   job->ret = GST_FLOW_OK;
+  job->late = FALSE;
   return job;
 }
 
@@ -1050,21 +1099,65 @@ gst_async_transform_work_is_cheap_locked (GstAsyncTransformPrivate * priv)
   return priv->process_avg < CHEAP_WORK;
 }
 
+/* @job may leave: wakes the src task if it waits for it. */
+static void
+gst_async_transform_mark_done_locked (GstAsyncTransformPrivate * priv,
+    GstAsyncJob * job)
+{
+  job->state = JOB_DONE;
+  if (priv->ready_waiters > 0 && (!priv->ordered
+          || gst_queue_array_peek_head (priv->out) == job))
+    g_cond_signal (&priv->ready_cond);
+}
+
+/* QoS, when a frame arrives or is about to start: downstream's last QoS event says
+ * frames before earliest_time are late. Once processed, this frame reaches
+ * downstream process_avg later than now, and now is past earliest_time:
+ * it is surely late if its running time is before earliest_time +
+ * process_avg. Marks @job as such for the QoS message. */
+static gboolean
+gst_async_transform_is_late_locked (GstAsyncTransformPrivate * priv,
+    GstAsyncJob * job)
+{
+  GstClockTimeDiff late_by;
+
+  if (!priv->qos || !GST_CLOCK_TIME_IS_VALID (priv->earliest_time)
+      || !GST_CLOCK_TIME_IS_VALID (job->running_time))
+    return FALSE;
+  late_by = GST_CLOCK_DIFF (job->running_time,
+      priv->earliest_time + priv->process_avg);
+  if (late_by <= 0)
+    return FALSE;
+
+  job->late = TRUE;
+  job->late_by = late_by;
+  job->proportion = priv->proportion;
+  job->processed_before = priv->processed;
+  return TRUE;
+}
+
 /* Takes the oldest frame not yet started, for the calling thread to run;
- * NULL when there is none or every worker slot is in use. */
+ * NULL when there is none or every worker slot is in use. Late frames on
+ * the way are done at once, without work; @skipped tells if there were. */
 static GstAsyncJob *
-gst_async_transform_take_job_locked (GstAsyncTransformPrivate * priv)
+gst_async_transform_take_job_locked (GstAsyncTransformPrivate * priv,
+    gboolean * skipped)
 {
   GstAsyncJob *job;
 
+  *skipped = FALSE;
   if (priv->busy_workers >= priv->n_workers)
     return NULL;
-  job = gst_queue_array_pop_head (priv->todo);
-  if (job) {
-    job->state = JOB_RUNNING;
-    priv->busy_workers++;
+  while ((job = gst_queue_array_pop_head (priv->todo))) {
+    if (!gst_async_transform_is_late_locked (priv, job)) {
+      job->state = JOB_RUNNING;
+      priv->busy_workers++;
+      return job;
+    }
+    gst_async_transform_mark_done_locked (priv, job);
+    *skipped = TRUE;
   }
-  return job;
+  return NULL;
 }
 
 /* Runs @job, timed, without the lock. Returns how long process () took. */
@@ -1115,7 +1208,7 @@ gst_async_transform_run_job_locked (GstAsyncTransform * self, GstAsyncJob * job)
     gst_async_transform_recycle_job_locked (self, job);
     return FALSE;
   }
-  job->state = JOB_DONE;
+  gst_async_transform_mark_done_locked (priv, job);
   return TRUE;
 }
 
@@ -1134,10 +1227,11 @@ gst_async_transform_pool_take (gpointer data, gboolean * more)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (data);
   GstAsyncJob *job = NULL;
+  gboolean skipped;
 
   g_mutex_lock (&priv->lock);
   if (gst_async_transform_can_start_locked (priv))
-    job = gst_async_transform_take_job_locked (priv);
+    job = gst_async_transform_take_job_locked (priv, &skipped);
   *more = gst_async_transform_can_start_locked (priv)
       && !gst_async_transform_work_is_cheap_locked (priv);
   g_mutex_unlock (&priv->lock);
@@ -1154,10 +1248,7 @@ gst_async_transform_pool_run (gpointer data, gpointer job_ptr)
   gboolean more;
 
   g_mutex_lock (&priv->lock);
-  if (gst_async_transform_run_job_locked (self, job)
-      && priv->ready_waiters > 0 && (!priv->ordered
-          || gst_queue_array_peek_head (priv->out) == job))
-    g_cond_signal (&priv->ready_cond);
+  gst_async_transform_run_job_locked (self, job);
   more = gst_async_transform_can_start_locked (priv);
   g_mutex_unlock (&priv->lock);
   return more;
@@ -1227,6 +1318,33 @@ gst_async_transform_steal_oldest_locked (GstAsyncTransform * self)
     return job;
   }
   return NULL;
+}
+
+/* The frame's running and stream time in the input segment, for QoS. */
+static void
+gst_async_transform_stamp_locked (GstAsyncTransformPrivate * priv,
+    GstAsyncJob * job)
+{
+  GstBuffer *buf = job->frame.input;
+  GstClockTime ts = GST_BUFFER_PTS_IS_VALID (buf) ? GST_BUFFER_PTS (buf)
+      : GST_BUFFER_DTS (buf);
+
+  job->running_time = job->stream_time = GST_CLOCK_TIME_NONE;
+  if (priv->segment.format == GST_FORMAT_TIME && GST_CLOCK_TIME_IS_VALID (ts)) {
+    job->running_time = gst_segment_to_running_time (&priv->segment,
+        GST_FORMAT_TIME, ts);
+    job->stream_time = gst_segment_to_stream_time (&priv->segment,
+        GST_FORMAT_TIME, ts);
+  }
+}
+
+/* Forgets what QoS events said: after a flush, a new segment, or a new
+ * latency. */
+static inline void
+gst_async_transform_reset_qos_locked (GstAsyncTransformPrivate * priv)
+{
+  priv->earliest_time = GST_CLOCK_TIME_NONE;
+  priv->proportion = 1.0;
 }
 
 /* What new data gets: the last downstream flow return or FLUSHING, EOS
@@ -1334,18 +1452,23 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
   job->frame.user_data = user_data;
   job->user_data_destroy = destroy;
   job->entered = g_get_monotonic_time ();
+  gst_async_transform_stamp_locked (priv, job);
   gst_queue_array_push_tail (priv->out, job);
-  gst_queue_array_push_tail (priv->todo, job);
   priv->in_flight++;
   priv->in_flight_max = MAX (priv->in_flight_max, priv->in_flight);
   GST_LOG_OBJECT (self, "queued frame %" G_GUINT64_FORMAT ", %u in flight",
       job->frame.number, priv->in_flight);
-  /* Cheap work is done by the src task, or by a worker that is already
-   * awake; real work wakes a worker. */
-  if (gst_async_transform_work_is_cheap_locked (priv)) {
+  if (gst_async_transform_is_late_locked (priv, job)) {
+    /* Already late: it only keeps its place, for the QoS message. */
+    gst_async_transform_mark_done_locked (priv, job);
+  } else if (gst_async_transform_work_is_cheap_locked (priv)) {
+    /* Cheap work is done by the src task, or by a worker that is already
+     * awake; real work wakes a worker. */
+    gst_queue_array_push_tail (priv->todo, job);
     if (priv->ready_waiters > 0)
       g_cond_signal (&priv->ready_cond);
   } else {
+    gst_queue_array_push_tail (priv->todo, job);
     gst_async_worker_pool_wake (priv->pool_member);
   }
   g_mutex_unlock (&priv->lock);
@@ -1723,6 +1846,8 @@ gst_async_transform_flush_stop (GstAsyncTransform * self, GstEvent * event)
   priv->eos = FALSE;
   priv->downstream_eos = FALSE;
   priv->discarding = FALSE;
+  priv->discont = FALSE;
+  gst_async_transform_reset_qos_locked (priv);
   g_mutex_unlock (&priv->lock);
 
   /* The task is paused: its leftovers are older than what was queued. */
@@ -1783,6 +1908,10 @@ gst_async_transform_default_sink_event (GstAsyncTransform * self,
       priv->eos = FALSE;
       priv->downstream_eos = FALSE;
       priv->stream_epoch++;
+      if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT) {
+        gst_event_copy_segment (event, &priv->segment);
+        gst_async_transform_reset_qos_locked (priv);
+      }
       g_mutex_unlock (&priv->lock);
       return gst_async_transform_queue_event (self, event);
     default:
@@ -2002,6 +2131,29 @@ gst_async_transform_collect_locked (GstAsyncTransform * self, GPtrArray * batch)
   return frames;
 }
 
+/* From the src task: tells the application that a late frame was dropped,
+ * with the standard QoS message. */
+static void
+gst_async_transform_post_qos_drop (GstAsyncTransform * self, GstAsyncJob * job)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstBuffer *buf = job->frame.input;
+  GstMessage *msg;
+
+  GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT
+      " was late by %" GST_STIME_FORMAT ": dropped before work",
+      job->frame.number, GST_TIME_ARGS (job->running_time),
+      GST_STIME_ARGS (job->late_by));
+  msg = gst_message_new_qos (GST_OBJECT (self), FALSE, job->running_time,
+      job->stream_time, GST_BUFFER_PTS_IS_VALID (buf) ? GST_BUFFER_PTS (buf)
+      : GST_BUFFER_DTS (buf), GST_BUFFER_DURATION (buf));
+  gst_message_set_qos_values (msg, job->late_by, job->proportion, 1000000);
+  /* (only the src task changes dropped_qos) */
+  gst_message_set_qos_stats (msg, GST_FORMAT_BUFFERS, job->processed_before,
+      priv->dropped_qos + priv->batch_late);
+  gst_element_post_message (GST_ELEMENT (self), msg);
+}
+
 /* Pushes one item. After downstream returned EOS, frames and events are
  * dropped until an EOS, segment or stream-start event, which still go
  * out, as queue does: the task keeps running so that the stream can end,
@@ -2031,6 +2183,10 @@ gst_async_transform_push_job (GstAsyncTransform * self, GstAsyncJob * job)
           gst_event_type_get_name (type));
   } else if (job->ret != GST_FLOW_OK) {
     ret = job->ret;
+  } else if (job->late) {
+    priv->batch_late++;
+    priv->discont = TRUE;
+    gst_async_transform_post_qos_drop (self, job);
   } else if (job->frame.output && !priv->discarding) {
     GstClockTime through =
         (g_get_monotonic_time () - job->entered) * GST_USECOND;
@@ -2038,6 +2194,11 @@ gst_async_transform_push_job (GstAsyncTransform * self, GstAsyncJob * job)
     priv->batch_pushed++;
     priv->batch_through_sum += through;
     priv->batch_through_max = MAX (priv->batch_through_max, through);
+    if (priv->discont) {
+      job->frame.output = gst_buffer_make_writable (job->frame.output);
+      GST_BUFFER_FLAG_SET (job->frame.output, GST_BUFFER_FLAG_DISCONT);
+      priv->discont = FALSE;
+    }
     ret = gst_pad_push (priv->srcpad, g_steal_pointer (&job->frame.output));
     if (ret == GST_FLOW_EOS) {
       GST_DEBUG_OBJECT (self, "downstream is EOS, dropping frames");
@@ -2074,7 +2235,8 @@ gst_async_transform_pushed_locked (GstAsyncTransform * self,
     /* (a flush counted this batch's frames as dropped already) */
     priv->in_flight -= frames;
     priv->frames_out += priv->batch_pushed;
-    priv->dropped_other += frames - priv->batch_pushed;
+    priv->dropped_qos += priv->batch_late;
+    priv->dropped_other += frames - priv->batch_pushed - priv->batch_late;
     priv->left += priv->batch_pushed;
     priv->through_sum += priv->batch_through_sum;
     priv->through_max = MAX (priv->through_max, priv->batch_through_max);
@@ -2085,7 +2247,7 @@ gst_async_transform_pushed_locked (GstAsyncTransform * self,
       priv->downstream_eos = TRUE;
   }
   priv->got_eos = FALSE;
-  priv->batch_pushed = 0;
+  priv->batch_pushed = priv->batch_late = 0;
   priv->batch_through_sum = priv->batch_through_max = 0;
   if (priv->drain_waiters > 0 || (priv->space_waiters > 0
           && gst_async_transform_space_low_locked (priv)))
@@ -2156,9 +2318,14 @@ gst_async_transform_loop (GstAsyncTransform * self)
     }
 
     if (!gst_queue_array_is_empty (priv->todo)) {
-      if (gst_async_transform_work_is_cheap_locked (priv))
-        job = gst_async_transform_take_job_locked (priv);
-      else if (gst_async_transform_can_start_locked (priv))
+      gboolean skipped;
+
+      if (gst_async_transform_work_is_cheap_locked (priv)) {
+        job = gst_async_transform_take_job_locked (priv, &skipped);
+        /* late frames were done without work: collect them */
+        if (job == NULL && skipped)
+          continue;
+      } else if (gst_async_transform_can_start_locked (priv))
         /* The work turned expensive with frames queued while it was
          * cheap: nobody woke a worker for them yet. */
         gst_async_worker_pool_wake (priv->pool_member);
@@ -2245,7 +2412,30 @@ gst_async_transform_default_src_event (GstAsyncTransform * self,
   GstPad *pad = priv->srcpad;
   GstObject *parent = GST_OBJECT (self);
 
-  if (GST_EVENT_TYPE (event) == GST_EVENT_RECONFIGURE) {
+  if (GST_EVENT_TYPE (event) == GST_EVENT_QOS) {
+    GstQOSType type;
+    gdouble proportion;
+    GstClockTimeDiff diff;
+    GstClockTime timestamp;
+
+    gst_event_parse_qos (event, &type, &proportion, &diff, &timestamp);
+    g_mutex_lock (&priv->lock);
+    priv->proportion = proportion;
+    if (!GST_CLOCK_TIME_IS_VALID (timestamp))
+      priv->earliest_time = GST_CLOCK_TIME_NONE;
+    else if (diff > 0)
+      /* Late: expect to stay late for a while, as GstVideoDecoder does,
+       * so that dropping catches up rather than trails. */
+      priv->earliest_time = timestamp + 2 * diff +
+          (GST_CLOCK_TIME_IS_VALID (priv->frame_duration) ?
+          priv->frame_duration : 0);
+    else
+      priv->earliest_time = timestamp - MIN (-diff, (gint64) timestamp);
+    g_mutex_unlock (&priv->lock);
+    GST_LOG_OBJECT (self, "QoS: proportion %g, jitter %" GST_STIME_FORMAT
+        " at %" GST_TIME_FORMAT, proportion, GST_STIME_ARGS (diff),
+        GST_TIME_ARGS (timestamp));
+  } else if (GST_EVENT_TYPE (event) == GST_EVENT_RECONFIGURE) {
     gboolean restart;
 
     /* A newly linked downstream: try again after not-linked, as queue
@@ -2426,7 +2616,10 @@ gst_async_transform_change_state (GstElement * element,
       g_mutex_lock (&priv->lock);
       priv->next_number = 0;
       priv->frames_in = priv->frames_out = 0;
-      priv->dropped_leaky = priv->dropped_other = 0;
+      priv->dropped_leaky = priv->dropped_qos = priv->dropped_other = 0;
+      priv->discont = FALSE;
+      gst_segment_init (&priv->segment, GST_FORMAT_UNDEFINED);
+      gst_async_transform_reset_qos_locked (priv);
       priv->in_flight_max = 0;
       priv->processed = priv->left = 0;
       priv->process_min = priv->process_max = priv->process_sum = 0;

@@ -366,47 +366,6 @@ test_async_new (guint n_workers, guint max_in_flight)
       "max-in-flight", max_in_flight, NULL);
 }
 
-/* Reads the stats property, checks that its counters add up, and returns
- * the counters the tests look at. */
-typedef struct
-{
-  guint64 in, out, leaky, other;
-  guint in_flight, in_flight_max;
-  GstClockTime process_min, process_mean, process_max;
-  GstClockTime through_mean, through_max;
-} Stats;
-
-static Stats
-read_stats (GstElement * e)
-{
-  GstStructure *st = NULL;
-  Stats x;
-
-  g_object_get (e, "stats", &st, NULL);
-  fail_unless (st != NULL);
-  fail_unless (gst_structure_get (st, "frames-in", G_TYPE_UINT64, &x.in,
-          "frames-out", G_TYPE_UINT64, &x.out,
-          "dropped-leaky", G_TYPE_UINT64, &x.leaky,
-          "dropped-other", G_TYPE_UINT64, &x.other,
-          "in-flight", G_TYPE_UINT, &x.in_flight,
-          "in-flight-max", G_TYPE_UINT, &x.in_flight_max,
-          "process-time-min", G_TYPE_UINT64, &x.process_min,
-          "process-time-mean", G_TYPE_UINT64, &x.process_mean,
-          "process-time-max", G_TYPE_UINT64, &x.process_max,
-          "time-through-mean", G_TYPE_UINT64, &x.through_mean,
-          "time-through-max", G_TYPE_UINT64, &x.through_max, NULL));
-  gst_structure_free (st);
-
-  fail_unless_equals_uint64 (x.in, x.out + x.leaky + x.other + x.in_flight);
-  fail_unless (x.in_flight <= x.in_flight_max);
-  if (GST_CLOCK_TIME_IS_VALID (x.process_mean))
-    fail_unless (x.process_min <= x.process_mean
-        && x.process_mean <= x.process_max);
-  if (GST_CLOCK_TIME_IS_VALID (x.through_mean))
-    fail_unless (x.through_mean <= x.through_max);
-  return x;
-}
-
 /* A harness around a test element the test still holds. */
 static GstHarness *
 test_harness (GstTestAsync * t)

@@ -21,13 +21,110 @@
  */
 
 /* The engine is driven through asyncidentity, whose work-time gives every
- * frame a known cost. */
+ * frame a known cost, and through a subclass that records which frames it
+ * worked on. */
 
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
+#include <gst/async/gstasynctransform.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "../asynccheck.h"
+
+/* --- a subclass that records its work ------------------------------------ */
+
+typedef struct
+{
+  GstAsyncTransform parent;
+
+  guint work_us;                /* each frame takes this long */
+  GMutex lock;
+  GHashTable *worked;           /* PTS of the frames process () saw */
+} GstCountAsync;
+
+typedef struct
+{
+  GstAsyncTransformClass parent_class;
+} GstCountAsyncClass;
+
+GType gst_count_async_get_type (void);
+G_DEFINE_TYPE (GstCountAsync, gst_count_async, GST_TYPE_ASYNC_TRANSFORM);
+
+static GstStaticPadTemplate any_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+static GstStaticPadTemplate any_src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+static GstFlowReturn
+count_process (GstAsyncTransform * trans, gpointer context,
+    GstAsyncFrame * frame)
+{
+  GstCountAsync *self = (GstCountAsync *) trans;
+
+  if (self->work_us)
+    g_usleep (self->work_us);
+  g_mutex_lock (&self->lock);
+  g_hash_table_add (self->worked,
+      g_memdup2 (&GST_BUFFER_PTS (frame->input), sizeof (GstClockTime)));
+  g_mutex_unlock (&self->lock);
+  frame->output = g_steal_pointer (&frame->input);
+  return GST_FLOW_OK;
+}
+
+static gboolean
+count_worked_on (GstCountAsync * self, GstClockTime pts)
+{
+  gboolean worked;
+
+  g_mutex_lock (&self->lock);
+  worked = g_hash_table_contains (self->worked, &pts);
+  g_mutex_unlock (&self->lock);
+  return worked;
+}
+
+static guint
+count_worked (GstCountAsync * self)
+{
+  guint n;
+
+  g_mutex_lock (&self->lock);
+  n = g_hash_table_size (self->worked);
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+static void
+count_finalize (GObject * object)
+{
+  GstCountAsync *self = (GstCountAsync *) object;
+
+  g_hash_table_unref (self->worked);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (gst_count_async_parent_class)->finalize (object);
+}
+
+static void
+gst_count_async_class_init (GstCountAsyncClass * klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = count_finalize;
+  gst_element_class_add_static_pad_template (GST_ELEMENT_CLASS (klass),
+      &any_template);
+  gst_element_class_add_static_pad_template (GST_ELEMENT_CLASS (klass),
+      &any_src_template);
+  gst_element_class_set_static_metadata (GST_ELEMENT_CLASS (klass),
+      "Count", "Testing", "Records the frames it works on", "tests");
+  GST_ASYNC_TRANSFORM_CLASS (klass)->process = count_process;
+}
+
+static void
+gst_count_async_init (GstCountAsync * self)
+{
+  g_mutex_init (&self->lock);
+  self->worked = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+      NULL);
+}
 
 static GstElement *
 identity_new (guint n_workers, guint work_us, const gchar * group)
@@ -218,16 +315,306 @@ GST_START_TEST (test_worker_group_takes_turns)
 
 GST_END_TEST;
 
+/* --- QoS ----------------------------------------------------------------- */
+
+static GstHarness *
+count_harness (GstCountAsync ** count, GstBus ** bus)
+{
+  GstElement *e = g_object_new (gst_count_async_get_type (), "n-workers", 1,
+      NULL);
+  GstHarness *h;
+
+  *count = (GstCountAsync *) gst_object_ref (e);
+  *bus = gst_bus_new ();
+  gst_element_set_bus (e, *bus);
+  h = harness_for (e);
+  return h;
+}
+
+/* Pushes frames @from to @to (10 ms each) and pulls what comes out: the
+ * PTS of the output as a string, "*" after the PTS of a DISCONT buffer. */
+static gchar *
+push_and_pull (GstHarness * h, guint from, guint to)
+{
+  GString *out = g_string_new (NULL);
+  GstBuffer *buf;
+  guint i;
+
+  for (i = from; i <= to; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  /* a drain: everything before it has left */
+  gst_harness_push_event (h, gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM,
+          gst_structure_new_empty ("drained")));
+  for (;;) {
+    GstEvent *event = gst_harness_pull_event (h);
+    gboolean drained = gst_event_has_name (event, "drained");
+
+    gst_event_unref (event);
+    if (drained)
+      break;
+  }
+  while ((buf = gst_harness_try_pull (h))) {
+    g_string_append_printf (out, "%" G_GUINT64_FORMAT "%s ",
+        GST_BUFFER_PTS (buf) / GST_MSECOND,
+        GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT) ? "*" : "");
+    gst_buffer_unref (buf);
+  }
+  return g_string_free (out, FALSE);
+}
+
+/* Downstream says it is late: frames earlier than it can show are dropped
+ * before any work, with a QoS message each and a DISCONT on the next
+ * buffer. Without the qos property, or after a flush, nothing is. */
+GST_START_TEST (test_qos_drops_before_work)
+{
+  GstCountAsync *count;
+  GstBus *bus;
+  GstHarness *h = count_harness (&count, &bus);
+  GstMessage *msg;
+  gchar *out;
+  guint i;
+
+  out = push_and_pull (h, 0, 4);
+  fail_unless_equals_string (out, "0 10 20 30 40 ");
+  g_free (out);
+
+  /* Frame 40 ms came 12 ms late: expecting to stay late, the element
+   * drops what is before 40 + 2 x 12 + 10 = 74 ms (plus the work). */
+  fail_unless (gst_harness_push_upstream_event (h,
+          gst_event_new_qos (GST_QOS_TYPE_UNDERFLOW, 0.9, 12 * GST_MSECOND,
+              40 * GST_MSECOND)));
+  out = push_and_pull (h, 5, 10);
+  fail_unless_equals_string (out, "80* 90 100 ");
+  g_free (out);
+  for (i = 5; i <= 10; i++)
+    fail_unless_equals_int (count_worked_on (count, i * 10 * GST_MSECOND),
+        i >= 8);
+
+  for (i = 5; i <= 7; i++) {
+    GstFormat format;
+    guint64 processed, dropped;
+    GstClockTime running_time, timestamp;
+    gint64 jitter;
+    gdouble proportion;
+    gint quality;
+
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_QOS);
+    fail_unless (msg != NULL);
+    fail_unless (GST_MESSAGE_SRC (msg) == GST_OBJECT (count));
+    gst_message_parse_qos (msg, NULL, &running_time, NULL, &timestamp, NULL);
+    gst_message_parse_qos_values (msg, &jitter, &proportion, &quality);
+    gst_message_parse_qos_stats (msg, &format, &processed, &dropped);
+    fail_unless_equals_uint64 (running_time, i * 10 * GST_MSECOND);
+    fail_unless_equals_uint64 (timestamp, i * 10 * GST_MSECOND);
+    fail_unless (jitter >= (gint64) (74 - i * 10) * GST_MSECOND);
+    fail_unless_equals_float (proportion, 0.9);
+    fail_unless_equals_int (format, GST_FORMAT_BUFFERS);
+    fail_unless_equals_uint64 (processed, 5);
+    fail_unless_equals_uint64 (dropped, i - 4);
+    gst_message_unref (msg);
+  }
+  fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_QOS) == NULL);
+  fail_unless_equals_uint64 (read_stats (h->element).qos, 3);
+
+  /* qos=false: late frames are worked on */
+  g_object_set (h->element, "qos", FALSE, NULL);
+  fail_unless (gst_harness_push_upstream_event (h,
+          gst_event_new_qos (GST_QOS_TYPE_UNDERFLOW, 0.5, GST_SECOND,
+              100 * GST_MSECOND)));
+  out = push_and_pull (h, 11, 12);
+  fail_unless_equals_string (out, "110 120 ");
+  g_free (out);
+
+  /* a flush forgets what QoS said */
+  g_object_set (h->element, "qos", TRUE, NULL);
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  {
+    GstSegment segment;
+
+    gst_segment_init (&segment, GST_FORMAT_TIME);
+    fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+  }
+  out = push_and_pull (h, 13, 14);
+  fail_unless_equals_string (out, "130 140 ");
+  g_free (out);
+  fail_unless_equals_uint64 (read_stats (h->element).qos, 3);
+  fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_QOS) == NULL);
+
+  gst_harness_teardown (h);
+  gst_element_set_bus (GST_ELEMENT (count), NULL);
+  gst_object_unref (bus);
+  gst_object_unref (count);
+}
+
+GST_END_TEST;
+
+static void
+slow_render (GstElement * sink, GstBuffer * buf, GstPad * pad, gpointer data)
+{
+  g_usleep (40 * 1000);
+}
+
+/* Runs @desc, with an element named "e", until EOS; a sink named "slow"
+ * takes 40 ms a frame. Returns the running times of the frames "e" said,
+ * in QoS messages, it dropped. */
+static GArray *
+run_pipeline (const gchar * desc, GstElement ** e)
+{
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstElement *slow = gst_bin_get_by_name (GST_BIN (pipeline), "slow");
+  GArray *dropped = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
+  gboolean done = FALSE;
+
+
+  *e = gst_bin_get_by_name (GST_BIN (pipeline), "e");
+  if (slow) {
+    g_signal_connect (slow, "handoff", G_CALLBACK (slow_render), NULL);
+    gst_object_unref (slow);
+  }
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  while (!done) {
+    GstMessage *msg = gst_bus_timed_pop (bus, 60 * GST_SECOND);
+
+    fail_unless (msg != NULL, "%s: no EOS", desc);
+    switch (GST_MESSAGE_TYPE (msg)) {
+      case GST_MESSAGE_EOS:
+        done = TRUE;
+        break;
+      case GST_MESSAGE_ERROR:
+        fail ("%s: error %" GST_PTR_FORMAT, desc, msg);
+        break;
+      case GST_MESSAGE_LATENCY:
+        gst_bin_recalculate_latency (GST_BIN (pipeline));
+        break;
+      case GST_MESSAGE_QOS:
+        if (GST_MESSAGE_SRC (msg) == GST_OBJECT (*e)) {
+          GstClockTime running_time;
+
+          gst_message_parse_qos (msg, NULL, &running_time, NULL, NULL, NULL);
+          g_array_append_val (dropped, running_time);
+        }
+        break;
+      default:
+        break;
+    }
+    gst_message_unref (msg);
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  return dropped;
+}
+
+/* A live source at 50 fps and a sink that needs 40 ms a frame: the element
+ * drops late frames (with qos), never one it worked on, and every frame is
+ * either worked on and pushed or dropped by QoS. */
+static void
+run_slow_sink (gboolean qos)
+{
+  const guint n = MAX (async_check_scale (50), 20);
+  gchar *desc = g_strdup_printf ("videotestsrc is-live=true num-buffers=%u "
+      "! video/x-raw,width=64,height=48,framerate=50/1 "
+      "! countasync name=e n-workers=2 qos=%d "
+      "! fakesink name=slow sync=true qos=true signal-handoffs=true", n, qos);
+  GstElement *e;
+  GArray *dropped;
+  Stats st;
+  guint i;
+
+  dropped = run_pipeline (desc, &e);
+  st = read_stats (e);
+  GST_INFO ("qos=%d: %u frames, %" G_GUINT64_FORMAT " out, %" G_GUINT64_FORMAT
+      " dropped by qos", qos, n, st.out, st.qos);
+  fail_unless_equals_uint64 (st.in, n);
+  fail_unless_equals_uint64 (st.qos, dropped->len);
+  fail_unless_equals_uint64 (st.out + st.qos, n);
+  fail_unless_equals_int (count_worked ((GstCountAsync *) e), st.out);
+  for (i = 0; i < dropped->len; i++)
+    fail_if (count_worked_on ((GstCountAsync *) e,
+            g_array_index (dropped, GstClockTime, i)),
+        "frame at %" GST_TIME_FORMAT " dropped after work",
+        GST_TIME_ARGS (g_array_index (dropped, GstClockTime, i)));
+  if (qos)
+    fail_unless (st.qos > 0);
+  else
+    fail_unless_equals_uint64 (st.qos, 0);
+
+  g_array_unref (dropped);
+  gst_object_unref (e);
+  g_free (desc);
+}
+
+GST_START_TEST (test_qos_live_slow_sink)
+{
+  run_slow_sink (TRUE);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_qos_off_live_slow_sink)
+{
+  run_slow_sink (FALSE);
+}
+
+GST_END_TEST;
+
+/* A file played at its own pace, with a syncing sink that sends QoS:
+ * nothing is late, and nothing is dropped. */
+GST_START_TEST (test_qos_never_in_file_pipeline)
+{
+  const guint n = async_check_scale (30), frame_size = 64 * 48;
+  gchar *path = g_build_filename (g_get_tmp_dir (), "realtime-XXXXXX.gray",
+      NULL);
+  gchar *data = g_malloc0 (n * frame_size), *desc;
+  GstElement *e;
+  GArray *dropped;
+  Stats st;
+  gint fd;
+
+  fd = g_mkstemp (path);
+  fail_unless (fd >= 0);
+  close (fd);
+  fail_unless (g_file_set_contents (path, data, n * frame_size, NULL));
+  desc = g_strdup_printf ("filesrc location=%s ! rawvideoparse width=64 "
+      "height=48 format=gray8 framerate=30/1 ! countasync name=e n-workers=2 "
+      "! fakesink sync=true qos=true", path);
+
+  dropped = run_pipeline (desc, &e);
+  st = read_stats (e);
+  fail_unless_equals_int (dropped->len, 0);
+  fail_unless_equals_uint64 (st.qos, 0);
+  fail_unless_equals_uint64 (st.out, n);
+  fail_unless_equals_int (count_worked ((GstCountAsync *) e), n);
+
+  g_array_unref (dropped);
+  gst_object_unref (e);
+  g_unlink (path);
+  g_free (path);
+  g_free (data);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
 static Suite *
 realtime_suite (void)
 {
   Suite *s = suite_create ("realtime");
   TCase *tc = tcase_create ("general");
 
+  gst_element_register (NULL, "countasync", GST_RANK_NONE,
+      gst_count_async_get_type ());
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_worker_group_threads);
   tcase_add_test (tc, test_own_workers_threads);
   tcase_add_test (tc, test_worker_group_takes_turns);
+  tcase_add_test (tc, test_qos_drops_before_work);
+  tcase_add_test (tc, test_qos_live_slow_sink);
+  tcase_add_test (tc, test_qos_off_live_slow_sink);
+  tcase_add_test (tc, test_qos_never_in_file_pipeline);
   return s;
 }
 
