@@ -223,7 +223,18 @@ typedef struct
   guint64 left;                 /* frames timed through the element */
   GstClockTime through_max, through_sum;
 
-  GstClockTime frame_duration;  /* from caps or buffers, for latency */
+  GstClockTime frame_duration;  /* from caps or buffers, for QoS */
+
+  /* Latency with latency=-1: the longest a frame took from entering to
+   * being done (waiting for a worker, then process), with headroom. */
+  GstClockTime delay_max;
+  GstClockTime latency_reported;        /* the last answer to a query */
+  gboolean live;                /* upstream said so in that query */
+  gboolean latency_message_due; /* the src task is to post one */
+  gboolean latency_message_sent;        /* and no query came since */
+  GstClockTime last_running_time;       /* of the newest frame */
+  GstClockTime qos_stale_until; /* QoS about frames up to this running
+                                 * time was measured with an older latency */
   GstCaps *incaps;
   GstCaps *outcaps;
 
@@ -409,15 +420,19 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
   /**
    * GstAsyncTransform:latency:
    *
-   * Latency the element adds to the latency query, in nanoseconds; -1
-   * reports max-in-flight times the frame duration.
+   * Latency the element adds to the latency query, in nanoseconds. With
+   * -1 it reports what it has measured: the longest a frame has taken from
+   * entering the element to being processed, plus a quarter as headroom (0
+   * before the first frame). In a live pipeline, a frame that takes longer
+   * than that posts a latency message, so that the pipeline asks again.
    *
    * Since: 1.0
    */
   g_object_class_install_property (gobject_class, PROP_LATENCY,
       g_param_spec_int64 ("latency", "Latency",
-          "Latency this element reports, in nanoseconds "
-          "(-1 = max-in-flight x frame duration)", -1, G_MAXINT64,
+          "Latency this element reports, in nanoseconds (-1 = the longest "
+          "time a frame has taken to be processed, plus a quarter; grows "
+          "with a latency message in live pipelines)", -1, G_MAXINT64,
           DEFAULT_LATENCY, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
@@ -643,7 +658,6 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
       if (priv->running) {
         gst_async_transform_update_window_locked (priv);
         g_cond_broadcast (&priv->space_cond);
-        latency_changed = priv->latency < 0;
       }
       break;
     case PROP_ORDERED:
@@ -683,6 +697,14 @@ gst_async_transform_mean (GstClockTime sum, guint64 count)
   return count ? sum / count : GST_CLOCK_TIME_NONE;
 }
 
+/* The latency property, or with -1 what was measured. */
+static inline GstClockTime
+gst_async_transform_measured_latency_locked (GstAsyncTransformPrivate * priv)
+{
+  return priv->latency >= 0 ? (GstClockTime) priv->latency
+      : priv->delay_max + priv->delay_max / 4;
+}
+
 static GstStructure *
 gst_async_transform_stats_locked (GstAsyncTransform * self)
 {
@@ -706,7 +728,9 @@ gst_async_transform_stats_locked (GstAsyncTransform * self)
       gst_async_transform_mean (priv->through_sum, priv->left),
       "time-through-max", G_TYPE_UINT64,
       priv->left ? priv->through_max : GST_CLOCK_TIME_NONE,
-      "workers", G_TYPE_UINT, priv->n_workers, NULL);
+      "workers", G_TYPE_UINT, priv->n_workers,
+      "latency", G_TYPE_UINT64,
+      gst_async_transform_measured_latency_locked (priv), NULL);
 }
 
 static void
@@ -1170,10 +1194,31 @@ gst_async_transform_run_job_timed (GstAsyncTransform * self, GstAsyncJob * job)
   return (g_get_monotonic_time () - start) * GST_USECOND;
 }
 
+/* With latency=-1 in a live pipeline: a frame took longer than the latency
+ * reported, so the src task is to post a latency message (one per latency
+ * query). Wakes it if it waits. */
+static void
+gst_async_transform_measure_delay_locked (GstAsyncTransformPrivate * priv,
+    GstAsyncJob * job)
+{
+  GstClockTime delay = (g_get_monotonic_time () - job->entered) * GST_USECOND;
+
+  if (delay <= priv->delay_max)
+    return;
+  priv->delay_max = delay;
+  if (priv->latency < 0 && priv->live && delay > priv->latency_reported
+      && !priv->latency_message_sent) {
+    priv->latency_message_due = priv->latency_message_sent = TRUE;
+    if (priv->ready_waiters > 0)
+      g_cond_signal (&priv->ready_cond);
+  }
+}
+
 static void
 gst_async_transform_job_ran_locked (GstAsyncTransformPrivate * priv,
-    GstClockTime took)
+    GstAsyncJob * job, GstClockTime took)
 {
+  gst_async_transform_measure_delay_locked (priv, job);
   priv->busy_workers--;
   priv->process_avg = (7 * priv->process_avg + took) / 8;
   if (priv->processed == 0 || took < priv->process_min)
@@ -1199,7 +1244,7 @@ gst_async_transform_run_job_locked (GstAsyncTransform * self, GstAsyncJob * job)
   took = gst_async_transform_run_job_timed (self, job);
   g_mutex_lock (&priv->lock);
 
-  gst_async_transform_job_ran_locked (priv, took);
+  gst_async_transform_job_ran_locked (priv, job, took);
   if (job->generation != priv->generation) {
     /* Flushed while running: nobody will push it. */
     g_mutex_unlock (&priv->lock);
@@ -1453,6 +1498,8 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
   job->user_data_destroy = destroy;
   job->entered = g_get_monotonic_time ();
   gst_async_transform_stamp_locked (priv, job);
+  if (GST_CLOCK_TIME_IS_VALID (job->running_time))
+    priv->last_running_time = job->running_time;
   gst_queue_array_push_tail (priv->out, job);
   priv->in_flight++;
   priv->in_flight_max = MAX (priv->in_flight_max, priv->in_flight);
@@ -1768,7 +1815,7 @@ gst_async_transform_handle_caps (GstAsyncTransform * self, GstEvent * event)
   GstCaps *incaps, *old;
   gint fps_n = 0, fps_d = 1;
   GstClockTime duration;
-  gboolean ok, latency_changed;
+  gboolean ok;
 
   gst_event_parse_caps (event, &incaps);
   GST_DEBUG_OBJECT (self, "new input caps %" GST_PTR_FORMAT, incaps);
@@ -1788,8 +1835,6 @@ gst_async_transform_handle_caps (GstAsyncTransform * self, GstEvent * event)
   old = priv->incaps;
   priv->incaps = gst_caps_ref (incaps);
   priv->duration_from_caps = GST_CLOCK_TIME_IS_VALID (duration);
-  latency_changed = priv->duration_from_caps && priv->latency < 0
-      && duration != priv->frame_duration;
   if (priv->duration_from_caps)
     priv->frame_duration = duration;
   g_mutex_unlock (&priv->lock);
@@ -1800,12 +1845,6 @@ gst_async_transform_handle_caps (GstAsyncTransform * self, GstEvent * event)
   priv->negotiated = ok;
   priv->awaiting_output_caps = priv->outcaps == NULL;
   g_mutex_unlock (&priv->lock);
-
-  /* With latency=-1 the latency follows the frame rate: let the pipeline
-   * ask again. */
-  if (latency_changed)
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_latency (GST_OBJECT (self)));
 
   gst_event_unref (event);
   return ok;
@@ -2292,6 +2331,16 @@ gst_async_transform_loop (GstAsyncTransform * self)
   while (priv->flow == GST_FLOW_OK) {
     GstAsyncJob *job = NULL;
 
+    if (G_UNLIKELY (priv->latency_message_due)) {
+      priv->latency_message_due = FALSE;
+      g_mutex_unlock (&priv->lock);
+      GST_DEBUG_OBJECT (self, "a frame took longer than the latency reported");
+      gst_element_post_message (GST_ELEMENT (self),
+          gst_message_new_latency (GST_OBJECT (self)));
+      g_mutex_lock (&priv->lock);
+      continue;
+    }
+
     frames = gst_async_transform_collect_locked (self, batch);
     if (batch->len > 0) {
       generation = priv->generation;
@@ -2348,7 +2397,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
       gst_async_transform_clear_job (job);
 
       g_mutex_lock (&priv->lock);
-      gst_async_transform_job_ran_locked (priv, took);
+      gst_async_transform_job_ran_locked (priv, job, took);
       gst_async_transform_recycle_job_locked (self, job);
       gst_async_transform_pushed_locked (self, generation, epoch, 1, ret);
     } else if (job) {
@@ -2421,7 +2470,11 @@ gst_async_transform_default_src_event (GstAsyncTransform * self,
     gst_event_parse_qos (event, &type, &proportion, &diff, &timestamp);
     g_mutex_lock (&priv->lock);
     priv->proportion = proportion;
-    if (!GST_CLOCK_TIME_IS_VALID (timestamp))
+    if (GST_CLOCK_TIME_IS_VALID (priv->qos_stale_until)
+        && GST_CLOCK_TIME_IS_VALID (timestamp)
+        && timestamp <= priv->qos_stale_until)
+      GST_LOG_OBJECT (self, "QoS from before the latency changed, ignored");
+    else if (!GST_CLOCK_TIME_IS_VALID (timestamp))
       priv->earliest_time = GST_CLOCK_TIME_NONE;
     else if (diff > 0)
       /* Late: expect to stay late for a while, as GstVideoDecoder does,
@@ -2461,21 +2514,25 @@ gst_async_transform_src_event (GstPad * pad, GstObject * parent,
   return GST_ASYNC_TRANSFORM_GET_CLASS (self)->src_event (self, event);
 }
 
-/* The latency this element adds, in ns. */
+/* The latency this element adds, in ns, for a latency query that found
+ * upstream @live or not. */
 static GstClockTime
-gst_async_transform_get_latency (GstAsyncTransform * self)
+gst_async_transform_query_latency (GstAsyncTransform * self, gboolean live)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstClockTime latency = 0;
+  GstClockTime latency;
 
   g_mutex_lock (&priv->lock);
-  if (priv->latency >= 0) {
-    latency = priv->latency;
-  } else if (GST_CLOCK_TIME_IS_VALID (priv->frame_duration)) {
-    if (!priv->running)
-      gst_async_transform_update_limits_locked (self);
-    latency = priv->max_in_flight * priv->frame_duration;
+  latency = gst_async_transform_measured_latency_locked (priv);
+  if (latency != priv->latency_reported) {
+    /* Downstream's QoS about the frames already inside was measured
+     * against the old latency. */
+    priv->qos_stale_until = priv->last_running_time;
+    gst_async_transform_reset_qos_locked (priv);
   }
+  priv->latency_reported = latency;
+  priv->latency_message_sent = FALSE;
+  priv->live = live;
   g_mutex_unlock (&priv->lock);
   return latency;
 }
@@ -2496,7 +2553,7 @@ gst_async_transform_default_src_query (GstAsyncTransform * self,
       if (!gst_pad_peer_query (priv->sinkpad, query))
         return FALSE;
       gst_query_parse_latency (query, &live, &min, &max);
-      ours = gst_async_transform_get_latency (self);
+      ours = gst_async_transform_query_latency (self, live);
       min += ours;
       if (GST_CLOCK_TIME_IS_VALID (max))
         max += ours;
@@ -2630,6 +2687,10 @@ gst_async_transform_change_state (GstElement * element,
       priv->negotiated = klass->set_caps == NULL;
       priv->frame_duration = GST_CLOCK_TIME_NONE;
       priv->duration_from_caps = FALSE;
+      priv->delay_max = priv->latency_reported = 0;
+      priv->live = FALSE;
+      priv->latency_message_due = priv->latency_message_sent = FALSE;
+      priv->last_running_time = priv->qos_stale_until = GST_CLOCK_TIME_NONE;
       g_mutex_unlock (&priv->lock);
       gst_async_transform_start_workers (self);
       break;

@@ -1999,37 +1999,6 @@ GST_START_TEST (test_flushing_seek)
 
 GST_END_TEST;
 
-/* --- latency ------------------------------------------------------------- */
-
-GST_START_TEST (test_latency_query)
-{
-  GstHarness *h = harness_for (identity_new (2, 3));
-  GstBus *bus = gst_bus_new ();
-  GstMessage *msg;
-
-  gst_element_set_bus (h->element, bus);
-  gst_harness_set_upstream_latency (h, 10 * GST_MSECOND);
-  gst_harness_set_src_caps_str (h,
-      "video/x-raw,format=GRAY8,width=4,height=4,framerate=25/1");
-
-  /* -1: max-in-flight x frame duration on top of upstream's */
-  fail_unless_equals_uint64 (gst_harness_query_latency (h),
-      10 * GST_MSECOND + 3 * 40 * GST_MSECOND);
-
-  /* an explicit latency, and a message so the pipeline asks again */
-  g_object_set (h->element, "latency", (gint64) 5 * GST_MSECOND, NULL);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_LATENCY);
-  fail_unless (msg != NULL);
-  gst_message_unref (msg);
-  fail_unless_equals_uint64 (gst_harness_query_latency (h), 15 * GST_MSECOND);
-
-  gst_element_set_bus (h->element, NULL);
-  gst_object_unref (bus);
-  gst_harness_teardown (h);
-}
-
-GST_END_TEST;
-
 /* Upstream's pool is asked for max-in-flight more buffers. */
 static gboolean
 pool_proposing_query (GstPad * pad, GstObject * parent, GstQuery * query)
@@ -2134,7 +2103,6 @@ asynctransform_suite (void)
   tcase_add_test (tc, test_reconfigure_races_not_linked);
   tcase_add_test (tc, test_state_cycles);
   tcase_add_test (tc, test_flushing_seek);
-  tcase_add_test (tc, test_latency_query);
   tcase_add_test (tc, test_allocation_adds_window);
   return s;
 }

@@ -457,9 +457,10 @@ slow_render (GstElement * sink, GstBuffer * buf, GstPad * pad, gpointer data)
 
 /* Runs @desc, with an element named "e", until EOS; a sink named "slow"
  * takes 40 ms a frame. Returns the running times of the frames "e" said,
- * in QoS messages, it dropped. */
+ * in QoS messages, it dropped, and the stats of a sink named "sink" in
+ * @sink_stats if not NULL. */
 static GArray *
-run_pipeline (const gchar * desc, GstElement ** e)
+run_pipeline (const gchar * desc, GstElement ** e, GstStructure ** sink_stats)
 {
   GstElement *pipeline = gst_parse_launch (desc, NULL);
   GstBus *bus = gst_element_get_bus (pipeline);
@@ -502,6 +503,12 @@ run_pipeline (const gchar * desc, GstElement ** e)
     }
     gst_message_unref (msg);
   }
+  if (sink_stats) {
+    GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+
+    g_object_get (sink, "stats", sink_stats, NULL);
+    gst_object_unref (sink);
+  }
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
@@ -524,7 +531,7 @@ run_slow_sink (gboolean qos)
   Stats st;
   guint i;
 
-  dropped = run_pipeline (desc, &e);
+  dropped = run_pipeline (desc, &e, NULL);
   st = read_stats (e);
   GST_INFO ("qos=%d: %u frames, %" G_GUINT64_FORMAT " out, %" G_GUINT64_FORMAT
       " dropped by qos", qos, n, st.out, st.qos);
@@ -582,7 +589,7 @@ GST_START_TEST (test_qos_never_in_file_pipeline)
       "height=48 format=gray8 framerate=30/1 ! countasync name=e n-workers=2 "
       "! fakesink sync=true qos=true", path);
 
-  dropped = run_pipeline (desc, &e);
+  dropped = run_pipeline (desc, &e, NULL);
   st = read_stats (e);
   fail_unless_equals_int (dropped->len, 0);
   fail_unless_equals_uint64 (st.qos, 0);
@@ -595,6 +602,132 @@ GST_START_TEST (test_qos_never_in_file_pipeline)
   g_free (path);
   g_free (data);
   g_free (desc);
+}
+
+GST_END_TEST;
+
+/* --- latency ------------------------------------------------------------- */
+
+static gboolean
+latency_message_posted (GstBus * bus)
+{
+  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_LATENCY);
+  gboolean posted = msg != NULL;
+
+  gst_clear_message (&msg);
+  return posted;
+}
+
+static void
+push_pull_one (GstHarness * h, guint i)
+{
+  fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+}
+
+/* With latency=-1 the element reports what it measured; a frame that takes
+ * longer posts one latency message, until the pipeline asks again. An
+ * explicit latency is reported as it is. */
+GST_START_TEST (test_latency_follows_work)
+{
+  GstHarness *h = harness_for (identity_new (2, 20000, NULL));
+  GstBus *bus = gst_bus_new ();
+  GstClockTime latency;
+
+  gst_element_set_bus (h->element, bus);
+  gst_harness_set_upstream_latency (h, 10 * GST_MSECOND);
+
+  /* nothing measured: only upstream's */
+  fail_unless_equals_uint64 (gst_harness_query_latency (h), 10 * GST_MSECOND);
+
+  g_object_set (h->element, "latency", (gint64) 5 * GST_MSECOND, NULL);
+  fail_unless (latency_message_posted (bus));
+  fail_unless_equals_uint64 (gst_harness_query_latency (h), 15 * GST_MSECOND);
+  push_pull_one (h, 0);
+  fail_if (latency_message_posted (bus));
+
+  /* measured: 20 ms of work and a quarter more, at least */
+  g_object_set (h->element, "latency", (gint64) - 1, NULL);
+  fail_unless (latency_message_posted (bus));
+  latency = gst_harness_query_latency (h);
+  fail_unless (latency >= 10 * GST_MSECOND + 25 * GST_MSECOND,
+      "%" GST_TIME_FORMAT, GST_TIME_ARGS (latency));
+
+  /* Longer frames: one message, then none until the pipeline asked. */
+  g_object_set (h->element, "work-time", 80000, NULL);
+  push_pull_one (h, 1);
+  fail_unless (latency_message_posted (bus));
+  push_pull_one (h, 2);
+  fail_if (latency_message_posted (bus));
+  latency = gst_harness_query_latency (h);
+  fail_unless (latency >= 10 * GST_MSECOND + 100 * GST_MSECOND,
+      "%" GST_TIME_FORMAT, GST_TIME_ARGS (latency));
+  {
+    GstStructure *st;
+    guint64 ours;
+
+    g_object_get (h->element, "stats", &st, NULL);
+    fail_unless (gst_structure_get_uint64 (st, "latency", &ours));
+    fail_unless_equals_uint64 (ours + 10 * GST_MSECOND, latency);
+    gst_structure_free (st);
+  }
+
+  /* Frames within it post nothing. */
+  g_object_set (h->element, "work-time", 20000, NULL);
+  push_pull_one (h, 3);
+  push_pull_one (h, 4);
+  fail_if (latency_message_posted (bus));
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* The issue's pipeline: live 30 fps, 40 ms of work per frame. Sequential
+ * work cannot keep up, so frames come late to the sink or are dropped;
+ * with 4 workers and the measured latency none is, but for the first
+ * frame, which comes before anything was measured. Returns the frames
+ * late or dropped. */
+static guint
+run_live_30fps (guint n_workers, guint n)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc is-live=true num-buffers=%u "
+      "! video/x-raw,width=64,height=48,framerate=30/1 "
+      "! asyncidentity name=e work-time=40000 n-workers=%u "
+      "! fakesink name=sink sync=true qos=true max-lateness=20000000", n,
+      n_workers);
+  GstElement *e;
+  GstStructure *sink_stats;
+  guint64 rendered, late;
+  GArray *dropped;
+  Stats st;
+
+  dropped = run_pipeline (desc, &e, &sink_stats);
+  st = read_stats (e);
+  fail_unless (gst_structure_get_uint64 (sink_stats, "rendered", &rendered));
+  fail_unless (gst_structure_get_uint64 (sink_stats, "dropped", &late));
+  GST_INFO ("%u workers: %u frames, %" G_GUINT64_FORMAT " rendered, %"
+      G_GUINT64_FORMAT " late (dropped by the sink), %" G_GUINT64_FORMAT
+      " dropped by qos", n_workers, n, rendered, late, st.qos);
+  fail_unless_equals_uint64 (st.in, n);
+  fail_unless_equals_uint64 (rendered + late + st.qos, n);
+  fail_unless_equals_int (dropped->len, st.qos);
+
+  gst_structure_free (sink_stats);
+  g_array_unref (dropped);
+  gst_object_unref (e);
+  g_free (desc);
+  return late + st.qos;
+}
+
+GST_START_TEST (test_live_keeps_up)
+{
+  const guint n = MAX (async_check_scale (60), 30);
+
+  fail_unless (run_live_30fps (4, n) <= 1);
+  fail_unless (run_live_30fps (1, n) >= n / 10);
 }
 
 GST_END_TEST;
@@ -615,6 +748,8 @@ realtime_suite (void)
   tcase_add_test (tc, test_qos_live_slow_sink);
   tcase_add_test (tc, test_qos_off_live_slow_sink);
   tcase_add_test (tc, test_qos_never_in_file_pipeline);
+  tcase_add_test (tc, test_latency_follows_work);
+  tcase_add_test (tc, test_live_keeps_up);
   return s;
 }
 
