@@ -1205,6 +1205,9 @@ gst_async_transform_measure_delay_locked (GstAsyncTransformPrivate * priv,
 
   if (delay <= priv->delay_max)
     return;
+  GST_CAT_DEBUG (gst_async_transform_debug, "frame %" G_GUINT64_FORMAT
+      " took %" GST_TIME_FORMAT " in all, the longest yet", job->frame.number,
+      GST_TIME_ARGS (delay));
   priv->delay_max = delay;
   if (priv->latency < 0 && priv->live && delay > priv->latency_reported
       && !priv->latency_message_sent) {

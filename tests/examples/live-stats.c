@@ -20,9 +20,9 @@
  */
 
 /* Runs a live 30 fps source through asyncidentity (40 ms of work per
- * frame, on 4 workers) into a clock-synced sink, prints the element's
- * stats structure every second, and stops cleanly on Ctrl-C (or after the
- * number of seconds given).
+ * frame, on 4 workers) into a clock-synced sink that sends QoS, prints the
+ * element's stats structure every second, and stops cleanly on Ctrl-C (or
+ * after the number of seconds given).
  *
  * Usage: live-stats [SECONDS]
  * Needs GST_PLUGIN_PATH to find the async plugin (build/gst/async). */
@@ -80,6 +80,11 @@ on_message (GstBus * bus, GstMessage * msg, gpointer data)
     case GST_MESSAGE_EOS:
       g_main_loop_quit (app->loop);
       break;
+    case GST_MESSAGE_LATENCY:
+      /* The element measured more latency than it reported: every live
+       * application lets the pipeline ask again, as gst-launch-1.0 does. */
+      gst_bin_recalculate_latency (GST_BIN (app->pipeline));
+      break;
     default:
       break;
   }
@@ -98,7 +103,7 @@ main (int argc, char **argv)
   app.pipeline = gst_parse_launch ("videotestsrc is-live=true ! "
       "video/x-raw,width=320,height=240,framerate=30/1 ! "
       "asyncidentity name=work work-time=40000 n-workers=4 ! "
-      "fakesink sync=true", &err);
+      "fakesink sync=true qos=true", &err);
   if (app.pipeline == NULL) {
     g_printerr ("%s (is GST_PLUGIN_PATH set to build/gst/async?)\n",
         err->message);
