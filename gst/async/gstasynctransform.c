@@ -501,8 +501,9 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    * downstream),
    * in-flight and in-flight-max (frames), process-time-min/mean/max and
    * time-through-mean/max (ns; GST_CLOCK_TIME_NONE before the first
-   * frame), workers. frames-in always equals frames-out + dropped-leaky +
-   * dropped-qos + dropped-other + in-flight.
+   * frame), workers, and latency (ns, what a latency query gets now).
+   * frames-in always equals frames-out + dropped-leaky + dropped-qos +
+   * dropped-other + in-flight.
    *
    * Since: 1.0
    */
@@ -1194,14 +1195,24 @@ gst_async_transform_run_job_timed (GstAsyncTransform * self, GstAsyncJob * job)
   return (g_get_monotonic_time () - start) * GST_USECOND;
 }
 
-/* With latency=-1 in a live pipeline: a frame took longer than the latency
- * reported, so the src task is to post a latency message (one per latency
- * query). Wakes it if it waits. */
+/* Records how long @job took from entering to being processed, @took of
+ * it in process (). With latency=-1 in a live pipeline, a frame that took
+ * longer than the latency reported makes the src task post a latency
+ * message (one per latency query); wakes it if it waits. */
 static void
 gst_async_transform_measure_delay_locked (GstAsyncTransformPrivate * priv,
-    GstAsyncJob * job)
+    GstAsyncJob * job, GstClockTime took)
 {
-  GstClockTime delay = (g_get_monotonic_time () - job->entered) * GST_USECOND;
+  GstClockTime delay;
+
+  /* Real work: a frame waits only for a worker, whose number is ours to
+   * choose. Cheap work: it waits for the src task, which may sit in a push
+   * that downstream holds for the very latency reported; that wait is
+   * downstream's, and counting it would feed the latency back into itself. */
+  if (gst_async_transform_work_is_cheap_locked (priv))
+    delay = took;
+  else
+    delay = (g_get_monotonic_time () - job->entered) * GST_USECOND;
 
   if (delay <= priv->delay_max)
     return;
@@ -1221,7 +1232,7 @@ static void
 gst_async_transform_job_ran_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job, GstClockTime took)
 {
-  gst_async_transform_measure_delay_locked (priv, job);
+  gst_async_transform_measure_delay_locked (priv, job, took);
   priv->busy_workers--;
   priv->process_avg = (7 * priv->process_avg + took) / 8;
   if (priv->processed == 0 || took < priv->process_min)
@@ -1393,6 +1404,15 @@ gst_async_transform_reset_qos_locked (GstAsyncTransformPrivate * priv)
 {
   priv->earliest_time = GST_CLOCK_TIME_NONE;
   priv->proportion = 1.0;
+}
+
+/* After a flush or a new segment, running times start again: what QoS
+ * said, and which of it was stale, no longer applies. */
+static inline void
+gst_async_transform_new_timeline_locked (GstAsyncTransformPrivate * priv)
+{
+  gst_async_transform_reset_qos_locked (priv);
+  priv->last_running_time = priv->qos_stale_until = GST_CLOCK_TIME_NONE;
 }
 
 /* What new data gets: the last downstream flow return or FLUSHING, EOS
@@ -1889,7 +1909,7 @@ gst_async_transform_flush_stop (GstAsyncTransform * self, GstEvent * event)
   priv->downstream_eos = FALSE;
   priv->discarding = FALSE;
   priv->discont = FALSE;
-  gst_async_transform_reset_qos_locked (priv);
+  gst_async_transform_new_timeline_locked (priv);
   g_mutex_unlock (&priv->lock);
 
   /* The task is paused: its leftovers are older than what was queued. */
@@ -1952,7 +1972,7 @@ gst_async_transform_default_sink_event (GstAsyncTransform * self,
       priv->stream_epoch++;
       if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT) {
         gst_event_copy_segment (event, &priv->segment);
-        gst_async_transform_reset_qos_locked (priv);
+        gst_async_transform_new_timeline_locked (priv);
       }
       g_mutex_unlock (&priv->lock);
       return gst_async_transform_queue_event (self, event);
@@ -2225,7 +2245,7 @@ gst_async_transform_push_job (GstAsyncTransform * self, GstAsyncJob * job)
           gst_event_type_get_name (type));
   } else if (job->ret != GST_FLOW_OK) {
     ret = job->ret;
-  } else if (job->late) {
+  } else if (job->late && !priv->discarding) {
     priv->batch_late++;
     priv->discont = TRUE;
     gst_async_transform_post_qos_drop (self, job);
@@ -2486,7 +2506,7 @@ gst_async_transform_default_src_event (GstAsyncTransform * self,
           (GST_CLOCK_TIME_IS_VALID (priv->frame_duration) ?
           priv->frame_duration : 0);
     else
-      priv->earliest_time = timestamp - MIN (-diff, (gint64) timestamp);
+      priv->earliest_time = MAX ((gint64) timestamp + diff, 0);
     g_mutex_unlock (&priv->lock);
     GST_LOG_OBJECT (self, "QoS: proportion %g, jitter %" GST_STIME_FORMAT
         " at %" GST_TIME_FORMAT, proportion, GST_STIME_ARGS (diff),
@@ -2679,7 +2699,7 @@ gst_async_transform_change_state (GstElement * element,
       priv->dropped_leaky = priv->dropped_qos = priv->dropped_other = 0;
       priv->discont = FALSE;
       gst_segment_init (&priv->segment, GST_FORMAT_UNDEFINED);
-      gst_async_transform_reset_qos_locked (priv);
+      gst_async_transform_new_timeline_locked (priv);
       priv->in_flight_max = 0;
       priv->processed = priv->left = 0;
       priv->process_min = priv->process_max = priv->process_sum = 0;
@@ -2693,7 +2713,6 @@ gst_async_transform_change_state (GstElement * element,
       priv->delay_max = priv->latency_reported = 0;
       priv->live = FALSE;
       priv->latency_message_due = priv->latency_message_sent = FALSE;
-      priv->last_running_time = priv->qos_stale_until = GST_CLOCK_TIME_NONE;
       g_mutex_unlock (&priv->lock);
       gst_async_transform_start_workers (self);
       break;

@@ -7,10 +7,16 @@
 
 #include <gst/check/gstcheck.h>
 
+static inline gboolean
+async_check_under_valgrind (void)
+{
+  return g_getenv ("GST_ASYNC_TEST_VALGRIND") != NULL;
+}
+
 static inline guint
 async_check_scale (guint n)
 {
-  return g_getenv ("GST_ASYNC_TEST_VALGRIND") ? MAX (n / 10, 2) : n;
+  return async_check_under_valgrind ()? MAX (n / 10, 2) : n;
 }
 
 /* Reads the stats property, checks that its counters add up, and returns

@@ -606,6 +606,39 @@ GST_START_TEST (test_qos_never_in_file_pipeline)
 
 GST_END_TEST;
 
+/* After a seek, QoS applies to the new running times at once, even when a
+ * latency change had made QoS about the old ones stale. */
+GST_START_TEST (test_qos_after_seek)
+{
+  GstCountAsync *count;
+  GstBus *bus;
+  GstHarness *h = count_harness (&count, &bus);
+  GstSegment segment;
+  gchar *out;
+
+  g_free (push_and_pull (h, 0, 99));
+  /* the latency changes from 0 to what was measured */
+  gst_harness_query_latency (h);
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+
+  fail_unless (gst_harness_push_upstream_event (h,
+          gst_event_new_qos (GST_QOS_TYPE_UNDERFLOW, 0.9, 12 * GST_MSECOND,
+              40 * GST_MSECOND)));
+  out = push_and_pull (h, 5, 10);
+  fail_unless_equals_string (out, "80* 90 100 ");
+  g_free (out);
+
+  gst_harness_teardown (h);
+  gst_element_set_bus (GST_ELEMENT (count), NULL);
+  gst_object_unref (bus);
+  gst_object_unref (count);
+}
+
+GST_END_TEST;
+
 /* --- latency ------------------------------------------------------------- */
 
 static gboolean
@@ -685,6 +718,39 @@ GST_START_TEST (test_latency_follows_work)
 
 GST_END_TEST;
 
+/* Cheap work done by the src task waits behind pushes that a syncing sink
+ * holds for the pipeline's latency: that wait is not the element's, or
+ * its latency would feed back into itself and grow without end. */
+GST_START_TEST (test_latency_cheap_work_stays_low)
+{
+  const guint n = MAX (async_check_scale (60), 30);
+  gchar *desc = g_strdup_printf ("videotestsrc is-live=true num-buffers=%u "
+      "! video/x-raw,width=64,height=48,framerate=30/1 "
+      "! asyncidentity name=e max-in-flight=32 "
+      "! fakesink sync=true qos=true", n);
+  GstStructure *st;
+  GstElement *e;
+  GArray *dropped;
+  guint64 latency;
+
+  dropped = run_pipeline (desc, &e, NULL);
+  g_object_get (e, "stats", &st, NULL);
+  fail_unless (gst_structure_get_uint64 (st, "latency", &latency));
+  GST_INFO ("cheap work: latency %" GST_TIME_FORMAT, GST_TIME_ARGS (latency));
+  /* Fed back, it would be about as long as the pipeline ran (seconds).
+   * Valgrind makes every thread hand-off take milliseconds. */
+  fail_unless (latency < (async_check_under_valgrind ()? 200 : 20) *
+      GST_MSECOND, "latency %" GST_TIME_FORMAT, GST_TIME_ARGS (latency));
+  fail_unless_equals_int (dropped->len, 0);
+
+  gst_structure_free (st);
+  g_array_unref (dropped);
+  gst_object_unref (e);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
 /* The issue's pipeline: live 30 fps, 40 ms of work per frame. Sequential
  * work cannot keep up, so frames come late to the sink or are dropped;
  * with 4 workers and the measured latency none is, but for the first
@@ -748,7 +814,9 @@ realtime_suite (void)
   tcase_add_test (tc, test_qos_live_slow_sink);
   tcase_add_test (tc, test_qos_off_live_slow_sink);
   tcase_add_test (tc, test_qos_never_in_file_pipeline);
+  tcase_add_test (tc, test_qos_after_seek);
   tcase_add_test (tc, test_latency_follows_work);
+  tcase_add_test (tc, test_latency_cheap_work_stays_low);
   tcase_add_test (tc, test_live_keeps_up);
   return s;
 }
