@@ -37,6 +37,13 @@
  * gst-launch-1.0 videotestsrc num-buffers=100 ! asyncidentity work-time=40000 n-workers=4 ! fakesink
  * ]| Spends 40 ms on each frame, four frames at a time: the 100 frames take
  * about one second instead of four.
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! video/x-raw,framerate=30/1 ! asyncidentity work-time=40000 n-workers=4 ! fakesink sync=true qos=true
+ * ]| A live 30 fps source, 40 ms of work per frame: four workers keep up and
+ * every frame reaches the sink in time (put autovideosink in place of
+ * fakesink to watch). With n-workers=1 the element cannot keep up; it drops
+ * the frames that would be late before working on them (see
+ * #GstAsyncTransform:qos).
  */
 
 #ifdef HAVE_CONFIG_H
