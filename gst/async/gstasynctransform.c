@@ -209,8 +209,8 @@ typedef struct
   gdouble proportion;
 
   /* Statistics since READY->PAUSED, for the stats property. At every
-   * moment frames_in == frames_out + dropped_leaky + dropped_other +
-   * in_flight. */
+   * moment frames_in == frames_out + dropped_leaky + dropped_qos +
+   * dropped_other + in_flight. */
   guint64 frames_in;
   guint64 frames_out;           /* pushed downstream */
   guint64 dropped_leaky;
@@ -457,9 +457,9 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    * GstAsyncTransform:qos:
    *
    * Drop frames that downstream's QoS events show to be late before any
-   * work is spent on them: a frame is dropped when a worker would start it
-   * and the time left until it is due downstream is less than the measured
-   * process time. Every drop posts a QoS message, and the next buffer
+   * work is spent on them: a frame is dropped when it arrives or when a
+   * worker would start it, if the time left until it is due downstream is
+   * less than the measured process time. Every drop posts a QoS message, and the next buffer
    * pushed is marked DISCONT. No gap event takes a dropped frame's place,
    * as with #GstVideoDecoder and #GstBaseTransform.
    *
@@ -498,9 +498,8 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    * Counters since the element went to PAUSED, readable at any time from
    * any thread: frames-in, frames-out, dropped-leaky, dropped-qos,
    * dropped-other (by the subclass, a flush, an error, or after EOS from
-   * downstream),
-   * in-flight and in-flight-max (frames), process-time-min/mean/max and
-   * time-through-mean/max (ns; GST_CLOCK_TIME_NONE before the first
+   * downstream), in-flight and in-flight-max (frames),
+   * process-time-min/mean/max and time-through-mean/max (ns; GST_CLOCK_TIME_NONE before the first
    * frame), workers, and latency (ns, what a latency query gets now).
    * frames-in always equals frames-out + dropped-leaky + dropped-qos +
    * dropped-other + in-flight.
@@ -1135,11 +1134,11 @@ gst_async_transform_mark_done_locked (GstAsyncTransformPrivate * priv,
     g_cond_signal (&priv->ready_cond);
 }
 
-/* QoS, when a frame arrives or is about to start: downstream's last QoS event says
- * frames before earliest_time are late. Once processed, this frame reaches
- * downstream process_avg later than now, and now is past earliest_time:
- * it is surely late if its running time is before earliest_time +
- * process_avg. Marks @job as such for the QoS message. */
+/* QoS, when a frame arrives or is about to start: downstream's last QoS
+ * event says frames before earliest_time are late. Once processed, this
+ * frame reaches downstream process_avg later than now, and now is past
+ * earliest_time: it is surely late if its running time is before
+ * earliest_time + process_avg. Marks @job as such for the QoS message. */
 static gboolean
 gst_async_transform_is_late_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job)
