@@ -138,10 +138,11 @@ typedef struct
   GstFlowReturn ret;            /* the result of process () */
   guint generation;
   gint64 entered;               /* monotonic µs, when submitted */
+  gint64 processed_at;          /* monotonic µs, when process () ended */
   GstClockTime running_time;    /* of its timestamp, for QoS */
-  GstClockTime stream_time;
   /* Dropped by QoS before work: what the QoS message will say. */
   gboolean late;
+  GstClockTime stream_time;
   GstClockTimeDiff late_by;
   gdouble proportion;
   guint64 processed_before;
@@ -508,9 +509,9 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
-          "Frame counters, frames in flight, process time and time through "
-          "the element (ns), since PAUSED", GST_TYPE_STRUCTURE,
-          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+          "Frame counters, frames in flight, process time, time through "
+          "the element and the latency reported (ns), since PAUSED",
+          GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   element_class->change_state =
       GST_DEBUG_FUNCPTR (gst_async_transform_change_state);
@@ -1123,6 +1124,17 @@ gst_async_transform_work_is_cheap_locked (GstAsyncTransformPrivate * priv)
   return priv->process_avg < CHEAP_WORK;
 }
 
+/* A frame's timestamp: PTS, or DTS without one. Only before it is
+ * processed (the input is gone then). */
+static inline GstClockTime
+gst_async_transform_job_timestamp (GstAsyncJob * job)
+{
+  GstBuffer *buf = job->frame.input;
+
+  return GST_BUFFER_PTS_IS_VALID (buf) ? GST_BUFFER_PTS (buf)
+      : GST_BUFFER_DTS (buf);
+}
+
 /* @job may leave: wakes the src task if it waits for it. */
 static void
 gst_async_transform_mark_done_locked (GstAsyncTransformPrivate * priv,
@@ -1154,6 +1166,11 @@ gst_async_transform_is_late_locked (GstAsyncTransformPrivate * priv,
     return FALSE;
 
   job->late = TRUE;
+  /* Only for the frames dropped, not on every frame's path: in the
+   * current input segment, which is the frame's own unless a new one came
+   * while it waited (then the message's stream time is approximate). */
+  job->stream_time = gst_segment_to_stream_time (&priv->segment,
+      GST_FORMAT_TIME, gst_async_transform_job_timestamp (job));
   job->late_by = late_by;
   job->proportion = priv->proportion;
   job->processed_before = priv->processed;
@@ -1191,7 +1208,8 @@ gst_async_transform_run_job_timed (GstAsyncTransform * self, GstAsyncJob * job)
   gint64 start = g_get_monotonic_time ();
 
   gst_async_transform_run_job (self, job);
-  return (g_get_monotonic_time () - start) * GST_USECOND;
+  job->processed_at = g_get_monotonic_time ();
+  return (job->processed_at - start) * GST_USECOND;
 }
 
 /* Records how long @job took from entering to being processed, @took of
@@ -1211,7 +1229,7 @@ gst_async_transform_measure_delay_locked (GstAsyncTransformPrivate * priv,
   if (gst_async_transform_work_is_cheap_locked (priv))
     delay = took;
   else
-    delay = (g_get_monotonic_time () - job->entered) * GST_USECOND;
+    delay = (job->processed_at - job->entered) * GST_USECOND;
 
   if (delay <= priv->delay_max)
     return;
@@ -1378,22 +1396,17 @@ gst_async_transform_steal_oldest_locked (GstAsyncTransform * self)
   return NULL;
 }
 
-/* The frame's running and stream time in the input segment, for QoS. */
+/* The frame's running time in the input segment, for QoS. */
 static void
 gst_async_transform_stamp_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job)
 {
-  GstBuffer *buf = job->frame.input;
-  GstClockTime ts = GST_BUFFER_PTS_IS_VALID (buf) ? GST_BUFFER_PTS (buf)
-      : GST_BUFFER_DTS (buf);
+  GstClockTime ts = gst_async_transform_job_timestamp (job);
 
-  job->running_time = job->stream_time = GST_CLOCK_TIME_NONE;
-  if (priv->segment.format == GST_FORMAT_TIME && GST_CLOCK_TIME_IS_VALID (ts)) {
+  job->running_time = GST_CLOCK_TIME_NONE;
+  if (priv->segment.format == GST_FORMAT_TIME && GST_CLOCK_TIME_IS_VALID (ts))
     job->running_time = gst_segment_to_running_time (&priv->segment,
         GST_FORMAT_TIME, ts);
-    job->stream_time = gst_segment_to_stream_time (&priv->segment,
-        GST_FORMAT_TIME, ts);
-  }
 }
 
 /* Forgets what QoS events said: after a flush, a new segment, or a new
@@ -2198,7 +2211,6 @@ static void
 gst_async_transform_post_qos_drop (GstAsyncTransform * self, GstAsyncJob * job)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstBuffer *buf = job->frame.input;
   GstMessage *msg;
 
   GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT
@@ -2206,8 +2218,8 @@ gst_async_transform_post_qos_drop (GstAsyncTransform * self, GstAsyncJob * job)
       job->frame.number, GST_TIME_ARGS (job->running_time),
       GST_STIME_ARGS (job->late_by));
   msg = gst_message_new_qos (GST_OBJECT (self), FALSE, job->running_time,
-      job->stream_time, GST_BUFFER_PTS_IS_VALID (buf) ? GST_BUFFER_PTS (buf)
-      : GST_BUFFER_DTS (buf), GST_BUFFER_DURATION (buf));
+      job->stream_time, gst_async_transform_job_timestamp (job),
+      GST_BUFFER_DURATION (job->frame.input));
   gst_message_set_qos_values (msg, job->late_by, job->proportion, 1000000);
   /* (only the src task changes dropped_qos) */
   gst_message_set_qos_stats (msg, GST_FORMAT_BUFFERS, job->processed_before,

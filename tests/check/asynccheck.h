@@ -19,6 +19,20 @@ async_check_scale (guint n)
   return async_check_under_valgrind ()? MAX (n / 10, 2) : n;
 }
 
+/* Sends a drain query from @pad (the pad linked to the element's sink
+ * pad): it returns once everything pushed before has left the element.
+ * Returns what the query returned (FALSE when flushing or after an
+ * error). */
+static inline gboolean
+async_check_drain (GstPad * pad)
+{
+  GstQuery *query = gst_query_new_drain ();
+  gboolean ok = gst_pad_peer_query (pad, query);
+
+  gst_query_unref (query);
+  return ok;
+}
+
 /* Reads the stats property, checks that its counters add up, and returns
  * the counters the tests look at. */
 typedef struct

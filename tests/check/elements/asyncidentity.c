@@ -119,7 +119,6 @@ GST_START_TEST (test_error_after)
   GstBus *bus = gst_bus_new ();
   GstHarness *h;
   GstMessage *msg;
-  GstQuery *drain;
   GError *err = NULL;
   GstFlowReturn ret = GST_FLOW_OK;
   guint i;
@@ -135,9 +134,7 @@ GST_START_TEST (test_error_after)
     GST_BUFFER_OFFSET (buf) = i;
     ret = gst_harness_push (h, buf);
   }
-  drain = gst_query_new_drain ();
-  fail_if (gst_pad_peer_query (h->srcpad, drain));
-  gst_query_unref (drain);
+  fail_if (async_check_drain (h->srcpad));
   fail_unless_equals_int (gst_harness_push (h, gst_buffer_new ()),
       GST_FLOW_ERROR);
 

@@ -588,12 +588,10 @@ GST_START_TEST (test_real_concurrency)
       elapsed_ms);
   fail_unless (elapsed_ms >= n * work_ms / 4);
   {
-    GstQuery *query = gst_query_new_drain ();
     Stats st;
 
     /* the last push has returned, so it is counted */
-    fail_unless (gst_pad_peer_query (h->srcpad, query));
-    gst_query_unref (query);
+    fail_unless (async_check_drain (h->srcpad));
     st = read_stats (h->element);
     fail_unless_equals_uint64 (st.in, n);
     fail_unless_equals_uint64 (st.out, n);
@@ -1260,11 +1258,9 @@ GST_START_TEST (test_leaky)
   fail_unless (gst_harness_try_pull (h) == NULL);
 
   {
-    GstQuery *query = gst_query_new_drain ();
     Stats st;
 
-    fail_unless (gst_pad_peer_query (h->srcpad, query));
-    gst_query_unref (query);
+    fail_unless (async_check_drain (h->srcpad));
     st = read_stats (GST_ELEMENT (t));
     fail_unless_equals_uint64 (st.in, 10);
     fail_unless_equals_uint64 (st.out, 3);
@@ -1284,16 +1280,13 @@ GST_START_TEST (test_drain_query)
 {
   GstHarness *h = identity_harness (4, 32, TRUE, 0);
   Recorder rec;
-  GstQuery *query;
   guint i;
 
   g_object_set (h->element, "work-time", 5000, "work-jitter", 5000, NULL);
   recorder_attach (&rec, h->element);
   for (i = 0; i < 20; i++)
     gst_harness_push (h, make_frame (i));
-  query = gst_query_new_drain ();
-  fail_unless (gst_pad_peer_query (h->srcpad, query));
-  gst_query_unref (query);
+  fail_unless (async_check_drain (h->srcpad));
   fail_unless_equals_int (recorder_count_buffers (&rec), 20);
   gst_harness_teardown (h);
   recorder_clear (&rec);
@@ -1330,12 +1323,9 @@ pusher_thread (gpointer data)
     g_mutex_unlock (&p->lock);
 
     i++;
-    if (p->extras && i % 97 == 0) {
-      GstQuery *drain = gst_query_new_drain ();
-      /* FALSE when a flush interrupts it */
-      gst_pad_peer_query (p->h->srcpad, drain);
-      gst_query_unref (drain);
-    }
+    /* (FALSE when a flush interrupts it) */
+    if (p->extras && i % 97 == 0)
+      async_check_drain (p->h->srcpad);
     if (p->extras && i % 301 == 0)
       gst_harness_push_event (p->h, caps_event (gst_caps_from_string (i % 2
                   ? "test/in" : "test/out")));
@@ -1509,15 +1499,6 @@ eos_for_first_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   return harness_chain (pad, parent, buf);
 }
 
-static void
-drain (GstHarness * h)
-{
-  GstQuery *query = gst_query_new_drain ();
-
-  fail_unless (gst_pad_peer_query (h->srcpad, query));
-  gst_query_unref (query);
-}
-
 /* Downstream EOS on a frame that left together with a new segment and a
  * frame after it: the new segment counts, upstream is not refused. */
 GST_START_TEST (test_downstream_eos_then_new_segment)
@@ -1536,7 +1517,7 @@ GST_START_TEST (test_downstream_eos_then_new_segment)
   gst_segment_init (&seg, GST_FORMAT_TIME);
   fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
   fail_unless_equals_int (gst_harness_push (h, make_frame (1)), GST_FLOW_OK);
-  drain (h);
+  fail_unless (async_check_drain (h->srcpad));
   gst_buffer_unref (gst_harness_pull (h));
   fail_unless_equals_int (gst_harness_push (h, make_frame (2)), GST_FLOW_OK);
   gst_buffer_unref (gst_harness_pull (h));
@@ -1559,7 +1540,7 @@ GST_START_TEST (test_caps_kept_after_downstream_eos)
   harness_chain = GST_PAD_CHAINFUNC (h->sinkpad);
   gst_pad_set_chain_function (h->sinkpad, eos_for_first_chain);
   gst_harness_push (h, make_frame (0));
-  drain (h);
+  fail_unless (async_check_drain (h->srcpad));
   fail_unless (gst_harness_push_event (h,
           caps_event (gst_caps_from_string ("test/in, x=(int)2"))));
   gst_segment_init (&seg, GST_FORMAT_TIME);
@@ -1738,24 +1719,18 @@ GST_START_TEST (test_downstream_flow_reaches_upstream)
   GstFlowReturn flow = downstream_flows[__i__];
   GstElement *e = identity_new (2, 8);
   GstPad *src, *sink;
-  GstQuery *drain;
   GstSegment seg;
 
   src = setup_between_pads (e, flow_chain, &sink);
 
   g_atomic_int_set (&downstream_flow, GST_FLOW_OK);
   fail_unless_equals_int (gst_pad_push (src, make_frame (0)), GST_FLOW_OK);
-  drain = gst_query_new_drain ();
-  fail_unless (gst_pad_peer_query (src, drain));
-  gst_query_unref (drain);
+  fail_unless (async_check_drain (src));
   g_atomic_int_set (&downstream_flow, flow);
   fail_unless_equals_int (gst_pad_push (src, make_frame (1)), GST_FLOW_OK);
   /* once frame 1 has been pushed, the next call learns the flow return;
    * EOS is no error: the element is drained all the same */
-  drain = gst_query_new_drain ();
-  fail_unless_equals_int (gst_pad_peer_query (src, drain),
-      flow == GST_FLOW_EOS);
-  gst_query_unref (drain);
+  fail_unless_equals_int (async_check_drain (src), flow == GST_FLOW_EOS);
   fail_unless_equals_int (gst_pad_push (src, make_frame (2)), flow);
   fail_unless_equals_int (gst_pad_push (src, make_frame (3)), flow);
 
@@ -1766,9 +1741,7 @@ GST_START_TEST (test_downstream_flow_reaches_upstream)
     g_atomic_int_set (&eos_events, 0);
     gst_pad_set_event_function (sink, count_eos_event);
     fail_unless (gst_pad_push_event (src, gst_event_new_eos ()));
-    drain = gst_query_new_drain ();
-    fail_unless (gst_pad_peer_query (src, drain));
-    gst_query_unref (drain);
+    fail_unless (async_check_drain (src));
     fail_unless_equals_int (g_atomic_int_get (&eos_events), 1);
     fail_unless (gst_pad_push_event (src, gst_event_new_stream_start ("2")));
     gst_segment_init (&seg, GST_FORMAT_TIME);

@@ -317,18 +317,35 @@ GST_END_TEST;
 
 /* --- QoS ----------------------------------------------------------------- */
 
-static GstHarness *
-count_harness (GstCountAsync ** count, GstBus ** bus)
+/* A counting element in a harness, with a bus for its messages. */
+typedef struct
+{
+  GstHarness *h;
+  GstCountAsync *count;
+  GstBus *bus;
+} CountHarness;
+
+static CountHarness
+count_harness_new (void)
 {
   GstElement *e = g_object_new (gst_count_async_get_type (), "n-workers", 1,
       NULL);
-  GstHarness *h;
+  CountHarness c;
 
-  *count = (GstCountAsync *) gst_object_ref (e);
-  *bus = gst_bus_new ();
-  gst_element_set_bus (e, *bus);
-  h = harness_for (e);
-  return h;
+  c.count = (GstCountAsync *) gst_object_ref (e);
+  c.bus = gst_bus_new ();
+  gst_element_set_bus (e, c.bus);
+  c.h = harness_for (e);
+  return c;
+}
+
+static void
+count_harness_free (CountHarness * c)
+{
+  gst_harness_teardown (c->h);
+  gst_element_set_bus (GST_ELEMENT (c->count), NULL);
+  gst_object_unref (c->bus);
+  gst_object_unref (c->count);
 }
 
 /* Pushes frames @from to @to (10 ms each) and pulls what comes out: the
@@ -342,17 +359,7 @@ push_and_pull (GstHarness * h, guint from, guint to)
 
   for (i = from; i <= to; i++)
     fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
-  /* a drain: everything before it has left */
-  gst_harness_push_event (h, gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM,
-          gst_structure_new_empty ("drained")));
-  for (;;) {
-    GstEvent *event = gst_harness_pull_event (h);
-    gboolean drained = gst_event_has_name (event, "drained");
-
-    gst_event_unref (event);
-    if (drained)
-      break;
-  }
+  fail_unless (async_check_drain (h->srcpad));
   while ((buf = gst_harness_try_pull (h))) {
     g_string_append_printf (out, "%" G_GUINT64_FORMAT "%s ",
         GST_BUFFER_PTS (buf) / GST_MSECOND,
@@ -362,14 +369,41 @@ push_and_pull (GstHarness * h, guint from, guint to)
   return g_string_free (out, FALSE);
 }
 
+/* A flushing seek back to 0. */
+static void
+flush_to_new_segment (GstHarness * h)
+{
+  GstSegment segment;
+
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+}
+
+/* Frame 40 ms came 12 ms late: expecting to stay late, the element drops
+ * what is before 40 + 2 x 12 + 10 = 74 ms (plus the work) of frames 5 to
+ * 10, and marks the first frame after them DISCONT. */
+static void
+expect_late_frames_dropped (GstHarness * h)
+{
+  gchar *out;
+
+  fail_unless (gst_harness_push_upstream_event (h,
+          gst_event_new_qos (GST_QOS_TYPE_UNDERFLOW, 0.9, 12 * GST_MSECOND,
+              40 * GST_MSECOND)));
+  out = push_and_pull (h, 5, 10);
+  fail_unless_equals_string (out, "80* 90 100 ");
+  g_free (out);
+}
+
 /* Downstream says it is late: frames earlier than it can show are dropped
  * before any work, with a QoS message each and a DISCONT on the next
  * buffer. Without the qos property, or after a flush, nothing is. */
 GST_START_TEST (test_qos_drops_before_work)
 {
-  GstCountAsync *count;
-  GstBus *bus;
-  GstHarness *h = count_harness (&count, &bus);
+  CountHarness c = count_harness_new ();
+  GstHarness *h = c.h;
   GstMessage *msg;
   gchar *out;
   guint i;
@@ -378,16 +412,9 @@ GST_START_TEST (test_qos_drops_before_work)
   fail_unless_equals_string (out, "0 10 20 30 40 ");
   g_free (out);
 
-  /* Frame 40 ms came 12 ms late: expecting to stay late, the element
-   * drops what is before 40 + 2 x 12 + 10 = 74 ms (plus the work). */
-  fail_unless (gst_harness_push_upstream_event (h,
-          gst_event_new_qos (GST_QOS_TYPE_UNDERFLOW, 0.9, 12 * GST_MSECOND,
-              40 * GST_MSECOND)));
-  out = push_and_pull (h, 5, 10);
-  fail_unless_equals_string (out, "80* 90 100 ");
-  g_free (out);
+  expect_late_frames_dropped (h);
   for (i = 5; i <= 10; i++)
-    fail_unless_equals_int (count_worked_on (count, i * 10 * GST_MSECOND),
+    fail_unless_equals_int (count_worked_on (c.count, i * 10 * GST_MSECOND),
         i >= 8);
 
   for (i = 5; i <= 7; i++) {
@@ -398,9 +425,9 @@ GST_START_TEST (test_qos_drops_before_work)
     gdouble proportion;
     gint quality;
 
-    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_QOS);
+    msg = gst_bus_pop_filtered (c.bus, GST_MESSAGE_QOS);
     fail_unless (msg != NULL);
-    fail_unless (GST_MESSAGE_SRC (msg) == GST_OBJECT (count));
+    fail_unless (GST_MESSAGE_SRC (msg) == GST_OBJECT (c.count));
     gst_message_parse_qos (msg, NULL, &running_time, NULL, &timestamp, NULL);
     gst_message_parse_qos_values (msg, &jitter, &proportion, &quality);
     gst_message_parse_qos_stats (msg, &format, &processed, &dropped);
@@ -413,7 +440,7 @@ GST_START_TEST (test_qos_drops_before_work)
     fail_unless_equals_uint64 (dropped, i - 4);
     gst_message_unref (msg);
   }
-  fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_QOS) == NULL);
+  fail_unless (gst_bus_pop_filtered (c.bus, GST_MESSAGE_QOS) == NULL);
   fail_unless_equals_uint64 (read_stats (h->element).qos, 3);
 
   /* qos=false: late frames are worked on */
@@ -427,24 +454,14 @@ GST_START_TEST (test_qos_drops_before_work)
 
   /* a flush forgets what QoS said */
   g_object_set (h->element, "qos", TRUE, NULL);
-  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
-  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
-  {
-    GstSegment segment;
-
-    gst_segment_init (&segment, GST_FORMAT_TIME);
-    fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
-  }
+  flush_to_new_segment (h);
   out = push_and_pull (h, 13, 14);
   fail_unless_equals_string (out, "130 140 ");
   g_free (out);
   fail_unless_equals_uint64 (read_stats (h->element).qos, 3);
-  fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_QOS) == NULL);
+  fail_unless (gst_bus_pop_filtered (c.bus, GST_MESSAGE_QOS) == NULL);
 
-  gst_harness_teardown (h);
-  gst_element_set_bus (GST_ELEMENT (count), NULL);
-  gst_object_unref (bus);
-  gst_object_unref (count);
+  count_harness_free (&c);
 }
 
 GST_END_TEST;
@@ -610,31 +627,15 @@ GST_END_TEST;
  * latency change had made QoS about the old ones stale. */
 GST_START_TEST (test_qos_after_seek)
 {
-  GstCountAsync *count;
-  GstBus *bus;
-  GstHarness *h = count_harness (&count, &bus);
-  GstSegment segment;
-  gchar *out;
+  CountHarness c = count_harness_new ();
 
-  g_free (push_and_pull (h, 0, 99));
+  g_free (push_and_pull (c.h, 0, 99));
   /* the latency changes from 0 to what was measured */
-  gst_harness_query_latency (h);
-  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
-  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
-  gst_segment_init (&segment, GST_FORMAT_TIME);
-  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+  gst_harness_query_latency (c.h);
+  flush_to_new_segment (c.h);
+  expect_late_frames_dropped (c.h);
 
-  fail_unless (gst_harness_push_upstream_event (h,
-          gst_event_new_qos (GST_QOS_TYPE_UNDERFLOW, 0.9, 12 * GST_MSECOND,
-              40 * GST_MSECOND)));
-  out = push_and_pull (h, 5, 10);
-  fail_unless_equals_string (out, "80* 90 100 ");
-  g_free (out);
-
-  gst_harness_teardown (h);
-  gst_element_set_bus (GST_ELEMENT (count), NULL);
-  gst_object_unref (bus);
-  gst_object_unref (count);
+  count_harness_free (&c);
 }
 
 GST_END_TEST;
