@@ -29,8 +29,10 @@
  *
  * With #GstAsyncIdentity:work-mode=sleep the work waits without using the
  * CPU, like a call to a remote service; with busy it computes over the
- * frame's bytes, like a CPU-bound filter. #GstAsyncIdentity:work-jitter adds
- * a random extra time per frame that is the same on every run.
+ * frame's bytes for that much CPU time, like a CPU-bound filter.
+ * #GstAsyncIdentity:work-jitter adds a random extra time per frame that is
+ * the same on every run. #GstAsyncIdentity:error-after and
+ * #GstAsyncIdentity:eos-after make a chosen frame fail or end the stream.
  *
  * ## Example launch line
  * |[
@@ -44,6 +46,10 @@
  * fakesink to watch). With n-workers=1 the element cannot keep up; it drops
  * the frames that would be late before working on them (see
  * #GstAsyncTransform:qos).
+ * |[
+ * gst-launch-1.0 videotestsrc ! asyncidentity eos-after=50 work-time=10000 ! fakesink
+ * ]| Ends the stream after 50 frames, as identity's eos-after does: the
+ * source gets %GST_FLOW_EOS, and its EOS leaves after the 50 frames.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -54,6 +60,7 @@
 #include "gstasyncelements.h"
 
 #include <glib/gi18n-lib.h>
+#include <time.h>
 
 GST_DEBUG_CATEGORY_STATIC (gst_async_identity_debug);
 #define GST_CAT_DEFAULT gst_async_identity_debug
@@ -61,7 +68,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_async_identity_debug);
 #define DEFAULT_WORK_TIME 0
 #define DEFAULT_WORK_JITTER 0
 #define DEFAULT_WORK_MODE GST_ASYNC_IDENTITY_WORK_MODE_SLEEP
-#define DEFAULT_ERROR_AFTER 0
+#define DEFAULT_ERROR_AFTER -1
+#define DEFAULT_EOS_AFTER -1
 
 /* Ten seconds of simulated work per frame is plenty. */
 #define MAX_WORK_TIME_US (10 * G_USEC_PER_SEC)
@@ -73,6 +81,7 @@ enum
   PROP_WORK_JITTER,
   PROP_WORK_MODE,
   PROP_ERROR_AFTER,
+  PROP_EOS_AFTER,
 };
 
 struct _GstAsyncIdentity
@@ -83,9 +92,16 @@ struct _GstAsyncIdentity
   guint work_time;
   guint work_jitter;
   gint work_mode;
-  guint64 error_after;
+  gint error_after;
+  gint eos_after;
 
   guint64 seed;                 /* from the element name, fixed at start */
+
+  /* Sleeping work waits on cond until its time is up or unlock () sets
+   * flushing; unlock_stop () clears it once no frame is in process (). */
+  GMutex lock;
+  GCond cond;
+  gboolean flushing;
 };
 
 static GstStaticPadTemplate sink_template =
@@ -125,7 +141,10 @@ static void gst_async_identity_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec);
 static void gst_async_identity_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec);
+static void gst_async_identity_finalize (GObject * object);
 static gboolean gst_async_identity_start (GstAsyncTransform * trans);
+static void gst_async_identity_unlock (GstAsyncTransform * trans);
+static void gst_async_identity_unlock_stop (GstAsyncTransform * trans);
 static GstFlowReturn gst_async_identity_process (GstAsyncTransform * trans,
     gpointer context, GstAsyncFrame * frame);
 
@@ -141,6 +160,7 @@ gst_async_identity_class_init (GstAsyncIdentityClass * klass)
 
   gobject_class->set_property = gst_async_identity_set_property;
   gobject_class->get_property = gst_async_identity_get_property;
+  gobject_class->finalize = gst_async_identity_finalize;
 
   g_object_class_install_property (gobject_class, PROP_WORK_TIME,
       g_param_spec_uint ("work-time", "Work time",
@@ -157,15 +177,39 @@ gst_async_identity_class_init (GstAsyncIdentityClass * klass)
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_WORK_MODE,
       g_param_spec_enum ("work-mode", "Work mode",
-          "How the work time is spent", GST_TYPE_ASYNC_IDENTITY_WORK_MODE,
+          "How the work time is spent: sleeping, or computing for that much "
+          "CPU time", GST_TYPE_ASYNC_IDENTITY_WORK_MODE,
           DEFAULT_WORK_MODE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstAsyncIdentity:error-after:
+   *
+   * The frame after this many frames worked on fails with an error, posted
+   * once every frame before it has left. Frames dropped before any work
+   * (by QoS or leaky) are not counted. identity's error-after lets one
+   * frame fewer through.
+   */
   g_object_class_install_property (gobject_class, PROP_ERROR_AFTER,
-      g_param_spec_uint64 ("error-after", "Error after",
+      g_param_spec_int ("error-after", "Error after",
           "Fail with an error on the frame that follows this many frames "
-          "(0 = never)", 0, G_MAXUINT64, DEFAULT_ERROR_AFTER,
+          "worked on (-1 = never)", -1, G_MAXINT, DEFAULT_ERROR_AFTER,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_READY));
+          GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstAsyncIdentity:eos-after:
+   *
+   * The frame after this many frames worked on ends the stream, as
+   * identity's eos-after: it is dropped, later frames are dropped, and
+   * upstream gets %GST_FLOW_EOS, so its EOS event follows the frames
+   * before. Frames dropped before any work are not counted. identity's
+   * eos-after lets one frame fewer through.
+   */
+  g_object_class_install_property (gobject_class, PROP_EOS_AFTER,
+      g_param_spec_int ("eos-after", "EOS after",
+          "End the stream on the frame that follows this many frames "
+          "worked on (-1 = never)", -1, G_MAXINT, DEFAULT_EOS_AFTER,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -175,11 +219,14 @@ gst_async_identity_class_init (GstAsyncIdentityClass * klass)
       "of workers", "gst-plugins-async developers");
 
   trans_class->start = GST_DEBUG_FUNCPTR (gst_async_identity_start);
+  trans_class->unlock = GST_DEBUG_FUNCPTR (gst_async_identity_unlock);
+  trans_class->unlock_stop = GST_DEBUG_FUNCPTR (gst_async_identity_unlock_stop);
   trans_class->process = GST_DEBUG_FUNCPTR (gst_async_identity_process);
+  /* The input buffer itself is the output: no output allocation. */
+  trans_class->decide_allocation = NULL;
 
   gst_type_mark_as_plugin_api (GST_TYPE_ASYNC_IDENTITY_WORK_MODE, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_ASYNC_TRANSFORM, 0);
-  gst_type_mark_as_plugin_api (GST_TYPE_ASYNC_TRANSFORM_LEAKY, 0);
 }
 
 static void
@@ -189,6 +236,19 @@ gst_async_identity_init (GstAsyncIdentity * self)
   self->work_jitter = DEFAULT_WORK_JITTER;
   self->work_mode = DEFAULT_WORK_MODE;
   self->error_after = DEFAULT_ERROR_AFTER;
+  self->eos_after = DEFAULT_EOS_AFTER;
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+}
+
+static void
+gst_async_identity_finalize (GObject * object)
+{
+  GstAsyncIdentity *self = GST_ASYNC_IDENTITY (object);
+
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  G_OBJECT_CLASS (gst_async_identity_parent_class)->finalize (object);
 }
 
 static void
@@ -208,8 +268,10 @@ gst_async_identity_set_property (GObject * object, guint prop_id,
       g_atomic_int_set (&self->work_mode, g_value_get_enum (value));
       break;
     case PROP_ERROR_AFTER:
-      /* Only changes in READY or below, when no worker runs. */
-      self->error_after = g_value_get_uint64 (value);
+      g_atomic_int_set (&self->error_after, g_value_get_int (value));
+      break;
+    case PROP_EOS_AFTER:
+      g_atomic_int_set (&self->eos_after, g_value_get_int (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -234,7 +296,10 @@ gst_async_identity_get_property (GObject * object, guint prop_id,
       g_value_set_enum (value, g_atomic_int_get (&self->work_mode));
       break;
     case PROP_ERROR_AFTER:
-      g_value_set_uint64 (value, self->error_after);
+      g_value_set_int (value, g_atomic_int_get (&self->error_after));
+      break;
+    case PROP_EOS_AFTER:
+      g_value_set_int (value, g_atomic_int_get (&self->eos_after));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -265,26 +330,76 @@ gst_async_identity_mix (guint64 x)
   return x ^ (x >> 31);
 }
 
-/* Reads the frame over and over until @until (monotonic µs). */
+/* A flush or a stop: the frame in process () is thrown away, so its work
+ * may end now. */
 static void
-gst_async_identity_busy (GstBuffer * buffer, gint64 until)
+gst_async_identity_unlock (GstAsyncTransform * trans)
 {
-  GstMapInfo map;
+  GstAsyncIdentity *self = GST_ASYNC_IDENTITY (trans);
+
+  g_mutex_lock (&self->lock);
+  g_atomic_int_set (&self->flushing, TRUE);
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+gst_async_identity_unlock_stop (GstAsyncTransform * trans)
+{
+  GstAsyncIdentity *self = GST_ASYNC_IDENTITY (trans);
+
+  g_atomic_int_set (&self->flushing, FALSE);
+}
+
+/* Waits @us, or until unlock (). Returns FALSE if unlocked. */
+static gboolean
+gst_async_identity_sleep (GstAsyncIdentity * self, gint64 us)
+{
+  gint64 until = g_get_monotonic_time () + us;
+  gboolean flushing;
+
+  g_mutex_lock (&self->lock);
+  while (!(flushing = self->flushing)
+      && g_cond_wait_until (&self->cond, &self->lock, until));
+  g_mutex_unlock (&self->lock);
+  return !flushing;
+}
+
+/* CPU time of the calling thread, in µs. */
+static gint64
+gst_async_identity_thread_cpu_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* Reads the frame over and over for @us of this thread's CPU time, so that
+ * it models CPU-bound work whatever else runs: eight workers on two cores
+ * take four times as long as on eight. Returns FALSE if unlocked. */
+static gboolean
+gst_async_identity_busy (GstAsyncIdentity * self, GstBuffer * buffer, gint64 us)
+{
+  gint64 until = gst_async_identity_thread_cpu_us () + us;
   volatile guint8 sink = 0;
   guint8 sum = 0;
+  GstMapInfo map;
   gsize i;
 
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
     map.size = 0;
   do {
-    for (i = 0; i < map.size && i < 65536; i++)
+    for (i = 0; i < map.size && i < 4096; i++)
       sum += map.data[i];
     sum++;
-  } while (g_get_monotonic_time () < until);
+  } while (gst_async_identity_thread_cpu_us () < until
+      && !g_atomic_int_get (&self->flushing));
   sink = sum;
   (void) sink;
   if (map.size)
     gst_buffer_unmap (buffer, &map);
+  return !g_atomic_int_get (&self->flushing);
 }
 
 static GstFlowReturn
@@ -294,14 +409,20 @@ gst_async_identity_process (GstAsyncTransform * trans, gpointer context,
   GstAsyncIdentity *self = GST_ASYNC_IDENTITY (trans);
   guint work_time = g_atomic_int_get (&self->work_time);
   guint jitter = g_atomic_int_get (&self->work_jitter);
+  gint error_after = g_atomic_int_get (&self->error_after);
+  gint eos_after = g_atomic_int_get (&self->eos_after);
   gint64 us = work_time;
+  gboolean done = TRUE;
 
-  if (self->error_after > 0 && frame->number == self->error_after) {
+  if (error_after >= 0 && frame->number == (guint64) error_after) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED,
         (_("Simulated processing error.")),
-        ("error-after=%" G_GUINT64_FORMAT " reached at frame %"
-            G_GUINT64_FORMAT, self->error_after, frame->number));
+        ("error-after=%d reached", error_after));
     return GST_FLOW_ERROR;
+  }
+  if (eos_after >= 0 && frame->number == (guint64) eos_after) {
+    GST_DEBUG_OBJECT (self, "eos-after=%d reached", eos_after);
+    return GST_FLOW_EOS;
   }
 
   if (jitter > 0)
@@ -310,13 +431,14 @@ gst_async_identity_process (GstAsyncTransform * trans, gpointer context,
   if (us > 0) {
     if (g_atomic_int_get (&self->work_mode) ==
         GST_ASYNC_IDENTITY_WORK_MODE_BUSY)
-      gst_async_identity_busy (frame->input, g_get_monotonic_time () + us);
+      done = gst_async_identity_busy (self, frame->input, us);
     else
-      g_usleep (us);
+      done = gst_async_identity_sleep (self, us);
   }
+  if (!done)
+    return GST_FLOW_FLUSHING;
 
   /* Pass the very buffer through: no copy. */
-  frame->output = frame->input;
-  frame->input = NULL;
+  frame->output = g_steal_pointer (&frame->input);
   return GST_FLOW_OK;
 }

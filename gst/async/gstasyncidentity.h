@@ -32,8 +32,8 @@ G_DECLARE_FINAL_TYPE (GstAsyncIdentity, gst_async_identity,
  * GstAsyncIdentityWorkMode:
  * @GST_ASYNC_IDENTITY_WORK_MODE_SLEEP: wait, using no CPU (I/O-bound or
  *     remote work)
- * @GST_ASYNC_IDENTITY_WORK_MODE_BUSY: compute over the frame's bytes
- *     (CPU-bound work)
+ * @GST_ASYNC_IDENTITY_WORK_MODE_BUSY: compute over the frame's bytes for
+ *     the work time in CPU time of the worker's thread (CPU-bound work)
  *
  * How asyncidentity spends its simulated per-frame work time.
  */

@@ -36,11 +36,19 @@
  *
  * A subclass implements #GstAsyncTransformClass.process, and where needed
  * #GstAsyncTransformClass.transform_caps and #GstAsyncTransformClass.set_caps
- * (format-changing elements), #GstAsyncTransformClass.parse (elements that
- * must frame their input in order first) and
+ * (format-changing elements), #GstAsyncTransformClass.negotiate and
+ * #GstAsyncTransformClass.parse (decoders, which frame their input in order
+ * and learn their output caps from it) and
  * #GstAsyncTransformClass.create_context (exclusive per-worker state, such
  * as a codec instance). The subclass never locks: the base class guarantees
- * that a context is used by one frame at a time.
+ * that a context is used by one frame at a time, and that fields set in
+ * #GstAsyncTransformClass.set_caps are not read by a frame meanwhile.
+ *
+ * What a frame's work says reaches the pipeline in the frame's turn: an
+ * error message posted from #GstAsyncTransformClass.process is posted when
+ * every frame before it has left, events added with
+ * gst_async_frame_add_event() leave just before it, and
+ * GST_ASYNC_TRANSFORM_FRAME_ERROR() counts errors in a row in frame order.
  *
  * Since: 1.0
  */
@@ -55,19 +63,21 @@
  * gst_async_transform_pool_run () once the element woke it.
  *
  * One mutex, priv->lock, guards every field of GstAsyncTransformPrivate that
- * is not marked otherwise. Nothing that calls out of the element (pad pushes,
- * events, queries, the subclass's vfuncs, buffer and context frees) runs with
- * it held, so there is no lock order to respect beyond GStreamer's own pad
- * stream locks, which are always taken before priv->lock, never after, and
- * the worker pool's lock, taken to wake the pool, which nests inside
- * priv->lock. The one exception, as in queue: the src task pauses itself,
- * and a reconfigure restarts it, with priv->lock held (neither waits for
- * the task), so that the two cannot cross.
+ * is not marked otherwise (gstasynctransformprivate.h). Nothing that calls
+ * out of the element (pad pushes, events, queries, messages, the subclass's
+ * vfuncs, buffer and context frees) runs with it held, so there is no lock
+ * order to respect beyond GStreamer's own pad stream locks, which are always
+ * taken before priv->lock, never after, and the worker pool's lock, taken to
+ * wake the pool, which nests inside priv->lock. The one exception, as in
+ * queue: the src task pauses itself, and a reconfigure or flush-stop
+ * restarts it, with priv->lock held (neither waits for the task), so that
+ * the two cannot cross.
  *
  * Items (frame jobs and serialized events) live in priv->out in arrival
  * order. Frame jobs not yet started also sit in priv->todo. Two conds:
  *  - space: something left the element (chain waits for a free slot in the
- *    window, drain waits for priv->out to empty);
+ *    window, drain waits for priv->out to empty and every process () call
+ *    to end);
  *  - ready: an item may leave (the src task waits).
  * Each cond has a waiter count so the hot path only signals when somebody
  * waits. Every wait is a loop that re-checks its condition and priv->flow,
@@ -76,26 +86,31 @@
  *
  * A flush or a stop bumps priv->generation. A worker still running a job of
  * an older generation finishes it and throws the result away; the job is no
- * longer in priv->out, so it can never be pushed.
+ * longer in priv->out, so it can never be pushed. The subclass's unlock
+ * makes such work end early, and flush-stop waits for it to end, so that
+ * flush () and the first frame after the flush find every worker free.
  *
  * At most n-workers frames are processed at once (priv->busy_workers). When
  * the work is cheap (see CHEAP_WORK) the src task takes one of those slots
  * and runs frames itself instead of waking a worker; a frame it runs while
  * nothing is ahead of it leaves priv->out at once and is pushed by the task
  * straight after process (), still counted in priv->in_flight until then.
+ *
+ * Unordered output: every item has a section, the number of events before
+ * it. Frames of the head section (no event before them in priv->out) that
+ * are done wait in priv->finished, in the order they finished, and leave
+ * from there; an event leaves once it is the head of priv->out, and then
+ * the done frames of the next section move to priv->finished.
  */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
-#include "gstasynctransform.h"
-#include "gstasyncworkerpool.h"
+#include "gstasynctransformprivate.h"
 
-#include <gst/base/base.h>
-#include <gst/video/video.h>
 
-GST_DEBUG_CATEGORY_STATIC (gst_async_transform_debug);
+GST_DEBUG_CATEGORY (gst_async_transform_debug);
 #define GST_CAT_DEFAULT gst_async_transform_debug
 
 #define DEFAULT_N_WORKERS 0
@@ -104,6 +119,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_async_transform_debug);
 #define DEFAULT_LATENCY -1
 #define DEFAULT_LEAKY GST_ASYNC_TRANSFORM_LEAKY_NO
 #define DEFAULT_QOS TRUE
+#define DEFAULT_WORKER_GROUP ""
+#define DEFAULT_MAX_ERRORS -1
 
 #define MAX_N_WORKERS 256
 #define MAX_MAX_IN_FLIGHT 4096
@@ -121,138 +138,6 @@ enum
   PROP_STATS,
 };
 
-typedef enum
-{
-  JOB_QUEUED,
-  JOB_RUNNING,
-  JOB_DONE,
-} JobState;
-
-/* One item in the output sequence: a frame, or a serialized event. */
-typedef struct
-{
-  GstAsyncFrame frame;
-  GDestroyNotify user_data_destroy;
-  GstEvent *event;              /* non-NULL: this item is an event */
-  JobState state;
-  GstFlowReturn ret;            /* the result of process () */
-  guint generation;
-  gint64 entered;               /* monotonic µs, when submitted */
-  gint64 processed_at;          /* monotonic µs, when process () ended */
-  GstClockTime running_time;    /* of its timestamp, for QoS */
-  /* Dropped by QoS before work: what the QoS message will say. */
-  gboolean late;
-  GstClockTime stream_time;
-  GstClockTimeDiff late_by;
-  gdouble proportion;
-  guint64 processed_before;
-} GstAsyncJob;
-
-typedef struct
-{
-  GstPad *sinkpad;
-  GstPad *srcpad;
-
-  GMutex lock;
-  GCond space_cond;
-  GCond ready_cond;
-  guint space_waiters;          /* upstream, waiting for a free slot */
-  guint drain_waiters;          /* waiting for everything to leave */
-  guint ready_waiters;
-
-  GstQueueArray *out;           /* GstAsyncJob *, arrival order */
-  GstQueueArray *todo;          /* GstAsyncJob *, frames not yet started */
-  GstQueueArray *spare_jobs;    /* GstAsyncJob *, recycled */
-  guint in_flight;              /* frames accepted and not yet pushed */
-  guint busy_workers;           /* workers inside process () */
-  GstClockTime process_avg;     /* running average of process () time */
-  gboolean pushing;             /* the src task is pushing a batch */
-  guint generation;
-  guint64 next_number;
-  GstFlowReturn flow;
-  gboolean eos;                 /* EOS received, not yet flushed */
-  gboolean downstream_eos;      /* downstream returned EOS: refuse data
-                                 * until a new segment or stream */
-  guint stream_epoch;           /* bumped by each segment / stream-start */
-  GstSegment segment;           /* the input segment, for running times */
-  gboolean allocation_pending;  /* upstream thread only: decide_allocation
-                                 * was interrupted by a flush */
-  gboolean negotiated;          /* FALSE: refuse data as not-negotiated */
-  gboolean duration_from_caps;  /* the frame rate gives frame_duration */
-  gboolean awaiting_output_caps;        /* negotiate left them to parse */
-  GQueue held_events;           /* GstEvent *, waiting for output caps */
-
-  /* Worker contexts not in use, all made for the current caps cookie. A
-   * context made for older caps is freed when it comes back. */
-  GstQueueArray *free_contexts;
-  guint caps_cookie;
-  GHashTable *lent_contexts;    /* context -> cookie, public borrowers */
-
-  /* Our place in a worker pool, joined on READY->PAUSED and left on
-   * PAUSED->READY; only touched in state changes, and read while running. */
-  GstAsyncPoolMember *pool_member;
-  gboolean running;             /* between the two: limits are fixed */
-
-  /* Properties and what follows from them. */
-  guint n_workers_setting;
-  guint max_in_flight_setting;
-  guint n_workers;              /* effective */
-  guint max_in_flight;          /* effective */
-  gboolean ordered;
-  gint64 latency;
-  GstAsyncTransformLeaky leaky;
-  gboolean qos;
-  gchar *worker_group;
-
-  /* From downstream's last QoS event: a frame whose running time is
-   * before earliest_time is late (GST_CLOCK_TIME_NONE: none is). */
-  GstClockTime earliest_time;
-  gdouble proportion;
-
-  /* Statistics since READY->PAUSED, for the stats property. At every
-   * moment frames_in == frames_out + dropped_leaky + dropped_qos +
-   * dropped_other + in_flight. */
-  guint64 frames_in;
-  guint64 frames_out;           /* pushed downstream */
-  guint64 dropped_leaky;
-  guint64 dropped_qos;
-  guint64 dropped_other;        /* by the subclass, a flush, an error or
-                                 * after EOS from downstream */
-  guint in_flight_max;
-  guint64 processed;
-  GstClockTime process_min, process_max, process_sum;
-  guint64 left;                 /* frames timed through the element */
-  GstClockTime through_max, through_sum;
-
-  GstClockTime frame_duration;  /* from caps or buffers, for QoS */
-
-  /* Latency with latency=-1: the longest a frame took from entering to
-   * being done (waiting for a worker, then process), with headroom. */
-  GstClockTime delay_max;
-  GstClockTime latency_reported;        /* the last answer to a query */
-  gboolean live;                /* upstream said so in that query */
-  gboolean latency_message_due; /* the src task is to post one */
-  gboolean latency_message_sent;        /* and no query came since */
-  GstClockTime last_running_time;       /* of the newest frame */
-  GstClockTime qos_stale_until; /* QoS about frames up to this running
-                                 * time was measured with an older latency */
-  GstCaps *incaps;
-  GstCaps *outcaps;
-
-  /* Used by the src task only. */
-  GPtrArray *batch;
-  gboolean discarding;          /* after EOS from downstream, until a
-                                 * segment or stream-start leaves */
-  gboolean got_eos;             /* a push of this batch returned EOS */
-  guint batch_pushed;           /* frames of this batch given to a push */
-  guint batch_late;             /* frames of this batch dropped by QoS */
-  gboolean discont;             /* a frame was dropped by QoS: the next
-                                 * buffer pushed is a DISCONT */
-  GstClockTime batch_through_sum, batch_through_max;
-  GQueue unpushed_sticky;       /* sticky events a failed push left, for
-                                 * flush-stop to keep (task stopped then) */
-} GstAsyncTransformPrivate;
-
 GType
 gst_async_transform_leaky_get_type (void)
 {
@@ -261,7 +146,7 @@ gst_async_transform_leaky_get_type (void)
     {GST_ASYNC_TRANSFORM_LEAKY_NO, "Not leaky: upstream waits", "no"},
     {GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM, "Drop the new frame", "upstream"},
     {GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM,
-        "Drop the oldest frame not being processed", "downstream"},
+        "Drop the oldest frame not being processed or pushed", "downstream"},
     {0, NULL, NULL},
   };
 
@@ -272,8 +157,28 @@ gst_async_transform_leaky_get_type (void)
   return type;
 }
 
+GType
+gst_async_transform_copy_get_type (void)
+{
+  static gsize type = 0;
+  static const GFlagsValue values[] = {
+    {GST_ASYNC_TRANSFORM_COPY_TIMESTAMPS, "PTS, DTS and duration",
+        "timestamps"},
+    {GST_ASYNC_TRANSFORM_COPY_OFFSETS, "Offsets", "offsets"},
+    {GST_ASYNC_TRANSFORM_COPY_FLAGS, "Buffer flags", "flags"},
+    {GST_ASYNC_TRANSFORM_COPY_METAS, "Metas", "metas"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_flags_register_static ("GstAsyncTransformCopy", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
 static GstElementClass *parent_class = NULL;
-static gint private_offset = 0;
+gint _gst_async_transform_private_offset = 0;
 
 static void gst_async_transform_class_init (GstAsyncTransformClass * klass);
 static void gst_async_transform_init (GstAsyncTransform * self,
@@ -300,16 +205,14 @@ gst_async_transform_get_type (void)
     GType t = g_type_register_static (GST_TYPE_ELEMENT, "GstAsyncTransform",
         &info, G_TYPE_FLAG_ABSTRACT);
 
-    private_offset = g_type_add_instance_private (t,
+    _gst_async_transform_private_offset = g_type_add_instance_private (t,
         sizeof (GstAsyncTransformPrivate));
     g_once_init_leave (&type, t);
   }
   return type;
 }
 
-#define GET_PRIV(self) \
-    ((GstAsyncTransformPrivate *) G_STRUCT_MEMBER_P (self, private_offset))
-
+static void gst_async_transform_dispose (GObject * object);
 static void gst_async_transform_finalize (GObject * object);
 static void gst_async_transform_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec);
@@ -317,6 +220,8 @@ static void gst_async_transform_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec);
 static GstStateChangeReturn gst_async_transform_change_state (GstElement *
     element, GstStateChange transition);
+static gboolean gst_async_transform_post_message (GstElement * element,
+    GstMessage * message);
 
 static GstFlowReturn gst_async_transform_chain (GstPad * pad,
     GstObject * parent, GstBuffer * buffer);
@@ -336,25 +241,15 @@ static gboolean gst_async_transform_default_src_event (GstAsyncTransform *
     self, GstEvent * event);
 static gboolean gst_async_transform_default_src_query (GstAsyncTransform *
     self, GstQuery * query);
-static gboolean gst_async_transform_default_negotiate (GstAsyncTransform *
-    self, GstCaps * incaps);
-static void gst_async_transform_renegotiate (GstAsyncTransform * self);
 static gboolean gst_async_transform_default_transform_meta (GstAsyncTransform
     * self, GstBuffer * outbuf, GstMeta * meta, GstBuffer * inbuf);
+static GstFlowReturn gst_async_transform_default_parse (GstAsyncTransform *
+    self, GstBuffer * buffer);
 static gboolean gst_async_transform_src_activate_mode (GstPad * pad,
     GstObject * parent, GstPadMode mode, gboolean active);
 static gboolean gst_async_transform_sink_activate_mode (GstPad * pad,
     GstObject * parent, GstPadMode mode, gboolean active);
 static void gst_async_transform_loop (GstAsyncTransform * self);
-
-static GstCaps *gst_async_transform_default_transform_caps (GstAsyncTransform *
-    self, GstPadDirection direction, GstCaps * caps, GstCaps * filter);
-static GstCaps *gst_async_transform_default_fixate_caps (GstAsyncTransform *
-    self, GstPadDirection direction, GstCaps * caps, GstCaps * othercaps);
-static GstFlowReturn gst_async_transform_default_parse (GstAsyncTransform *
-    self, GstBuffer * buffer);
-static gboolean gst_async_transform_default_propose_allocation
-    (GstAsyncTransform * self, GstQuery * query);
 
 static void
 gst_async_transform_class_init (GstAsyncTransformClass * klass)
@@ -365,8 +260,10 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
   GST_DEBUG_CATEGORY_INIT (gst_async_transform_debug, "asynctransform", 0,
       "Concurrent transform base class");
   parent_class = g_type_class_peek_parent (klass);
-  g_type_class_adjust_private_offset (klass, &private_offset);
+  g_type_class_adjust_private_offset (klass,
+      &_gst_async_transform_private_offset);
 
+  gobject_class->dispose = gst_async_transform_dispose;
   gobject_class->finalize = gst_async_transform_finalize;
   gobject_class->set_property = gst_async_transform_set_property;
   gobject_class->get_property = gst_async_transform_get_property;
@@ -374,15 +271,16 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
   /**
    * GstAsyncTransform:n-workers:
    *
-   * Worker threads of this element; 0 uses one per CPU core.
+   * Worker threads of this element; 0 uses one per CPU core. Changing it
+   * above READY is refused with a warning.
    *
    * Since: 1.0
    */
   g_object_class_install_property (gobject_class, PROP_N_WORKERS,
       g_param_spec_uint ("n-workers", "Workers",
           "Worker threads that process frames concurrently "
-          "(0 = one per CPU core)", 0, MAX_N_WORKERS, DEFAULT_N_WORKERS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          "(0 = one per CPU core); set in NULL or READY", 0, MAX_N_WORKERS,
+          DEFAULT_N_WORKERS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
   /**
@@ -442,7 +340,10 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    *
    * What happens to a frame that finds the element full, as with queue:
    * upstream waits (no), the new frame is dropped (upstream), or it
-   * replaces the oldest frame not being processed (downstream).
+   * replaces the oldest frame that no thread is processing or pushing, or
+   * is dropped itself when there is none (downstream). A leaky element
+   * never makes upstream wait; the buffer after a dropped frame is marked
+   * DISCONT.
    *
    * Since: 1.0
    */
@@ -450,8 +351,8 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
       g_param_spec_enum ("leaky", "Leaky",
           "When max-in-flight frames are inside: wait (no), drop the new "
           "frame (upstream) or drop the oldest frame not being processed "
-          "(downstream)", GST_TYPE_ASYNC_TRANSFORM_LEAKY, DEFAULT_LEAKY,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          "or pushed (downstream)", GST_TYPE_ASYNC_TRANSFORM_LEAKY,
+          DEFAULT_LEAKY, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
@@ -460,9 +361,9 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    * Drop frames that downstream's QoS events show to be late before any
    * work is spent on them: a frame is dropped when it arrives or when a
    * worker would start it, if the time left until it is due downstream is
-   * less than the measured process time. Every drop posts a QoS message, and the next buffer
-   * pushed is marked DISCONT. No gap event takes a dropped frame's place,
-   * as with #GstVideoDecoder and #GstBaseTransform.
+   * less than the measured process time. Every drop posts a QoS message,
+   * and the next buffer pushed is marked DISCONT. No gap event takes a
+   * dropped frame's place, as with #GstVideoDecoder and #GstBaseTransform.
    *
    * Since: 1.0
    */
@@ -481,7 +382,8 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    * many threads as the largest #GstAsyncTransform:n-workers of its
    * elements; each element still processes at most its own n-workers
    * frames at once, and the elements take turns frame by frame. The pool
-   * goes away with its last element.
+   * goes away with its last element. Changing it above READY is refused
+   * with a warning.
    *
    * Since: 1.0
    */
@@ -489,8 +391,8 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
       g_param_spec_string ("worker-group", "Worker group",
           "Elements with the same non-empty name share one pool of workers, "
           "as many as the largest n-workers among them (empty = this "
-          "element's own workers)", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          "element's own workers); set in NULL or READY",
+          DEFAULT_WORKER_GROUP, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
   /**
@@ -498,23 +400,28 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    *
    * Counters since the element went to PAUSED, readable at any time from
    * any thread: frames-in, frames-out, dropped-leaky, dropped-qos,
-   * dropped-other (by the subclass, a flush, an error, or after EOS from
-   * downstream), in-flight and in-flight-max (frames),
-   * process-time-min/mean/max and time-through-mean/max (ns; GST_CLOCK_TIME_NONE before the first
-   * frame), workers, and latency (ns, what a latency query gets now).
-   * frames-in always equals frames-out + dropped-leaky + dropped-qos +
-   * dropped-other + in-flight.
+   * dropped-errors (frame errors that were warnings), dropped-other (by the
+   * subclass, a flush, an error, or after EOS), in-flight and
+   * in-flight-max (frames), process-time-min/mean/max and
+   * time-through-mean/max (ns; 18446744073709551615, that is
+   * %GST_CLOCK_TIME_NONE, until the first frame was measured), workers,
+   * and latency (ns, what a latency query gets now). frames-in always
+   * equals frames-out + all dropped + in-flight, and every counter is
+   * final before EOS leaves the element.
    *
    * Since: 1.0
    */
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
-          "Frame counters, frames in flight, process time, time through "
-          "the element and the latency reported (ns), since PAUSED",
+          "Frame counters, frames in flight, process time and time through "
+          "the element (ns; 18446744073709551615 = none yet), and the "
+          "latency reported (ns), since PAUSED",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   element_class->change_state =
       GST_DEBUG_FUNCPTR (gst_async_transform_change_state);
+  element_class->post_message =
+      GST_DEBUG_FUNCPTR (gst_async_transform_post_message);
 
   klass->negotiate = GST_DEBUG_FUNCPTR (gst_async_transform_default_negotiate);
   klass->transform_meta =
@@ -532,6 +439,10 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
   klass->parse = GST_DEBUG_FUNCPTR (gst_async_transform_default_parse);
   klass->propose_allocation =
       GST_DEBUG_FUNCPTR (gst_async_transform_default_propose_allocation);
+  klass->decide_allocation =
+      GST_DEBUG_FUNCPTR (gst_async_transform_default_decide_allocation);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_ASYNC_TRANSFORM_LEAKY, 0);
 }
 
 static void
@@ -546,21 +457,31 @@ gst_async_transform_init (GstAsyncTransform * self,
   g_cond_init (&priv->space_cond);
   g_cond_init (&priv->ready_cond);
 
-  priv->out = gst_queue_array_new (32);
+  g_queue_init (&priv->out);
+  g_queue_init (&priv->finished);
+  g_queue_init (&priv->stealable);
   priv->todo = gst_queue_array_new (32);
   priv->spare_jobs = gst_queue_array_new (32);
   priv->free_contexts = gst_queue_array_new (8);
   priv->lent_contexts = g_hash_table_new (NULL, NULL);
-  priv->batch = g_ptr_array_new ();
+  priv->task.batch = g_ptr_array_new ();
+  priv->task.tally.last_end = GST_CLOCK_TIME_NONE;
+  g_queue_init (&priv->task.unpushed_sticky);
+  g_queue_init (&priv->held_events);
 
   priv->flow = GST_FLOW_FLUSHING;
+  priv->end_seq = G_MAXUINT64;
   priv->n_workers_setting = DEFAULT_N_WORKERS;
   priv->max_in_flight_setting = DEFAULT_MAX_IN_FLIGHT;
   priv->ordered = DEFAULT_ORDERED;
-  priv->latency = DEFAULT_LATENCY;
+  priv->latency_setting = DEFAULT_LATENCY;
   priv->leaky = DEFAULT_LEAKY;
-  priv->qos = DEFAULT_QOS;
-  priv->frame_duration = GST_CLOCK_TIME_NONE;
+  priv->qos_enabled = DEFAULT_QOS;
+  priv->worker_group = g_strdup (DEFAULT_WORKER_GROUP);
+  priv->max_errors = DEFAULT_MAX_ERRORS;
+  priv->copy = GST_ASYNC_TRANSFORM_COPY_ALL;
+  priv->qos.frame_duration = GST_CLOCK_TIME_NONE;
+  gst_allocation_params_init (&priv->params);
 
   templ = gst_element_class_get_pad_template (element_class,
       GST_ASYNC_TRANSFORM_SINK_NAME);
@@ -602,14 +523,25 @@ gst_async_transform_update_window_locked (GstAsyncTransformPrivate * priv)
 
 /* Effective worker count and window from the settings; with the lock. */
 static void
-gst_async_transform_update_limits_locked (GstAsyncTransform * self)
+gst_async_transform_update_limits_locked (GstAsyncTransformPrivate * priv)
 {
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-
   priv->n_workers = priv->n_workers_setting;
   if (priv->n_workers == 0)
     priv->n_workers = MAX (1, g_get_num_processors ());
   gst_async_transform_update_window_locked (priv);
+}
+
+/* An element may be dropped without ever reaching PAUSED after a caps
+ * query made it lend a context (or after READY->NULL was skipped): free
+ * what it still holds while the subclass can still free it. */
+static void
+gst_async_transform_dispose (GObject * object)
+{
+  GstAsyncTransform *self = GST_ASYNC_TRANSFORM (object);
+
+  gst_async_transform_drop_contexts (self);
+  gst_async_transform_clear_allocation (self);
+  G_OBJECT_CLASS (parent_class)->dispose (object);
 }
 
 static void
@@ -618,19 +550,21 @@ gst_async_transform_finalize (GObject * object)
   GstAsyncTransformPrivate *priv = GET_PRIV (GST_ASYNC_TRANSFORM (object));
   GstAsyncJob *job;
 
-  /* PAUSED->READY emptied out, todo and the contexts. */
-  g_assert (gst_queue_array_is_empty (priv->out));
+  /* PAUSED->READY emptied out and todo. */
+  g_assert (g_queue_is_empty (&priv->out));
   while ((job = gst_queue_array_pop_head (priv->spare_jobs)))
     g_free (job);
-  gst_queue_array_free (priv->out);
   gst_queue_array_free (priv->todo);
   gst_queue_array_free (priv->spare_jobs);
   gst_queue_array_free (priv->free_contexts);
   g_hash_table_unref (priv->lent_contexts);
   g_free (priv->worker_group);
-  g_ptr_array_unref (priv->batch);
+  g_ptr_array_unref (priv->task.batch);
+  g_queue_clear_full (&priv->held_events, (GDestroyNotify) gst_event_unref);
   gst_clear_caps (&priv->incaps);
   gst_clear_caps (&priv->outcaps);
+  gst_clear_tag_list (&priv->upstream_tags);
+  gst_clear_tag_list (&priv->subclass_tags);
 
   g_mutex_clear (&priv->lock);
   g_cond_clear (&priv->space_cond);
@@ -639,34 +573,68 @@ gst_async_transform_finalize (GObject * object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
+/* A property that only takes effect on READY->PAUSED is refused while the
+ * element runs, rather than accepted and silently not applied. */
+static gboolean
+gst_async_transform_refuse_running_locked (GstAsyncTransform * self,
+    GParamSpec * pspec)
+{
+  if (!GET_PRIV (self)->running)
+    return FALSE;
+  g_warning ("%s: %s can only be changed in the NULL or READY state; "
+      "the new value was ignored", GST_OBJECT_NAME (self), pspec->name);
+  return TRUE;
+}
+
 static void
 gst_async_transform_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstAsyncTransform *self = GST_ASYNC_TRANSFORM (object);
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  gboolean latency_changed = FALSE;
+  gboolean latency_changed = FALSE, resize_pool = FALSE;
 
   g_mutex_lock (&priv->lock);
   switch (prop_id) {
     case PROP_N_WORKERS:
-      priv->n_workers_setting = g_value_get_uint (value);
+      if (!gst_async_transform_refuse_running_locked (self, pspec))
+        priv->n_workers_setting = g_value_get_uint (value);
       break;
     case PROP_MAX_IN_FLIGHT:
       priv->max_in_flight_setting = g_value_get_uint (value);
       /* Applies at once when the workers run: a larger window frees
-       * upstream. */
+       * upstream, and the output pool is sized again for it. */
       if (priv->running) {
         gst_async_transform_update_window_locked (priv);
         g_cond_broadcast (&priv->space_cond);
+        resize_pool = priv->pool != NULL;
       }
       break;
-    case PROP_ORDERED:
-      priv->ordered = g_value_get_boolean (value);
+    case PROP_ORDERED:{
+      gboolean ordered = g_value_get_boolean (value);
+      GList *l;
+
+      if (ordered == priv->ordered)
+        break;
+      priv->ordered = ordered;
+      /* priv->finished is kept in unordered mode only. */
+      while ((l = g_queue_pop_head_link (&priv->finished)))
+        ((GstAsyncJob *) l->data)->in_finished = FALSE;
+      for (l = priv->out.head; !ordered && l; l = l->next) {
+        GstAsyncJob *job = l->data;
+
+        if (job->event)
+          break;
+        if (job->state == JOB_DONE && job->ret != GST_FLOW_EOS) {
+          g_queue_push_tail_link (&priv->finished, &job->finished_link);
+          job->in_finished = TRUE;
+        }
+      }
       g_cond_broadcast (&priv->ready_cond);
       break;
+    }
     case PROP_LATENCY:
-      priv->latency = g_value_get_int64 (value);
+      priv->latency_setting = g_value_get_int64 (value);
       latency_changed = TRUE;
       break;
     case PROP_LEAKY:
@@ -675,11 +643,15 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
       g_cond_broadcast (&priv->space_cond);
       break;
     case PROP_QOS:
-      priv->qos = g_value_get_boolean (value);
+      priv->qos_enabled = g_value_get_boolean (value);
       break;
     case PROP_WORKER_GROUP:
-      g_free (priv->worker_group);
-      priv->worker_group = g_value_dup_string (value);
+      if (!gst_async_transform_refuse_running_locked (self, pspec)) {
+        g_free (priv->worker_group);
+        priv->worker_group = g_value_dup_string (value);
+        if (priv->worker_group == NULL)
+          priv->worker_group = g_strdup ("");
+      }
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -690,48 +662,8 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
   if (latency_changed)
     gst_element_post_message (GST_ELEMENT (self),
         gst_message_new_latency (GST_OBJECT (self)));
-}
-
-static inline GstClockTime
-gst_async_transform_mean (GstClockTime sum, guint64 count)
-{
-  return count ? sum / count : GST_CLOCK_TIME_NONE;
-}
-
-/* The latency property, or with -1 what was measured. */
-static inline GstClockTime
-gst_async_transform_measured_latency_locked (GstAsyncTransformPrivate * priv)
-{
-  return priv->latency >= 0 ? (GstClockTime) priv->latency
-      : priv->delay_max + priv->delay_max / 4;
-}
-
-static GstStructure *
-gst_async_transform_stats_locked (GstAsyncTransform * self)
-{
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-
-  return gst_structure_new ("GstAsyncTransformStats",
-      "frames-in", G_TYPE_UINT64, priv->frames_in,
-      "frames-out", G_TYPE_UINT64, priv->frames_out,
-      "dropped-leaky", G_TYPE_UINT64, priv->dropped_leaky,
-      "dropped-qos", G_TYPE_UINT64, priv->dropped_qos,
-      "dropped-other", G_TYPE_UINT64, priv->dropped_other,
-      "in-flight", G_TYPE_UINT, priv->in_flight,
-      "in-flight-max", G_TYPE_UINT, priv->in_flight_max,
-      "process-time-min", G_TYPE_UINT64,
-      priv->processed ? priv->process_min : GST_CLOCK_TIME_NONE,
-      "process-time-mean", G_TYPE_UINT64,
-      gst_async_transform_mean (priv->process_sum, priv->processed),
-      "process-time-max", G_TYPE_UINT64,
-      priv->processed ? priv->process_max : GST_CLOCK_TIME_NONE,
-      "time-through-mean", G_TYPE_UINT64,
-      gst_async_transform_mean (priv->through_sum, priv->left),
-      "time-through-max", G_TYPE_UINT64,
-      priv->left ? priv->through_max : GST_CLOCK_TIME_NONE,
-      "workers", G_TYPE_UINT, priv->n_workers,
-      "latency", G_TYPE_UINT64,
-      gst_async_transform_measured_latency_locked (priv), NULL);
+  if (resize_pool)
+    gst_pad_mark_reconfigure (priv->srcpad);
 }
 
 static void
@@ -752,20 +684,19 @@ gst_async_transform_get_property (GObject * object, guint prop_id,
       g_value_set_boolean (value, priv->ordered);
       break;
     case PROP_LATENCY:
-      g_value_set_int64 (value, priv->latency);
+      g_value_set_int64 (value, priv->latency_setting);
       break;
     case PROP_LEAKY:
       g_value_set_enum (value, priv->leaky);
       break;
     case PROP_QOS:
-      g_value_set_boolean (value, priv->qos);
+      g_value_set_boolean (value, priv->qos_enabled);
       break;
     case PROP_WORKER_GROUP:
       g_value_set_string (value, priv->worker_group);
       break;
     case PROP_STATS:
-      g_value_take_boxed (value,
-          gst_async_transform_stats_locked (GST_ASYNC_TRANSFORM (object)));
+      g_value_take_boxed (value, gst_async_transform_stats_locked (priv));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -777,18 +708,32 @@ gst_async_transform_get_property (GObject * object, guint prop_id,
 /* --- jobs ---------------------------------------------------------------- */
 
 static GstAsyncJob *
-gst_async_transform_new_job_locked (GstAsyncTransform * self)
+gst_async_transform_new_job_locked (GstAsyncTransformPrivate * priv)
 {
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GstAsyncJob *job = gst_queue_array_pop_tail (priv->spare_jobs);
 
-  if (job == NULL)
+  if (job == NULL) {
     job = g_new0 (GstAsyncJob, 1);
+    job->out_link.data = job->finished_link.data = job;
+    job->stealable_link.data = job;
+    g_queue_init (&job->events);
+    g_queue_init (&job->messages);
+  }
   job->generation = priv->generation;
   job->state = JOB_QUEUED;
   job->ret = GST_FLOW_OK;
   job->late = FALSE;
+  job->discont = job->past_end = FALSE;
+  job->frame.number = G_MAXUINT64;
   return job;
+}
+
+static void
+gst_async_transform_free_frame_error (GstAsyncFrameError * error)
+{
+  g_free (error->text);
+  g_free (error->debug);
+  g_free (error);
 }
 
 /* Releases what @job holds. Calls out (buffer and event unrefs), so never
@@ -799,6 +744,9 @@ gst_async_transform_clear_job (GstAsyncJob * job)
   gst_clear_buffer (&job->frame.input);
   gst_clear_buffer (&job->frame.output);
   gst_clear_event (&job->event);
+  g_queue_clear_full (&job->events, (GDestroyNotify) gst_event_unref);
+  g_queue_clear_full (&job->messages, (GDestroyNotify) gst_message_unref);
+  g_clear_pointer (&job->frame_error, gst_async_transform_free_frame_error);
   if (job->user_data_destroy)
     job->user_data_destroy (job->frame.user_data);
   job->user_data_destroy = NULL;
@@ -806,39 +754,60 @@ gst_async_transform_clear_job (GstAsyncJob * job)
 }
 
 static void
-gst_async_transform_recycle_job_locked (GstAsyncTransform * self,
+gst_async_transform_recycle_job_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job)
 {
-  gst_queue_array_push_tail (GET_PRIV (self)->spare_jobs, job);
+  gst_queue_array_push_tail (priv->spare_jobs, job);
+}
+
+/* @job leaves the window (pushed or dropped): out of the lists of done
+ * frames. */
+static void
+gst_async_transform_unlink_done_locked (GstAsyncTransformPrivate * priv,
+    GstAsyncJob * job)
+{
+  if (job->in_finished) {
+    g_queue_unlink (&priv->finished, &job->finished_link);
+    job->in_finished = FALSE;
+  }
+  if (job->in_stealable) {
+    g_queue_unlink (&priv->stealable, &job->stealable_link);
+    job->in_stealable = FALSE;
+  }
 }
 
 /* Takes every item out of the element, except jobs a worker is running (the
  * worker throws those away when it sees the bumped generation). The taken
  * items are moved to @dropped, to be cleared without the lock. */
 static void
-gst_async_transform_drop_all_locked (GstAsyncTransform * self,
+gst_async_transform_drop_all_locked (GstAsyncTransformPrivate * priv,
     GPtrArray * dropped)
 {
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GstAsyncJob *job;
   GstEvent *event;
+  GList *link;
 
   priv->generation++;
   /* Held events go too; their sticky ones other than segment are kept
    * like the queued ones (their type comes after caps, so storing them
    * before caps is in order). */
   while ((event = g_queue_pop_head (&priv->held_events))) {
-    job = gst_async_transform_new_job_locked (self);
+    job = gst_async_transform_new_job_locked (priv);
     job->event = event;
     job->state = JOB_DONE;
     g_ptr_array_add (dropped, job);
   }
   gst_queue_array_clear (priv->todo);
-  while ((job = gst_queue_array_pop_head (priv->out))) {
+  while ((link = g_queue_pop_head_link (&priv->out))) {
+    job = link->data;
+    gst_async_transform_unlink_done_locked (priv, job);
     if (job->state != JOB_RUNNING)
       g_ptr_array_add (dropped, job);
   }
-  priv->dropped_other += priv->in_flight;
+  priv->head_section = priv->tail_section;
+  priv->end_seq = G_MAXUINT64;
+  priv->tail_discont = FALSE;
+  priv->stats.dropped_other += priv->in_flight;
   priv->in_flight = 0;
   g_cond_broadcast (&priv->space_cond);
 }
@@ -868,172 +837,57 @@ gst_async_transform_free_dropped (GstAsyncTransform * self,
   }
   g_mutex_lock (&priv->lock);
   for (i = 0; i < dropped->len; i++)
-    gst_async_transform_recycle_job_locked (self,
+    gst_async_transform_recycle_job_locked (priv,
         g_ptr_array_index (dropped, i));
   g_mutex_unlock (&priv->lock);
   g_ptr_array_set_size (dropped, 0);
 }
 
-/* --- worker contexts ----------------------------------------------------- */
+/* --- running a frame ----------------------------------------------------- */
 
-static gpointer
-gst_async_transform_take_context (GstAsyncTransform * self, guint * cookie)
+/* What the thread running process () is doing, so that what process ()
+ * says about its frame (an error message, a discarded context) lands on
+ * that frame. */
+typedef struct
 {
-  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncTransform *self;
+  GstAsyncJob *job;
   gpointer context;
+  gboolean discard_context;
+} GstAsyncRun;
 
-  if (klass->create_context == NULL) {
-    *cookie = 0;
-    return NULL;
+static GPrivate current_run;
+
+/* An error message from process () waits for its frame's turn, so that it
+ * never overtakes the good frames before it (an application that stops on
+ * the first error still gets them all). */
+static gboolean
+gst_async_transform_post_message (GstElement * element, GstMessage * message)
+{
+  GstAsyncRun *run = g_private_get (&current_run);
+
+  if (run && run->self == GST_ASYNC_TRANSFORM (element)
+      && GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR) {
+    GST_DEBUG_OBJECT (element, "error message held for its frame's turn");
+    g_queue_push_tail (&run->job->messages, message);
+    return TRUE;
   }
-
-  g_mutex_lock (&priv->lock);
-  context = gst_queue_array_pop_tail (priv->free_contexts);
-  *cookie = priv->caps_cookie;
-  g_mutex_unlock (&priv->lock);
-
-  if (context == NULL) {
-    GST_DEBUG_OBJECT (self, "creating a worker context");
-    context = klass->create_context (self);
-  }
-  return context;
+  return parent_class->post_message (element, message);
 }
 
-static void
-gst_async_transform_give_context (GstAsyncTransform * self, gpointer context,
-    guint cookie)
+/* For gst_async_transform_discard_context (): TRUE if @context is the one
+ * the calling thread's process () has; it is then freed afterwards. */
+gboolean
+gst_async_transform_discard_running_context (GstAsyncTransform * self,
+    gpointer context)
 {
-  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  gboolean keep;
+  GstAsyncRun *run = g_private_get (&current_run);
 
-  if (context == NULL)
-    return;
-
-  g_mutex_lock (&priv->lock);
-  keep = cookie == priv->caps_cookie;
-  if (keep)
-    gst_queue_array_push_tail (priv->free_contexts, context);
-  g_mutex_unlock (&priv->lock);
-
-  if (!keep && klass->free_context)
-    klass->free_context (self, context);
+  if (run == NULL || run->self != self || run->context != context)
+    return FALSE;
+  run->discard_context = TRUE;
+  return TRUE;
 }
-
-/* Makes every context created so far stale and frees the idle ones. */
-static void
-gst_async_transform_drop_contexts (GstAsyncTransform * self)
-{
-  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstQueueArray *idle;
-  gpointer context;
-
-  g_mutex_lock (&priv->lock);
-  priv->caps_cookie++;
-  idle = priv->free_contexts;
-  priv->free_contexts = gst_queue_array_new (8);
-  g_mutex_unlock (&priv->lock);
-
-  while ((context = gst_queue_array_pop_head (idle))) {
-    if (klass->free_context)
-      klass->free_context (self, context);
-  }
-  gst_queue_array_free (idle);
-}
-
-/**
- * gst_async_transform_acquire_context:
- * @self: a #GstAsyncTransform
- *
- * Lends one worker context (see #GstAsyncTransformClass.create_context)
- * for use outside #GstAsyncTransformClass.process, for example to ask a
- * replica of a wrapped element a caps query. No frame uses it until it is
- * given back with gst_async_transform_release_context().
- *
- * Returns: (transfer none) (nullable): a context, or %NULL if the subclass
- *     has none or could not create one.
- *
- * Since: 1.0
- */
-gpointer
-gst_async_transform_acquire_context (GstAsyncTransform * self)
-{
-  GstAsyncTransformPrivate *priv;
-  gpointer context;
-  guint cookie;
-
-  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), NULL);
-  priv = GET_PRIV (self);
-
-  context = gst_async_transform_take_context (self, &cookie);
-  if (context) {
-    g_mutex_lock (&priv->lock);
-    g_hash_table_insert (priv->lent_contexts, context,
-        GUINT_TO_POINTER (cookie));
-    g_mutex_unlock (&priv->lock);
-  }
-  return context;
-}
-
-/**
- * gst_async_transform_release_context:
- * @self: a #GstAsyncTransform
- * @context: a context from gst_async_transform_acquire_context()
- *
- * Gives back a lent context.
- *
- * Since: 1.0
- */
-void
-gst_async_transform_release_context (GstAsyncTransform * self, gpointer context)
-{
-  GstAsyncTransformPrivate *priv;
-  gpointer cookie = NULL;
-  gboolean lent;
-
-  g_return_if_fail (GST_IS_ASYNC_TRANSFORM (self));
-  g_return_if_fail (context != NULL);
-  priv = GET_PRIV (self);
-
-  g_mutex_lock (&priv->lock);
-  lent = g_hash_table_steal_extended (priv->lent_contexts, context, NULL,
-      &cookie);
-  g_mutex_unlock (&priv->lock);
-
-  g_return_if_fail (lent);
-  gst_async_transform_give_context (self, context, GPOINTER_TO_UINT (cookie));
-}
-
-/**
- * gst_async_transform_get_n_workers:
- * @self: a #GstAsyncTransform
- *
- * Returns: the number of workers the element runs (or will run) with, the
- *     #GstAsyncTransform:n-workers setting with 0 resolved to the number of
- *     CPU cores.
- *
- * Since: 1.0
- */
-guint
-gst_async_transform_get_n_workers (GstAsyncTransform * self)
-{
-  GstAsyncTransformPrivate *priv;
-  guint n;
-
-  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), 0);
-  priv = GET_PRIV (self);
-
-  g_mutex_lock (&priv->lock);
-  if (!priv->running)
-    gst_async_transform_update_limits_locked (self);
-  n = priv->n_workers;
-  g_mutex_unlock (&priv->lock);
-  return n;
-}
-
-/* --- workers ------------------------------------------------------------- */
 
 typedef struct
 {
@@ -1049,7 +903,7 @@ gst_async_transform_copy_meta (GstBuffer * inbuf, GstMeta ** meta,
   GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (data->self);
   const GstMetaInfo *info = (*meta)->info;
 
-  if (info->transform_func
+  if (info->transform_func && klass->transform_meta
       && klass->transform_meta (data->self, data->outbuf, *meta, inbuf)) {
     GstMetaTransformCopy copy = { FALSE, 0, -1 };
 
@@ -1068,113 +922,268 @@ gst_async_transform_default_transform_meta (GstAsyncTransform * self,
   return tags == NULL || tags[0] == NULL;
 }
 
+/* The buffer flags that describe the data, not the memory. */
+#define CONTENT_FLAGS(buf) (GST_BUFFER_FLAGS (buf) \
+    & ~(GST_MINI_OBJECT_FLAG_LAST - 1) & ~GST_BUFFER_FLAG_TAG_MEMORY)
+
+/* Gives a new output buffer what the output policy takes from the input,
+ * where process () did not set it. */
+static void
+gst_async_transform_apply_output_policy (GstAsyncTransform * self,
+    GstAsyncFrame * frame)
+{
+  GstAsyncTransformCopy copy = g_atomic_int_get (&GET_PRIV (self)->copy);
+  GstBuffer *in = frame->input, *out;
+
+  if (copy == GST_ASYNC_TRANSFORM_COPY_NONE)
+    return;
+  out = frame->output = gst_buffer_make_writable (frame->output);
+  if (copy & GST_ASYNC_TRANSFORM_COPY_TIMESTAMPS) {
+    if (!GST_BUFFER_PTS_IS_VALID (out))
+      GST_BUFFER_PTS (out) = GST_BUFFER_PTS (in);
+    if (!GST_BUFFER_DTS_IS_VALID (out))
+      GST_BUFFER_DTS (out) = GST_BUFFER_DTS (in);
+    if (!GST_BUFFER_DURATION_IS_VALID (out))
+      GST_BUFFER_DURATION (out) = GST_BUFFER_DURATION (in);
+  }
+  if (copy & GST_ASYNC_TRANSFORM_COPY_OFFSETS) {
+    if (GST_BUFFER_OFFSET (out) == GST_BUFFER_OFFSET_NONE)
+      GST_BUFFER_OFFSET (out) = GST_BUFFER_OFFSET (in);
+    if (GST_BUFFER_OFFSET_END (out) == GST_BUFFER_OFFSET_NONE)
+      GST_BUFFER_OFFSET_END (out) = GST_BUFFER_OFFSET_END (in);
+  }
+  if (copy & GST_ASYNC_TRANSFORM_COPY_FLAGS)
+    GST_BUFFER_FLAG_SET (out, CONTENT_FLAGS (in));
+  if (copy & GST_ASYNC_TRANSFORM_COPY_METAS) {
+    CopyMetaData data = { self, out };
+
+    gst_buffer_foreach_meta (in, gst_async_transform_copy_meta, &data);
+  }
+}
+
+/* Runs process () on @job's frame, on the calling thread, with a context
+ * of its own. */
 static void
 gst_async_transform_run_job (GstAsyncTransform * self, GstAsyncJob * job)
 {
   GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
   GstAsyncFrame *frame = &job->frame;
-  gpointer context;
+  GstAsyncRun run = { self, job, NULL, FALSE };
   guint cookie;
 
-  context = gst_async_transform_take_context (self, &cookie);
-  if (klass->create_context && context == NULL) {
+  g_private_set (&current_run, &run);
+  run.context = gst_async_transform_take_context (self, &cookie);
+  if (klass->create_context && run.context == NULL) {
+    if (g_queue_is_empty (&job->messages))
+      GST_ELEMENT_ERROR (self, CORE, FAILED, (NULL),
+          ("The subclass could not create a worker context"));
     job->ret = GST_FLOW_ERROR;
-    GST_ELEMENT_ERROR (self, CORE, FAILED, (NULL),
-        ("The subclass could not create a worker context"));
-    return;
+  } else {
+    job->ret = klass->process (self, run.context, frame);
+    gst_async_transform_give_context (self, run.context, cookie,
+        run.discard_context);
   }
+  g_private_set (&current_run, NULL);
 
-  job->ret = klass->process (self, context, frame);
-  gst_async_transform_give_context (self, context, cookie);
-
-  if (job->ret > GST_FLOW_OK) {
-    /* A success other than OK (GST_BASE_TRANSFORM_FLOW_DROPPED style):
-     * the frame is dropped. */
+  if (job->ret >= GST_FLOW_OK && job->frame_error) {
+    /* dropped, with a warning in its turn */
+    job->ret = GST_FLOW_OK;
+    gst_clear_buffer (&frame->output);
+  } else if (job->ret > GST_FLOW_OK) {
+    /* GST_ASYNC_TRANSFORM_FLOW_DROPPED and other successes */
     job->ret = GST_FLOW_OK;
     gst_clear_buffer (&frame->output);
   } else if (job->ret != GST_FLOW_OK) {
     GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %s", frame->number,
         gst_flow_get_name (job->ret));
     gst_clear_buffer (&frame->output);
-  } else if (frame->output && frame->input && frame->output != frame->input
-      && !GST_BUFFER_PTS_IS_VALID (frame->output)
-      && !GST_BUFFER_DURATION_IS_VALID (frame->output)) {
-    CopyMetaData data = { self, NULL };
-
-    data.outbuf = frame->output = gst_buffer_make_writable (frame->output);
-    gst_buffer_copy_into (frame->output, frame->input,
-        GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS, 0, -1);
-    gst_buffer_foreach_meta (frame->input, gst_async_transform_copy_meta,
-        &data);
+  } else if (frame->output && frame->input && frame->output != frame->input) {
+    gst_async_transform_apply_output_policy (self, frame);
   }
   /* The input is not needed any more: free it now rather than when the
    * frame leaves, so memory follows the frames really in use. */
   gst_clear_buffer (&frame->input);
 }
 
-/* Below this average process () time, handing a frame to another thread
- * costs more than the work itself. Then the src task runs process () on
- * the oldest waiting frame itself when it has nothing to push, instead of
- * waking a worker. */
-#define CHEAP_WORK (20 * GST_USECOND)
-
-static inline gboolean
-gst_async_transform_work_is_cheap_locked (GstAsyncTransformPrivate * priv)
+/**
+ * gst_async_frame_output_in_place:
+ * @frame: the #GstAsyncFrame being processed
+ *
+ * For work done in place, from #GstAsyncTransformClass.process: makes the
+ * frame's input its output, writable, and returns it. The buffer is copied
+ * only when another element still holds it (behind a tee, say), as
+ * #GstBaseTransform does for its transform_ip.
+ *
+ * Returns: (transfer none): the output buffer, to write to.
+ *
+ * Since: 1.0
+ */
+GstBuffer *
+gst_async_frame_output_in_place (GstAsyncFrame * frame)
 {
-  return priv->process_avg < CHEAP_WORK;
+  g_return_val_if_fail (frame != NULL, NULL);
+
+  if (frame->output == NULL) {
+    g_return_val_if_fail (frame->input != NULL, NULL);
+    frame->output = g_steal_pointer (&frame->input);
+  }
+  frame->output = gst_buffer_make_writable (frame->output);
+  return frame->output;
 }
 
-/* A frame's timestamp: PTS, or DTS without one. Only before it is
- * processed (the input is gone then). */
-static inline GstClockTime
-gst_async_transform_job_timestamp (GstAsyncJob * job)
+/**
+ * gst_async_frame_add_event:
+ * @frame: the #GstAsyncFrame being processed
+ * @event: (transfer full): a serialized downstream event
+ *
+ * From #GstAsyncTransformClass.process: sends @event downstream just
+ * before the frame's output, or in the frame's place when it has none (an
+ * event a wrapped element emitted while working on this frame, tags found
+ * in it). Not pushed when the frame is flushed.
+ *
+ * Since: 1.0
+ */
+void
+gst_async_frame_add_event (GstAsyncFrame * frame, GstEvent * event)
 {
-  GstBuffer *buf = job->frame.input;
+  g_return_if_fail (frame != NULL);
+  g_return_if_fail (GST_IS_EVENT (event));
 
-  return GST_BUFFER_PTS_IS_VALID (buf) ? GST_BUFFER_PTS (buf)
-      : GST_BUFFER_DTS (buf);
+  g_queue_push_tail (&GST_ASYNC_JOB (frame)->events, event);
 }
 
-/* @job may leave: wakes the src task if it waits for it. */
+/**
+ * _gst_async_transform_frame_error: (skip)
+ *
+ * What GST_ASYNC_TRANSFORM_FRAME_ERROR() calls; takes @text and @debug.
+ *
+ * Returns: %GST_ASYNC_TRANSFORM_FLOW_DROPPED
+ *
+ * Since: 1.0
+ */
+GstFlowReturn
+_gst_async_transform_frame_error (GstAsyncTransform * self,
+    GstAsyncFrame * frame, GQuark domain, gint code, gchar * text,
+    gchar * debug, const gchar * file, const gchar * function, gint line)
+{
+  GstAsyncFrameError *error;
+
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), GST_FLOW_ERROR);
+  g_return_val_if_fail (frame != NULL, GST_FLOW_ERROR);
+
+  GST_INFO_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %s (%s)",
+      frame->number, GST_STR_NULL (text), GST_STR_NULL (debug));
+  error = g_new0 (GstAsyncFrameError, 1);
+  error->domain = domain;
+  error->code = code;
+  error->text = text;
+  error->debug = debug;
+  error->file = file;
+  error->function = function;
+  error->line = line;
+  g_clear_pointer (&GST_ASYNC_JOB (frame)->frame_error,
+      gst_async_transform_free_frame_error);
+  GST_ASYNC_JOB (frame)->frame_error = error;
+  return GST_ASYNC_TRANSFORM_FLOW_DROPPED;
+}
+
+/**
+ * gst_async_transform_set_max_errors:
+ * @self: a #GstAsyncTransform
+ * @max_errors: frame errors in a row that are only warnings; -1 for no
+ *     limit
+ *
+ * How many frames in a row (in frame order) may fail with
+ * GST_ASYNC_TRANSFORM_FRAME_ERROR() before the next one is an error that
+ * stops the element, as #GstVideoDecoder's max-errors. A frame that
+ * succeeds starts the count again. Default: -1, every frame error is a
+ * warning. An element that offers a max-errors property calls this from
+ * its property setter.
+ *
+ * Since: 1.0
+ */
+void
+gst_async_transform_set_max_errors (GstAsyncTransform * self, gint max_errors)
+{
+  g_return_if_fail (GST_IS_ASYNC_TRANSFORM (self));
+  g_return_if_fail (max_errors >= -1);
+
+  g_atomic_int_set (&GET_PRIV (self)->max_errors, max_errors);
+}
+
+/**
+ * gst_async_transform_get_max_errors:
+ * @self: a #GstAsyncTransform
+ *
+ * Returns: what gst_async_transform_set_max_errors() set.
+ *
+ * Since: 1.0
+ */
+gint
+gst_async_transform_get_max_errors (GstAsyncTransform * self)
+{
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), -1);
+
+  return g_atomic_int_get (&GET_PRIV (self)->max_errors);
+}
+
+/**
+ * gst_async_transform_set_output_policy:
+ * @self: a #GstAsyncTransform
+ * @copy: what a new output buffer takes from the input buffer
+ *
+ * Chooses what the base class copies from a frame's input onto a new
+ * output buffer, where #GstAsyncTransformClass.process left it unset. The
+ * default, %GST_ASYNC_TRANSFORM_COPY_ALL, suits filters; an encoder whose
+ * output describes itself drops %GST_ASYNC_TRANSFORM_COPY_FLAGS, so that
+ * the raw input's flags do not land on the encoded output. Call it from
+ * the instance init function.
+ *
+ * Since: 1.0
+ */
+void
+gst_async_transform_set_output_policy (GstAsyncTransform * self,
+    GstAsyncTransformCopy copy)
+{
+  g_return_if_fail (GST_IS_ASYNC_TRANSFORM (self));
+
+  g_atomic_int_set (&GET_PRIV (self)->copy, copy);
+}
+
+/* --- workers ------------------------------------------------------------- */
+
+/* @job may leave once its turn comes: wakes the src task if it waits for
+ * it. */
+static inline gboolean gst_async_transform_can_steal (GstAsyncJob * job);
+
 static void
 gst_async_transform_mark_done_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job)
 {
+  gboolean may_leave;
+
   job->state = JOB_DONE;
-  if (priv->ready_waiters > 0 && (!priv->ordered
-          || gst_queue_array_peek_head (priv->out) == job))
+  if (gst_async_transform_can_steal (job)) {
+    g_queue_push_tail_link (&priv->stealable, &job->stealable_link);
+    job->in_stealable = TRUE;
+  }
+  if (job->ret == GST_FLOW_EOS && job->seq < priv->end_seq) {
+    priv->end_seq = job->seq;
+    priv->end_section = job->section;
+  }
+  if (priv->ordered || job->ret == GST_FLOW_EOS) {
+    /* (unordered, the end of the stream leaves in its place too, as an
+     * event) */
+    may_leave = priv->out.head == &job->out_link;
+  } else {
+    may_leave = job->section == priv->head_section;
+    if (may_leave) {
+      g_queue_push_tail_link (&priv->finished, &job->finished_link);
+      job->in_finished = TRUE;
+    }
+  }
+  if (may_leave && priv->ready_waiters > 0)
     g_cond_signal (&priv->ready_cond);
-}
-
-/* QoS, when a frame arrives or is about to start: downstream's last QoS
- * event says frames before earliest_time are late. Once processed, this
- * frame reaches downstream process_avg later than now, and now is past
- * earliest_time: it is surely late if its running time is before
- * earliest_time + process_avg. Marks @job as such for the QoS message. */
-static gboolean
-gst_async_transform_is_late_locked (GstAsyncTransformPrivate * priv,
-    GstAsyncJob * job)
-{
-  GstClockTimeDiff late_by;
-
-  if (!priv->qos || !GST_CLOCK_TIME_IS_VALID (priv->earliest_time)
-      || !GST_CLOCK_TIME_IS_VALID (job->running_time))
-    return FALSE;
-  late_by = GST_CLOCK_DIFF (job->running_time,
-      priv->earliest_time + priv->process_avg);
-  if (late_by <= 0)
-    return FALSE;
-
-  job->late = TRUE;
-  /* Only for the frames dropped, not on every frame's path: in the
-   * current input segment, which is the frame's own unless a new one came
-   * while it waited (then the message's stream time is approximate). */
-  job->stream_time = gst_segment_to_stream_time (&priv->segment,
-      GST_FORMAT_TIME, gst_async_transform_job_timestamp (job));
-  job->late_by = late_by;
-  job->proportion = priv->proportion;
-  job->processed_before = priv->processed;
-  return TRUE;
 }
 
 /* Takes the oldest frame not yet started, for the calling thread to run;
@@ -1192,6 +1201,7 @@ gst_async_transform_take_job_locked (GstAsyncTransformPrivate * priv,
   while ((job = gst_queue_array_pop_head (priv->todo))) {
     if (!gst_async_transform_is_late_locked (priv, job)) {
       job->state = JOB_RUNNING;
+      job->frame.number = priv->next_number++;
       priv->busy_workers++;
       return job;
     }
@@ -1212,60 +1222,9 @@ gst_async_transform_run_job_timed (GstAsyncTransform * self, GstAsyncJob * job)
   return (job->processed_at - start) * GST_USECOND;
 }
 
-/* Records how long @job took from entering to being processed, @took of
- * it in process (). With latency=-1 in a live pipeline, a frame that took
- * longer than the latency reported makes the src task post a latency
- * message (one per latency query); wakes it if it waits. */
-static void
-gst_async_transform_measure_delay_locked (GstAsyncTransformPrivate * priv,
-    GstAsyncJob * job, GstClockTime took)
-{
-  GstClockTime delay;
-
-  /* Real work: a frame waits only for a worker, whose number is ours to
-   * choose. Cheap work: it waits for the src task, which may sit in a push
-   * that downstream holds for the very latency reported; that wait is
-   * downstream's, and counting it would feed the latency back into itself. */
-  if (gst_async_transform_work_is_cheap_locked (priv))
-    delay = took;
-  else
-    delay = (job->processed_at - job->entered) * GST_USECOND;
-
-  if (delay <= priv->delay_max)
-    return;
-  GST_CAT_DEBUG (gst_async_transform_debug, "frame %" G_GUINT64_FORMAT
-      " took %" GST_TIME_FORMAT " in all, the longest yet", job->frame.number,
-      GST_TIME_ARGS (delay));
-  priv->delay_max = delay;
-  if (priv->latency < 0 && priv->live && delay > priv->latency_reported
-      && !priv->latency_message_sent) {
-    priv->latency_message_due = priv->latency_message_sent = TRUE;
-    if (priv->ready_waiters > 0)
-      g_cond_signal (&priv->ready_cond);
-  }
-}
-
-static void
-gst_async_transform_job_ran_locked (GstAsyncTransformPrivate * priv,
-    GstAsyncJob * job, GstClockTime took)
-{
-  gst_async_transform_measure_delay_locked (priv, job, took);
-  priv->busy_workers--;
-  priv->process_avg = (7 * priv->process_avg + took) / 8;
-  if (priv->processed == 0 || took < priv->process_min)
-    priv->process_min = took;
-  priv->process_max = MAX (priv->process_max, took);
-  priv->process_sum += took;
-  priv->processed++;
-  /* A drain may wait for the last process () call to end. */
-  if (priv->busy_workers == 0 && priv->drain_waiters > 0)
-    g_cond_broadcast (&priv->space_cond);
-}
-
 /* Runs @job without the lock, then records its result with the lock
- * retaken. Returns FALSE if a flush made the job stale meanwhile (it is
- * then gone). */
-static gboolean
+ * retaken. A flush meanwhile made it stale: it is then thrown away. */
+static void
 gst_async_transform_run_job_locked (GstAsyncTransform * self, GstAsyncJob * job)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
@@ -1275,17 +1234,18 @@ gst_async_transform_run_job_locked (GstAsyncTransform * self, GstAsyncJob * job)
   took = gst_async_transform_run_job_timed (self, job);
   g_mutex_lock (&priv->lock);
 
-  gst_async_transform_job_ran_locked (priv, job, took);
   if (job->generation != priv->generation) {
-    /* Flushed while running: nobody will push it. */
+    /* Flushed while running: nobody will push it. It is cleared before
+     * the drain waiters hear that no process () runs any more. */
     g_mutex_unlock (&priv->lock);
     gst_async_transform_clear_job (job);
     g_mutex_lock (&priv->lock);
-    gst_async_transform_recycle_job_locked (self, job);
-    return FALSE;
+    gst_async_transform_job_ran_locked (priv, job, took);
+    gst_async_transform_recycle_job_locked (priv, job);
+    return;
   }
+  gst_async_transform_job_ran_locked (priv, job, took);
   gst_async_transform_mark_done_locked (priv, job);
-  return TRUE;
 }
 
 /* A frame not yet started may start now. */
@@ -1316,11 +1276,10 @@ gst_async_transform_pool_take (gpointer data, gboolean * more)
 
 /* Pool worker, GstAsyncPoolRunFunc: runs a frame and lets it leave. */
 static gboolean
-gst_async_transform_pool_run (gpointer data, gpointer job_ptr)
+gst_async_transform_pool_run (gpointer data, gpointer job)
 {
   GstAsyncTransform *self = data;
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstAsyncJob *job = job_ptr;
   gboolean more;
 
   g_mutex_lock (&priv->lock);
@@ -1338,8 +1297,6 @@ gst_async_transform_start_workers (GstAsyncTransform * self)
   guint n;
 
   g_mutex_lock (&priv->lock);
-  gst_async_transform_update_limits_locked (self);
-  priv->running = TRUE;
   /* Unknown until measured: assume real work, wake workers freely. */
   priv->process_avg = 2 * CHEAP_WORK;
   n = priv->n_workers;
@@ -1347,7 +1304,7 @@ gst_async_transform_start_workers (GstAsyncTransform * self)
   g_mutex_unlock (&priv->lock);
 
   GST_DEBUG_OBJECT (self, "%u workers (group \"%s\"), window of %u frames",
-      n, GST_STR_NULL (group), priv->max_in_flight);
+      n, group, priv->max_in_flight);
   priv->pool_member = gst_async_worker_pool_join (group, n,
       gst_async_transform_pool_take, gst_async_transform_pool_run, self);
   g_free (group);
@@ -1359,72 +1316,105 @@ gst_async_transform_stop_workers (GstAsyncTransform * self)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
 
+  if (priv->pool_member == NULL)
+    return;
   /* Waits for a worker busy with one of our frames to finish it. */
   gst_async_worker_pool_leave (priv->pool_member);
   priv->pool_member = NULL;
+}
 
-  g_mutex_lock (&priv->lock);
-  priv->running = FALSE;
-  g_mutex_unlock (&priv->lock);
+/* Makes process () calls in progress return early (flush-start, stop):
+ * the subclass's unlock, and a pool process () may wait on. */
+static void
+gst_async_transform_unlock (GstAsyncTransform * self)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+
+  gst_async_transform_set_pool_flushing (self, TRUE);
+  if (klass->unlock)
+    klass->unlock (self);
+}
+
+/* Once no process () call runs any more. */
+static void
+gst_async_transform_unlock_stop (GstAsyncTransform * self)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+
+  if (klass->unlock_stop)
+    klass->unlock_stop (self);
+  gst_async_transform_set_pool_flushing (self, FALSE);
+}
+
+/* Waits until no process () call runs, whatever the flow: after a flush
+ * or a stop, for those the unlock interrupted. */
+static void
+gst_async_transform_wait_idle_locked (GstAsyncTransformPrivate * priv)
+{
+  while (priv->busy_workers > 0) {
+    priv->drain_waiters++;
+    g_cond_wait (&priv->space_cond, &priv->lock);
+    priv->drain_waiters--;
+  }
 }
 
 /* --- sink side: frames --------------------------------------------------- */
 
-/* For leaky=downstream: takes the oldest frame out of the window that no
- * thread is processing (waiting, or done and not yet pushed). */
-static GstAsyncJob *
-gst_async_transform_steal_oldest_locked (GstAsyncTransform * self)
-{
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  guint i, n = gst_queue_array_get_length (priv->out);
-
-  for (i = 0; i < n; i++) {
-    GstAsyncJob *job = gst_queue_array_peek_nth (priv->out, i);
-
-    if (job->event || job->state == JOB_RUNNING)
-      continue;
-    if (job->state == JOB_QUEUED)
-      gst_queue_array_drop_element (priv->todo,
-          gst_queue_array_find (priv->todo, NULL, job));
-    gst_queue_array_drop_element (priv->out, i);
-    priv->in_flight--;
-    /* What was behind it may be able to leave now. */
-    if (i == 0 && priv->ready_waiters > 0)
-      g_cond_signal (&priv->ready_cond);
-    return job;
-  }
-  return NULL;
-}
-
-/* The frame's running time in the input segment, for QoS. */
+/* Marks the first frame after @job (in output order) DISCONT, or the next
+ * frame to come when none is inside yet: @job was dropped. */
 static void
-gst_async_transform_stamp_locked (GstAsyncTransformPrivate * priv,
+gst_async_transform_discont_after_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job)
 {
-  GstClockTime ts = gst_async_transform_job_timestamp (job);
+  GList *l;
 
-  job->running_time = GST_CLOCK_TIME_NONE;
-  if (priv->segment.format == GST_FORMAT_TIME && GST_CLOCK_TIME_IS_VALID (ts))
-    job->running_time = gst_segment_to_running_time (&priv->segment,
-        GST_FORMAT_TIME, ts);
+  for (l = job->out_link.next; l; l = l->next) {
+    GstAsyncJob *next = l->data;
+
+    if (next->event == NULL) {
+      next->discont = TRUE;
+      return;
+    }
+  }
+  priv->tail_discont = TRUE;
 }
 
-/* Forgets what QoS events said: after a flush, a new segment, or a new
- * latency. */
-static inline void
-gst_async_transform_reset_qos_locked (GstAsyncTransformPrivate * priv)
+/* A frame leaky=downstream may drop: a frame that has no error to report,
+ * no QoS message to post, and is not being processed or pushed. */
+static inline gboolean
+gst_async_transform_can_steal (GstAsyncJob * job)
 {
-  priv->earliest_time = GST_CLOCK_TIME_NONE;
-  priv->proportion = 1.0;
+  return job->event == NULL && job->state == JOB_DONE && !job->late
+      && job->ret == GST_FLOW_OK && job->frame_error == NULL
+      && g_queue_is_empty (&job->messages);
 }
 
-/* After a flush or a new segment, running times start again: what QoS
- * said, and which of it was stale, no longer applies. */
-static inline void
-gst_async_transform_new_timeline_locked (GstAsyncTransformPrivate * priv)
+/* For leaky=downstream: takes the oldest frame out of the window that no
+ * thread is processing or pushing: the oldest not started, or the first
+ * done frame waiting for its turn, whichever came first. NULL when every
+ * frame inside is being processed or pushed. */
+static GstAsyncJob *
+gst_async_transform_steal_oldest_locked (GstAsyncTransformPrivate * priv)
 {
-  gst_async_transform_reset_qos_locked (priv);
-  priv->last_running_time = priv->qos_stale_until = GST_CLOCK_TIME_NONE;
+  GstAsyncJob *queued = gst_queue_array_peek_head (priv->todo);
+  GstAsyncJob *done = priv->stealable.head ? priv->stealable.head->data : NULL;
+  GstAsyncJob *job;
+
+  if (queued && (done == NULL || queued->seq < done->seq))
+    job = gst_queue_array_pop_head (priv->todo);
+  else if (done)
+    job = done;
+  else
+    return NULL;
+
+  gst_async_transform_discont_after_locked (priv, job);
+  gst_async_transform_unlink_done_locked (priv, job);
+  g_queue_unlink (&priv->out, &job->out_link);
+  priv->in_flight--;
+  /* What was behind it may be able to leave now. */
+  if (priv->ready_waiters > 0)
+    g_cond_signal (&priv->ready_cond);
+  return job;
 }
 
 /* What new data gets: the last downstream flow return or FLUSHING, EOS
@@ -1447,9 +1437,10 @@ gst_async_transform_data_flow_locked (GstAsyncTransformPrivate * priv)
  * @buffer: (transfer full): one complete frame
  *
  * Queues one frame for #GstAsyncTransformClass.process. Call it from
- * #GstAsyncTransformClass.parse (or #GstAsyncTransformClass.finish) in the
- * upstream streaming thread. Waits while the element holds
- * #GstAsyncTransform:max-in-flight frames.
+ * #GstAsyncTransformClass.parse (or #GstAsyncTransformClass.drain,
+ * #GstAsyncTransformClass.finish) in the upstream streaming thread. Waits
+ * while the element holds #GstAsyncTransform:max-in-flight frames, unless
+ * it is leaky.
  *
  * Returns: %GST_FLOW_OK, or the flow return upstream must see: the last
  *     downstream error, %GST_FLOW_FLUSHING, %GST_FLOW_EOS, or
@@ -1496,23 +1487,22 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
   g_mutex_lock (&priv->lock);
   while ((ret = gst_async_transform_data_flow_locked (priv)) == GST_FLOW_OK
       && priv->in_flight >= priv->max_in_flight) {
-    if (priv->leaky == GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM) {
-      drop_new = TRUE;
+    if (priv->leaky == GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM)
+      replaced = gst_async_transform_steal_oldest_locked (priv);
+    if (priv->leaky != GST_ASYNC_TRANSFORM_LEAKY_NO) {
+      drop_new = replaced == NULL;
       break;
     }
-    if (priv->leaky == GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM
-        && (replaced = gst_async_transform_steal_oldest_locked (self)))
-      break;
-    /* (leaky downstream with every frame being processed: that ends
-     * within one process () call) */
     priv->space_waiters++;
     g_cond_wait (&priv->space_cond, &priv->lock);
     priv->space_waiters--;
   }
   if (ret == GST_FLOW_OK)
-    priv->frames_in++;
+    priv->stats.frames_in++;
   if (drop_new || replaced)
-    priv->dropped_leaky++;
+    priv->stats.dropped_leaky++;
+  if (drop_new)
+    priv->tail_discont = TRUE;
   if (ret != GST_FLOW_OK || drop_new) {
     g_mutex_unlock (&priv->lock);
     GST_DEBUG_OBJECT (self, "%s frame: %s", drop_new ? "leaky, dropping" :
@@ -1523,23 +1513,23 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
     return ret;
   }
 
-  if (!priv->duration_from_caps && GST_BUFFER_DURATION_IS_VALID (buffer))
-    priv->frame_duration = GST_BUFFER_DURATION (buffer);
+  if (!priv->qos.duration_from_caps && GST_BUFFER_DURATION_IS_VALID (buffer))
+    priv->qos.frame_duration = GST_BUFFER_DURATION (buffer);
 
-  job = gst_async_transform_new_job_locked (self);
-  job->frame.number = priv->next_number++;
+  job = gst_async_transform_new_job_locked (priv);
+  job->seq = priv->next_seq++;
   job->frame.input = buffer;
   job->frame.user_data = user_data;
   job->user_data_destroy = destroy;
   job->entered = g_get_monotonic_time ();
+  job->section = priv->tail_section;
+  job->discont = priv->tail_discont;
+  priv->tail_discont = FALSE;
   gst_async_transform_stamp_locked (priv, job);
-  if (GST_CLOCK_TIME_IS_VALID (job->running_time))
-    priv->last_running_time = job->running_time;
-  gst_queue_array_push_tail (priv->out, job);
+  g_queue_push_tail_link (&priv->out, &job->out_link);
   priv->in_flight++;
-  priv->in_flight_max = MAX (priv->in_flight_max, priv->in_flight);
-  GST_LOG_OBJECT (self, "queued frame %" G_GUINT64_FORMAT ", %u in flight",
-      job->frame.number, priv->in_flight);
+  priv->stats.in_flight_max = MAX (priv->stats.in_flight_max, priv->in_flight);
+  GST_LOG_OBJECT (self, "queued a frame, %u in flight", priv->in_flight);
   if (gst_async_transform_is_late_locked (priv, job)) {
     /* Already late: it only keeps its place, for the QoS message. */
     gst_async_transform_mark_done_locked (priv, job);
@@ -1556,11 +1546,10 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
   g_mutex_unlock (&priv->lock);
 
   if (replaced) {
-    GST_DEBUG_OBJECT (self, "leaky, dropped frame %" G_GUINT64_FORMAT,
-        replaced->frame.number);
+    GST_DEBUG_OBJECT (self, "leaky, dropped an older frame");
     gst_async_transform_clear_job (replaced);
     g_mutex_lock (&priv->lock);
-    gst_async_transform_recycle_job_locked (self, replaced);
+    gst_async_transform_recycle_job_locked (priv, replaced);
     g_mutex_unlock (&priv->lock);
   }
   return GST_FLOW_OK;
@@ -1579,8 +1568,7 @@ gst_async_transform_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
 
   /* The flag is read without the pad's lock first: a reconfigure seen one
    * buffer late is fine, a lock per buffer is not needed. */
-  if (G_UNLIKELY (GST_PAD_NEEDS_RECONFIGURE (GET_PRIV (self)->srcpad))
-      && gst_pad_check_reconfigure (GET_PRIV (self)->srcpad))
+  if (G_UNLIKELY (GST_PAD_NEEDS_RECONFIGURE (GET_PRIV (self)->srcpad)))
     gst_async_transform_renegotiate (self);
 
   /* gst_async_transform_submit () refuses frames when the element does not
@@ -1588,43 +1576,62 @@ gst_async_transform_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
   return GST_ASYNC_TRANSFORM_GET_CLASS (self)->parse (self, buffer);
 }
 
-/* --- sink side: events and queries --------------------------------------- */
+/* --- sink side: events --------------------------------------------------- */
 
 static void
-gst_async_transform_append_event_locked (GstAsyncTransform * self,
+gst_async_transform_append_event_locked (GstAsyncTransformPrivate * priv,
     GstEvent * event)
 {
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstAsyncJob *job = gst_async_transform_new_job_locked (self);
+  GstAsyncJob *job = gst_async_transform_new_job_locked (priv);
 
   job->event = event;
   job->state = JOB_DONE;
-  gst_queue_array_push_tail (priv->out, job);
-  if (priv->ready_waiters > 0 && gst_queue_array_peek_head (priv->out) == job)
+  job->section = priv->tail_section++;
+  g_queue_push_tail_link (&priv->out, &job->out_link);
+  if (priv->ready_waiters > 0 && priv->out.head == &job->out_link)
     g_cond_signal (&priv->ready_cond);
 }
 
 static void
-gst_async_transform_release_held_locked (GstAsyncTransform * self)
+gst_async_transform_release_held_locked (GstAsyncTransformPrivate * priv)
 {
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GstEvent *event;
 
   while ((event = g_queue_pop_head (&priv->held_events)))
-    gst_async_transform_append_event_locked (self, event);
+    gst_async_transform_append_event_locked (priv, event);
 }
 
-/* Appends a serialized event to the output sequence. While a subclass has
- * yet to set its first output caps, events that must follow caps
- * (segment, tags...) wait for them, as GstVideoDecoder does; EOS takes
- * them along if no caps ever come. */
-static gboolean
+/**
+ * gst_async_transform_queue_event:
+ * @self: a #GstAsyncTransform
+ * @event: (transfer full): a serialized downstream event
+ *
+ * Sends @event downstream in order: after every frame submitted before,
+ * before every frame submitted after. Call it from the upstream streaming
+ * thread (#GstAsyncTransformClass.parse, #GstAsyncTransformClass.negotiate,
+ * #GstAsyncTransformClass.sink_event); from
+ * #GstAsyncTransformClass.process, use gst_async_frame_add_event(). While
+ * a subclass has yet to set its first output caps, events that must follow
+ * caps (segment, tags...) wait for them, as with #GstVideoDecoder; EOS
+ * takes them along if no caps ever come.
+ *
+ * Returns: %TRUE if the event was queued, %FALSE if the element refused it
+ *     (flushing, or stopped by an error).
+ *
+ * Since: 1.0
+ */
+gboolean
 gst_async_transform_queue_event (GstAsyncTransform * self, GstEvent * event)
 {
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstEventType type = GST_EVENT_TYPE (event);
+  GstAsyncTransformPrivate *priv;
+  GstEventType type;
   GQueue stale = G_QUEUE_INIT;
   GstFlowReturn flow;
+
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), FALSE);
+  g_return_val_if_fail (GST_IS_EVENT (event), FALSE);
+  priv = GET_PRIV (self);
+  type = GST_EVENT_TYPE (event);
 
   g_mutex_lock (&priv->lock);
   flow = priv->flow;
@@ -1640,11 +1647,11 @@ gst_async_transform_queue_event (GstAsyncTransform * self, GstEvent * event)
     g_queue_push_tail (&priv->held_events, event);
   } else {
     if (type == GST_EVENT_EOS)
-      gst_async_transform_release_held_locked (self);
-    gst_async_transform_append_event_locked (self, event);
+      gst_async_transform_release_held_locked (priv);
+    gst_async_transform_append_event_locked (priv, event);
     if (type == GST_EVENT_CAPS) {
       priv->awaiting_output_caps = FALSE;
-      gst_async_transform_release_held_locked (self);
+      gst_async_transform_release_held_locked (priv);
     }
   }
   g_mutex_unlock (&priv->lock);
@@ -1660,9 +1667,75 @@ gst_async_transform_queue_event (GstAsyncTransform * self, GstEvent * event)
   return TRUE;
 }
 
-/* Waits until every item has left the element, and no process () call
+/* The stream tags to send: upstream's, merged with the subclass's. */
+static GstEvent *
+gst_async_transform_merged_tags_event (GstAsyncTransformPrivate * priv)
+{
+  GstTagList *merged;
+
+  merged = gst_tag_list_merge (priv->upstream_tags, priv->subclass_tags,
+      priv->tags_mode);
+  if (merged == NULL)
+    merged = gst_tag_list_new_empty ();
+  gst_tag_list_set_scope (merged, GST_TAG_SCOPE_STREAM);
+  return gst_event_new_tag (merged);
+}
+
+/**
+ * gst_async_transform_merge_tags:
+ * @self: a #GstAsyncTransform
+ * @tags: (nullable): the subclass's stream tags (an encoder's codec, a
+ *     decoder's header tags), or %NULL to forget them
+ * @mode: how @tags merge with upstream's stream tags
+ *
+ * Sets the subclass's stream tags, as gst_video_decoder_merge_tags() does:
+ * a tag event with upstream's stream tags merged with them goes downstream
+ * in order, after every frame submitted before, and every later tag event
+ * from upstream is merged with them too. Call it from the upstream
+ * streaming thread.
+ *
+ * Since: 1.0
+ */
+void
+gst_async_transform_merge_tags (GstAsyncTransform * self,
+    const GstTagList * tags, GstTagMergeMode mode)
+{
+  GstAsyncTransformPrivate *priv;
+
+  g_return_if_fail (GST_IS_ASYNC_TRANSFORM (self));
+  g_return_if_fail (tags == NULL || GST_IS_TAG_LIST (tags));
+  g_return_if_fail (mode != GST_TAG_MERGE_UNDEFINED);
+  priv = GET_PRIV (self);
+
+  gst_clear_tag_list (&priv->subclass_tags);
+  if (tags)
+    priv->subclass_tags = gst_tag_list_copy (tags);
+  priv->tags_mode = mode;
+  gst_async_transform_queue_event (self,
+      gst_async_transform_merged_tags_event (priv));
+}
+
+/* Upstream's stream tags are kept for merging with the subclass's. */
+static GstEvent *
+gst_async_transform_upstream_tags (GstAsyncTransformPrivate * priv,
+    GstEvent * event)
+{
+  GstTagList *tags;
+
+  gst_event_parse_tag (event, &tags);
+  if (gst_tag_list_get_scope (tags) != GST_TAG_SCOPE_STREAM)
+    return event;
+  gst_clear_tag_list (&priv->upstream_tags);
+  priv->upstream_tags = gst_tag_list_ref (tags);
+  if (priv->subclass_tags == NULL)
+    return event;
+  gst_event_unref (event);
+  return gst_async_transform_merged_tags_event (priv);
+}
+
+/* Waits until every item has left the element and no process () call
  * runs, not even one on a frame a flush threw away: set_caps may follow. */
-static GstFlowReturn
+GstFlowReturn
 gst_async_transform_wait_drained (GstAsyncTransform * self)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
@@ -1670,7 +1743,7 @@ gst_async_transform_wait_drained (GstAsyncTransform * self)
 
   g_mutex_lock (&priv->lock);
   while ((ret = priv->flow) == GST_FLOW_OK && (priv->pushing
-          || priv->busy_workers > 0 || !gst_queue_array_is_empty (priv->out))) {
+          || priv->busy_workers > 0 || !g_queue_is_empty (&priv->out))) {
     priv->drain_waiters++;
     g_cond_wait (&priv->space_cond, &priv->lock);
     priv->drain_waiters--;
@@ -1679,210 +1752,30 @@ gst_async_transform_wait_drained (GstAsyncTransform * self)
   return ret;
 }
 
-/* Lets a framing subclass submit what it holds, then waits for every frame
- * to leave. */
-static GstFlowReturn
+/* A drain query or new caps: lets a framing subclass submit what it can,
+ * then waits for every frame to leave. */
+GstFlowReturn
 gst_async_transform_drain (GstAsyncTransform * self)
 {
   GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
   GstFlowReturn ret = GST_FLOW_OK;
 
-  if (klass->finish)
+  if (klass->drain)
+    ret = klass->drain (self);
+  else if (klass->finish)
     ret = klass->finish (self);
   if (ret == GST_FLOW_OK)
     ret = gst_async_transform_wait_drained (self);
   return ret;
 }
 
-/* After new output caps: once they have left the element (no frame is in
- * flight then), lets a subclass that wants to choose its output
- * allocation do so, with downstream's answer to an allocation query. */
-static gboolean
-gst_async_transform_decide_allocation (GstAsyncTransform * self,
-    GstCaps * outcaps)
-{
-  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstQuery *query;
-  gboolean ok;
-
-  if (klass->decide_allocation == NULL)
-    return TRUE;
-  if (gst_async_transform_wait_drained (self) != GST_FLOW_OK)
-    return FALSE;
-
-  query = gst_query_new_allocation (outcaps, TRUE);
-  if (!gst_pad_peer_query (priv->srcpad, query))
-    GST_DEBUG_OBJECT (self, "downstream did not answer the allocation query");
-  ok = klass->decide_allocation (self, query);
-  gst_query_unref (query);
-  return ok;
-}
-
-/* Queues a caps event for @outcaps, takes them as the output caps, and
- * lets the subclass decide its allocation for them. */
-static gboolean
-gst_async_transform_use_output_caps (GstAsyncTransform * self,
-    GstCaps * outcaps)
-{
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstCaps *old;
-
-  if (!gst_async_transform_queue_event (self, gst_event_new_caps (outcaps)))
-    return FALSE;
-
-  g_mutex_lock (&priv->lock);
-  old = priv->outcaps;
-  priv->outcaps = gst_caps_ref (outcaps);
-  g_mutex_unlock (&priv->lock);
-  gst_clear_caps (&old);
-
-  priv->allocation_pending =
-      !gst_async_transform_decide_allocation (self, outcaps);
-  return !priv->allocation_pending;
-}
-
-/* Output caps for @incaps that downstream accepts, fixed; NULL if none. */
-static GstCaps *
-gst_async_transform_find_output_caps (GstAsyncTransform * self,
-    GstCaps * incaps)
-{
-  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstCaps *othercaps, *peercaps, *outcaps;
-
-  othercaps = klass->transform_caps (self, GST_PAD_SINK, incaps, NULL);
-  peercaps = gst_pad_peer_query_caps (priv->srcpad, othercaps);
-  outcaps = gst_caps_intersect (peercaps, othercaps);
-  gst_caps_unref (peercaps);
-  gst_caps_unref (othercaps);
-
-  if (!gst_caps_is_empty (outcaps))
-    outcaps = klass->fixate_caps (self, GST_PAD_SINK, incaps, outcaps);
-  if (gst_caps_is_empty (outcaps) || !gst_caps_is_fixed (outcaps)) {
-    GST_WARNING_OBJECT (self, "no output caps for %" GST_PTR_FORMAT
-        " (got %" GST_PTR_FORMAT ")", incaps, outcaps);
-    gst_clear_caps (&outcaps);
-  }
-  return outcaps;
-}
-
-static gboolean
-gst_async_transform_default_negotiate (GstAsyncTransform * self,
-    GstCaps * incaps)
-{
-  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
-  GstCaps *outcaps;
-  gboolean ok;
-
-  outcaps = gst_async_transform_find_output_caps (self, incaps);
-  if (outcaps == NULL)
-    return FALSE;
-
-  if (klass->set_caps && !klass->set_caps (self, incaps, outcaps)) {
-    GST_WARNING_OBJECT (self, "subclass refused %" GST_PTR_FORMAT, incaps);
-    gst_caps_unref (outcaps);
-    return FALSE;
-  }
-
-  ok = gst_async_transform_use_output_caps (self, outcaps);
-  gst_caps_unref (outcaps);
-  return ok;
-}
-
-/* Downstream asked for a reconfiguration: when the output caps it would
- * now take differ, the frames before leave with the old ones, then the
- * element negotiates again; with the same caps the allocation is decided
- * again, as GstBaseTransform does. */
+/* Lets the contexts finish what they hold, once every frame has left. */
 static void
-gst_async_transform_renegotiate (GstAsyncTransform * self)
+gst_async_transform_drain_contexts (GstAsyncTransform * self)
 {
-  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstCaps *incaps, *outcaps, *current;
-  gboolean same, ok;
-
-  /* A subclass with its own negotiation chooses its caps itself. */
-  if (klass->negotiate != gst_async_transform_default_negotiate)
-    return;
-  g_mutex_lock (&priv->lock);
-  incaps = priv->incaps ? gst_caps_ref (priv->incaps) : NULL;
-  current = priv->outcaps ? gst_caps_ref (priv->outcaps) : NULL;
-  g_mutex_unlock (&priv->lock);
-  if (incaps == NULL)
-    goto done;
-
-  outcaps = gst_async_transform_find_output_caps (self, incaps);
-  same = outcaps && current && gst_caps_is_equal (outcaps, current);
-  gst_clear_caps (&outcaps);
-  if (same) {
-    /* Same caps, maybe another pool downstream. */
-    if (klass->decide_allocation)
-      priv->allocation_pending =
-          !gst_async_transform_decide_allocation (self, current);
-    goto done;
-  }
-
-  GST_DEBUG_OBJECT (self, "downstream wants other caps: negotiating again");
-  ok = gst_async_transform_wait_drained (self) == GST_FLOW_OK;
-  if (ok) {
-    gst_async_transform_drop_contexts (self);
-    ok = klass->negotiate (self, incaps);
-  }
-  g_mutex_lock (&priv->lock);
-  priv->negotiated = ok;
-  g_mutex_unlock (&priv->lock);
-  if (!ok)
-    gst_pad_mark_reconfigure (priv->srcpad);
-
-done:
-  gst_clear_caps (&incaps);
-  gst_clear_caps (&current);
-}
-
-/* New input caps: once every earlier frame has left, forget what was made
- * for the old ones and negotiate. */
-static gboolean
-gst_async_transform_handle_caps (GstAsyncTransform * self, GstEvent * event)
-{
-  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstCaps *incaps, *old;
-  gint fps_n = 0, fps_d = 1;
-  GstClockTime duration;
-  gboolean ok;
-
-  gst_event_parse_caps (event, &incaps);
-  GST_DEBUG_OBJECT (self, "new input caps %" GST_PTR_FORMAT, incaps);
-
-  if (gst_async_transform_drain (self) != GST_FLOW_OK) {
-    gst_event_unref (event);
-    return FALSE;
-  }
-  gst_async_transform_drop_contexts (self);
-
-  gst_structure_get_fraction (gst_caps_get_structure (incaps, 0),
-      "framerate", &fps_n, &fps_d);
-  duration = fps_n > 0 && fps_d > 0 ?
-      gst_util_uint64_scale_int (GST_SECOND, fps_d, fps_n) :
-      GST_CLOCK_TIME_NONE;
-  g_mutex_lock (&priv->lock);
-  old = priv->incaps;
-  priv->incaps = gst_caps_ref (incaps);
-  priv->duration_from_caps = GST_CLOCK_TIME_IS_VALID (duration);
-  if (priv->duration_from_caps)
-    priv->frame_duration = duration;
-  g_mutex_unlock (&priv->lock);
-  gst_clear_caps (&old);
-
-  ok = klass->negotiate (self, incaps);
-  g_mutex_lock (&priv->lock);
-  priv->negotiated = ok;
-  priv->awaiting_output_caps = priv->outcaps == NULL;
-  g_mutex_unlock (&priv->lock);
-
-  gst_event_unref (event);
-  return ok;
+  if (GST_ASYNC_TRANSFORM_GET_CLASS (self)->drain_context
+      && gst_async_transform_wait_drained (self) == GST_FLOW_OK)
+    gst_async_transform_visit_contexts (self, FALSE);
 }
 
 static void
@@ -1895,11 +1788,30 @@ gst_async_transform_flush_start (GstAsyncTransform * self, GstEvent * event)
   g_cond_broadcast (&priv->space_cond);
   g_cond_broadcast (&priv->ready_cond);
   g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock (self);
 
   /* Forward first: it unblocks a push the src task may be stuck in, and the
    * task must leave its loop before pause_task can return. */
   gst_pad_push_event (priv->srcpad, event);
   gst_pad_pause_task (priv->srcpad);
+}
+
+/* Resets what the src task keeps between batches; the task is stopped. */
+static void
+gst_async_transform_reset_task (GstAsyncTransform * self, gboolean keep_sticky)
+{
+  GstAsyncTask *task = &GET_PRIV (self)->task;
+  GstEvent *event;
+
+  task->discarding = FALSE;
+  task->discont = FALSE;
+  task->errors_in_a_row = 0;
+  /* Its leftovers are older than what was queued. */
+  while ((event = g_queue_pop_head (&task->unpushed_sticky))) {
+    if (keep_sticky)
+      gst_pad_store_sticky_event (GET_PRIV (self)->srcpad, event);
+    gst_event_unref (event);
+  }
 }
 
 static void
@@ -1908,34 +1820,70 @@ gst_async_transform_flush_stop (GstAsyncTransform * self, GstEvent * event)
   GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GPtrArray *dropped = g_ptr_array_new ();
-  GstEvent *event_left;
 
   /* Forwarded first, as queue does: the src pad takes sticky events
    * again once it no longer flushes. The task is paused meanwhile. */
   gst_pad_push_event (priv->srcpad, event);
 
   g_mutex_lock (&priv->lock);
-  gst_async_transform_drop_all_locked (self, dropped);
-  priv->flow = GST_FLOW_OK;
+  gst_async_transform_drop_all_locked (priv, dropped);
   priv->eos = FALSE;
   priv->downstream_eos = FALSE;
-  priv->discarding = FALSE;
-  priv->discont = FALSE;
-  gst_async_transform_new_timeline_locked (priv);
+  priv->error_posted = FALSE;
+  gst_async_transform_reset_timeline_locked (priv);
+  /* process () calls on frames before the flush were unlocked; once they
+   * are over, flush () and the first frame after find every worker
+   * free. */
+  gst_async_transform_wait_idle_locked (priv);
   g_mutex_unlock (&priv->lock);
 
-  /* The task is paused: its leftovers are older than what was queued. */
-  while ((event_left = g_queue_pop_head (&priv->unpushed_sticky))) {
-    gst_pad_store_sticky_event (priv->srcpad, event_left);
-    gst_event_unref (event_left);
-  }
+  gst_async_transform_reset_task (self, TRUE);
   gst_async_transform_free_dropped (self, dropped, TRUE);
   g_ptr_array_unref (dropped);
+  if (klass->flush_context)
+    gst_async_transform_visit_contexts (self, TRUE);
   if (klass->flush)
     klass->flush (self);
+  gst_async_transform_unlock_stop (self);
 
-  gst_pad_start_task (priv->srcpad,
-      (GstTaskFunction) gst_async_transform_loop, self, NULL);
+  /* Not on a src pad deactivated meanwhile, as queue: its task would never
+   * be stopped again. */
+  g_mutex_lock (&priv->lock);
+  if (gst_pad_is_active (priv->srcpad)) {
+    priv->flow = GST_FLOW_OK;
+    gst_pad_start_task (priv->srcpad,
+        (GstTaskFunction) gst_async_transform_loop, self, NULL);
+  } else {
+    GST_DEBUG_OBJECT (self, "src pad inactive: not restarting the task");
+  }
+  g_mutex_unlock (&priv->lock);
+}
+
+static gboolean
+gst_async_transform_handle_eos (GstAsyncTransform * self, GstEvent * event)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstFlowReturn flow;
+  gboolean posted;
+
+  if (klass->finish && klass->finish (self) != GST_FLOW_OK) {
+    /* Still queue EOS: downstream must learn the stream ended. */
+    GST_DEBUG_OBJECT (self, "finish failed before EOS");
+  }
+  gst_async_transform_drain_contexts (self);
+
+  g_mutex_lock (&priv->lock);
+  priv->eos = TRUE;
+  flow = priv->flow;
+  posted = priv->error_posted;
+  g_mutex_unlock (&priv->lock);
+  /* Stopped by a downstream error that upstream may not have reported
+   * (it now ends the stream): report it, as queue does. An error of our
+   * own was posted already. */
+  if (!posted && (flow == GST_FLOW_NOT_LINKED || flow < GST_FLOW_EOS))
+    GST_ELEMENT_FLOW_ERROR (self, flow);
+  return gst_async_transform_queue_event (self, event);
 }
 
 static gboolean
@@ -1943,9 +1891,6 @@ gst_async_transform_default_sink_event (GstAsyncTransform * self,
     GstEvent * event)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstPad *pad = priv->sinkpad;
-  GstObject *parent = GST_OBJECT (self);
-  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
 
   GST_LOG_OBJECT (self, "sink event %" GST_PTR_FORMAT, event);
 
@@ -1956,25 +1901,17 @@ gst_async_transform_default_sink_event (GstAsyncTransform * self,
     case GST_EVENT_FLUSH_STOP:
       gst_async_transform_flush_stop (self, event);
       return TRUE;
-    case GST_EVENT_CAPS:
-      return gst_async_transform_handle_caps (self, event);
-    case GST_EVENT_EOS:{
-      GstFlowReturn flow;
+    case GST_EVENT_CAPS:{
+      GstCaps *caps;
+      gboolean ok;
 
-      if (klass->finish && klass->finish (self) != GST_FLOW_OK) {
-        /* Still queue EOS: downstream must learn the stream ended. */
-        GST_DEBUG_OBJECT (self, "finish failed before EOS");
-      }
-      g_mutex_lock (&priv->lock);
-      priv->eos = TRUE;
-      flow = priv->flow;
-      g_mutex_unlock (&priv->lock);
-      /* Stopped by a downstream error that upstream may not have reported
-       * (it now ends the stream): report it, as queue does. */
-      if (flow == GST_FLOW_NOT_LINKED || flow < GST_FLOW_EOS)
-        GST_ELEMENT_FLOW_ERROR (self, flow);
-      return gst_async_transform_queue_event (self, event);
+      gst_event_parse_caps (event, &caps);
+      ok = gst_async_transform_handle_caps (self, caps);
+      gst_event_unref (event);
+      return ok;
     }
+    case GST_EVENT_EOS:
+      return gst_async_transform_handle_eos (self, event);
     case GST_EVENT_STREAM_START:
     case GST_EVENT_SEGMENT:
       /* A new stream may follow EOS without a flush. */
@@ -1983,15 +1920,20 @@ gst_async_transform_default_sink_event (GstAsyncTransform * self,
       priv->downstream_eos = FALSE;
       priv->stream_epoch++;
       if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT) {
-        gst_event_copy_segment (event, &priv->segment);
-        gst_async_transform_new_timeline_locked (priv);
+        gst_event_copy_segment (event, &priv->qos.segment);
+        gst_async_transform_reset_timeline_locked (priv);
       }
       g_mutex_unlock (&priv->lock);
+      if (GST_EVENT_TYPE (event) == GST_EVENT_STREAM_START)
+        gst_clear_tag_list (&priv->upstream_tags);
       return gst_async_transform_queue_event (self, event);
+    case GST_EVENT_TAG:
+      return gst_async_transform_queue_event (self,
+          gst_async_transform_upstream_tags (priv, event));
     default:
       if (GST_EVENT_IS_SERIALIZED (event))
         return gst_async_transform_queue_event (self, event);
-      return gst_pad_event_default (pad, parent, event);
+      return gst_pad_event_default (priv->sinkpad, GST_OBJECT (self), event);
   }
 }
 
@@ -2004,141 +1946,34 @@ gst_async_transform_sink_event (GstPad * pad, GstObject * parent,
   return GST_ASYNC_TRANSFORM_GET_CLASS (self)->sink_event (self, event);
 }
 
-static GstCaps *
-gst_async_transform_query_caps (GstAsyncTransform * self, GstPad * pad,
-    GstCaps * filter)
-{
-  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstPad *otherpad = pad == priv->srcpad ? priv->sinkpad : priv->srcpad;
-  GstPadDirection direction = GST_PAD_DIRECTION (pad);
-  GstPadDirection otherdir = GST_PAD_DIRECTION (otherpad);
-  GstCaps *templ, *othertempl, *peerfilter = NULL, *peercaps, *caps;
-
-  templ = gst_pad_get_pad_template_caps (pad);
-  othertempl = gst_pad_get_pad_template_caps (otherpad);
-
-  /* What the filter allows on this pad, seen from the other side. */
-  if (filter) {
-    GstCaps *tmp = klass->transform_caps (self, direction, filter, NULL);
-    peerfilter = gst_caps_intersect_full (tmp, othertempl,
-        GST_CAPS_INTERSECT_FIRST);
-    gst_caps_unref (tmp);
-  }
-  peercaps = gst_pad_peer_query_caps (otherpad, peerfilter
-      ? peerfilter : othertempl);
-  gst_clear_caps (&peerfilter);
-
-  caps = klass->transform_caps (self, otherdir, peercaps, filter);
-  gst_caps_unref (peercaps);
-  peercaps = caps;
-  caps = gst_caps_intersect_full (peercaps, templ, GST_CAPS_INTERSECT_FIRST);
-  gst_caps_unref (peercaps);
-  if (filter) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, caps,
-        GST_CAPS_INTERSECT_FIRST);
-    gst_caps_unref (caps);
-    caps = tmp;
-  }
-
-  gst_caps_unref (templ);
-  gst_caps_unref (othertempl);
-  GST_LOG_OBJECT (pad, "caps %" GST_PTR_FORMAT, caps);
-  return caps;
-}
-
-static gboolean
-gst_async_transform_answer_caps_query (GstAsyncTransform * self, GstPad * pad,
-    GstQuery * query)
-{
-  GstCaps *filter, *caps;
-
-  gst_query_parse_caps (query, &filter);
-  caps = gst_async_transform_query_caps (self, pad, filter);
-  gst_query_set_caps_result (query, caps);
-  gst_caps_unref (caps);
-  return TRUE;
-}
-
-static gboolean
-gst_async_transform_default_propose_allocation (GstAsyncTransform * self,
-    GstQuery * query)
-{
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstCaps *caps;
-  gboolean same_caps;
-  guint extra, i, n, size = 0;
-
-  gst_query_parse_allocation (query, &caps, NULL);
-
-  g_mutex_lock (&priv->lock);
-  same_caps = priv->outcaps && caps && gst_caps_is_equal (priv->outcaps, caps);
-  extra = priv->max_in_flight;
-  g_mutex_unlock (&priv->lock);
-
-  /* Downstream's pool and metas only serve upstream when the format passes
-   * through unchanged. */
-  if (same_caps && !gst_pad_peer_query (priv->srcpad, query))
-    GST_DEBUG_OBJECT (self, "downstream did not answer the allocation query");
-
-  n = gst_query_get_n_allocation_pools (query);
-  for (i = 0; i < n; i++) {
-    GstBufferPool *pool;
-    guint min, max;
-
-    gst_query_parse_nth_allocation_pool (query, i, &pool, &size, &min, &max);
-    min += extra;
-    if (max != 0)
-      max = MAX (max + extra, min);
-    gst_query_set_nth_allocation_pool (query, i, pool, size, min, max);
-    gst_clear_object (&pool);
-  }
-  /* Nobody proposed a pool: propose the window for raw video, whose size
-   * is known. Any other format gets none rather than one of size 0. */
-  if (n == 0) {
-    GstVideoInfo info;
-
-    if (caps && gst_video_info_from_caps (&info, caps) && info.size > 0)
-      gst_query_add_allocation_pool (query, NULL, info.size, extra, 0);
-  }
-  return TRUE;
-}
+/* --- sink side: queries -------------------------------------------------- */
 
 static gboolean
 gst_async_transform_default_sink_query (GstAsyncTransform * self,
     GstQuery * query)
 {
-  GstPad *pad = GET_PRIV (self)->sinkpad;
-  GstObject *parent = GST_OBJECT (self);
   GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstPad *pad = GET_PRIV (self)->sinkpad;
 
   /* A serialized query must reach downstream after every item before it. */
-  if (GST_QUERY_IS_SERIALIZED (query)) {
-    GstFlowReturn ret = GST_QUERY_TYPE (query) == GST_QUERY_DRAIN
-        ? gst_async_transform_drain (self)
-        : gst_async_transform_wait_drained (self);
-    if (ret != GST_FLOW_OK)
+  if (GST_QUERY_TYPE (query) == GST_QUERY_DRAIN) {
+    if (gst_async_transform_drain (self) != GST_FLOW_OK)
       return FALSE;
+    gst_async_transform_drain_contexts (self);
+  } else if (GST_QUERY_IS_SERIALIZED (query)
+      && gst_async_transform_wait_drained (self) != GST_FLOW_OK) {
+    return FALSE;
   }
 
   switch (GST_QUERY_TYPE (query)) {
     case GST_QUERY_ALLOCATION:
       return klass->propose_allocation (self, query);
     case GST_QUERY_CAPS:
-      return gst_async_transform_answer_caps_query (self, pad, query);
-    case GST_QUERY_ACCEPT_CAPS:{
-      GstCaps *caps, *allowed;
-      gboolean ok;
-
-      gst_query_parse_accept_caps (query, &caps);
-      allowed = gst_async_transform_query_caps (self, pad, NULL);
-      ok = gst_caps_is_subset (caps, allowed);
-      gst_caps_unref (allowed);
-      gst_query_set_accept_caps_result (query, ok);
-      return TRUE;
-    }
+      return gst_async_transform_query_caps_on (self, pad, query);
+    case GST_QUERY_ACCEPT_CAPS:
+      return gst_async_transform_query_accept_caps (self, query);
     default:
-      return gst_pad_query_default (pad, parent, query);
+      return gst_pad_query_default (pad, GST_OBJECT (self), query);
   }
 }
 
@@ -2160,10 +1995,12 @@ gst_async_transform_sink_activate_mode (GstPad * pad, GstObject * parent,
   if (mode != GST_PAD_MODE_PUSH)
     return FALSE;
   if (!active) {
-    /* Wake a chain waiting for space, so the stream lock comes free. */
+    /* Wake a chain waiting for space, so the stream lock comes free, and
+     * the src task. */
     g_mutex_lock (&priv->lock);
     priv->flow = GST_FLOW_FLUSHING;
     g_cond_broadcast (&priv->space_cond);
+    g_cond_broadcast (&priv->ready_cond);
     g_mutex_unlock (&priv->lock);
   }
   return TRUE;
@@ -2171,160 +2008,261 @@ gst_async_transform_sink_activate_mode (GstPad * pad, GstObject * parent,
 
 /* --- src side ------------------------------------------------------------ */
 
-/* Moves every item that may leave now from priv->out to @batch. Returns the
- * number of frames among them. */
-static guint
-gst_async_transform_collect_locked (GstAsyncTransform * self, GPtrArray * batch)
-{
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstAsyncJob *job;
-  guint frames = 0, i = 0;
-
-  if (priv->ordered) {
-    while ((job = gst_queue_array_peek_head (priv->out))
-        && job->state == JOB_DONE) {
-      g_ptr_array_add (batch, gst_queue_array_pop_head (priv->out));
-      frames += job->event == NULL;
-    }
-    return frames;
-  }
-
-  /* Unordered: any finished frame before the first event; the event itself
-   * once every frame before it has left. */
-  while (i < gst_queue_array_get_length (priv->out)) {
-    job = gst_queue_array_peek_nth (priv->out, i);
-    if (job->event && i > 0)
-      break;
-    if (job->state == JOB_DONE) {
-      g_ptr_array_add (batch, gst_queue_array_drop_element (priv->out, i));
-      frames += job->event == NULL;
-    } else {
-      i++;
-    }
-  }
-  return frames;
-}
-
-/* From the src task: tells the application that a late frame was dropped,
- * with the standard QoS message. */
+/* An event left the head of out: the frames after it, up to the next
+ * event, are the head section now; in unordered mode those done already
+ * may leave. Each frame is visited once, when its section comes to the
+ * head. */
 static void
-gst_async_transform_post_qos_drop (GstAsyncTransform * self, GstAsyncJob * job)
+gst_async_transform_next_section_locked (GstAsyncTransformPrivate * priv)
 {
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstMessage *msg;
+  GList *l;
 
-  GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT
-      " was late by %" GST_STIME_FORMAT ": dropped before work",
-      job->frame.number, GST_TIME_ARGS (job->running_time),
-      GST_STIME_ARGS (job->late_by));
-  msg = gst_message_new_qos (GST_OBJECT (self), FALSE, job->running_time,
-      job->stream_time, gst_async_transform_job_timestamp (job),
-      GST_BUFFER_DURATION (job->frame.input));
-  gst_message_set_qos_values (msg, job->late_by, job->proportion, 1000000);
-  /* (only the src task changes dropped_qos) */
-  gst_message_set_qos_stats (msg, GST_FORMAT_BUFFERS, job->processed_before,
-      priv->dropped_qos + priv->batch_late);
-  gst_element_post_message (GST_ELEMENT (self), msg);
+  priv->head_section++;
+  if (priv->ordered)
+    return;
+  for (l = priv->out.head; l; l = l->next) {
+    GstAsyncJob *job = l->data;
+
+    if (job->event)
+      break;
+    if (job->state == JOB_DONE && !job->in_finished && job->ret != GST_FLOW_EOS) {
+      g_queue_push_tail_link (&priv->finished, &job->finished_link);
+      job->in_finished = TRUE;
+    }
+  }
 }
 
-/* Pushes one item. After downstream returned EOS, frames and events are
- * dropped until an EOS, segment or stream-start event, which still go
- * out, as queue does: the task keeps running so that the stream can end,
- * or start again. */
-static GstFlowReturn
-gst_async_transform_push_job (GstAsyncTransform * self, GstAsyncJob * job)
+/* Moves every item that may leave now from out to @batch: ordered, the
+ * head while it is done; unordered, the finished frames of the head
+ * section, then the event after them. With leaky=downstream, one frame at
+ * a time, so that the others stay in the window where a new frame may
+ * replace them. */
+static void
+gst_async_transform_collect_locked (GstAsyncTransformPrivate * priv,
+    GPtrArray * batch)
+{
+  guint frames = 0, max_frames = priv->leaky ==
+      GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM ? 1 : G_MAXUINT;
+  GstAsyncJob *job;
+  GList *link;
+
+  while (frames < max_frames) {
+    if (!priv->ordered && (link = priv->finished.head)) {
+      job = link->data;
+      g_queue_unlink (&priv->out, &job->out_link);
+    } else if (priv->out.head && (job = priv->out.head->data)
+        && job->state == JOB_DONE && (priv->ordered || job->event
+            || job->ret == GST_FLOW_EOS)) {
+      g_queue_pop_head_link (&priv->out);
+    } else {
+      break;
+    }
+    gst_async_transform_unlink_done_locked (priv, job);
+    /* Unordered, a frame after the end may finish before it: dropped. */
+    job->past_end = job->section == priv->end_section
+        && job->seq > priv->end_seq;
+    g_ptr_array_add (batch, job);
+    if (job->event)
+      gst_async_transform_next_section_locked (priv);
+    else
+      frames++;
+  }
+}
+
+/* Counts what the src task pushed so far (with the lock), wakes upstream,
+ * and takes a non-OK flow return as the element's. */
+static void
+gst_async_transform_account_locked (GstAsyncTransform * self,
+    GstFlowReturn ret, gboolean own_error)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstFlowReturn ret = GST_FLOW_OK;
+  GstAsyncTask *task = &priv->task;
 
-  if (job->event) {
-    GstEventType type = GST_EVENT_TYPE (job->event);
-
-    if (priv->discarding) {
-      if (type == GST_EVENT_SEGMENT || type == GST_EVENT_STREAM_START) {
-        priv->discarding = FALSE;
-        priv->got_eos = FALSE;
-      } else if (type != GST_EVENT_EOS) {
-        /* Not pushed, but caps and tags stay the stream's. */
-        if (GST_EVENT_IS_STICKY (job->event))
-          gst_pad_store_sticky_event (priv->srcpad, job->event);
-        return GST_FLOW_OK;
-      }
+  if (task->generation == priv->generation) {
+    /* (a flush counted these frames as dropped already) */
+    priv->in_flight -= task->tally.frames;
+    gst_async_transform_count_tally_locked (priv, &task->tally);
+    if (ret != GST_FLOW_OK && priv->flow == GST_FLOW_OK) {
+      priv->flow = ret;
+      priv->error_posted = own_error;
     }
-    if (!gst_pad_push_event (priv->srcpad, g_steal_pointer (&job->event)))
-      GST_DEBUG_OBJECT (self, "downstream refused %s event",
-          gst_event_type_get_name (type));
-  } else if (job->ret != GST_FLOW_OK) {
-    ret = job->ret;
-  } else if (job->late && !priv->discarding) {
-    priv->batch_late++;
-    priv->discont = TRUE;
-    gst_async_transform_post_qos_drop (self, job);
-  } else if (job->frame.output && !priv->discarding) {
+    /* Unless upstream started a new segment meanwhile. */
+    if (task->got_eos && task->epoch == priv->stream_epoch)
+      priv->downstream_eos = TRUE;
+  }
+  task->got_eos = FALSE;
+  memset (&task->tally, 0, sizeof (task->tally));
+  task->tally.last_end = GST_CLOCK_TIME_NONE;
+  if (priv->drain_waiters > 0 || (priv->space_waiters > 0
+          && (priv->in_flight <= priv->max_in_flight / 2
+              || priv->flow != GST_FLOW_OK)))
+    g_cond_broadcast (&priv->space_cond);
+}
+
+static void
+gst_async_transform_account (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  gst_async_transform_account_locked (self, GST_FLOW_OK, FALSE);
+  g_mutex_unlock (&priv->lock);
+}
+
+/* Posts the messages process () left for this frame's turn. */
+static gboolean
+gst_async_transform_post_held (GstAsyncTransform * self, GstAsyncJob * job)
+{
+  GstMessage *msg;
+  gboolean posted = FALSE;
+
+  while ((msg = g_queue_pop_head (&job->messages))) {
+    gst_element_post_message (GST_ELEMENT (self), msg);
+    posted = TRUE;
+  }
+  return posted;
+}
+
+/* A frame error in its turn: a warning, or an error once more than
+ * max-errors came in a row. Returns GST_FLOW_ERROR for the latter. */
+static GstFlowReturn
+gst_async_transform_post_frame_error (GstAsyncTransform * self,
+    GstAsyncJob * job)
+{
+  GstAsyncTask *task = &GET_PRIV (self)->task;
+  GstAsyncFrameError *error = g_steal_pointer (&job->frame_error);
+  gint max = g_atomic_int_get (&GET_PRIV (self)->max_errors);
+  gboolean fatal;
+
+  task->errors_in_a_row++;
+  fatal = max >= 0 && task->errors_in_a_row > max;
+  GST_DEBUG_OBJECT (self, "frame error %d in a row (max-errors %d)",
+      task->errors_in_a_row, max);
+  /* takes text and debug */
+  gst_element_message_full (GST_ELEMENT (self), fatal ? GST_MESSAGE_ERROR :
+      GST_MESSAGE_WARNING, error->domain, error->code, error->text,
+      error->debug, error->file, error->function, error->line);
+  g_free (error);
+  if (fatal)
+    return GST_FLOW_ERROR;
+  task->tally.errors++;
+  return GST_FLOW_OK;
+}
+
+/* Pushes one frame's output, with the events it carries. Returns the flow
+ * return to keep; sets @own_error when it is an error this element
+ * posted. */
+static GstFlowReturn
+gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
+    gboolean * own_error)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncTask *task = &priv->task;
+  GstEvent *event;
+  GstFlowReturn ret;
+
+  task->tally.frames++;
+  while ((event = g_queue_pop_head (&job->events))) {
+    if (task->discarding || job->past_end)
+      gst_event_unref (event);
+    else
+      gst_pad_push_event (priv->srcpad, event);
+  }
+  /* After the end of the stream nothing counts, errors neither. */
+  if (task->discarding || job->past_end)
+    return GST_FLOW_OK;
+
+  if (job->ret == GST_FLOW_EOS) {
+    /* The work ended the stream (a wrapped element, a child process):
+     * as when downstream returns EOS. */
+    GST_DEBUG_OBJECT (self, "process () returned EOS: the stream ends");
+    task->discarding = task->got_eos = TRUE;
+    return GST_FLOW_OK;
+  }
+  if (job->ret == GST_FLOW_FLUSHING)
+    return GST_FLOW_OK;         /* unlocked: thrown away */
+  if (job->ret != GST_FLOW_OK) {
+    /* Every frame before it has left: now the error may be told. */
+    if (!gst_async_transform_post_held (self, job))
+      GST_ELEMENT_FLOW_ERROR (self, job->ret);
+    *own_error = TRUE;
+    return job->ret;
+  }
+  gst_async_transform_post_held (self, job);
+  if (job->frame_error) {
+    ret = gst_async_transform_post_frame_error (self, job);
+    *own_error = ret != GST_FLOW_OK;
+    return ret;
+  }
+  if (job->late) {
+    task->tally.late++;
+    task->discont = TRUE;
+    gst_async_transform_post_qos_drop (self, job,
+        priv->stats.dropped_qos + task->tally.late);
+    return GST_FLOW_OK;
+  }
+
+  task->errors_in_a_row = 0;
+  if (job->frame.output == NULL) {
+    GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT " dropped",
+        job->frame.number);
+    return GST_FLOW_OK;
+  }
+  {
     GstClockTime through =
         (g_get_monotonic_time () - job->entered) * GST_USECOND;
 
-    priv->batch_pushed++;
-    priv->batch_through_sum += through;
-    priv->batch_through_max = MAX (priv->batch_through_max, through);
-    if (priv->discont) {
-      job->frame.output = gst_buffer_make_writable (job->frame.output);
-      GST_BUFFER_FLAG_SET (job->frame.output, GST_BUFFER_FLAG_DISCONT);
-      priv->discont = FALSE;
-    }
-    ret = gst_pad_push (priv->srcpad, g_steal_pointer (&job->frame.output));
-    if (ret == GST_FLOW_EOS) {
-      GST_DEBUG_OBJECT (self, "downstream is EOS, dropping frames");
-      priv->discarding = TRUE;
-      priv->got_eos = TRUE;
-      ret = GST_FLOW_OK;
-    }
-  } else {
-    GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT " dropped",
-        job->frame.number);
+    task->tally.pushed++;
+    task->tally.through_sum += through;
+    task->tally.through_max = MAX (task->tally.through_max, through);
+    if (GST_CLOCK_TIME_IS_VALID (job->running_end)
+        && (!GST_CLOCK_TIME_IS_VALID (task->tally.last_end)
+            || job->running_end > task->tally.last_end))
+      task->tally.last_end = job->running_end;
+  }
+  if (task->discont || job->discont) {
+    job->frame.output = gst_buffer_make_writable (job->frame.output);
+    GST_BUFFER_FLAG_SET (job->frame.output, GST_BUFFER_FLAG_DISCONT);
+    task->discont = FALSE;
+  }
+  ret = gst_pad_push (priv->srcpad, g_steal_pointer (&job->frame.output));
+  if (ret == GST_FLOW_EOS) {
+    GST_DEBUG_OBJECT (self, "downstream is EOS, dropping frames");
+    task->discarding = task->got_eos = TRUE;
+    ret = GST_FLOW_OK;
   }
   return ret;
 }
 
-/* Upstream waiting for space is woken once the window is half empty, so
- * it queues several frames per wake-up rather than one. */
-static inline gboolean
-gst_async_transform_space_low_locked (GstAsyncTransformPrivate * priv)
-{
-  return priv->in_flight <= priv->max_in_flight / 2
-      || priv->flow != GST_FLOW_OK;
-}
-
-/* After pushing @frames frames collected in @generation and @epoch:
- * accounts for them and wakes upstream if it waits. */
+/* Pushes one event. After EOS (from downstream or from process ()),
+ * frames and events are dropped until an EOS, segment or stream-start
+ * event, which still go out, as queue does: the task keeps running so that
+ * the stream can end, or start again. The counters are brought up to date
+ * first, so that whoever the event reaches (EOS to a sink, then the
+ * application) reads final stats. */
 static void
-gst_async_transform_pushed_locked (GstAsyncTransform * self,
-    guint generation, guint epoch, guint frames, GstFlowReturn ret)
+gst_async_transform_push_event (GstAsyncTransform * self, GstAsyncJob * job)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncTask *task = &priv->task;
+  GstEventType type = GST_EVENT_TYPE (job->event);
 
-  priv->pushing = FALSE;
-  if (generation == priv->generation) {
-    /* (a flush counted this batch's frames as dropped already) */
-    priv->in_flight -= frames;
-    priv->frames_out += priv->batch_pushed;
-    priv->dropped_qos += priv->batch_late;
-    priv->dropped_other += frames - priv->batch_pushed - priv->batch_late;
-    priv->left += priv->batch_pushed;
-    priv->through_sum += priv->batch_through_sum;
-    priv->through_max = MAX (priv->through_max, priv->batch_through_max);
-    if (ret != GST_FLOW_OK && priv->flow == GST_FLOW_OK)
-      priv->flow = ret;
-    /* Unless upstream started a new segment meanwhile. */
-    if (priv->got_eos && epoch == priv->stream_epoch)
-      priv->downstream_eos = TRUE;
+  if (task->discarding) {
+    if (type == GST_EVENT_SEGMENT || type == GST_EVENT_STREAM_START) {
+      /* a new stream part: upstream may send data again */
+      task->discarding = task->got_eos = FALSE;
+    } else if (type != GST_EVENT_EOS) {
+      /* Not pushed, but caps and tags stay the stream's. */
+      if (GST_EVENT_IS_STICKY (job->event))
+        gst_pad_store_sticky_event (priv->srcpad, job->event);
+      return;
+    }
   }
-  priv->got_eos = FALSE;
-  priv->batch_pushed = priv->batch_late = 0;
-  priv->batch_through_sum = priv->batch_through_max = 0;
-  if (priv->drain_waiters > 0 || (priv->space_waiters > 0
-          && gst_async_transform_space_low_locked (priv)))
-    g_cond_broadcast (&priv->space_cond);
+  if (task->tally.frames > 0 || task->got_eos)
+    gst_async_transform_account (self);
+  if (!gst_pad_push_event (priv->srcpad, g_steal_pointer (&job->event)))
+    GST_DEBUG_OBJECT (self, "downstream refused %s event",
+        gst_event_type_get_name (type));
 }
 
 /* A push of this batch failed: a sticky event after it (other than segment
@@ -2332,20 +2270,45 @@ gst_async_transform_pushed_locked (GstAsyncTransform * self,
  * the src pad with the queued ones; otherwise it is stored now, to go out
  * before the next data. */
 static void
-gst_async_transform_keep_sticky (GstAsyncTransform * self, GstAsyncJob * job,
+gst_async_transform_keep_sticky (GstAsyncTransform * self, GstEvent ** event,
     GstFlowReturn ret)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstEvent *event = job->event;
 
-  if (event == NULL || !GST_EVENT_IS_STICKY (event)
-      || GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT
-      || GST_EVENT_TYPE (event) == GST_EVENT_EOS)
+  if (*event == NULL || !GST_EVENT_IS_STICKY (*event)
+      || GST_EVENT_TYPE (*event) == GST_EVENT_SEGMENT
+      || GST_EVENT_TYPE (*event) == GST_EVENT_EOS)
     return;
   if (ret == GST_FLOW_FLUSHING)
-    g_queue_push_tail (&priv->unpushed_sticky, g_steal_pointer (&job->event));
+    g_queue_push_tail (&priv->task.unpushed_sticky, g_steal_pointer (event));
   else
-    gst_pad_store_sticky_event (priv->srcpad, event);
+    gst_pad_store_sticky_event (priv->srcpad, *event);
+}
+
+/* Pushes @job, or after a failed push keeps what it must of it. */
+static GstFlowReturn
+gst_async_transform_push_job (GstAsyncTransform * self, GstAsyncJob * job,
+    GstFlowReturn ret, gboolean * own_error)
+{
+  GstEvent *event;
+
+  if (ret == GST_FLOW_OK) {
+    if (job->event) {
+      gst_async_transform_push_event (self, job);
+      return GST_FLOW_OK;
+    }
+    return gst_async_transform_push_frame (self, job, own_error);
+  }
+  if (job->event) {
+    gst_async_transform_keep_sticky (self, &job->event, ret);
+  } else {
+    GET_PRIV (self)->task.tally.frames++;
+    while ((event = g_queue_pop_head (&job->events))) {
+      gst_async_transform_keep_sticky (self, &event, ret);
+      gst_clear_event (&event);
+    }
+  }
+  return ret;
 }
 
 /* The src task: pushes what may leave, and with cheap work runs the
@@ -2356,17 +2319,18 @@ static void
 gst_async_transform_loop (GstAsyncTransform * self)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GPtrArray *batch = priv->batch;
+  GstAsyncTask *task = &priv->task;
+  GPtrArray *batch = task->batch;
   GstFlowReturn ret = GST_FLOW_OK;
-  guint frames, generation, epoch, i;
-  gboolean eos;
+  gboolean eos, posted, own_error = FALSE;
+  guint i;
 
   g_mutex_lock (&priv->lock);
   while (priv->flow == GST_FLOW_OK) {
     GstAsyncJob *job = NULL;
 
-    if (G_UNLIKELY (priv->latency_message_due)) {
-      priv->latency_message_due = FALSE;
+    if (G_UNLIKELY (priv->latency.message_due)) {
+      priv->latency.message_due = FALSE;
       g_mutex_unlock (&priv->lock);
       GST_DEBUG_OBJECT (self, "a frame took longer than the latency reported");
       gst_element_post_message (GST_ELEMENT (self),
@@ -2375,28 +2339,28 @@ gst_async_transform_loop (GstAsyncTransform * self)
       continue;
     }
 
-    frames = gst_async_transform_collect_locked (self, batch);
+    gst_async_transform_collect_locked (priv, batch);
+    ret = GST_FLOW_OK;
+    own_error = FALSE;
     if (batch->len > 0) {
-      generation = priv->generation;
-      epoch = priv->stream_epoch;
+      task->generation = priv->generation;
+      task->epoch = priv->stream_epoch;
       priv->pushing = TRUE;
       g_mutex_unlock (&priv->lock);
 
       for (i = 0; i < batch->len; i++) {
         job = g_ptr_array_index (batch, i);
-        if (ret == GST_FLOW_OK)
-          ret = gst_async_transform_push_job (self, job);
-        else
-          gst_async_transform_keep_sticky (self, job, ret);
+        ret = gst_async_transform_push_job (self, job, ret, &own_error);
         gst_async_transform_clear_job (job);
       }
 
       g_mutex_lock (&priv->lock);
       for (i = 0; i < batch->len; i++)
-        gst_async_transform_recycle_job_locked (self,
+        gst_async_transform_recycle_job_locked (priv,
             g_ptr_array_index (batch, i));
       g_ptr_array_set_size (batch, 0);
-      gst_async_transform_pushed_locked (self, generation, epoch, frames, ret);
+      priv->pushing = FALSE;
+      gst_async_transform_account_locked (self, ret, own_error);
       continue;
     }
 
@@ -2414,26 +2378,27 @@ gst_async_transform_loop (GstAsyncTransform * self)
         gst_async_worker_pool_wake (priv->pool_member);
     }
 
-    if (job && gst_queue_array_peek_head (priv->out) == job) {
+    if (job && priv->out.head == &job->out_link) {
       GstClockTime took;
 
       /* Nothing is ahead of it: run it and push it in one go. A flush
        * meanwhile cannot complete before this loop returns, and makes the
        * push fail. */
-      gst_queue_array_pop_head (priv->out);
-      generation = priv->generation;
-      epoch = priv->stream_epoch;
+      g_queue_unlink (&priv->out, &job->out_link);
+      task->generation = priv->generation;
+      task->epoch = priv->stream_epoch;
       priv->pushing = TRUE;
       g_mutex_unlock (&priv->lock);
 
       took = gst_async_transform_run_job_timed (self, job);
-      ret = gst_async_transform_push_job (self, job);
+      ret = gst_async_transform_push_job (self, job, GST_FLOW_OK, &own_error);
       gst_async_transform_clear_job (job);
 
       g_mutex_lock (&priv->lock);
       gst_async_transform_job_ran_locked (priv, job, took);
-      gst_async_transform_recycle_job_locked (self, job);
-      gst_async_transform_pushed_locked (self, generation, epoch, 1, ret);
+      gst_async_transform_recycle_job_locked (priv, job);
+      priv->pushing = FALSE;
+      gst_async_transform_account_locked (self, ret, own_error);
     } else if (job) {
       gst_async_transform_run_job_locked (self, job);
     } else {
@@ -2444,6 +2409,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
   }
   ret = priv->flow;
   eos = priv->eos;
+  posted = priv->error_posted;
   /* Paused with the lock held, so a reconfigure that restarts the task
    * after not-linked cannot slip in between and be undone. */
   gst_pad_pause_task (priv->srcpad);
@@ -2452,7 +2418,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
   GST_DEBUG_OBJECT (self, "paused task: %s", gst_flow_get_name (ret));
   /* Upstream already sent EOS, so it will not see this flow return and
    * report it: tell the application, and end the stream, as queue does. */
-  if (eos && (ret == GST_FLOW_NOT_LINKED || ret < GST_FLOW_EOS)) {
+  if (eos && !posted && (ret == GST_FLOW_NOT_LINKED || ret < GST_FLOW_EOS)) {
     GST_ELEMENT_FLOW_ERROR (self, ret);
     gst_pad_push_event (priv->srcpad, gst_event_new_eos ());
   }
@@ -2469,11 +2435,12 @@ gst_async_transform_src_activate_mode (GstPad * pad, GstObject * parent,
     return FALSE;
 
   if (active) {
+    gst_async_transform_reset_task (self, FALSE);
     g_mutex_lock (&priv->lock);
     priv->flow = GST_FLOW_OK;
     priv->eos = FALSE;
     priv->downstream_eos = FALSE;
-    priv->discarding = FALSE;
+    priv->error_posted = FALSE;
     g_mutex_unlock (&priv->lock);
     return gst_pad_start_task (pad,
         (GstTaskFunction) gst_async_transform_loop, self, NULL);
@@ -2493,50 +2460,21 @@ gst_async_transform_default_src_event (GstAsyncTransform * self,
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GstPad *pad = priv->srcpad;
-  GstObject *parent = GST_OBJECT (self);
 
   if (GST_EVENT_TYPE (event) == GST_EVENT_QOS) {
-    GstQOSType type;
-    gdouble proportion;
-    GstClockTimeDiff diff;
-    GstClockTime timestamp;
-
-    gst_event_parse_qos (event, &type, &proportion, &diff, &timestamp);
-    g_mutex_lock (&priv->lock);
-    priv->proportion = proportion;
-    if (GST_CLOCK_TIME_IS_VALID (priv->qos_stale_until)
-        && GST_CLOCK_TIME_IS_VALID (timestamp)
-        && timestamp <= priv->qos_stale_until)
-      GST_LOG_OBJECT (self, "QoS from before the latency changed, ignored");
-    else if (!GST_CLOCK_TIME_IS_VALID (timestamp))
-      priv->earliest_time = GST_CLOCK_TIME_NONE;
-    else if (diff > 0)
-      /* Late: expect to stay late for a while, as GstVideoDecoder does,
-       * so that dropping catches up rather than trails. */
-      priv->earliest_time = timestamp + 2 * diff +
-          (GST_CLOCK_TIME_IS_VALID (priv->frame_duration) ?
-          priv->frame_duration : 0);
-    else
-      priv->earliest_time = MAX ((gint64) timestamp + diff, 0);
-    g_mutex_unlock (&priv->lock);
-    GST_LOG_OBJECT (self, "QoS: proportion %g, jitter %" GST_STIME_FORMAT
-        " at %" GST_TIME_FORMAT, proportion, GST_STIME_ARGS (diff),
-        GST_TIME_ARGS (timestamp));
+    gst_async_transform_handle_qos (self, event);
   } else if (GST_EVENT_TYPE (event) == GST_EVENT_RECONFIGURE) {
-    gboolean restart;
-
     /* A newly linked downstream: try again after not-linked, as queue
      * does. */
     g_mutex_lock (&priv->lock);
-    restart = priv->flow == GST_FLOW_NOT_LINKED;
-    if (restart) {
+    if (priv->flow == GST_FLOW_NOT_LINKED) {
       priv->flow = GST_FLOW_OK;
       gst_pad_start_task (pad, (GstTaskFunction) gst_async_transform_loop,
-          parent, NULL);
+          self, NULL);
     }
     g_mutex_unlock (&priv->lock);
   }
-  return gst_pad_event_default (pad, parent, event);
+  return gst_pad_event_default (pad, GST_OBJECT (self), event);
 }
 
 static gboolean
@@ -2548,58 +2486,21 @@ gst_async_transform_src_event (GstPad * pad, GstObject * parent,
   return GST_ASYNC_TRANSFORM_GET_CLASS (self)->src_event (self, event);
 }
 
-/* The latency this element adds, in ns, for a latency query that found
- * upstream @live or not. */
-static GstClockTime
-gst_async_transform_query_latency (GstAsyncTransform * self, gboolean live)
-{
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstClockTime latency;
-
-  g_mutex_lock (&priv->lock);
-  latency = gst_async_transform_measured_latency_locked (priv);
-  if (latency != priv->latency_reported) {
-    /* Downstream's QoS about the frames already inside was measured
-     * against the old latency. */
-    priv->qos_stale_until = priv->last_running_time;
-    gst_async_transform_reset_qos_locked (priv);
-  }
-  priv->latency_reported = latency;
-  priv->latency_message_sent = FALSE;
-  priv->live = live;
-  g_mutex_unlock (&priv->lock);
-  return latency;
-}
-
 static gboolean
 gst_async_transform_default_src_query (GstAsyncTransform * self,
     GstQuery * query)
 {
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstPad *pad = priv->srcpad;
-  GstObject *parent = GST_OBJECT (self);
+  GstPad *pad = GET_PRIV (self)->srcpad;
 
   switch (GST_QUERY_TYPE (query)) {
-    case GST_QUERY_LATENCY:{
-      GstClockTime min, max, ours;
-      gboolean live;
-
-      if (!gst_pad_peer_query (priv->sinkpad, query))
-        return FALSE;
-      gst_query_parse_latency (query, &live, &min, &max);
-      ours = gst_async_transform_query_latency (self, live);
-      min += ours;
-      if (GST_CLOCK_TIME_IS_VALID (max))
-        max += ours;
-      GST_DEBUG_OBJECT (self, "adding %" GST_TIME_FORMAT " of latency",
-          GST_TIME_ARGS (ours));
-      gst_query_set_latency (query, live, min, max);
-      return TRUE;
-    }
+    case GST_QUERY_LATENCY:
+      return gst_async_transform_answer_latency (self, query);
+    case GST_QUERY_POSITION:
+      return gst_async_transform_answer_position (self, query);
     case GST_QUERY_CAPS:
-      return gst_async_transform_answer_caps_query (self, pad, query);
+      return gst_async_transform_query_caps_on (self, pad, query);
     default:
-      return gst_pad_query_default (pad, parent, query);
+      return gst_pad_query_default (pad, GST_OBJECT (self), query);
   }
 }
 
@@ -2612,82 +2513,72 @@ gst_async_transform_src_query (GstPad * pad, GstObject * parent,
   return GST_ASYNC_TRANSFORM_GET_CLASS (self)->src_query (self, query);
 }
 
-/**
- * gst_async_transform_set_output_caps:
- * @self: a #GstAsyncTransform
- * @caps: (transfer none): fixed caps
- *
- * Sets the output caps from the upstream streaming thread, typically from
- * #GstAsyncTransformClass.parse once a decoder has read a header (with a
- * #GstAsyncTransformClass.negotiate that leaves the output caps open).
- * Every frame submitted before leaves first, with the old caps; then the
- * caps event goes out, #GstAsyncTransformClass.decide_allocation runs, and
- * frames submitted after leave with @caps. Equal caps cost a comparison, so
- * calling this for every frame is fine, and finishes what a flush may have
- * interrupted. Never call it from #GstAsyncTransformClass.process.
- *
- * Returns: %TRUE if the caps event was queued.
- *
- * Since: 1.0
- */
-gboolean
-gst_async_transform_set_output_caps (GstAsyncTransform * self, GstCaps * caps)
-{
-  GstAsyncTransformPrivate *priv;
-  gboolean same;
+/* --- state changes ------------------------------------------------------- */
 
-  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), FALSE);
-  g_return_val_if_fail (GST_IS_CAPS (caps) && gst_caps_is_fixed (caps), FALSE);
-  priv = GET_PRIV (self);
+static gboolean
+gst_async_transform_start (GstAsyncTransform * self)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
 
   g_mutex_lock (&priv->lock);
-  same = priv->outcaps && gst_caps_is_equal (priv->outcaps, caps);
+  priv->next_number = 0;
+  gst_async_transform_reset_stats_locked (priv);
+  gst_segment_init (&priv->qos.segment, GST_FORMAT_UNDEFINED);
+  gst_async_transform_reset_timeline_locked (priv);
+  priv->awaiting_output_caps = FALSE;
+  /* As GstBaseTransform: data without caps passes only through an
+   * element that needs no set_caps. */
+  priv->negotiated = klass->set_caps == NULL;
+  priv->qos.frame_duration = GST_CLOCK_TIME_NONE;
+  priv->qos.duration_from_caps = FALSE;
+  gst_async_transform_update_limits_locked (priv);
+  priv->running = TRUE;
   g_mutex_unlock (&priv->lock);
-  if (same && priv->allocation_pending) {
-    /* A flush interrupted it last time. */
-    priv->allocation_pending =
-        !gst_async_transform_decide_allocation (self, caps);
-    return !priv->allocation_pending;
-  }
-  if (same)
-    return TRUE;
 
-  /* Frames made for the old caps leave first: process () of later frames
-   * may rely on state the subclass changes along with the caps. */
-  if (gst_async_transform_wait_drained (self) != GST_FLOW_OK)
+  if (klass->start && !klass->start (self)) {
+    g_mutex_lock (&priv->lock);
+    priv->running = FALSE;
+    g_mutex_unlock (&priv->lock);
     return FALSE;
-  return gst_async_transform_use_output_caps (self, caps);
-}
-
-/* --- caps defaults ------------------------------------------------------- */
-
-static GstCaps *
-gst_async_transform_default_transform_caps (GstAsyncTransform * self,
-    GstPadDirection direction, GstCaps * caps, GstCaps * filter)
-{
-  if (filter)
-    return gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
-  return gst_caps_ref (caps);
-}
-
-static GstCaps *
-gst_async_transform_default_fixate_caps (GstAsyncTransform * self,
-    GstPadDirection direction, GstCaps * caps, GstCaps * othercaps)
-{
-  /* Prefer the caps we came with when the other side allows them. */
-  if (gst_caps_can_intersect (caps, othercaps)) {
-    GstCaps *same = gst_caps_intersect (caps, othercaps);
-
-    if (gst_caps_is_fixed (same)) {
-      gst_caps_unref (othercaps);
-      return same;
-    }
-    gst_caps_unref (same);
   }
-  return gst_caps_fixate (othercaps);
+  gst_async_transform_start_workers (self);
+  return TRUE;
 }
 
-/* --- state changes ------------------------------------------------------- */
+/* PAUSED->READY, or a failed READY->PAUSED: the pads are inactive, so the
+ * task has stopped and no chain runs. */
+static gboolean
+gst_async_transform_stop (GstAsyncTransform * self)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GPtrArray *dropped = g_ptr_array_new ();
+  GstCaps *incaps, *outcaps;
+
+  gst_async_transform_stop_workers (self);
+  g_mutex_lock (&priv->lock);
+  gst_async_transform_drop_all_locked (priv, dropped);
+  gst_async_transform_wait_idle_locked (priv);
+  incaps = g_steal_pointer (&priv->incaps);
+  outcaps = g_steal_pointer (&priv->outcaps);
+  priv->running = FALSE;
+  g_mutex_unlock (&priv->lock);
+
+  gst_clear_caps (&incaps);
+  gst_clear_caps (&outcaps);
+  gst_async_transform_free_dropped (self, dropped, FALSE);
+  g_ptr_array_unref (dropped);
+  gst_async_transform_reset_task (self, FALSE);
+  gst_async_transform_drop_contexts (self);
+  if (klass->flush)
+    klass->flush (self);
+  gst_async_transform_unlock_stop (self);
+  gst_async_transform_clear_allocation (self);
+  gst_clear_tag_list (&priv->upstream_tags);
+  gst_clear_tag_list (&priv->subclass_tags);
+  return klass->stop == NULL || klass->stop (self);
+}
 
 static GstStateChangeReturn
 gst_async_transform_change_state (GstElement * element,
@@ -2700,32 +2591,21 @@ gst_async_transform_change_state (GstElement * element,
 
   switch (transition) {
     case GST_STATE_CHANGE_NULL_TO_READY:
-      if (klass->start && !klass->start (self))
+      if (klass->open && !klass->open (self))
         return GST_STATE_CHANGE_FAILURE;
       break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:
+      if (!gst_async_transform_start (self))
+        return GST_STATE_CHANGE_FAILURE;
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      /* Nothing may wait for a slow frame: interrupt the work first. */
       g_mutex_lock (&priv->lock);
-      priv->next_number = 0;
-      priv->frames_in = priv->frames_out = 0;
-      priv->dropped_leaky = priv->dropped_qos = priv->dropped_other = 0;
-      priv->discont = FALSE;
-      gst_segment_init (&priv->segment, GST_FORMAT_UNDEFINED);
-      gst_async_transform_new_timeline_locked (priv);
-      priv->in_flight_max = 0;
-      priv->processed = priv->left = 0;
-      priv->process_min = priv->process_max = priv->process_sum = 0;
-      priv->through_max = priv->through_sum = 0;
-      priv->awaiting_output_caps = FALSE;
-      /* As GstBaseTransform: data without caps passes only through an
-       * element that needs no set_caps. */
-      priv->negotiated = klass->set_caps == NULL;
-      priv->frame_duration = GST_CLOCK_TIME_NONE;
-      priv->duration_from_caps = FALSE;
-      priv->delay_max = priv->latency_reported = 0;
-      priv->live = FALSE;
-      priv->latency_message_due = priv->latency_message_sent = FALSE;
+      priv->flow = GST_FLOW_FLUSHING;
+      g_cond_broadcast (&priv->space_cond);
+      g_cond_broadcast (&priv->ready_cond);
       g_mutex_unlock (&priv->lock);
-      gst_async_transform_start_workers (self);
+      gst_async_transform_unlock (self);
       break;
     default:
       break;
@@ -2738,38 +2618,110 @@ gst_async_transform_change_state (GstElement * element,
 
   switch (transition) {
     case GST_STATE_CHANGE_READY_TO_PAUSED:
-      if (ret != GST_STATE_CHANGE_FAILURE)
-        break;
-      /* failed: undo the workers */
-      /* FALLTHROUGH */
-    case GST_STATE_CHANGE_PAUSED_TO_READY:{
-      GPtrArray *dropped = g_ptr_array_new ();
-      GstCaps *incaps, *outcaps;
-
-      /* The pads are inactive: the task has stopped and no chain runs. */
-      gst_async_transform_stop_workers (self);
-      g_mutex_lock (&priv->lock);
-      gst_async_transform_drop_all_locked (self, dropped);
-      incaps = g_steal_pointer (&priv->incaps);
-      outcaps = g_steal_pointer (&priv->outcaps);
-      g_mutex_unlock (&priv->lock);
-      gst_clear_caps (&incaps);
-      gst_clear_caps (&outcaps);
-      gst_async_transform_free_dropped (self, dropped, FALSE);
-      g_queue_clear_full (&priv->unpushed_sticky,
-          (GDestroyNotify) gst_event_unref);
-      g_ptr_array_unref (dropped);
-      gst_async_transform_drop_contexts (self);
-      if (klass->flush)
-        klass->flush (self);
+      if (ret == GST_STATE_CHANGE_FAILURE)
+        gst_async_transform_stop (self);
       break;
-    }
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      if (!gst_async_transform_stop (self))
+        ret = GST_STATE_CHANGE_FAILURE;
+      break;
     case GST_STATE_CHANGE_READY_TO_NULL:
-      if (klass->stop && !klass->stop (self))
+      /* Contexts lent in READY (caps queries at link time). */
+      gst_async_transform_drop_contexts (self);
+      if (klass->close && !klass->close (self))
         ret = GST_STATE_CHANGE_FAILURE;
       break;
     default:
       break;
   }
   return ret;
+}
+
+/* --- the element --------------------------------------------------------- */
+
+/**
+ * gst_async_transform_get_sink_pad:
+ * @self: a #GstAsyncTransform
+ *
+ * Returns: (transfer none): the sink pad.
+ *
+ * Since: 1.0
+ */
+GstPad *
+gst_async_transform_get_sink_pad (GstAsyncTransform * self)
+{
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), NULL);
+
+  return GET_PRIV (self)->sinkpad;
+}
+
+/**
+ * gst_async_transform_get_src_pad:
+ * @self: a #GstAsyncTransform
+ *
+ * Returns: (transfer none): the src pad.
+ *
+ * Since: 1.0
+ */
+GstPad *
+gst_async_transform_get_src_pad (GstAsyncTransform * self)
+{
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), NULL);
+
+  return GET_PRIV (self)->srcpad;
+}
+
+/**
+ * gst_async_transform_get_n_workers:
+ * @self: a #GstAsyncTransform
+ *
+ * Returns: the number of workers the element runs (or will run) with, the
+ *     #GstAsyncTransform:n-workers setting with 0 resolved to the number of
+ *     CPU cores.
+ *
+ * Since: 1.0
+ */
+guint
+gst_async_transform_get_n_workers (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv;
+  guint n;
+
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), 0);
+  priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  if (!priv->running)
+    gst_async_transform_update_limits_locked (priv);
+  n = priv->n_workers;
+  g_mutex_unlock (&priv->lock);
+  return n;
+}
+
+/**
+ * gst_async_transform_get_max_in_flight:
+ * @self: a #GstAsyncTransform
+ *
+ * Returns: the window the element runs (or will run) with: the most frames
+ *     it holds at once, the #GstAsyncTransform:max-in-flight setting with
+ *     0 resolved to twice the number of workers. A subclass that keeps
+ *     buffers per frame in flight sizes its pools with it.
+ *
+ * Since: 1.0
+ */
+guint
+gst_async_transform_get_max_in_flight (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv;
+  guint n;
+
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), 0);
+  priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  if (!priv->running)
+    gst_async_transform_update_limits_locked (priv);
+  n = priv->max_in_flight;
+  g_mutex_unlock (&priv->lock);
+  return n;
 }

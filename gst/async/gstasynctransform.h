@@ -59,15 +59,51 @@ G_DECLARE_DERIVABLE_TYPE (GstAsyncTransform, gst_async_transform,
 #define GST_ASYNC_TRANSFORM_SRC_NAME "src"
 
 /**
+ * GST_ASYNC_TRANSFORM_SINK_PAD:
+ * @obj: a #GstAsyncTransform
+ *
+ * The element's sink pad (transfer none).
+ *
+ * Since: 1.0
+ */
+#define GST_ASYNC_TRANSFORM_SINK_PAD(obj) \
+    (gst_async_transform_get_sink_pad (GST_ASYNC_TRANSFORM (obj)))
+
+/**
+ * GST_ASYNC_TRANSFORM_SRC_PAD:
+ * @obj: a #GstAsyncTransform
+ *
+ * The element's src pad (transfer none).
+ *
+ * Since: 1.0
+ */
+#define GST_ASYNC_TRANSFORM_SRC_PAD(obj) \
+    (gst_async_transform_get_src_pad (GST_ASYNC_TRANSFORM (obj)))
+
+/**
+ * GST_ASYNC_TRANSFORM_FLOW_DROPPED:
+ *
+ * What #GstAsyncTransformClass.process returns to drop its frame without
+ * an error: nothing is pushed in its place (events the frame carries still
+ * are). Same value as %GST_BASE_TRANSFORM_FLOW_DROPPED.
+ *
+ * Since: 1.0
+ */
+#define GST_ASYNC_TRANSFORM_FLOW_DROPPED GST_FLOW_CUSTOM_SUCCESS
+
+/**
  * GstAsyncTransformLeaky:
  * @GST_ASYNC_TRANSFORM_LEAKY_NO: upstream waits while the element is full
  * @GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM: a new frame that finds the element
  *     full is dropped
  * @GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM: a new frame that finds the element
- *     full replaces the oldest frame that is not being processed
+ *     full replaces the oldest frame that no thread is processing or
+ *     pushing; when there is none, the new frame is dropped
  *
  * What a #GstAsyncTransform does when #GstAsyncTransform:max-in-flight
- * frames are inside, with the meanings of queue's leaky property.
+ * frames are inside, with the meanings of queue's leaky property. A leaky
+ * element never makes upstream wait, and marks the buffer after a drop
+ * %GST_BUFFER_FLAG_DISCONT.
  *
  * Since: 1.0
  */
@@ -82,20 +118,55 @@ typedef enum
 GST_ASYNC_API
 GType gst_async_transform_leaky_get_type (void);
 
+/**
+ * GstAsyncTransformCopy:
+ * @GST_ASYNC_TRANSFORM_COPY_NONE: copy nothing
+ * @GST_ASYNC_TRANSFORM_COPY_TIMESTAMPS: PTS, DTS and duration
+ * @GST_ASYNC_TRANSFORM_COPY_OFFSETS: offset and offset-end
+ * @GST_ASYNC_TRANSFORM_COPY_FLAGS: the buffer flags
+ * @GST_ASYNC_TRANSFORM_COPY_METAS: the metas that
+ *     #GstAsyncTransformClass.transform_meta accepts
+ * @GST_ASYNC_TRANSFORM_COPY_ALL: all of the above
+ *
+ * What the base class copies from a frame's input buffer onto a new output
+ * buffer (one that is not the input itself) once
+ * #GstAsyncTransformClass.process has returned, set with
+ * gst_async_transform_set_output_policy(). A field is only copied where
+ * the output does not have it already: a timestamp, duration or offset
+ * that @process set stays, and so do flags it set.
+ *
+ * Since: 1.0
+ */
+typedef enum
+{
+  GST_ASYNC_TRANSFORM_COPY_NONE = 0,
+  GST_ASYNC_TRANSFORM_COPY_TIMESTAMPS = (1 << 0),
+  GST_ASYNC_TRANSFORM_COPY_OFFSETS = (1 << 1),
+  GST_ASYNC_TRANSFORM_COPY_FLAGS = (1 << 2),
+  GST_ASYNC_TRANSFORM_COPY_METAS = (1 << 3),
+  GST_ASYNC_TRANSFORM_COPY_ALL = 0xf,
+} GstAsyncTransformCopy;
+
+#define GST_TYPE_ASYNC_TRANSFORM_COPY (gst_async_transform_copy_get_type ())
+GST_ASYNC_API
+GType gst_async_transform_copy_get_type (void);
+
 typedef struct _GstAsyncFrame GstAsyncFrame;
 
 /**
  * GstAsyncFrame:
- * @number: position of the frame in submission order, counted from 0 when
- *     the element goes to PAUSED. Stable whatever the worker that runs it,
- *     so per-frame decisions (random jitter, "fail at frame N") repeat.
+ * @number: the frame's place among the frames given to
+ *     #GstAsyncTransformClass.process since the element went to PAUSED,
+ *     counted from 0 in input order. Frames dropped before any work (by
+ *     #GstAsyncTransform:qos or #GstAsyncTransform:leaky) take no number,
+ *     so "fail at frame N" means the N-th frame worked on, whichever
+ *     worker runs it.
  * @input: the submitted buffer, owned by the frame. @process may take it
- *     (set it to %NULL) to use it as @output.
+ *     (set it to %NULL) to use it as @output; see
+ *     gst_async_frame_output_in_place().
  * @output: the result, set by @process. %NULL after a successful @process
- *     drops the frame (nothing is pushed). When @output is a new buffer
- *     without timestamps, it gets the input's timestamps, offsets and
- *     flags, and the input's metas that
- *     #GstAsyncTransformClass.transform_meta accepts.
+ *     drops the frame (nothing is pushed). A new buffer gets what
+ *     gst_async_transform_set_output_policy() says of the input's.
  * @user_data: what gst_async_transform_submit_full() attached, for
  *     @process; freed by the base class when the frame is done.
  *
@@ -119,78 +190,135 @@ struct _GstAsyncFrame
 /**
  * GstAsyncTransformClass:
  * @parent_class: the parent class.
- * @start: optional. Called on NULL→READY: open resources, check
- *     configuration. Return %FALSE (after posting an error) to fail the
- *     state change.
- * @stop: optional. Called on READY→NULL after every worker has stopped.
+ * @keep_contexts_across_caps: %TRUE when worker contexts do not depend on
+ *     the caps (a child process, a wrapped element that follows caps
+ *     events itself): new caps then keep them. Default %FALSE: contexts
+ *     made before new caps are freed once every earlier frame has left.
+ * @open: optional. NULL→READY, in the application thread: open resources
+ *     and check the configuration. Return %FALSE (after posting an error)
+ *     to fail the state change.
+ * @close: optional. READY→NULL, after every worker context was freed.
+ * @start: optional. READY→PAUSED, before the pads are activated; the
+ *     worker count is known (gst_async_transform_get_n_workers()), and
+ *     gst_async_transform_create_contexts() may make the contexts now.
+ * @stop: optional. PAUSED→READY, once no frame is in flight and no
+ *     #GstAsyncTransformClass.process call runs.
  * @transform_caps: optional. Given @caps on the pad in @direction, return
  *     the caps possible on the other pad, narrowed by @filter (which is
  *     on the other pad's side). Used for caps and accept-caps queries and
- *     to negotiate output caps. Default: the same caps (a filter that does
- *     not change the format).
+ *     by the default @negotiate. Any thread. Default: the same caps (a
+ *     filter that does not change the format).
  * @fixate_caps: optional. Fixate @othercaps, the caps possible on the pad
- *     opposite @direction given fixed @caps. Default: gst_caps_fixate().
- * @negotiate: optional. Called in the upstream streaming thread with new
- *     input caps, after every earlier frame has left the element and the
- *     worker contexts made for the old caps were freed. The default finds
- *     output caps with @transform_caps, downstream's caps and
- *     @fixate_caps, calls @set_caps, and sends them. A subclass whose
- *     output caps are only known later (a decoder before the first header)
- *     overrides it, keeps what it needs of the input caps, and calls
- *     gst_async_transform_set_output_caps() when it knows. Return %FALSE if
- *     the caps cannot be handled: data is then refused as not-negotiated.
- * @set_caps: optional. Called by the default @negotiate with the new input
- *     and the negotiated output caps, after every earlier frame has left
- *     the element, so fields that @process reads may change here. Return
- *     %FALSE if the caps cannot be handled.
+ *     opposite @direction given fixed @caps. Default: the input caps when
+ *     @othercaps allow them, else gst_caps_fixate().
+ * @set_caps: optional. Called by the default @negotiate with the input
+ *     caps and the output caps chosen for them, once every earlier frame
+ *     has left the element, so fields that @process reads may change here.
+ *     Return %FALSE if the caps cannot be handled.
+ * @negotiate: optional. Negotiates the output with downstream, in the
+ *     upstream streaming thread: after new input caps (every earlier frame
+ *     has left then, and gst_async_transform_get_input_caps() returns
+ *     them), and again before the next frame when downstream asks for a
+ *     reconfiguration. The default finds output caps with @transform_caps,
+ *     downstream's caps and @fixate_caps; when they differ from the
+ *     current ones it lets the frames before leave, calls @set_caps and
+ *     gst_async_transform_set_output_caps(). A decoder, whose output caps
+ *     come from the stream, overrides it: it sets output caps it already
+ *     knows (or leaves them to @parse) and returns %TRUE. Either way, when
+ *     a reconfiguration leaves the output caps unchanged the base class
+ *     asks downstream for its allocation again. Return %FALSE when no
+ *     output is possible: data is then refused as not-negotiated.
  * @parse: optional, the sequential step. Called in the upstream streaming
  *     thread with each input buffer, in order, one at a time; calls
  *     gst_async_transform_submit() for each complete frame (zero, one or
- *     many per buffer) and may call gst_async_transform_set_output_caps().
- *     Default: submit the buffer as one frame. A decoder that must find
- *     frame boundaries in unparsed input overrides this.
- * @finish: optional. Called in the upstream streaming thread before EOS, a
- *     drain query or new caps take their place, so that @parse can submit
- *     what it still holds.
- * @flush: optional. Called on flush-stop and on PAUSED→READY with no frame
- *     in flight: forget what @parse holds.
+ *     many per buffer) and may call gst_async_transform_set_output_caps(),
+ *     gst_async_transform_queue_event() and
+ *     gst_async_transform_merge_tags(). Default: submit the buffer as one
+ *     frame. A decoder that must find frame boundaries in unparsed input
+ *     overrides this.
+ * @drain: optional. Called in the upstream streaming thread before a drain
+ *     query or new input caps take their place: submit what @parse still
+ *     holds that can be worked on now; more data may follow. Default: call
+ *     @finish.
+ * @finish: optional. Called in the upstream streaming thread before EOS
+ *     takes its place: submit what @parse still holds; the stream ends.
+ * @flush: optional. Called on flush-stop and on PAUSED→READY, with no
+ *     frame in flight and no @process call running: forget what @parse
+ *     holds.
+ * @unlock: optional. Called on flush-start and PAUSED→READY, from the
+ *     thread doing it and without any lock: make every @process call in
+ *     progress return as soon as it can (its frame is thrown away), as
+ *     #GstBaseSrc's unlock. A @process that waits (on a child process, a
+ *     remote service, a wrapped element) implements it, so that seeking
+ *     and stopping never wait for a slow frame.
+ * @unlock_stop: optional. Called once every @process call interrupted by
+ *     @unlock has returned, before new frames start: clear what @unlock
+ *     set.
  * @create_context: optional. Create the exclusive state one worker needs
  *     for one frame (a codec instance, a replica of a wrapped element).
- *     Called lazily from a worker thread; the context is then reused for
- *     later frames, never used by two frames at once. Return %NULL on
- *     failure: the base class then posts an error and stops.
- * @free_context: optional. Free what @create_context made.
+ *     Called lazily from a worker thread (or from the thread calling
+ *     gst_async_transform_acquire_context() or
+ *     gst_async_transform_create_contexts()); the context is then reused
+ *     for later frames, never used by two frames at once. Return %NULL on
+ *     failure, after posting an error: the frame then fails with it.
+ * @free_context: optional. Free what @create_context made. Called from
+ *     whichever thread gives the context up: a worker, the upstream
+ *     streaming thread on new caps, the application thread on a state
+ *     change or when the element is disposed.
+ * @drain_context: optional. Called for every idle context, in the upstream
+ *     streaming thread once every earlier frame has left, at a drain
+ *     query, before new caps (only with @keep_contexts_across_caps) and at
+ *     EOS: finish what the context holds. Return %FALSE to discard it.
+ * @flush_context: optional. Called for every idle context on flush-stop,
+ *     once no @process call runs: forget what the context holds. Return
+ *     %FALSE to discard it.
  * @process: required. The per-frame work, called from several threads at
  *     once (the workers, and with very cheap work the src pad task), each
  *     with its own @context (%NULL without @create_context). Fill @frame's
- *     output. Return %GST_FLOW_OK; a success other than OK drops the frame;
- *     an error flow, after posting GST_ELEMENT_ERROR(), stops the element,
- *     which returns the error upstream once every earlier frame has left.
+ *     output and return %GST_FLOW_OK. %GST_ASYNC_TRANSFORM_FLOW_DROPPED
+ *     drops the frame; GST_ASYNC_TRANSFORM_FRAME_ERROR() drops it with a
+ *     warning, counted against gst_async_transform_set_max_errors();
+ *     %GST_FLOW_EOS ends the stream after the frames before it (upstream
+ *     gets %GST_FLOW_EOS and its EOS event still goes out, as with
+ *     identity's eos-after); another error flow, after GST_ELEMENT_ERROR(),
+ *     stops the element once every earlier frame has left, and only then
+ *     is the error message posted. An error message posted from @process
+ *     waits for its frame's turn too.
  * @transform_meta: optional. Whether to copy @meta of @inbuf onto @outbuf,
- *     a new output buffer. Default: metas whose API has no tags (they do
+ *     a new output buffer, when the output policy copies metas. Called
+ *     where @process ran. Default: metas whose API has no tags (they do
  *     not depend on the format or the memory) are copied.
  * @propose_allocation: optional. Answer the allocation query from upstream
- *     (which arrives after every earlier item has left). Default: when input
- *     and output caps are equal, forward the query downstream; then ask
- *     upstream for #GstAsyncTransform:max-in-flight more buffers in every
- *     pool, since that many stay held in flight.
+ *     (which arrives after every earlier item has left). Default: when
+ *     input and output caps are equal, forward the query downstream; then
+ *     ask upstream for #GstAsyncTransform:max-in-flight more buffers in
+ *     every pool, since that many stay held in flight.
  * @decide_allocation: optional. Called in the upstream streaming thread
- *     after new output caps have reached downstream, with no frame in
- *     flight, with downstream's answer to an allocation query for them:
- *     choose and configure the pool @process allocates output from. Not
- *     called (and no query is made) when unset.
+ *     once new output caps have reached downstream (no frame is in flight
+ *     then), and again after a reconfiguration, with downstream's answer
+ *     to an allocation query for them: set the pool @process allocates
+ *     from as the query's first pool. The default keeps downstream's pool
+ *     (or makes one, for raw video with video meta when downstream takes
+ *     it) and sizes it for the frames the element holds: at least
+ *     downstream's minimum plus the window, so that frames waiting for
+ *     their turn never starve the frame that must leave first. The base
+ *     class then activates the query's first pool for
+ *     gst_async_transform_allocate_output_buffer(). Set it to %NULL in
+ *     class_init when @process never allocates (a filter passing its input
+ *     through): no allocation query is made then.
  * @sink_event: optional. Events on the sink pad; chain up to the default
  *     for what the subclass does not handle itself.
- * @src_event: optional. Events on the src pad (from downstream).
+ * @src_event: optional. Events on the src pad, in the thread of whoever
+ *     sends them upstream (a sink, an application seeking).
  * @sink_query: optional. Queries on the sink pad.
  * @src_query: optional. Queries on the src pad; the default answers
- *     latency, caps and forwards the rest.
+ *     latency, position, caps and forwards the rest.
  *
  * The virtual methods a subclass implements. The base class owns every
- * thread and lock: apart from @process, @create_context and @free_context,
- * which run on worker threads, every method runs in the upstream streaming
- * thread or the application thread, and none is called with a base class
- * lock held.
+ * thread and lock: none of these is called with a base class lock held,
+ * and apart from @process, @create_context, @free_context and
+ * @transform_meta, which run on worker threads, each runs in the thread
+ * named with it.
  *
  * Since: 1.0
  */
@@ -199,6 +327,10 @@ struct _GstAsyncTransformClass
   GstElementClass parent_class;
 
   /*< public >*/
+  gboolean keep_contexts_across_caps;
+
+  gboolean (*open) (GstAsyncTransform * self);
+  gboolean (*close) (GstAsyncTransform * self);
   gboolean (*start) (GstAsyncTransform * self);
   gboolean (*stop) (GstAsyncTransform * self);
 
@@ -206,16 +338,21 @@ struct _GstAsyncTransformClass
       GstPadDirection direction, GstCaps * caps, GstCaps * filter);
   GstCaps *(*fixate_caps) (GstAsyncTransform * self,
       GstPadDirection direction, GstCaps * caps, GstCaps * othercaps);
-  gboolean (*negotiate) (GstAsyncTransform * self, GstCaps * incaps);
   gboolean (*set_caps) (GstAsyncTransform * self, GstCaps * incaps,
       GstCaps * outcaps);
+  gboolean (*negotiate) (GstAsyncTransform * self);
 
   GstFlowReturn (*parse) (GstAsyncTransform * self, GstBuffer * buffer);
+  GstFlowReturn (*drain) (GstAsyncTransform * self);
   GstFlowReturn (*finish) (GstAsyncTransform * self);
   void (*flush) (GstAsyncTransform * self);
+  void (*unlock) (GstAsyncTransform * self);
+  void (*unlock_stop) (GstAsyncTransform * self);
 
   gpointer (*create_context) (GstAsyncTransform * self);
   void (*free_context) (GstAsyncTransform * self, gpointer context);
+  gboolean (*drain_context) (GstAsyncTransform * self, gpointer context);
+  gboolean (*flush_context) (GstAsyncTransform * self, gpointer context);
   GstFlowReturn (*process) (GstAsyncTransform * self, gpointer context,
       GstAsyncFrame * frame);
   gboolean (*transform_meta) (GstAsyncTransform * self, GstBuffer * outbuf,
@@ -235,6 +372,8 @@ struct _GstAsyncTransformClass
   gpointer _gst_reserved[GST_PADDING_LARGE];
 };
 
+/* frames, from parse () */
+
 GST_ASYNC_API
 GstFlowReturn gst_async_transform_submit (GstAsyncTransform * self,
     GstBuffer * buffer);
@@ -243,9 +382,50 @@ GST_ASYNC_API
 GstFlowReturn gst_async_transform_submit_full (GstAsyncTransform * self,
     GstBuffer * buffer, gpointer user_data, GDestroyNotify destroy);
 
+/* events and tags in order */
+
+GST_ASYNC_API
+gboolean gst_async_transform_queue_event (GstAsyncTransform * self,
+    GstEvent * event);
+
+GST_ASYNC_API
+void gst_async_transform_merge_tags (GstAsyncTransform * self,
+    const GstTagList * tags, GstTagMergeMode mode);
+
+/* caps */
+
 GST_ASYNC_API
 gboolean gst_async_transform_set_output_caps (GstAsyncTransform * self,
     GstCaps * caps);
+
+GST_ASYNC_API
+GstCaps *gst_async_transform_find_output_caps (GstAsyncTransform * self,
+    GstCaps * caps);
+
+GST_ASYNC_API
+GstCaps *gst_async_transform_get_input_caps (GstAsyncTransform * self);
+
+GST_ASYNC_API
+GstCaps *gst_async_transform_get_output_caps (GstAsyncTransform * self);
+
+/* output */
+
+GST_ASYNC_API
+void gst_async_transform_set_output_policy (GstAsyncTransform * self,
+    GstAsyncTransformCopy copy);
+
+GST_ASYNC_API
+GstBufferPool *gst_async_transform_get_buffer_pool (GstAsyncTransform * self);
+
+GST_ASYNC_API
+void gst_async_transform_get_allocator (GstAsyncTransform * self,
+    GstAllocator ** allocator, GstAllocationParams * params);
+
+GST_ASYNC_API
+GstFlowReturn gst_async_transform_allocate_output_buffer (GstAsyncTransform *
+    self, gsize size, GstBuffer ** buffer);
+
+/* worker contexts */
 
 GST_ASYNC_API
 gpointer gst_async_transform_acquire_context (GstAsyncTransform * self);
@@ -255,7 +435,74 @@ void gst_async_transform_release_context (GstAsyncTransform * self,
     gpointer context);
 
 GST_ASYNC_API
+void gst_async_transform_discard_context (GstAsyncTransform * self,
+    gpointer context);
+
+GST_ASYNC_API
+gboolean gst_async_transform_create_contexts (GstAsyncTransform * self);
+
+/* frame errors */
+
+GST_ASYNC_API
+void gst_async_transform_set_max_errors (GstAsyncTransform * self,
+    gint max_errors);
+
+GST_ASYNC_API
+gint gst_async_transform_get_max_errors (GstAsyncTransform * self);
+
+GST_ASYNC_API
+GstFlowReturn _gst_async_transform_frame_error (GstAsyncTransform * self,
+    GstAsyncFrame * frame, GQuark domain, gint code, gchar * text,
+    gchar * debug, const gchar * file, const gchar * function, gint line);
+
+/**
+ * GST_ASYNC_TRANSFORM_FRAME_ERROR:
+ * @self: the #GstAsyncTransform
+ * @frame: the #GstAsyncFrame that could not be processed
+ * @domain: like CORE, LIBRARY, RESOURCE or STREAM (see #gstreamer-GstGError)
+ * @code: error code defined for that domain (see #gstreamer-GstGError)
+ * @text: the message to display (format string and args enclosed in
+ *     parentheses)
+ * @debug: debugging information for the message (format string and args
+ *     enclosed in parentheses)
+ *
+ * For #GstAsyncTransformClass.process, when one frame cannot be processed
+ * but later frames may be (a corrupt frame for a decoder): the frame is
+ * dropped, and when its turn comes the element posts a warning with @text
+ * and @debug, or, once more than gst_async_transform_set_max_errors()
+ * frames in a row have failed, an error that stops it. Evaluates to the
+ * flow return @process returns: `return GST_ASYNC_TRANSFORM_FRAME_ERROR
+ * (self, frame, STREAM, DECODE, (_("Corrupt frame.")), ("at %u", n));`
+ *
+ * Since: 1.0
+ */
+#define GST_ASYNC_TRANSFORM_FRAME_ERROR(self, frame, domain, code, text, debug) \
+    _gst_async_transform_frame_error (GST_ASYNC_TRANSFORM (self), frame, \
+        GST_ ## domain ## _ERROR, GST_ ## domain ## _ERROR_ ## code, \
+        _gst_element_error_printf text, _gst_element_error_printf debug, \
+        __FILE__, GST_FUNCTION, __LINE__)
+
+/* frames, from process () */
+
+GST_ASYNC_API
+GstBuffer *gst_async_frame_output_in_place (GstAsyncFrame * frame);
+
+GST_ASYNC_API
+void gst_async_frame_add_event (GstAsyncFrame * frame, GstEvent * event);
+
+/* the element */
+
+GST_ASYNC_API
+GstPad *gst_async_transform_get_sink_pad (GstAsyncTransform * self);
+
+GST_ASYNC_API
+GstPad *gst_async_transform_get_src_pad (GstAsyncTransform * self);
+
+GST_ASYNC_API
 guint gst_async_transform_get_n_workers (GstAsyncTransform * self);
+
+GST_ASYNC_API
+guint gst_async_transform_get_max_in_flight (GstAsyncTransform * self);
 
 G_END_DECLS
 

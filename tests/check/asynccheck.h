@@ -37,7 +37,7 @@ async_check_drain (GstPad * pad)
  * the counters the tests look at. */
 typedef struct
 {
-  guint64 in, out, leaky, qos, other;
+  guint64 in, out, processed, leaky, qos, errors, other;
   guint in_flight, in_flight_max;
   GstClockTime process_min, process_mean, process_max;
   GstClockTime through_mean, through_max;
@@ -53,8 +53,10 @@ read_stats (GstElement * e)
   fail_unless (st != NULL);
   fail_unless (gst_structure_get (st, "frames-in", G_TYPE_UINT64, &x.in,
           "frames-out", G_TYPE_UINT64, &x.out,
+          "frames-processed", G_TYPE_UINT64, &x.processed,
           "dropped-leaky", G_TYPE_UINT64, &x.leaky,
           "dropped-qos", G_TYPE_UINT64, &x.qos,
+          "dropped-errors", G_TYPE_UINT64, &x.errors,
           "dropped-other", G_TYPE_UINT64, &x.other,
           "in-flight", G_TYPE_UINT, &x.in_flight,
           "in-flight-max", G_TYPE_UINT, &x.in_flight_max,
@@ -66,7 +68,7 @@ read_stats (GstElement * e)
   gst_structure_free (st);
 
   fail_unless_equals_uint64 (x.in,
-      x.out + x.leaky + x.qos + x.other + x.in_flight);
+      x.out + x.leaky + x.qos + x.errors + x.other + x.in_flight);
   fail_unless (x.in_flight <= x.in_flight_max);
   if (GST_CLOCK_TIME_IS_VALID (x.process_mean))
     fail_unless (x.process_min <= x.process_mean

@@ -1,7 +1,7 @@
 /* GStreamer
  * Copyright (C) 2026 gst-plugins-async developers
  *
- * invert.c: a GstAsyncTransform subclass of your own, in one file
+ * invert.c: a plugin of your own on GstAsyncTransform, in one file
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public
@@ -19,25 +19,33 @@
  * Boston, MA 02110-1301, USA.
  */
 
-/* Defines "exampleinvert", which inverts GRAY8 video frames concurrently,
- * registers it in the program, and runs
+/**
+ * SECTION:element-exampleinvert
+ * @title: exampleinvert
  *
- *   videotestsrc num-buffers=N ! video/x-raw,format=GRAY8 ! exampleinvert !
- *   fakesink
+ * Inverts GRAY8 video frames, several at a time, in place. It holds no
+ * lock and starts no thread: #GstAsyncTransform runs its per-frame work
+ * on its workers and keeps the frames in order. docs/writing-elements.md
+ * walks through it.
  *
- * The element holds no lock and starts no thread: GstAsyncTransform runs
- * process () on its workers and keeps the frames in order.
- *
- * Usage: invert [N-FRAMES] */
+ * ## Example launch line
+ * |[
+ * GST_PLUGIN_PATH=build/tests/examples gst-launch-1.0 videotestsrc num-buffers=100 ! video/x-raw,format=GRAY8 ! exampleinvert ! videoconvert ! autovideosink
+ * ]| Shows the test pattern in negative.
+ */
 
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include <gst/async/gstasynctransform.h>
 
+/* What GST_PLUGIN_DEFINE () names the plugin's package; a project of its
+ * own takes it from its config.h. */
+#define PACKAGE "gst-example-invert"
+
 typedef struct
 {
   GstAsyncTransform parent;
-  GstVideoInfo info;            /* set in set_caps, read by workers */
+  GstVideoInfo info;            /* set in set_caps, read by process */
 } ExampleInvert;
 
 typedef struct
@@ -57,7 +65,7 @@ static GstStaticPadTemplate src_template =
 GST_STATIC_PAD_TEMPLATE (GST_ASYNC_TRANSFORM_SRC_NAME, GST_PAD_SRC,
     GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS));
 
-/* Runs after every earlier frame has left: no worker reads info now. */
+/* Runs once every earlier frame has left: no process () reads info now. */
 static gboolean
 example_invert_set_caps (GstAsyncTransform * trans, GstCaps * incaps,
     GstCaps * outcaps)
@@ -73,37 +81,25 @@ example_invert_process (GstAsyncTransform * trans, gpointer context,
     GstAsyncFrame * frame)
 {
   ExampleInvert *self = (ExampleInvert *) trans;
-  GstVideoFrame in, out;
-  GstBuffer *outbuf = gst_buffer_new_allocate (NULL, self->info.size, NULL);
+  /* The input becomes the output, writable: copied only when another
+   * element still holds it, behind a tee for instance. */
+  GstBuffer *buf = gst_async_frame_output_in_place (frame);
+  GstVideoFrame vframe;
   gint x, y;
 
-  if (!gst_video_frame_map (&in, &self->info, frame->input, GST_MAP_READ)) {
-    gst_buffer_unref (outbuf);
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not read a frame."),
+  if (!gst_video_frame_map (&vframe, &self->info, buf, GST_MAP_READWRITE)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a frame."),
         (NULL));
     return GST_FLOW_ERROR;
   }
-  if (!gst_video_frame_map (&out, &self->info, outbuf, GST_MAP_WRITE)) {
-    gst_video_frame_unmap (&in);
-    gst_buffer_unref (outbuf);
-    GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Could not write a frame."),
-        (NULL));
-    return GST_FLOW_ERROR;
-  }
-  for (y = 0; y < GST_VIDEO_FRAME_HEIGHT (&in); y++) {
-    const guint8 *src = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&in, 0) +
-        y * GST_VIDEO_FRAME_PLANE_STRIDE (&in, 0);
-    guint8 *dst = (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&out, 0) +
-        y * GST_VIDEO_FRAME_PLANE_STRIDE (&out, 0);
+  for (y = 0; y < GST_VIDEO_FRAME_HEIGHT (&vframe); y++) {
+    guint8 *row = (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&vframe, 0) +
+        y * GST_VIDEO_FRAME_PLANE_STRIDE (&vframe, 0);
 
-    for (x = 0; x < GST_VIDEO_FRAME_WIDTH (&in); x++)
-      dst[x] = 255 - src[x];
+    for (x = 0; x < GST_VIDEO_FRAME_WIDTH (&vframe); x++)
+      row[x] = 255 - row[x];
   }
-  gst_video_frame_unmap (&out);
-  gst_video_frame_unmap (&in);
-
-  /* A new buffer without timestamps: the base class copies the input's. */
-  frame->output = outbuf;
+  gst_video_frame_unmap (&vframe);
   return GST_FLOW_OK;
 }
 
@@ -116,10 +112,12 @@ example_invert_class_init (ExampleInvertClass * klass)
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class, "Example invert",
-      "Filter/Effect/Video", "Inverts GRAY8 frames concurrently",
+      "Filter/Effect/Video", "Inverts GRAY8 frames concurrently, in place",
       "gst-plugins-async developers");
   trans_class->set_caps = example_invert_set_caps;
   trans_class->process = example_invert_process;
+  /* Works in place: no output buffers to allocate. */
+  trans_class->decide_allocation = NULL;
 }
 
 static void
@@ -127,45 +125,13 @@ example_invert_init (ExampleInvert * self)
 {
 }
 
-int
-main (int argc, char **argv)
+static gboolean
+plugin_init (GstPlugin * plugin)
 {
-  guint frames = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 100;
-  GstElement *pipeline;
-  GstMessage *msg;
-  GstBus *bus;
-  GError *err = NULL;
-  gchar *desc;
-  int ret = 0;
-
-  gst_init (&argc, &argv);
-  gst_element_register (NULL, "exampleinvert", GST_RANK_NONE,
+  return gst_element_register (plugin, "exampleinvert", GST_RANK_NONE,
       example_invert_get_type ());
-
-  desc = g_strdup_printf ("videotestsrc num-buffers=%u ! "
-      "video/x-raw,format=GRAY8,width=320,height=240 ! exampleinvert ! "
-      "fakesink", frames);
-  pipeline = gst_parse_launch (desc, &err);
-  g_free (desc);
-  if (pipeline == NULL) {
-    g_printerr ("%s\n", err->message);
-    return 1;
-  }
-  bus = gst_element_get_bus (pipeline);
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
-      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-    gst_message_parse_error (msg, &err, NULL);
-    g_printerr ("error: %s\n", err->message);
-    g_error_free (err);
-    ret = 1;
-  } else {
-    g_print ("inverted %u frames\n", frames);
-  }
-  gst_message_unref (msg);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
-  gst_object_unref (pipeline);
-  return ret;
 }
+
+GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, exampleinvert,
+    "An example element on GstAsyncTransform", plugin_init, "1.0", "LGPL",
+    "gst-plugins-async examples", "Unknown package origin")

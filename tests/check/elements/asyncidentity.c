@@ -80,7 +80,8 @@ GST_START_TEST (test_doc_launch_line)
 GST_END_TEST;
 
 /* Any caps, not only video; and a downstream that returns EOS early ends
- * the stream as it does with identity or queue, whatever the work costs. */
+ * the stream as it does with identity or queue, whatever the work costs;
+ * so does the element's own eos-after. */
 static const gchar *ending_pipelines[] = {
   "audiotestsrc num-buffers=20 ! asyncidentity ! fakesink name=sink",
   "filesrc location=" SRCDIR "/COPYING blocksize=512 ! asyncidentity ! "
@@ -89,9 +90,11 @@ static const gchar *ending_pipelines[] = {
   "videotestsrc ! asyncidentity n-workers=3 work-time=2000 "
       "work-jitter=3000 ordered=false ! identity eos-after=10 ! "
       "fakesink name=sink",
+  "videotestsrc ! asyncidentity n-workers=4 work-jitter=3000 eos-after=10 ! "
+      "fakesink name=sink",
 };
 
-static const guint64 ending_rendered[] = { 20, 0, 10, 9 };
+static const guint64 ending_rendered[] = { 20, 0, 10, 9, 10 };
 
 GST_START_TEST (test_pipelines_end)
 {
@@ -124,7 +127,7 @@ GST_START_TEST (test_error_after)
   guint i;
 
   g_object_set (e, "n-workers", 3, "max-in-flight", 30, "ordered", ordered,
-      "work-jitter", 2000, "error-after", (guint64) 10, NULL);
+      "work-jitter", 2000, "error-after", 10, NULL);
   gst_element_set_bus (e, bus);
   h = gst_harness_new_with_element (e, "sink", "src");
   gst_harness_set_src_caps_str (h, "test/x");
@@ -176,32 +179,281 @@ cpu_time_us (void)
   return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
-/* busy mode computes for work-time on every frame and passes it through. */
+/* busy mode spends work-time of CPU on every frame, not of wall time: 8
+ * workers on this machine's cores do 20 frames of 10 ms no faster than
+ * the cores allow. The very buffer is passed through. */
 GST_START_TEST (test_busy_mode)
 {
+  const guint n = 20, work_us = 10000, cores = g_get_num_processors ();
   GstElement *e = gst_element_factory_make ("asyncidentity", NULL);
   GstHarness *h;
   GstBuffer *in, *out;
-  gint64 start, cpu;
+  gint64 start, cpu, wall;
+  guint i;
 
-  g_object_set (e, "n-workers", 1, "work-mode", 1, "work-time", 20000, NULL);
+  g_object_set (e, "n-workers", 8, "max-in-flight", n, "work-mode", 1,
+      "work-time", work_us, NULL);
   h = gst_harness_new_with_element (e, "sink", "src");
   gst_harness_set_src_caps_str (h, "test/x");
   in = gst_buffer_new_wrapped (g_strdup ("payload"), 8);
   start = g_get_monotonic_time ();
   cpu = cpu_time_us ();
-  gst_harness_push (h, gst_buffer_ref (in));
-  out = gst_harness_pull (h);
-  fail_unless (g_get_monotonic_time () - start >= 20000);
-  /* busy, not asleep: the process spent (most of) the time on a CPU */
-  fail_unless (cpu_time_us () - cpu >= 15000, "%" G_GINT64_FORMAT " us",
-      cpu_time_us () - cpu);
-  /* the very same buffer: no copy */
-  fail_unless (out == in);
-  gst_buffer_unref (out);
+  for (i = 0; i < n; i++)
+    gst_harness_push (h, gst_buffer_ref (in));
+  for (i = 0; i < n; i++) {
+    out = gst_harness_pull (h);
+    fail_unless (out == in);
+    gst_buffer_unref (out);
+  }
+  cpu = cpu_time_us () - cpu;
+  wall = g_get_monotonic_time () - start;
+  GST_INFO ("%u frames of %u us CPU: %" G_GINT64_FORMAT " us CPU, %"
+      G_GINT64_FORMAT " us wall on %u cores", n, work_us, cpu, wall, cores);
+  fail_unless (cpu >= n * work_us, "%" G_GINT64_FORMAT " us CPU", cpu);
+  fail_unless (wall * cores >= n * work_us, "%" G_GINT64_FORMAT " us wall",
+      wall);
   gst_buffer_unref (in);
   gst_harness_teardown (h);
   gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+/* A flushing seek, or a state change to NULL, during a frame of 10 s of
+ * sleep returns in well under that: the element interrupts its work.
+ * __i__: the work mode. */
+GST_START_TEST (test_unlock_interrupts_work)
+{
+  GstElement *e = gst_element_factory_make ("asyncidentity", NULL);
+  GstHarness *h;
+  GstSegment seg;
+  gint64 start;
+
+  g_object_set (e, "n-workers", 1, "work-mode", __i__, "work-time",
+      10 * G_USEC_PER_SEC, NULL);
+  h = gst_harness_new_with_element (e, "sink", "src");
+  gst_harness_set_src_caps_str (h, "test/x");
+  gst_harness_push (h, gst_buffer_new ());
+  /* (the frame is surely inside process () by then; were it not, the flush
+   * would be quick anyway) */
+  g_usleep (100 * 1000);
+  start = g_get_monotonic_time ();
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  fail_unless (g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC);
+
+  /* the next frame is not held up either */
+  g_object_set (e, "work-time", 0, NULL);
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  gst_harness_push (h, gst_buffer_new ());
+  gst_buffer_unref (gst_harness_pull (h));
+  fail_unless (g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC);
+
+  g_object_set (e, "work-time", 10 * G_USEC_PER_SEC, NULL);
+  gst_harness_push (h, gst_buffer_new ());
+  g_usleep (100 * 1000);
+  start = g_get_monotonic_time ();
+  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  fail_unless (g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC);
+  gst_harness_teardown (h);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+/* eos-after=N: frames 0..N-1 pass, frame N ends the stream: upstream gets
+ * EOS, and its EOS event still reaches downstream, after the frames, as
+ * with identity's eos-after. __i__: ordered or not. */
+GST_START_TEST (test_eos_after)
+{
+  GstElement *e = gst_element_factory_make ("asyncidentity", NULL);
+  GstHarness *h;
+  GstFlowReturn ret = GST_FLOW_OK;
+  GstEvent *event;
+  guint i, pushed = 0;
+
+  g_object_set (e, "n-workers", 3, "max-in-flight", 6, "ordered", __i__ == 0,
+      "work-jitter", 2000, "eos-after", 10, NULL);
+  h = gst_harness_new_with_element (e, "sink", "src");
+  gst_harness_set_src_caps_str (h, "test/x");
+  for (i = 0; i < 100 && ret == GST_FLOW_OK; i++) {
+    GstBuffer *buf = gst_buffer_new ();
+
+    GST_BUFFER_OFFSET (buf) = i;
+    ret = gst_harness_push (h, buf);
+    pushed++;
+  }
+  /* upstream learns of it within the window */
+  fail_unless_equals_int (ret, GST_FLOW_EOS);
+  fail_unless (pushed <= 10 + 6 + 1, "%u pushed", pushed);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+
+  for (i = 0; i < 10; i++) {
+    GstBuffer *buf = gst_harness_pull (h);
+
+    fail_unless (buf != NULL);
+    if (__i__ == 0) {
+      fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), i);
+    } else {
+      fail_unless (GST_BUFFER_OFFSET (buf) < 10);
+    }
+    gst_buffer_unref (buf);
+  }
+  /* then EOS, and nothing after frame 9, even unordered */
+  while ((event = gst_harness_pull_event (h))
+      && GST_EVENT_TYPE (event) != GST_EVENT_EOS)
+    gst_event_unref (event);
+  fail_unless (event != NULL);
+  gst_event_unref (event);
+  fail_unless (gst_harness_try_pull (h) == NULL);
+  gst_harness_teardown (h);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+/* error-after counts the frames worked on: frames dropped by QoS before
+ * any work do not make it fire early, nor never. */
+GST_START_TEST (test_error_after_counts_work)
+{
+  GstElement *e = gst_element_factory_make ("asyncidentity", NULL);
+  GstHarness *h;
+  GstSegment seg;
+  GstBuffer *buf;
+  guint i;
+
+  g_object_set (e, "n-workers", 1, "error-after", 2, NULL);
+  h = gst_harness_new_with_element (e, "sink", "src");
+  gst_harness_set_src_caps_str (h, "test/x");
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  /* late by 10 ms at 40 ms: frames before 40 + 2 x 10 + 10 = 70 ms go */
+  fail_unless (gst_harness_push_upstream_event (h,
+          gst_event_new_qos (GST_QOS_TYPE_UNDERFLOW, 1.0, 10 * GST_MSECOND,
+              40 * GST_MSECOND)));
+  for (i = 0; i < 12; i++) {
+    buf = gst_buffer_new ();
+    GST_BUFFER_PTS (buf) = i * 10 * GST_MSECOND;
+    GST_BUFFER_DURATION (buf) = 10 * GST_MSECOND;
+    gst_harness_push (h, buf);
+  }
+  fail_if (async_check_drain (h->srcpad));
+  /* 0..6 late; 7 and 8 worked on; 9 fails */
+  for (i = 7; i <= 8; i++) {
+    buf = gst_harness_pull (h);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), i * 10 * GST_MSECOND);
+    gst_buffer_unref (buf);
+  }
+  fail_unless (gst_harness_try_pull (h) == NULL);
+  fail_unless_equals_uint64 (read_stats (e).qos, 7);
+  gst_harness_teardown (h);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  GstElement *element, *sink;
+  guint64 rendered_at_error;
+  guint errors;
+  Stats at_eos;
+  gboolean eos;
+} Watch;
+
+static guint64
+rendered (GstElement * sink)
+{
+  GstStructure *stats;
+  guint64 n = 0;
+
+  g_object_get (sink, "stats", &stats, NULL);
+  gst_structure_get_uint64 (stats, "rendered", &n);
+  gst_structure_free (stats);
+  return n;
+}
+
+/* In the thread posting: what an application that acts on the message
+ * sees at once. */
+static GstBusSyncReply
+watch_messages (GstBus * bus, GstMessage * msg, gpointer data)
+{
+  Watch *w = data;
+
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR
+      && GST_MESSAGE_SRC (msg) == GST_OBJECT (w->element)) {
+    if (w->errors++ == 0)
+      w->rendered_at_error = rendered (w->sink);
+  } else if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS) {
+    w->at_eos = read_stats (w->element);
+    w->eos = TRUE;
+  }
+  return GST_BUS_PASS;
+}
+
+/* Runs @desc (elements "e" and "sink") to EOS or its first error, watching
+ * the bus from the posting threads. */
+static Watch
+run_watched (const gchar * desc)
+{
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+  Watch w = { 0 };
+
+  fail_unless (pipeline != NULL, "%s", desc);
+  w.element = gst_bin_get_by_name (GST_BIN (pipeline), "e");
+  w.sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  gst_bus_set_sync_handler (bus, watch_messages, &w, NULL);
+  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "%s: no EOS or error within 60 s", desc);
+  gst_message_unref (msg);
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+  gst_object_unref (w.element);
+  gst_object_unref (w.sink);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  return w;
+}
+
+/* The error of frame N reaches the application only once frames 0..N-1
+ * were rendered, however long their work took: an application that stops
+ * on the first error has them all, as with queue ! identity. One error
+ * message from the element, whatever upstream does next. */
+GST_START_TEST (test_error_after_in_pipeline)
+{
+  Watch w = run_watched ("videotestsrc ! video/x-raw,width=64,height=48 ! "
+      "asyncidentity name=e error-after=10 n-workers=4 work-time=20000 "
+      "work-jitter=20000 ! fakesink name=sink sync=false");
+
+  fail_unless_equals_uint64 (w.rendered_at_error, 10);
+  fail_unless_equals_int (w.errors, 1);
+}
+
+GST_END_TEST;
+
+/* The stats read when EOS is posted are final: every frame out, none in
+ * flight. */
+GST_START_TEST (test_stats_final_at_eos)
+{
+  guint round;
+
+  for (round = 0; round < 5; round++) {
+    Watch w = run_watched ("videotestsrc num-buffers=100 ! "
+        "video/x-raw,width=64,height=48 ! asyncidentity name=e n-workers=2 "
+        "work-jitter=1000 ! fakesink name=sink sync=false");
+
+    fail_unless (w.eos);
+    fail_unless_equals_uint64 (w.at_eos.out, 100);
+    fail_unless_equals_int (w.at_eos.in_flight, 0);
+  }
 }
 
 GST_END_TEST;
@@ -232,6 +484,51 @@ GST_START_TEST (test_properties_out_of_range)
 
 GST_END_TEST;
 
+static void
+count_warning (const gchar * domain, GLogLevelFlags level,
+    const gchar * message, gpointer data)
+{
+  g_atomic_int_inc ((gint *) data);
+}
+
+/* n-workers and worker-group take effect on READY->PAUSED: changing them
+ * later is refused with a warning rather than ignored silently. The group
+ * is "" by default, as documented. */
+GST_START_TEST (test_properties_fixed_while_running)
+{
+  GstElement *e = gst_element_factory_make ("asyncidentity", NULL);
+  GstHarness *h;
+  gchar *group = NULL;
+  guint workers, handler;
+  gint warnings = 0;
+
+  g_object_get (e, "worker-group", &group, NULL);
+  fail_unless_equals_string (group, "");
+  g_free (group);
+  g_object_set (e, "n-workers", 2, NULL);
+  h = gst_harness_new_with_element (e, "sink", "src");
+  gst_harness_play (h);
+  handler = g_log_set_handler ("GStreamer-Async", G_LOG_LEVEL_WARNING,
+      count_warning, &warnings);
+  g_object_set (e, "n-workers", 5, NULL);
+  g_object_set (e, "worker-group", "g", NULL);
+  g_log_remove_handler ("GStreamer-Async", handler);
+  fail_unless_equals_int (warnings, 2);
+  g_object_get (e, "n-workers", &workers, "worker-group", &group, NULL);
+  fail_unless_equals_int (workers, 2);
+  fail_unless_equals_string (group, "");
+  g_free (group);
+  /* others apply at once */
+  g_object_set (e, "max-in-flight", 9, "error-after", 3, NULL);
+  gst_harness_teardown (h);
+  g_object_set (e, "n-workers", 5, NULL);
+  g_object_get (e, "n-workers", &workers, NULL);
+  fail_unless_equals_int (workers, 5);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
 /* gst-inspect-1.0 shows every property with its unit and default. */
 GST_START_TEST (test_inspect)
 {
@@ -241,8 +538,9 @@ GST_START_TEST (test_inspect)
   const gchar *expected[] = {
     "n-workers", "one per CPU core", "max-in-flight", "in frames",
     "ordered", "latency", "in nanoseconds", "work-time", "in microseconds",
-    "work-jitter", "work-mode", "sleep", "busy", "error-after", "leaky",
-    "upstream", "downstream", "stats", "frames in flight",
+    "work-jitter", "work-mode", "sleep", "busy", "error-after", "eos-after",
+    "leaky", "upstream", "downstream", "stats", "frames in flight",
+    "18446744073709551615 = none yet",
   };
   gchar *out = NULL, *err = NULL;
   gint status = -1;
@@ -254,7 +552,7 @@ GST_START_TEST (test_inspect)
   for (i = 0; i < G_N_ELEMENTS (expected); i++)
     fail_unless (strstr (out, expected[i]) != NULL, "'%s' missing:\n%s",
         expected[i], out);
-  /* one "Default:" per property: 5 of the base class, 4 of the element,
+  /* one "Default:" per property: 6 of the base class, 5 of the element,
    * and name */
   {
     guint defaults = 0;
@@ -264,8 +562,10 @@ GST_START_TEST (test_inspect)
       defaults++;
       p++;
     }
-    fail_unless (defaults >= 10, "%u defaults in:\n%s", defaults, out);
+    fail_unless (defaults >= 12, "%u defaults in:\n%s", defaults, out);
   }
+  /* not claiming to be GStreamer's own */
+  fail_if (strstr (out, "gstreamer.freedesktop.org") != NULL, "%s", out);
   g_free (out);
   g_free (err);
 }
@@ -285,7 +585,13 @@ asyncidentity_suite (void)
       G_N_ELEMENTS (ending_pipelines));
   tcase_add_loop_test (tc, test_error_after, 0, 2);
   tcase_add_test (tc, test_busy_mode);
+  tcase_add_loop_test (tc, test_unlock_interrupts_work, 0, 2);
+  tcase_add_loop_test (tc, test_eos_after, 0, 2);
+  tcase_add_test (tc, test_error_after_counts_work);
+  tcase_add_test (tc, test_error_after_in_pipeline);
+  tcase_add_test (tc, test_stats_final_at_eos);
   tcase_add_test (tc, test_properties_out_of_range);
+  tcase_add_test (tc, test_properties_fixed_while_running);
   tcase_add_test (tc, test_inspect);
   return s;
 }

@@ -20,412 +20,18 @@
  */
 
 /* The engine is driven through asyncidentity (random per-frame times) and
- * through a small test subclass defined here (format changes, framing,
- * worker contexts, dropped frames). Every wait on the element has a
- * deadline; loop counts shrink under valgrind (GST_ASYNC_TEST_VALGRIND). */
+ * through the test subclass of testasync.h (format changes, framing,
+ * worker contexts, dropped, failing and held frames). Every wait on the
+ * element has a deadline; loop counts shrink under valgrind
+ * (GST_ASYNC_TEST_VALGRIND). The subclass interface itself is tested in
+ * asyncsubclass.c. */
 
-#include <gst/check/gstcheck.h>
-#include <gst/check/gstharness.h>
-#include <gst/base/gstadapter.h>
-#include <gst/async/gstasynctransform.h>
-#include <string.h>
-
-#include "../asynccheck.h"
+#include "testasync.h"
 
 static GstStaticPadTemplate sinktemplate = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 static GstStaticPadTemplate srctemplate = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
-
-static gboolean
-caps_is (GstCaps * caps, const gchar * str)
-{
-  GstCaps *other = gst_caps_from_string (str);
-  gboolean res = gst_caps_can_intersect (caps, other);
-
-  gst_caps_unref (other);
-  return res;
-}
-
-static GstEvent *
-caps_event (GstCaps * caps)
-{
-  GstEvent *event = gst_event_new_caps (caps);
-
-  gst_caps_unref (caps);
-  return event;
-}
-
-/* --- a test subclass ----------------------------------------------------- */
-
-typedef struct
-{
-  gint in_use;
-} TestContext;
-
-typedef struct
-{
-  GstAsyncTransform parent;
-
-  /* configuration, set before PAUSED */
-  gboolean change_format;       /* test/in -> test/out */
-  gboolean out_range;           /* ...with v=1 or v=2, downstream chooses */
-  gboolean drop_odd;            /* odd frames produce no output... */
-  gboolean drop_by_flow;        /* ...by returning CUSTOM_SUCCESS */
-  guint frame_size;             /* > 0: parse splits input in frames */
-  guint slow_first_us;          /* frame 0 takes this long */
-  gint work_us;                 /* every other frame takes up to this */
-
-  /* observations */
-  gint running;
-  gint max_running;
-  gint contexts_created;
-  gint contexts_freed;
-  gint context_clash;
-  gint set_caps_calls;
-  guint64 pushed_at_set_caps;   /* frames seen downstream then */
-  gint *pushed_counter;         /* where the test counts pushes */
-  gboolean deferred_caps;       /* a decoder: output caps come from parse */
-  gboolean fresh_output;        /* output is a new buffer, without metas */
-  gint user_data_ok;            /* frames whose user data matched */
-  gint user_data_freed;
-  gint decide_calls;
-  gboolean decided_after_caps;  /* the caps were downstream by then */
-  GMutex gate_lock;             /* frame 0 waits while the gate is closed */
-  GCond gate_cond;
-  gboolean gate_closed;
-  gboolean gate_reached;        /* frame 0 is inside process () */
-  GstAdapter *adapter;          /* for parse; streaming thread only */
-} GstTestAsync;
-
-typedef struct
-{
-  GstAsyncTransformClass parent_class;
-} GstTestAsyncClass;
-
-GType gst_test_async_get_type (void);
-G_DEFINE_TYPE (GstTestAsync, gst_test_async, GST_TYPE_ASYNC_TRANSFORM);
-
-static GstStaticPadTemplate test_sink_template =
-    GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("test/in; test/out"));
-static GstStaticPadTemplate test_src_template =
-    GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("test/in; test/out"));
-
-static GstCaps *
-test_transform_caps (GstAsyncTransform * trans, GstPadDirection direction,
-    GstCaps * caps, GstCaps * filter)
-{
-  GstTestAsync *self = (GstTestAsync *) trans;
-  GstCaps *res;
-
-  if (!self->change_format)
-    res = gst_caps_ref (caps);
-  else if (gst_caps_is_any (caps))
-    res = gst_caps_new_empty_simple (direction == GST_PAD_SINK
-        ? "test/out" : "test/in");
-  else if (direction == GST_PAD_SINK)
-    res = caps_is (caps, "test/in")
-        ? gst_caps_from_string (self->out_range ? "test/out, v=(int)[1,2]" :
-        "test/out") : gst_caps_new_empty ();
-  else
-    res = caps_is (caps, "test/out")
-        ? gst_caps_new_empty_simple ("test/in") : gst_caps_new_empty ();
-
-  if (filter) {
-    GstCaps *tmp = gst_caps_intersect (filter, res);
-    gst_caps_unref (res);
-    res = tmp;
-  }
-  return res;
-}
-
-static gboolean
-test_set_caps (GstAsyncTransform * trans, GstCaps * incaps, GstCaps * outcaps)
-{
-  GstTestAsync *self = (GstTestAsync *) trans;
-
-  self->set_caps_calls++;
-  if (self->pushed_counter)
-    self->pushed_at_set_caps = g_atomic_int_get (self->pushed_counter);
-  return TRUE;
-}
-
-/* A decoder learns its output caps from the stream, not from the input
- * caps. */
-static GstAsyncTransformClass *test_parent_class;
-
-static gboolean
-test_negotiate (GstAsyncTransform * trans, GstCaps * incaps)
-{
-  GstTestAsync *self = (GstTestAsync *) trans;
-
-  return self->deferred_caps ? TRUE :
-      test_parent_class->negotiate (trans, incaps);
-}
-
-/* What parse tells process about a frame. */
-typedef struct
-{
-  GstTestAsync *self;
-  guint64 offset;
-} FrameInfo;
-
-static void
-test_user_data_free (gpointer data)
-{
-  FrameInfo *info = data;
-
-  g_atomic_int_inc (&info->self->user_data_freed);
-  g_free (info);
-}
-
-static gboolean
-test_decide_allocation (GstAsyncTransform * trans, GstQuery * query)
-{
-  GstTestAsync *self = (GstTestAsync *) trans;
-  GstPad *src = gst_element_get_static_pad (GST_ELEMENT (self), "src");
-  GstCaps *caps = NULL, *current = gst_pad_get_current_caps (src);
-
-  gst_query_parse_allocation (query, &caps, NULL);
-  self->decide_calls++;
-  self->decided_after_caps = current && gst_caps_is_equal (caps, current);
-  gst_clear_caps (&current);
-  gst_object_unref (src);
-  return TRUE;
-}
-
-static GstFlowReturn
-test_parse (GstAsyncTransform * trans, GstBuffer * buffer)
-{
-  GstTestAsync *self = (GstTestAsync *) trans;
-  GstFlowReturn ret = GST_FLOW_OK;
-
-  if (self->deferred_caps) {
-    GstCaps *caps = gst_caps_new_simple ("test/out", "v", G_TYPE_INT,
-        (gint) (GST_BUFFER_OFFSET (buffer) / 10), NULL);
-    FrameInfo *info = g_new (FrameInfo, 1);
-
-    /* a new size every 10 frames: the old frames leave first */
-    fail_unless (gst_async_transform_set_output_caps (trans, caps));
-    gst_caps_unref (caps);
-    info->self = self;
-    info->offset = GST_BUFFER_OFFSET (buffer);
-    return gst_async_transform_submit_full (trans, buffer, info,
-        test_user_data_free);
-  }
-  if (self->frame_size == 0)
-    return gst_async_transform_submit (trans, buffer);
-
-  gst_adapter_push (self->adapter, buffer);
-  while (ret == GST_FLOW_OK
-      && gst_adapter_available (self->adapter) >= self->frame_size)
-    ret = gst_async_transform_submit (trans,
-        gst_adapter_take_buffer (self->adapter, self->frame_size));
-  return ret;
-}
-
-static GstFlowReturn
-test_finish (GstAsyncTransform * trans)
-{
-  GstTestAsync *self = (GstTestAsync *) trans;
-  gsize left = gst_adapter_available (self->adapter);
-
-  if (left == 0)
-    return GST_FLOW_OK;
-  return gst_async_transform_submit (trans,
-      gst_adapter_take_buffer (self->adapter, left));
-}
-
-static void
-test_flush (GstAsyncTransform * trans)
-{
-  gst_adapter_clear (((GstTestAsync *) trans)->adapter);
-}
-
-static gpointer
-test_create_context (GstAsyncTransform * trans)
-{
-  GstTestAsync *self = (GstTestAsync *) trans;
-
-  g_atomic_int_inc (&self->contexts_created);
-  return g_new0 (TestContext, 1);
-}
-
-static void
-test_free_context (GstAsyncTransform * trans, gpointer context)
-{
-  GstTestAsync *self = (GstTestAsync *) trans;
-
-  g_atomic_int_inc (&self->contexts_freed);
-  g_free (context);
-}
-
-static GstFlowReturn
-test_process (GstAsyncTransform * trans, gpointer context,
-    GstAsyncFrame * frame)
-{
-  GstTestAsync *self = (GstTestAsync *) trans;
-  TestContext *ctx = context;
-  gint running, max;
-
-  if (!g_atomic_int_compare_and_exchange (&ctx->in_use, 0, 1))
-    g_atomic_int_inc (&self->context_clash);
-
-  running = g_atomic_int_add (&self->running, 1) + 1;
-  do {
-    max = g_atomic_int_get (&self->max_running);
-  } while (running > max
-      && !g_atomic_int_compare_and_exchange (&self->max_running, max, running));
-
-  if (frame->number == 0) {
-    g_mutex_lock (&self->gate_lock);
-    self->gate_reached = TRUE;
-    g_cond_broadcast (&self->gate_cond);
-    while (self->gate_closed)
-      g_cond_wait (&self->gate_cond, &self->gate_lock);
-    g_mutex_unlock (&self->gate_lock);
-  }
-
-  if (frame->number == 0 && self->slow_first_us)
-    g_usleep (self->slow_first_us);
-  else if (g_atomic_int_get (&self->work_us))
-    g_usleep (g_random_int_range (0, g_atomic_int_get (&self->work_us) + 1));
-
-  g_atomic_int_add (&self->running, -1);
-  g_atomic_int_set (&ctx->in_use, 0);
-
-  if (frame->user_data && ((FrameInfo *) frame->user_data)->offset ==
-      GST_BUFFER_OFFSET (frame->input))
-    g_atomic_int_inc (&self->user_data_ok);
-
-  if (self->fresh_output) {
-    GstMapInfo map;
-
-    gst_buffer_map (frame->input, &map, GST_MAP_READ);
-    frame->output = gst_buffer_new_memdup (map.data, map.size);
-    gst_buffer_unmap (frame->input, &map);
-    return GST_FLOW_OK;
-  }
-
-  if (self->drop_odd && frame->number % 2 == 1)
-    return self->drop_by_flow ? GST_FLOW_CUSTOM_SUCCESS : GST_FLOW_OK;
-  /* A new buffer with no timestamps: the base class copies them. */
-  frame->output = gst_buffer_copy_deep (frame->input);
-  GST_BUFFER_PTS (frame->output) = GST_CLOCK_TIME_NONE;
-  GST_BUFFER_DTS (frame->output) = GST_CLOCK_TIME_NONE;
-  GST_BUFFER_DURATION (frame->output) = GST_CLOCK_TIME_NONE;
-  return GST_FLOW_OK;
-}
-
-static void
-test_finalize (GObject * object)
-{
-  g_mutex_clear (&((GstTestAsync *) object)->gate_lock);
-  g_cond_clear (&((GstTestAsync *) object)->gate_cond);
-  g_object_unref (((GstTestAsync *) object)->adapter);
-  G_OBJECT_CLASS (gst_test_async_parent_class)->finalize (object);
-}
-
-static void
-gst_test_async_class_init (GstTestAsyncClass * klass)
-{
-  GstAsyncTransformClass *trans_class = GST_ASYNC_TRANSFORM_CLASS (klass);
-
-  G_OBJECT_CLASS (klass)->finalize = test_finalize;
-  test_parent_class = gst_test_async_parent_class;
-  gst_element_class_add_static_pad_template (GST_ELEMENT_CLASS (klass),
-      &test_sink_template);
-  gst_element_class_add_static_pad_template (GST_ELEMENT_CLASS (klass),
-      &test_src_template);
-  gst_element_class_set_static_metadata (GST_ELEMENT_CLASS (klass),
-      "Test", "Testing", "GstAsyncTransform test subclass", "tests");
-  trans_class->transform_caps = test_transform_caps;
-  trans_class->set_caps = test_set_caps;
-  trans_class->parse = test_parse;
-  trans_class->finish = test_finish;
-  trans_class->flush = test_flush;
-  trans_class->create_context = test_create_context;
-  trans_class->free_context = test_free_context;
-  trans_class->process = test_process;
-}
-
-static void
-gst_test_async_init (GstTestAsync * self)
-{
-  g_mutex_init (&self->gate_lock);
-  g_cond_init (&self->gate_cond);
-  self->adapter = gst_adapter_new ();
-}
-
-static GstTestAsync *
-test_async_new (guint n_workers, guint max_in_flight)
-{
-  return g_object_new (gst_test_async_get_type (), "n-workers", n_workers,
-      "max-in-flight", max_in_flight, NULL);
-}
-
-/* A harness around a test element the test still holds. */
-static GstHarness *
-test_harness (GstTestAsync * t)
-{
-  return gst_harness_new_with_element (GST_ELEMENT (t), "sink", "src");
-}
-
-static void
-test_teardown (GstHarness * h, GstTestAsync * t)
-{
-  gst_harness_teardown (h);
-  gst_object_unref (t);
-}
-
-/* --- helpers ------------------------------------------------------------- */
-
-static GstBuffer *
-make_frame (guint i)
-{
-  GstBuffer *buf = gst_buffer_new_allocate (NULL, 64, NULL);
-  GstMapInfo map;
-  guint k;
-
-  gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  for (k = 0; k < map.size; k++)
-    map.data[k] = (guint8) (i * 7 + k);
-  gst_buffer_unmap (buf, &map);
-  GST_BUFFER_PTS (buf) = i * 10 * GST_MSECOND;
-  GST_BUFFER_DTS (buf) = i * 10 * GST_MSECOND + 1;
-  GST_BUFFER_DURATION (buf) = 10 * GST_MSECOND;
-  GST_BUFFER_OFFSET (buf) = i;
-  GST_BUFFER_OFFSET_END (buf) = i + 1;
-  if (i % 3 == 0)
-    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
-  return buf;
-}
-
-static void
-assert_frame (GstBuffer * buf, guint i)
-{
-  GstBuffer *expected = make_frame (i);
-
-  fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), GST_BUFFER_PTS (expected));
-  fail_unless_equals_uint64 (GST_BUFFER_DTS (buf), GST_BUFFER_DTS (expected));
-  fail_unless_equals_uint64 (GST_BUFFER_DURATION (buf),
-      GST_BUFFER_DURATION (expected));
-  fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), i);
-  fail_unless_equals_uint64 (GST_BUFFER_OFFSET_END (buf), i + 1);
-  fail_unless_equals_int (GST_BUFFER_FLAG_IS_SET (buf,
-          GST_BUFFER_FLAG_DELTA_UNIT), i % 3 == 0);
-  {
-    GstMapInfo map;
-    gst_buffer_map (expected, &map, GST_MAP_READ);
-    fail_unless_equals_int (gst_buffer_get_size (buf), map.size);
-    fail_unless (gst_buffer_memcmp (buf, 0, map.data, map.size) == 0,
-        "frame %u: content differs", i);
-    gst_buffer_unmap (expected, &map);
-  }
-  gst_buffer_unref (expected);
-}
 
 /* A harness around @element; n-workers only counts when set before the
  * element starts, so properties are set before this. */
@@ -603,13 +209,6 @@ GST_START_TEST (test_real_concurrency)
 
 GST_END_TEST;
 
-static GstPadProbeReturn
-count_buffers_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
-{
-  g_atomic_int_inc ((gint *) data);
-  return GST_PAD_PROBE_OK;
-}
-
 static const guint windows[] = { 1, 3, 7 };
 
 GST_START_TEST (test_max_in_flight_bound)
@@ -679,122 +278,6 @@ GST_START_TEST (test_workers_and_contexts)
 GST_END_TEST;
 
 /* --- events keep their place --------------------------------------------- */
-
-typedef struct
-{
-  GMutex lock;
-  GCond cond;
-  GArray *items;                /* Item */
-} Recorder;
-
-typedef struct
-{
-  GstEventType type;            /* 0 for a buffer */
-  guint64 value;                /* buffer offset, or event detail */
-} Item;
-
-static guint64
-event_detail (GstEvent * event)
-{
-  const GstStructure *s = gst_event_get_structure (event);
-  gint n = 0;
-
-  switch (GST_EVENT_TYPE (event)) {
-    case GST_EVENT_CAPS:{
-      GstCaps *caps;
-      gst_event_parse_caps (event, &caps);
-      gst_structure_get_int (gst_caps_get_structure (caps, 0), "v", &n);
-      return n;
-    }
-    case GST_EVENT_GAP:{
-      GstClockTime ts;
-      gst_event_parse_gap (event, &ts, NULL);
-      return ts;
-    }
-    case GST_EVENT_SEGMENT:{
-      const GstSegment *seg;
-      gst_event_parse_segment (event, &seg);
-      return seg->start;
-    }
-    default:
-      if (s)
-        gst_structure_get_int (s, "n", &n);
-      return n;
-  }
-}
-
-static GstPadProbeReturn
-record_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
-{
-  Recorder *rec = data;
-  Item item = { 0, 0 };
-
-  if (GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_BUFFER) {
-    item.value = GST_BUFFER_OFFSET (GST_PAD_PROBE_INFO_BUFFER (info));
-  } else {
-    GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
-    item.type = GST_EVENT_TYPE (event);
-    item.value = event_detail (event);
-  }
-  g_mutex_lock (&rec->lock);
-  g_array_append_val (rec->items, item);
-  g_cond_broadcast (&rec->cond);
-  g_mutex_unlock (&rec->lock);
-  return GST_PAD_PROBE_OK;
-}
-
-static void
-recorder_attach (Recorder * rec, GstElement * element)
-{
-  GstPad *pad = gst_element_get_static_pad (element, "src");
-
-  g_mutex_init (&rec->lock);
-  g_cond_init (&rec->cond);
-  rec->items = g_array_new (FALSE, FALSE, sizeof (Item));
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
-      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
-      record_probe, rec, NULL);
-  gst_object_unref (pad);
-}
-
-/* Waits until an item of @type has been recorded; FALSE after 30 s. */
-static gboolean
-recorder_wait_for (Recorder * rec, GstEventType type)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
-  gboolean found = FALSE;
-  guint i;
-
-  g_mutex_lock (&rec->lock);
-  while (!found) {
-    for (i = 0; i < rec->items->len && !found; i++)
-      found = g_array_index (rec->items, Item, i).type == type;
-    if (!found && !g_cond_wait_until (&rec->cond, &rec->lock, deadline))
-      break;
-  }
-  g_mutex_unlock (&rec->lock);
-  return found;
-}
-
-static guint
-recorder_count_buffers (Recorder * rec)
-{
-  guint i, n = 0;
-
-  g_mutex_lock (&rec->lock);
-  for (i = 0; i < rec->items->len; i++)
-    n += g_array_index (rec->items, Item, i).type == 0;
-  g_mutex_unlock (&rec->lock);
-  return n;
-}
-
-static void
-recorder_clear (Recorder * rec)
-{
-  g_array_unref (rec->items);
-  g_mutex_clear (&rec->lock);
-  g_cond_clear (&rec->cond);
-}
 
 static gint
 compare_items (gconstpointer a, gconstpointer b)
@@ -939,292 +422,16 @@ GST_START_TEST (test_caps_drains_first)
 
 GST_END_TEST;
 
-/* --- format change, framing, dropped frames (the subclass hooks) --------- */
-
-GST_START_TEST (test_format_change)
-{
-  GstTestAsync *t = test_async_new (2, 0);
-  GstHarness *h;
-  GstCaps *caps;
-  GstPad *sinkpad;
-
-  t->change_format = TRUE;
-  h = test_harness (t);
-  sinkpad = gst_element_get_static_pad (GST_ELEMENT (t), "sink");
-
-  /* caps query on the sink pad: what gives test/out downstream */
-  gst_harness_set_sink_caps_str (h, "test/out");
-  caps = gst_pad_query_caps (sinkpad, NULL);
-  fail_unless (caps_is (caps, "test/in") && !caps_is (caps, "test/out"),
-      "got %" GST_PTR_FORMAT, caps);
-  gst_caps_unref (caps);
-  caps = gst_caps_from_string ("test/in");
-  fail_unless (gst_pad_query_accept_caps (sinkpad, caps));
-  gst_caps_unref (caps);
-  caps = gst_caps_from_string ("test/out");
-  fail_if (gst_pad_query_accept_caps (sinkpad, caps));
-  gst_caps_unref (caps);
-
-  gst_harness_set_src_caps_str (h, "test/in");
-  gst_harness_push (h, make_frame (0));
-  gst_buffer_unref (gst_harness_pull (h));
-  caps = gst_pad_get_current_caps (h->sinkpad);
-  fail_unless (caps_is (caps, "test/out"), "got %" GST_PTR_FORMAT, caps);
-  gst_caps_unref (caps);
-
-  gst_object_unref (sinkpad);
-  test_teardown (h, t);
-}
-
-GST_END_TEST;
-
-/* Downstream changing its mind (a reconfigure with other caps) makes the
- * element negotiate again before the next frame, as GstBaseTransform. */
-GST_START_TEST (test_renegotiate_on_reconfigure)
-{
-  GstTestAsync *t = test_async_new (2, 0);
-  GstHarness *h;
-  GstCaps *caps;
-  gint v = 0;
-
-  t->change_format = TRUE;
-  t->out_range = TRUE;
-  h = test_harness (t);
-  gst_harness_set_sink_caps_str (h, "test/out, v=(int)1");
-  gst_harness_set_src_caps_str (h, "test/in");
-  gst_harness_push (h, make_frame (0));
-  gst_buffer_unref (gst_harness_pull (h));
-  caps = gst_pad_get_current_caps (h->sinkpad);
-  gst_structure_get_int (gst_caps_get_structure (caps, 0), "v", &v);
-  fail_unless_equals_int (v, 1);
-  gst_caps_unref (caps);
-
-  gst_harness_set_sink_caps_str (h, "test/out, v=(int)2");
-  fail_unless (gst_pad_push_event (h->sinkpad, gst_event_new_reconfigure ()));
-  gst_harness_push (h, make_frame (1));
-  gst_buffer_unref (gst_harness_pull (h));
-  caps = gst_pad_get_current_caps (h->sinkpad);
-  gst_structure_get_int (gst_caps_get_structure (caps, 0), "v", &v);
-  fail_unless_equals_int (v, 2);
-  gst_caps_unref (caps);
-  fail_unless_equals_int (t->set_caps_calls, 2);
-
-  test_teardown (h, t);
-}
-
-GST_END_TEST;
-
-/* Caps that cannot be transformed fail negotiation, and data after them is
- * refused as not-negotiated. */
-GST_START_TEST (test_not_negotiated)
-{
-  GstTestAsync *t = test_async_new (2, 0);
-  GstHarness *h;
-  GstSegment seg;
-
-  t->change_format = TRUE;
-  h = test_harness (t);
-  fail_unless (gst_harness_push_event (h, gst_event_new_stream_start ("x")));
-  /* (a refused sticky event still counts as stored for the pusher) */
-  gst_harness_push_event (h, caps_event (gst_caps_from_string ("test/out")));
-  gst_segment_init (&seg, GST_FORMAT_TIME);
-  gst_harness_push_event (h, gst_event_new_segment (&seg));
-  fail_unless_equals_int (gst_harness_push (h, make_frame (0)),
-      GST_FLOW_NOT_NEGOTIATED);
-  test_teardown (h, t);
-}
-
-GST_END_TEST;
-
-GST_START_TEST (test_parse_frames_input)
-{
-  GstTestAsync *t = test_async_new (3, 0);
-  GstHarness *h = test_harness (t);
-  GRand *rand = g_rand_new_with_seed (7);
-  GByteArray *in = g_byte_array_new (), *out = g_byte_array_new ();
-  guint i, n = async_check_scale (300);
-  GstBuffer *buf;
-
-  t->frame_size = 10;
-  t->work_us = 500;
-  gst_harness_set_src_caps_str (h, "test/in");
-  for (i = 0; i < n; i++) {
-    guint size = g_rand_int_range (rand, 1, 40), k;
-    guint8 *data = g_malloc (size);
-
-    for (k = 0; k < size; k++)
-      data[k] = g_rand_int (rand);
-    g_byte_array_append (in, data, size);
-    gst_harness_push (h, gst_buffer_new_wrapped (data, size));
-  }
-  gst_harness_push_event (h, gst_event_new_eos ());
-
-  /* whole frames of 10 bytes, then what was left at EOS */
-  for (i = 0; i < (in->len + 9) / 10; i++) {
-    GstMapInfo map;
-
-    buf = gst_harness_pull (h);
-    fail_unless (buf != NULL);
-    gst_buffer_map (buf, &map, GST_MAP_READ);
-    fail_unless (map.size == 10 || out->len + map.size == in->len);
-    g_byte_array_append (out, map.data, map.size);
-    gst_buffer_unmap (buf, &map);
-    gst_buffer_unref (buf);
-  }
-  fail_unless (gst_harness_try_pull (h) == NULL);
-  fail_unless_equals_int (out->len, in->len);
-  fail_unless (memcmp (out->data, in->data, in->len) == 0);
-
-  g_byte_array_unref (in);
-  g_byte_array_unref (out);
-  g_rand_free (rand);
-  test_teardown (h, t);
-}
-
-GST_END_TEST;
-
-/* A frame is dropped by leaving no output, or by returning a success
- * other than OK (as GST_BASE_TRANSFORM_FLOW_DROPPED); the stream goes on. */
-GST_START_TEST (test_dropped_frames)
-{
-  GstTestAsync *t = test_async_new (2, 0);
-  GstHarness *h = test_harness (t);
-  guint i;
-
-  t->drop_odd = TRUE;
-  t->drop_by_flow = __i__ == 1;
-  gst_harness_set_src_caps_str (h, "test/in");
-  for (i = 0; i < 20; i++)
-    gst_harness_push (h, make_frame (i));
-  for (i = 0; i < 20; i += 2) {
-    GstBuffer *buf = gst_harness_pull (h);
-    assert_frame (buf, i);
-    gst_buffer_unref (buf);
-  }
-  fail_unless (gst_harness_try_pull (h) == NULL);
-  test_teardown (h, t);
-}
-
-GST_END_TEST;
-
-/* A decoder-like subclass: output caps from parse with
- * set_output_caps (frames of the old caps leave first, and
- * decide_allocation sees the new caps downstream), per-frame data from
- * parse to process with submit_full, freed once each. */
-GST_START_TEST (test_output_caps_from_parse)
-{
-  GstTestAsync *t = test_async_new (3, 6);
-  GstHarness *h;
-  Recorder rec;
-  guint i, n = 40;
-  gint64 v = -1;
-
-  t->deferred_caps = TRUE;
-  t->work_us = 1000;
-  /* class vfuncs for this test only: a decoder's */
-  GST_ASYNC_TRANSFORM_GET_CLASS (t)->negotiate = test_negotiate;
-  GST_ASYNC_TRANSFORM_GET_CLASS (t)->decide_allocation = test_decide_allocation;
-  recorder_attach (&rec, GST_ELEMENT (t));
-  h = test_harness (t);
-  gst_harness_set_src_caps_str (h, "test/in");
-  for (i = 0; i < n; i++)
-    gst_harness_push (h, make_frame (i));
-  for (i = 0; i < n; i++)
-    gst_buffer_unref (gst_harness_pull (h));
-
-  /* each frame left under the caps set for it, the segment after the
-   * first caps */
-  g_mutex_lock (&rec.lock);
-  for (i = 0; i < rec.items->len; i++) {
-    Item *item = &g_array_index (rec.items, Item, i);
-
-    if (item->type == GST_EVENT_CAPS)
-      v = item->value;
-    else if (item->type == GST_EVENT_SEGMENT || item->type == 0)
-      fail_unless (v >= 0, "item %u before any caps", i);
-    if (item->type == 0)
-      fail_unless_equals_int (v, item->value / 10);
-  }
-  g_mutex_unlock (&rec.lock);
-  recorder_clear (&rec);
-  fail_unless_equals_int (t->decide_calls, n / 10);
-  fail_unless (t->decided_after_caps);
-  fail_unless_equals_int (t->user_data_ok, n);
-  gst_harness_teardown (h);
-  fail_unless_equals_int (t->user_data_freed, n);
-  GST_ASYNC_TRANSFORM_GET_CLASS (t)->decide_allocation = NULL;
-  GST_ASYNC_TRANSFORM_GET_CLASS (t)->negotiate = test_parent_class->negotiate;
-  gst_object_unref (t);
-}
-
-GST_END_TEST;
-
-/* A new output buffer gets the input's metas that do not depend on the
- * format (no API tags). */
-GST_START_TEST (test_metas_copied)
-{
-  GstTestAsync *t = test_async_new (2, 0);
-  GstHarness *h = test_harness (t);
-  GstCaps *ref = gst_caps_new_empty_simple ("timestamp/x-test");
-  GstBuffer *in, *out;
-  GstReferenceTimestampMeta *meta;
-
-  t->fresh_output = TRUE;
-  gst_harness_set_src_caps_str (h, "test/in");
-  in = make_frame (0);
-  gst_buffer_add_reference_timestamp_meta (in, ref, 42, GST_CLOCK_TIME_NONE);
-  gst_harness_push (h, in);
-  out = gst_harness_pull (h);
-  meta = gst_buffer_get_reference_timestamp_meta (out, ref);
-  fail_unless (meta != NULL);
-  fail_unless_equals_uint64 (meta->timestamp, 42);
-  gst_buffer_unref (out);
-  gst_caps_unref (ref);
-  test_teardown (h, t);
-}
-
-GST_END_TEST;
-
-/* Contexts lent outside process (asyncwrap's caps queries) are exclusive
- * too, and freed like the others; n-workers 0 is one per core. */
-GST_START_TEST (test_lent_contexts)
-{
-  GstTestAsync *t = test_async_new (0, 0);
-  GstHarness *h = test_harness (t);
-  gpointer a, b;
-
-  fail_unless_equals_int (gst_async_transform_get_n_workers
-      (GST_ASYNC_TRANSFORM (t)), MAX (1, g_get_num_processors ()));
-  gst_harness_set_src_caps_str (h, "test/in");
-  a = gst_async_transform_acquire_context (GST_ASYNC_TRANSFORM (t));
-  b = gst_async_transform_acquire_context (GST_ASYNC_TRANSFORM (t));
-  fail_unless (a != NULL && b != NULL && a != b);
-  gst_async_transform_release_context (GST_ASYNC_TRANSFORM (t), b);
-  /* given back, it is used again rather than a new one made */
-  fail_unless (gst_async_transform_acquire_context (GST_ASYNC_TRANSFORM (t))
-      == b);
-  gst_async_transform_release_context (GST_ASYNC_TRANSFORM (t), b);
-  gst_harness_push (h, make_frame (0));
-  gst_buffer_unref (gst_harness_pull (h));
-  fail_unless_equals_int (t->context_clash, 0);
-  /* one lent across new caps is freed when it comes back */
-  gst_harness_set_src_caps_str (h, "test/out");
-  gst_async_transform_release_context (GST_ASYNC_TRANSFORM (t), a);
-  gst_harness_teardown (h);
-  fail_unless_equals_int (t->contexts_freed, t->contexts_created);
-  gst_object_unref (t);
-}
-
-GST_END_TEST;
-
 /* leaky: with frame 0 held inside process () and the window full, new
  * frames are dropped (upstream) or replace the oldest frame not being
- * processed (downstream); upstream never waits. __i__: the leaky mode. */
+ * processed (downstream); upstream never waits, and the frame after a gap
+ * is DISCONT. __i__: the leaky mode. */
 GST_START_TEST (test_leaky)
 {
   gboolean upstream = __i__ == 0;
   GstTestAsync *t = test_async_new (1, 3);
   GstHarness *h;
+  GstBuffer *buf;
   guint i;
 
   g_object_set (t, "leaky", upstream ? GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM :
@@ -1234,42 +441,229 @@ GST_START_TEST (test_leaky)
   gst_harness_set_src_caps_str (h, "test/in");
   /* none of these waits: frame 0 cannot leave before the gate opens */
   fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
-  g_mutex_lock (&t->gate_lock);
-  while (!t->gate_reached)
-    fail_unless (g_cond_wait_until (&t->gate_cond, &t->gate_lock,
-            g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND));
-  g_mutex_unlock (&t->gate_lock);
+  test_wait_at_gate (t);
   for (i = 1; i < 10; i++)
     fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
-  g_mutex_lock (&t->gate_lock);
-  t->gate_closed = FALSE;
-  g_cond_broadcast (&t->gate_cond);
-  g_mutex_unlock (&t->gate_lock);
+  test_open_gate (t);
 
   /* upstream: 0, 1, 2 stay, 3..9 dropped; downstream: 0 (held) stays,
    * each new frame replaced the oldest waiting one: 8 and 9 stay */
   for (i = 0; i < 3; i++) {
-    GstBuffer *buf = gst_harness_pull (h);
     guint expected = i == 0 ? 0 : upstream ? i : 7 + i;
 
+    buf = gst_harness_pull (h);
     fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), expected);
+    /* downstream: 8 follows the gap */
+    fail_unless_equals_int (GST_BUFFER_FLAG_IS_SET (buf,
+            GST_BUFFER_FLAG_DISCONT), !upstream && expected == 8);
     gst_buffer_unref (buf);
   }
   fail_unless (gst_harness_try_pull (h) == NULL);
+  /* upstream: the next frame follows the gap */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (10)), GST_FLOW_OK);
+  buf = gst_harness_pull (h);
+  fail_unless_equals_int (GST_BUFFER_FLAG_IS_SET (buf,
+          GST_BUFFER_FLAG_DISCONT), upstream);
+  gst_buffer_unref (buf);
 
   {
     Stats st;
 
     fail_unless (async_check_drain (h->srcpad));
     st = read_stats (GST_ELEMENT (t));
-    fail_unless_equals_uint64 (st.in, 10);
-    fail_unless_equals_uint64 (st.out, 3);
+    fail_unless_equals_uint64 (st.in, 11);
+    fail_unless_equals_uint64 (st.out, 4);
     fail_unless_equals_uint64 (st.leaky, 7);
     fail_unless_equals_uint64 (st.other, 0);
     fail_unless_equals_int (st.in_flight, 0);
     fail_unless_equals_int (st.in_flight_max, 3);
   }
   test_teardown (h, t);
+}
+
+GST_END_TEST;
+
+/* A sink that holds every buffer until released. */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean hold;
+  guint blocked;                /* buffers that reached it */
+} Blocker;
+
+static GstPadProbeReturn
+hold_buffers (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  Blocker *b = data;
+
+  g_mutex_lock (&b->lock);
+  b->blocked++;
+  g_cond_broadcast (&b->cond);
+  while (b->hold)
+    g_cond_wait (&b->cond, &b->lock);
+  g_mutex_unlock (&b->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+blocker_release (Blocker * b)
+{
+  g_mutex_lock (&b->lock);
+  b->hold = FALSE;
+  g_cond_broadcast (&b->cond);
+  g_mutex_unlock (&b->lock);
+}
+
+typedef struct
+{
+  GstHarness *h;
+  guint from, n;
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+} Pushes;
+
+static gpointer
+push_frames_thread (gpointer data)
+{
+  Pushes *p = data;
+  guint i;
+
+  for (i = p->from; i < p->from + p->n; i++)
+    fail_unless_equals_int (gst_harness_push (p->h, make_frame (i)),
+        GST_FLOW_OK);
+  g_mutex_lock (&p->lock);
+  p->done = TRUE;
+  g_cond_broadcast (&p->cond);
+  g_mutex_unlock (&p->lock);
+  return NULL;
+}
+
+/* A leaky element never makes upstream wait, not even when downstream
+ * holds a push for as long as it likes (a syncing sink far behind): with
+ * frames 0 to 3 done and leaving together, and the sink holding frame 0,
+ * 40 more frames go in. __i__: the leaky mode. */
+GST_START_TEST (test_leaky_never_blocks)
+{
+  GstAsyncTransformLeaky leaky = __i__ == 0 ?
+      GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM : GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM;
+  GstTestAsync *t = test_async_new (2, 4);
+  GstHarness *h = test_harness (t);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  GThread *thread;
+  Blocker b = { {0}, {0}, TRUE, 0 };
+  Pushes p = { h, 4, 40, {0}, {0}, FALSE };
+  guint64 last = 0;
+  GstBuffer *buf;
+  guint i;
+  Stats st;
+
+  g_object_set (t, "leaky", leaky, NULL);
+  t->gate_closed = TRUE;
+  g_mutex_init (&b.lock);
+  g_cond_init (&b.cond);
+  g_mutex_init (&p.lock);
+  g_cond_init (&p.cond);
+  gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER, hold_buffers, &b,
+      NULL);
+  gst_harness_set_src_caps_str (h, "test/in");
+  for (i = 0; i < 4; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  test_wait_at_gate (t);
+  while (read_stats (GST_ELEMENT (t)).processed < 3)
+    fail_unless (g_get_monotonic_time () < deadline);
+  test_open_gate (t);
+  g_mutex_lock (&b.lock);
+  while (b.blocked == 0)
+    fail_unless (g_cond_wait_until (&b.cond, &b.lock, deadline));
+  g_mutex_unlock (&b.lock);
+
+  thread = g_thread_new ("pusher", push_frames_thread, &p);
+  g_mutex_lock (&p.lock);
+  while (!p.done)
+    fail_unless (g_cond_wait_until (&p.cond, &p.lock, deadline),
+        "upstream waited for the sink");
+  g_mutex_unlock (&p.lock);
+  g_thread_join (thread);
+  fail_unless_equals_int (b.blocked, 1);
+
+  blocker_release (&b);
+  fail_unless (async_check_drain (h->srcpad));
+  st = read_stats (GST_ELEMENT (t));
+  fail_unless_equals_uint64 (st.in, 44);
+  fail_unless (st.leaky >= 44 - 4 - 1, "%" G_GUINT64_FORMAT " dropped",
+      st.leaky);
+  fail_unless_equals_uint64 (st.out + st.leaky, 44);
+  /* in order, and every buffer after a gap is DISCONT */
+  while ((buf = gst_harness_try_pull (h))) {
+    guint64 offset = GST_BUFFER_OFFSET (buf);
+
+    fail_unless (offset == 0 || offset > last);
+    if (offset > 0 && offset != last + 1)
+      fail_unless (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT),
+          "frame %" G_GUINT64_FORMAT " after %" G_GUINT64_FORMAT, offset, last);
+    last = offset;
+    gst_buffer_unref (buf);
+  }
+  if (leaky == GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM)
+    /* the newest frames were kept */
+    fail_unless_equals_uint64 (last, 43);
+
+  test_teardown (h, t);
+  g_mutex_clear (&b.lock);
+  g_cond_clear (&b.cond);
+  g_mutex_clear (&p.lock);
+  g_cond_clear (&p.cond);
+}
+
+GST_END_TEST;
+
+/* leaky=downstream never drops a frame whose result is an error: the error
+ * still stops the element in its turn. The sink holds frame 0 while frame
+ * 1 fails, the next to leave; new frames then find the window full.
+ * __i__: ordered or not. */
+GST_START_TEST (test_leaky_keeps_errors)
+{
+  GstTestAsync *t = test_async_new (2, 2);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  Blocker b = { {0}, {0}, TRUE, 0 };
+  GstBus *bus = gst_bus_new ();
+  GstHarness *h;
+  guint i;
+
+  g_mutex_init (&b.lock);
+  g_cond_init (&b.cond);
+  t->error_at = 1;
+  g_object_set (t, "leaky", GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM,
+      "ordered", __i__ == 0, NULL);
+  gst_element_set_bus (GST_ELEMENT (t), bus);
+  h = test_harness (t);
+  gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER, hold_buffers, &b,
+      NULL);
+  gst_harness_set_src_caps_str (h, "test/in");
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (1)), GST_FLOW_OK);
+  /* frame 0 is held by the sink, frame 1 has failed */
+  g_mutex_lock (&b.lock);
+  while (b.blocked == 0)
+    fail_unless (g_cond_wait_until (&b.cond, &b.lock, deadline));
+  g_mutex_unlock (&b.lock);
+  while (read_stats (GST_ELEMENT (t)).processed < 2)
+    fail_unless (g_get_monotonic_time () < deadline);
+  for (i = 2; i < 6; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  blocker_release (&b);
+
+  fail_if (async_check_drain (h->srcpad));
+  fail_unless_equals_int (count_messages (bus, t).errors, 1);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (6)), GST_FLOW_ERROR);
+
+  gst_element_set_bus (GST_ELEMENT (t), NULL);
+  gst_object_unref (bus);
+  test_teardown (h, t);
+  g_mutex_clear (&b.lock);
+  g_cond_clear (&b.cond);
 }
 
 GST_END_TEST;
@@ -1287,7 +681,7 @@ GST_START_TEST (test_drain_query)
   for (i = 0; i < 20; i++)
     gst_harness_push (h, make_frame (i));
   fail_unless (async_check_drain (h->srcpad));
-  fail_unless_equals_int (recorder_count_buffers (&rec), 20);
+  fail_unless_equals_int (recorder_count (&rec, 0), 20);
   gst_harness_teardown (h);
   recorder_clear (&rec);
 }
@@ -1449,7 +843,8 @@ GST_END_TEST;
 
 /* A flush drops what is queued, but not the stream's sticky events (other
  * than segment and EOS): they still reach downstream before the next
- * frame, as with queue. */
+ * frame, as with queue. The tag event waits behind frame 0, held inside
+ * process () until the flush unlocks it. */
 GST_START_TEST (test_flush_keeps_sticky_events)
 {
   GstTestAsync *t = test_async_new (2, 4);
@@ -1460,12 +855,13 @@ GST_START_TEST (test_flush_keeps_sticky_events)
   GstSegment seg;
   const gchar *title = NULL;
 
-  t->slow_first_us = 200 * 1000;
+  t->gate_closed = TRUE;
   gst_harness_set_src_caps_str (h, "test/in");
-  /* the tag event waits behind a frame that takes 200 ms */
   gst_harness_push (h, make_frame (0));
+  test_wait_at_gate (t);
   fail_unless (gst_harness_push_event (h,
           gst_event_new_tag (gst_tag_list_ref (tags))));
+  fail_unless (gst_pad_get_sticky_event (h->sinkpad, GST_EVENT_TAG, 0) == NULL);
   fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
   fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
   gst_segment_init (&seg, GST_FORMAT_TIME);
@@ -1562,12 +958,12 @@ typedef struct
   GMutex lock;
   GCond cond;
   gboolean blocked;
-} Blocker;
+} FirstBlock;
 
 static GstPadProbeReturn
 block_frame_0 (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
-  Blocker *b = data;
+  FirstBlock *b = data;
 
   if (GST_BUFFER_OFFSET (GST_PAD_PROBE_INFO_BUFFER (info)) != 0)
     return GST_PAD_PROBE_PASS;
@@ -1589,19 +985,21 @@ GST_START_TEST (test_flush_keeps_sticky_in_batch)
   gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
   GstEvent *tag_event;
   GstSegment seg;
-  Blocker b;
+  FirstBlock b;
   gulong id;
 
   g_mutex_init (&b.lock);
   g_cond_init (&b.cond);
   b.blocked = FALSE;
-  t->slow_first_us = 100 * 1000;
+  t->gate_closed = TRUE;
   gst_harness_set_src_caps_str (h, "test/in");
   id = gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER |
       GST_PAD_PROBE_TYPE_BLOCK, block_frame_0, &b, NULL);
   gst_harness_push (h, make_frame (0));
   fail_unless (gst_harness_push_event (h,
           gst_event_new_tag (gst_tag_list_ref (tags))));
+  /* frame 0 is done once the tag is queued: they leave together */
+  test_open_gate (t);
   g_mutex_lock (&b.lock);
   while (!b.blocked)
     fail_unless (g_cond_wait_until (&b.cond, &b.lock, deadline));
@@ -1633,13 +1031,14 @@ change_everything (GstHarness * h, GRand * rand, gpointer data)
   GstTestAsync *t = data;
 
   g_object_set (t, "ordered", g_rand_boolean (rand), "max-in-flight",
-      g_rand_int_range (rand, 1, 9), NULL);
+      g_rand_int_range (rand, 1, 9), "leaky", g_rand_int_range (rand, 0, 3),
+      NULL);
   g_atomic_int_set (&t->work_us,
       work_us[g_rand_int_range (rand, 0, G_N_ELEMENTS (work_us))]);
 }
 
 /* Everything at once, at random: flushes, drain queries and caps changes
- * in the stream, and ordered, max-in-flight and the cost of the work
+ * in the stream, and ordered, max-in-flight, leaky and the cost of the work
  * (cheap work runs on the src task, real work on the workers) changing
  * while frames flow. Worker contexts stay exclusive, at most n-workers
  * frames run at once, nothing from before a flush leaks out after it. */
@@ -1972,6 +1371,266 @@ GST_START_TEST (test_flushing_seek)
 
 GST_END_TEST;
 
+/* --- flushes, stops and errors: what waits, and what is posted ---------- */
+
+/* Waits until @pad's task is in @state; FALSE after 30 s. The task has no
+ * signal to wait on, so this polls. */
+static gboolean
+wait_task_state (GstPad * pad, GstTaskState state)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+
+  while (gst_pad_get_task_state (pad) != state) {
+    if (g_get_monotonic_time () > deadline)
+      return FALSE;
+    g_usleep (1000);
+  }
+  return TRUE;
+}
+
+/* A flush-stop after the src pad was deactivated does not restart its task
+ * (which nothing would stop again: teardown deadlocked), and data is
+ * refused meanwhile. */
+GST_START_TEST (test_flush_stop_after_src_deactivated)
+{
+  GstHarness *h = identity_harness (2, 4, TRUE, 0);
+  GstPad *src = gst_element_get_static_pad (h->element, "src");
+  GstSegment seg;
+
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  fail_unless (gst_pad_set_active (src, FALSE));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  fail_unless_equals_int (gst_pad_get_task_state (src), GST_TASK_STOPPED);
+  /* refused (the segment is, as the element flushes: FLUSHING or ERROR) */
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  gst_harness_push_event (h, gst_event_new_segment (&seg));
+  fail_if (gst_harness_push (h, make_frame (1)) == GST_FLOW_OK);
+  gst_object_unref (src);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* Deactivating the sink pad wakes the src task too: it pauses. */
+GST_START_TEST (test_sink_deactivation_wakes_task)
+{
+  GstHarness *h = identity_harness (2, 4, TRUE, 0);
+  GstPad *sink = gst_element_get_static_pad (h->element, "sink");
+  GstPad *src = gst_element_get_static_pad (h->element, "src");
+
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  fail_unless_equals_int (gst_pad_get_task_state (src), GST_TASK_STARTED);
+  fail_unless (gst_pad_set_active (sink, FALSE));
+  fail_unless (wait_task_state (src, GST_TASK_PAUSED));
+  gst_object_unref (sink);
+  gst_object_unref (src);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* A frame that would never finish by itself (held at the gate) does not
+ * hold up a flush: flush-start unlocks it, flush-stop waits for it to
+ * return, then flush () runs with no process () call left, and the next
+ * frame goes through at once. */
+GST_START_TEST (test_flush_unlocks_work)
+{
+  GstTestAsync *t = test_async_new (2, 4);
+  GstHarness *h = test_harness (t);
+  GstSegment seg;
+  gchar *calls;
+
+  t->gate_closed = TRUE;
+  gst_harness_set_src_caps_str (h, "test/in");
+  g_free (test_take_calls (t));
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  test_wait_at_gate (t);
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  calls = test_take_calls (t);
+  fail_unless_equals_string (calls, "unlock flush unlock_stop");
+  g_free (calls);
+  fail_unless_equals_int (t->flush_busy, 0);
+  fail_unless_equals_int (t->flushed_contexts, 1);
+
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  fail_unless_equals_int (gst_harness_push (h, make_frame (1)), GST_FLOW_OK);
+  pull_frame (h, 1);
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
+/* Nor a state change: going to NULL interrupts the frame held at the gate,
+ * and the element stops. */
+GST_START_TEST (test_stop_unlocks_work)
+{
+  GstTestAsync *t = test_async_new (2, 4);
+  GstHarness *h = test_harness (t);
+
+  t->gate_closed = TRUE;
+  gst_harness_set_src_caps_str (h, "test/in");
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  test_wait_at_gate (t);
+  fail_unless_equals_int (gst_element_set_state (GST_ELEMENT (t),
+          GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (t->flush_busy, 0);
+  fail_unless_equals_int (t->contexts_freed, t->contexts_created);
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
+/* Records, when the element posts its error, how many buffers the harness
+ * had received. */
+static GstBusSyncReply
+note_buffers_at_error (GstBus * bus, GstMessage * msg, gpointer data)
+{
+  GstHarness *h = data;
+
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
+    g_object_set_data (G_OBJECT (h->element), "buffers-at-error",
+        GUINT_TO_POINTER (gst_harness_buffers_received (h) + 1));
+  return GST_BUS_PASS;
+}
+
+/* A frame's error waits for its turn: frame 3 fails long before frame 0
+ * (held at the gate) is done, but its error is posted only once frames 0
+ * to 2 have been pushed, and only once, however upstream ends the stream
+ * then. */
+GST_START_TEST (test_error_in_turn)
+{
+  GstTestAsync *t = test_async_new (4, 8);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  GstBus *bus = gst_bus_new ();
+  GstHarness *h;
+  guint i;
+
+  t->gate_closed = TRUE;
+  t->error_at = 3;
+  gst_element_set_bus (GST_ELEMENT (t), bus);
+  h = test_harness (t);
+  gst_bus_set_sync_handler (bus, note_buffers_at_error, h, NULL);
+  gst_harness_set_src_caps_str (h, "test/in");
+  for (i = 0; i < 6; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  test_wait_at_gate (t);
+  while (read_stats (GST_ELEMENT (t)).processed < 5)
+    fail_unless (g_get_monotonic_time () < deadline);
+  fail_unless_equals_int (count_messages (bus, t).errors, 0);
+
+  test_open_gate (t);
+  fail_if (async_check_drain (h->srcpad));
+  fail_unless_equals_int (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (t),
+              "buffers-at-error")) - 1, 3);
+  fail_unless_equals_int (gst_harness_buffers_received (h), 3);
+  /* upstream learns of it, then ends the stream: still one message */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (6)), GST_FLOW_ERROR);
+  gst_harness_push_event (h, gst_event_new_eos ());
+  fail_unless_equals_int (count_messages (bus, t).errors, 1);
+
+  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+  gst_element_set_bus (GST_ELEMENT (t), NULL);
+  gst_object_unref (bus);
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
+static gboolean
+answer_position (GstPad * pad, GstObject * parent, GstQuery * query)
+{
+  if (GST_QUERY_TYPE (query) == GST_QUERY_POSITION) {
+    gst_query_set_position (query, GST_FORMAT_TIME, GST_SECOND);
+    return TRUE;
+  }
+  return gst_pad_query_default (pad, parent, query);
+}
+
+/* Downstream asking for the position gets upstream's, less the frames
+ * inside, as from queue. */
+GST_START_TEST (test_position_less_frames_inside)
+{
+  GstTestAsync *t = test_async_new (2, 8);
+  GstHarness *h = test_harness (t);
+  gint64 position = 0;
+  GstSegment seg;
+  guint i;
+
+  t->gate_closed = TRUE;
+  gst_pad_set_query_function (h->srcpad, answer_position);
+  gst_harness_set_src_caps_str (h, "test/in");
+  /* (the harness's segment is in bytes: none for position) */
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  for (i = 0; i < 5; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  fail_unless (gst_pad_peer_query_position (h->sinkpad, GST_FORMAT_TIME,
+          &position));
+  /* five frames of 10 ms inside */
+  fail_unless_equals_int64 (position, GST_SECOND - 50 * GST_MSECOND);
+
+  test_open_gate (t);
+  fail_unless (async_check_drain (h->srcpad));
+  fail_unless (gst_pad_peer_query_position (h->sinkpad, GST_FORMAT_TIME,
+          &position));
+  fail_unless_equals_int64 (position, GST_SECOND);
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
+static gint error_logs;
+
+static void
+count_error_logs (GstDebugCategory * category, GstDebugLevel level,
+    const gchar * file, const gchar * function, gint line, GObject * object,
+    GstDebugMessage * message, gpointer data)
+{
+  if (level == GST_LEVEL_ERROR)
+    g_atomic_int_inc (&error_logs);
+}
+
+/* Audio (any format but raw video) through the allocation code logs no
+ * error: the element does not ask GstVideoInfo about it. */
+GST_START_TEST (test_no_error_logs_for_audio)
+{
+  const gchar *elements[] = { "asyncidentity", "testasync" };
+  GstDebugLevel threshold = gst_debug_get_default_threshold ();
+  guint i;
+
+  gst_debug_set_active (TRUE);
+  gst_debug_set_default_threshold (GST_LEVEL_ERROR);
+  gst_debug_add_log_function (count_error_logs, NULL, NULL);
+  for (i = 0; i < G_N_ELEMENTS (elements); i++) {
+    gchar *desc = g_strdup_printf ("audiotestsrc num-buffers=5 ! %s ! "
+        "fakesink", elements[i]);
+    GstElement *pipeline = gst_parse_launch (desc, NULL);
+    GstBus *bus = gst_element_get_bus (pipeline);
+    GstMessage *msg;
+
+    g_atomic_int_set (&error_logs, 0);
+    gst_element_set_state (pipeline, GST_STATE_PLAYING);
+    msg = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    fail_unless (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS, "%s", desc);
+    gst_message_unref (msg);
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+    fail_unless_equals_int (g_atomic_int_get (&error_logs), 0);
+    gst_object_unref (bus);
+    gst_object_unref (pipeline);
+    g_free (desc);
+  }
+  gst_debug_remove_log_function (count_error_logs);
+  gst_debug_set_default_threshold (threshold);
+}
+
+GST_END_TEST;
+
 /* Upstream's pool is asked for max-in-flight more buffers. */
 static gboolean
 pool_proposing_query (GstPad * pad, GstObject * parent, GstQuery * query)
@@ -2043,6 +1702,9 @@ asynctransform_suite (void)
   Suite *s = suite_create ("asynctransform");
   TCase *tc = tcase_create ("general");
 
+  gst_element_register (NULL, "testasync", GST_RANK_NONE,
+      gst_test_async_get_type ());
+
   suite_add_tcase (s, tc);
   tcase_set_timeout (tc, 600);
   tcase_add_loop_test (tc, test_identical_output, 0,
@@ -2055,15 +1717,9 @@ asynctransform_suite (void)
   tcase_add_test (tc, test_workers_and_contexts);
   tcase_add_loop_test (tc, test_events_keep_place, 0, 4);
   tcase_add_test (tc, test_caps_drains_first);
-  tcase_add_test (tc, test_format_change);
-  tcase_add_test (tc, test_not_negotiated);
-  tcase_add_test (tc, test_renegotiate_on_reconfigure);
-  tcase_add_test (tc, test_parse_frames_input);
-  tcase_add_loop_test (tc, test_dropped_frames, 0, 2);
-  tcase_add_test (tc, test_output_caps_from_parse);
-  tcase_add_test (tc, test_metas_copied);
-  tcase_add_test (tc, test_lent_contexts);
   tcase_add_loop_test (tc, test_leaky, 0, 2);
+  tcase_add_loop_test (tc, test_leaky_never_blocks, 0, 2);
+  tcase_add_loop_test (tc, test_leaky_keeps_errors, 0, 2);
   tcase_add_test (tc, test_drain_query);
   tcase_add_loop_test (tc, test_flush_with_frames_in_flight, 0, 4);
   tcase_add_loop_test (tc, test_downstream_flow_reaches_upstream, 0,
@@ -2076,6 +1732,13 @@ asynctransform_suite (void)
   tcase_add_test (tc, test_reconfigure_races_not_linked);
   tcase_add_test (tc, test_state_cycles);
   tcase_add_test (tc, test_flushing_seek);
+  tcase_add_test (tc, test_flush_stop_after_src_deactivated);
+  tcase_add_test (tc, test_sink_deactivation_wakes_task);
+  tcase_add_test (tc, test_flush_unlocks_work);
+  tcase_add_test (tc, test_stop_unlocks_work);
+  tcase_add_test (tc, test_error_in_turn);
+  tcase_add_test (tc, test_position_less_frames_inside);
+  tcase_add_test (tc, test_no_error_logs_for_audio);
   tcase_add_test (tc, test_allocation_adds_window);
   return s;
 }

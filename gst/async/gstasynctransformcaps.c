@@ -1,0 +1,775 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-plugins-async developers
+ *
+ * gstasynctransformcaps.c: caps, negotiation and allocation of
+ * GstAsyncTransform
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* Caps queries (as GstBaseTransform answers them, through transform_caps),
+ * negotiation (as GstVideoDecoder/Encoder: new input caps, then negotiate,
+ * again when downstream asks for a reconfiguration) and the output
+ * allocation. Negotiation runs in the upstream streaming thread, at a point
+ * where every frame before has left the element: frames never see the
+ * caps change under them. The caps fields are read under priv->lock from
+ * any thread; allocation_pending and allocations are upstream thread
+ * only. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstasynctransformprivate.h"
+
+#include <gst/video/video.h>
+
+#define GST_CAT_DEFAULT gst_async_transform_debug
+
+/* --- caps queries -------------------------------------------------------- */
+
+static GstCaps *
+gst_async_transform_query_caps (GstAsyncTransform * self, GstPad * pad,
+    GstCaps * filter)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstPad *otherpad = pad == priv->srcpad ? priv->sinkpad : priv->srcpad;
+  GstPadDirection direction = GST_PAD_DIRECTION (pad);
+  GstPadDirection otherdir = GST_PAD_DIRECTION (otherpad);
+  GstCaps *templ, *othertempl, *peerfilter = NULL, *peercaps, *caps;
+
+  templ = gst_pad_get_pad_template_caps (pad);
+  othertempl = gst_pad_get_pad_template_caps (otherpad);
+
+  /* What the filter allows on this pad, seen from the other side. */
+  if (filter) {
+    GstCaps *tmp = klass->transform_caps (self, direction, filter, NULL);
+    peerfilter = gst_caps_intersect_full (tmp, othertempl,
+        GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (tmp);
+  }
+  peercaps = gst_pad_peer_query_caps (otherpad, peerfilter
+      ? peerfilter : othertempl);
+  gst_clear_caps (&peerfilter);
+
+  caps = klass->transform_caps (self, otherdir, peercaps, filter);
+  gst_caps_unref (peercaps);
+  peercaps = caps;
+  caps = gst_caps_intersect_full (peercaps, templ, GST_CAPS_INTERSECT_FIRST);
+  gst_caps_unref (peercaps);
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, caps,
+        GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (caps);
+    caps = tmp;
+  }
+
+  gst_caps_unref (templ);
+  gst_caps_unref (othertempl);
+  GST_LOG_OBJECT (pad, "caps %" GST_PTR_FORMAT, caps);
+  return caps;
+}
+
+/* Answers a caps query on @pad. */
+gboolean
+gst_async_transform_query_caps_on (GstAsyncTransform * self, GstPad * pad,
+    GstQuery * query)
+{
+  GstCaps *filter, *caps;
+
+  gst_query_parse_caps (query, &filter);
+  caps = gst_async_transform_query_caps (self, pad, filter);
+  gst_query_set_caps_result (query, caps);
+  gst_caps_unref (caps);
+  return TRUE;
+}
+
+gboolean
+gst_async_transform_query_accept_caps (GstAsyncTransform * self,
+    GstQuery * query)
+{
+  GstCaps *caps, *allowed;
+
+  gst_query_parse_accept_caps (query, &caps);
+  allowed = gst_async_transform_query_caps (self, GET_PRIV (self)->sinkpad,
+      NULL);
+  gst_query_set_accept_caps_result (query, gst_caps_is_subset (caps, allowed));
+  gst_caps_unref (allowed);
+  return TRUE;
+}
+
+GstCaps *
+gst_async_transform_default_transform_caps (GstAsyncTransform * self,
+    GstPadDirection direction, GstCaps * caps, GstCaps * filter)
+{
+  if (filter)
+    return gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
+  return gst_caps_ref (caps);
+}
+
+GstCaps *
+gst_async_transform_default_fixate_caps (GstAsyncTransform * self,
+    GstPadDirection direction, GstCaps * caps, GstCaps * othercaps)
+{
+  /* Prefer the caps we came with when the other side allows them. */
+  if (gst_caps_can_intersect (caps, othercaps)) {
+    GstCaps *same = gst_caps_intersect (caps, othercaps);
+
+    if (gst_caps_is_fixed (same)) {
+      gst_caps_unref (othercaps);
+      return same;
+    }
+    gst_caps_unref (same);
+  }
+  return gst_caps_fixate (othercaps);
+}
+
+/* --- negotiation --------------------------------------------------------- */
+
+/**
+ * gst_async_transform_find_output_caps:
+ * @self: a #GstAsyncTransform
+ * @caps: (transfer none): the output caps the element could produce (what
+ *     #GstAsyncTransformClass.transform_caps gives for the input caps, or a
+ *     decoder's candidates for a header it read)
+ *
+ * Narrows @caps to what downstream accepts and fixates the result with
+ * #GstAsyncTransformClass.fixate_caps: what a subclass needs before
+ * gst_async_transform_set_output_caps() when the output format is its
+ * choice (a decoder that can write I420 or RGB).
+ *
+ * Returns: (transfer full) (nullable): fixed output caps, or %NULL when
+ *     downstream takes none of @caps.
+ *
+ * Since: 1.0
+ */
+GstCaps *
+gst_async_transform_find_output_caps (GstAsyncTransform * self, GstCaps * caps)
+{
+  GstAsyncTransformClass *klass;
+  GstAsyncTransformPrivate *priv;
+  GstCaps *peercaps, *outcaps, *incaps;
+
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), NULL);
+  g_return_val_if_fail (GST_IS_CAPS (caps), NULL);
+  klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  priv = GET_PRIV (self);
+
+  peercaps = gst_pad_peer_query_caps (priv->srcpad, caps);
+  outcaps = gst_caps_intersect (peercaps, caps);
+  gst_caps_unref (peercaps);
+
+  incaps = gst_async_transform_get_input_caps (self);
+  if (!gst_caps_is_empty (outcaps))
+    outcaps = klass->fixate_caps (self, GST_PAD_SINK, incaps ? incaps :
+        gst_caps_ref (caps), outcaps);
+  gst_clear_caps (&incaps);
+  if (gst_caps_is_empty (outcaps) || !gst_caps_is_fixed (outcaps)) {
+    GST_WARNING_OBJECT (self, "no output caps downstream takes among %"
+        GST_PTR_FORMAT " (got %" GST_PTR_FORMAT ")", caps, outcaps);
+    gst_clear_caps (&outcaps);
+  }
+  return outcaps;
+}
+
+static gboolean gst_async_transform_decide_allocation (GstAsyncTransform *
+    self, GstCaps * outcaps);
+
+/* Runs negotiate (), after new input caps or on a reconfiguration; with
+ * @reconfigure, and unchanged output caps, downstream's allocation is asked
+ * for again (it may have another pool now). */
+static gboolean
+gst_async_transform_run_negotiate (GstAsyncTransform * self,
+    gboolean reconfigure)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  guint allocations = priv->allocations;
+  GstCaps *outcaps;
+  gboolean ok;
+
+  /* Negotiating now: a reconfigure asked for before is answered too. */
+  gst_pad_check_reconfigure (priv->srcpad);
+  ok = klass->negotiate (self);
+
+  outcaps = gst_async_transform_get_output_caps (self);
+  if (ok && reconfigure && outcaps && allocations == priv->allocations) {
+    priv->allocation_pending =
+        !gst_async_transform_decide_allocation (self, outcaps);
+    ok = !priv->allocation_pending;
+  }
+  g_mutex_lock (&priv->lock);
+  priv->negotiated = ok;
+  priv->awaiting_output_caps = ok && outcaps == NULL;
+  g_mutex_unlock (&priv->lock);
+  gst_clear_caps (&outcaps);
+
+  if (!ok) {
+    GST_DEBUG_OBJECT (self, "negotiation failed: trying again on the next "
+        "frame");
+    gst_pad_mark_reconfigure (priv->srcpad);
+  }
+  return ok;
+}
+
+/* New input caps, from the caps event: once every earlier frame has left,
+ * forget what was made for the old ones and negotiate. Identical caps are
+ * no change, as for GstVideoDecoder: no drain, no new contexts. */
+gboolean
+gst_async_transform_handle_caps (GstAsyncTransform * self, GstCaps * incaps)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  gboolean same;
+  GstCaps *old;
+
+  g_mutex_lock (&priv->lock);
+  same = priv->negotiated && priv->incaps
+      && gst_caps_is_equal (priv->incaps, incaps);
+  g_mutex_unlock (&priv->lock);
+  if (same) {
+    GST_DEBUG_OBJECT (self, "same caps again: nothing to do");
+    return TRUE;
+  }
+
+  GST_DEBUG_OBJECT (self, "new input caps %" GST_PTR_FORMAT, incaps);
+  if (gst_async_transform_drain (self) != GST_FLOW_OK)
+    return FALSE;
+  if (!klass->keep_contexts_across_caps)
+    gst_async_transform_drop_contexts (self);
+  else if (klass->drain_context)
+    gst_async_transform_visit_contexts (self, FALSE);
+
+  g_mutex_lock (&priv->lock);
+  old = priv->incaps;
+  priv->incaps = gst_caps_ref (incaps);
+  gst_async_transform_timing_from_caps_locked (priv, incaps);
+  g_mutex_unlock (&priv->lock);
+  gst_clear_caps (&old);
+
+  return gst_async_transform_run_negotiate (self, FALSE);
+}
+
+/* Downstream asked for a reconfiguration (from the chain, before the next
+ * frame): negotiate again once input caps are known. */
+void
+gst_async_transform_renegotiate (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  gboolean known;
+
+  if (!gst_pad_check_reconfigure (priv->srcpad))
+    return;
+  g_mutex_lock (&priv->lock);
+  known = priv->incaps != NULL;
+  g_mutex_unlock (&priv->lock);
+  if (known) {
+    GST_DEBUG_OBJECT (self, "downstream asked for a reconfiguration");
+    gst_async_transform_run_negotiate (self, TRUE);
+  }
+}
+
+/* The default negotiate: output caps from the input caps through
+ * transform_caps, downstream and fixate_caps; when they change, the frames
+ * before leave with the old ones first. */
+gboolean
+gst_async_transform_default_negotiate (GstAsyncTransform * self)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstCaps *incaps, *candidates, *outcaps, *current;
+  gboolean ok = FALSE;
+
+  incaps = gst_async_transform_get_input_caps (self);
+  if (incaps == NULL)
+    return FALSE;
+  candidates = klass->transform_caps (self, GST_PAD_SINK, incaps, NULL);
+  outcaps = gst_async_transform_find_output_caps (self, candidates);
+  gst_caps_unref (candidates);
+  current = gst_async_transform_get_output_caps (self);
+
+  if (outcaps == NULL) {
+    /* refused */
+  } else if (current && gst_caps_is_equal (outcaps, current)) {
+    ok = TRUE;
+  } else if (gst_async_transform_wait_drained (self) == GST_FLOW_OK) {
+    /* Contexts made for other output caps go. */
+    if (current && !klass->keep_contexts_across_caps)
+      gst_async_transform_drop_contexts (self);
+    ok = klass->set_caps == NULL || klass->set_caps (self, incaps, outcaps);
+    if (!ok)
+      GST_WARNING_OBJECT (self, "subclass refused %" GST_PTR_FORMAT
+          " to %" GST_PTR_FORMAT, incaps, outcaps);
+    else
+      ok = gst_async_transform_set_output_caps (self, outcaps);
+  }
+  gst_clear_caps (&outcaps);
+  gst_clear_caps (&current);
+  gst_caps_unref (incaps);
+  return ok;
+}
+
+/* After new output caps: once they have left the element (no frame is in
+ * flight then), the subclass decides the output allocation with
+ * downstream's answer to an allocation query, and the base class activates
+ * the pool chosen. */
+static gboolean
+gst_async_transform_decide_allocation (GstAsyncTransform * self,
+    GstCaps * outcaps)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstBufferPool *pool = NULL, *old_pool;
+  GstAllocator *allocator = NULL, *old_allocator;
+  GstAllocationParams params;
+  GstQuery *query;
+  gboolean ok;
+
+  if (klass->decide_allocation == NULL)
+    return TRUE;
+  if (gst_async_transform_wait_drained (self) != GST_FLOW_OK)
+    return FALSE;
+
+  query = gst_query_new_allocation (outcaps, TRUE);
+  if (!gst_pad_peer_query (priv->srcpad, query))
+    GST_DEBUG_OBJECT (self, "downstream did not answer the allocation query");
+  ok = klass->decide_allocation (self, query);
+  priv->allocations++;
+
+  gst_allocation_params_init (&params);
+  if (ok && gst_query_get_n_allocation_pools (query) > 0)
+    gst_query_parse_nth_allocation_pool (query, 0, &pool, NULL, NULL, NULL);
+  if (ok && gst_query_get_n_allocation_params (query) > 0)
+    gst_query_parse_nth_allocation_param (query, 0, &allocator, &params);
+  gst_query_unref (query);
+  if (pool && !gst_buffer_pool_set_active (pool, TRUE)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, (NULL),
+        ("Could not activate the output buffer pool"));
+    gst_clear_object (&pool);
+    ok = FALSE;
+  }
+
+  g_mutex_lock (&priv->lock);
+  old_pool = priv->pool;
+  old_allocator = priv->allocator;
+  priv->pool = pool;
+  priv->allocator = allocator;
+  priv->params = params;
+  g_mutex_unlock (&priv->lock);
+  if (old_pool && old_pool != pool)
+    gst_buffer_pool_set_active (old_pool, FALSE);
+  gst_clear_object (&old_pool);
+  gst_clear_object (&old_allocator);
+  return ok;
+}
+
+/**
+ * gst_async_transform_set_output_caps:
+ * @self: a #GstAsyncTransform
+ * @caps: (transfer none): fixed caps
+ *
+ * Sets the output caps, from the upstream streaming thread: from
+ * #GstAsyncTransformClass.negotiate, or from #GstAsyncTransformClass.parse
+ * once a decoder has read a header. Every frame submitted before leaves
+ * first, with the old caps; then the caps event goes out,
+ * #GstAsyncTransformClass.decide_allocation runs, and frames submitted
+ * after leave with @caps. Equal caps cost a comparison, so calling this
+ * for every frame is fine, and finishes what a flush may have interrupted.
+ * Never call it from #GstAsyncTransformClass.process.
+ *
+ * Returns: %TRUE if the caps event was queued and the allocation decided.
+ *
+ * Since: 1.0
+ */
+gboolean
+gst_async_transform_set_output_caps (GstAsyncTransform * self, GstCaps * caps)
+{
+  GstAsyncTransformPrivate *priv;
+  GstCaps *old;
+  gboolean same;
+
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), FALSE);
+  g_return_val_if_fail (GST_IS_CAPS (caps) && gst_caps_is_fixed (caps), FALSE);
+  priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  same = priv->outcaps && gst_caps_is_equal (priv->outcaps, caps);
+  g_mutex_unlock (&priv->lock);
+
+  if (!same) {
+    /* Frames made for the old caps leave first: process () of later
+     * frames may rely on state the subclass changes along with the caps. */
+    if (gst_async_transform_wait_drained (self) != GST_FLOW_OK)
+      return FALSE;
+    GST_DEBUG_OBJECT (self, "output caps %" GST_PTR_FORMAT, caps);
+    if (!gst_async_transform_queue_event (self, gst_event_new_caps (caps)))
+      return FALSE;
+    g_mutex_lock (&priv->lock);
+    old = priv->outcaps;
+    priv->outcaps = gst_caps_ref (caps);
+    g_mutex_unlock (&priv->lock);
+    gst_clear_caps (&old);
+  } else if (!priv->allocation_pending) {
+    return TRUE;
+  }
+  /* New caps, or a flush interrupted the last decision. */
+  priv->allocation_pending =
+      !gst_async_transform_decide_allocation (self, caps);
+  return !priv->allocation_pending;
+}
+
+/**
+ * gst_async_transform_get_input_caps:
+ * @self: a #GstAsyncTransform
+ *
+ * Returns: (transfer full) (nullable): the current input caps, %NULL
+ *     before the first caps event.
+ *
+ * Since: 1.0
+ */
+GstCaps *
+gst_async_transform_get_input_caps (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv;
+  GstCaps *caps;
+
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), NULL);
+  priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  caps = priv->incaps ? gst_caps_ref (priv->incaps) : NULL;
+  g_mutex_unlock (&priv->lock);
+  return caps;
+}
+
+/**
+ * gst_async_transform_get_output_caps:
+ * @self: a #GstAsyncTransform
+ *
+ * Returns: (transfer full) (nullable): the output caps set last (frames
+ *     submitted from now on leave with them), %NULL before any.
+ *
+ * Since: 1.0
+ */
+GstCaps *
+gst_async_transform_get_output_caps (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv;
+  GstCaps *caps;
+
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), NULL);
+  priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  caps = priv->outcaps ? gst_caps_ref (priv->outcaps) : NULL;
+  g_mutex_unlock (&priv->lock);
+  return caps;
+}
+
+/* --- allocation ---------------------------------------------------------- */
+
+/* Raw video caps, with what they say; never logs for other formats. */
+static gboolean
+gst_async_transform_video_info (GstCaps * caps, GstVideoInfo * info)
+{
+  return caps && gst_caps_get_size (caps) == 1
+      && gst_structure_has_name (gst_caps_get_structure (caps, 0),
+      "video/x-raw") && gst_video_info_from_caps (info, caps);
+}
+
+gboolean
+gst_async_transform_default_propose_allocation (GstAsyncTransform * self,
+    GstQuery * query)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstCaps *caps;
+  GstVideoInfo info;
+  gboolean same_caps;
+  guint extra, i, n, size = 0;
+
+  gst_query_parse_allocation (query, &caps, NULL);
+
+  g_mutex_lock (&priv->lock);
+  same_caps = priv->outcaps && caps && gst_caps_is_equal (priv->outcaps, caps);
+  extra = priv->max_in_flight;
+  g_mutex_unlock (&priv->lock);
+
+  /* Downstream's pool and metas only serve upstream when the format passes
+   * through unchanged. */
+  if (same_caps && !gst_pad_peer_query (priv->srcpad, query))
+    GST_DEBUG_OBJECT (self, "downstream did not answer the allocation query");
+
+  n = gst_query_get_n_allocation_pools (query);
+  for (i = 0; i < n; i++) {
+    GstBufferPool *pool;
+    guint min, max;
+
+    gst_query_parse_nth_allocation_pool (query, i, &pool, &size, &min, &max);
+    min += extra;
+    if (max != 0)
+      max = MAX (max + extra, min);
+    gst_query_set_nth_allocation_pool (query, i, pool, size, min, max);
+    gst_clear_object (&pool);
+  }
+  /* Nobody proposed a pool: propose the window for raw video, whose size
+   * is known. Any other format gets none rather than one of size 0. */
+  if (n == 0 && gst_async_transform_video_info (caps, &info) && info.size > 0)
+    gst_query_add_allocation_pool (query, NULL, info.size, extra, 0);
+  return TRUE;
+}
+
+/* Configures @pool for the output; FALSE if it refused. */
+static gboolean
+gst_async_transform_configure_pool (GstBufferPool * pool, GstCaps * caps,
+    guint size, guint min, guint max, GstAllocator * allocator,
+    GstAllocationParams * params, gboolean video_meta)
+{
+  GstStructure *config = gst_buffer_pool_get_config (pool);
+
+  gst_buffer_pool_config_set_params (config, caps, size, min, max);
+  gst_buffer_pool_config_set_allocator (config, allocator, params);
+  if (video_meta
+      && gst_buffer_pool_has_option (pool, GST_BUFFER_POOL_OPTION_VIDEO_META))
+    gst_buffer_pool_config_add_option (config,
+        GST_BUFFER_POOL_OPTION_VIDEO_META);
+  if (gst_buffer_pool_set_config (pool, config))
+    return TRUE;
+  /* A pool may adjust the configuration: accept it if the counts hold. */
+  config = gst_buffer_pool_get_config (pool);
+  if (!gst_buffer_pool_config_validate_params (config, caps, size, min, max)) {
+    gst_structure_free (config);
+    return FALSE;
+  }
+  return gst_buffer_pool_set_config (pool, config);
+}
+
+/* The default decide_allocation: downstream's pool, or one of ours, sized
+ * for every frame the element may hold besides what downstream holds: a
+ * frame waiting for its turn keeps its output buffer, so with fewer the
+ * frame that must leave first could wait forever for a buffer. */
+gboolean
+gst_async_transform_default_decide_allocation (GstAsyncTransform * self,
+    GstQuery * query)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstBufferPool *pool = NULL;
+  GstAllocator *allocator = NULL;
+  GstAllocationParams params;
+  GstVideoInfo info;
+  GstCaps *caps;
+  gboolean video, video_meta;
+  guint size = 0, min = 0, max = 0, window;
+
+  gst_query_parse_allocation (query, &caps, NULL);
+  video = gst_async_transform_video_info (caps, &info);
+  video_meta = video
+      && gst_query_find_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
+  if (gst_query_get_n_allocation_pools (query) > 0)
+    gst_query_parse_nth_allocation_pool (query, 0, &pool, &size, &min, &max);
+  if (video)
+    size = MAX (size, info.size);
+  if (size == 0) {
+    /* No size known (compressed output): buffers come from the allocator,
+     * sized per frame. */
+    gst_clear_object (&pool);
+    while (gst_query_get_n_allocation_pools (query) > 0)
+      gst_query_remove_nth_allocation_pool (query, 0);
+    return TRUE;
+  }
+
+  gst_allocation_params_init (&params);
+  if (gst_query_get_n_allocation_params (query) > 0)
+    gst_query_parse_nth_allocation_param (query, 0, &allocator, &params);
+
+  g_mutex_lock (&priv->lock);
+  window = priv->max_in_flight;
+  g_mutex_unlock (&priv->lock);
+  min += window;
+  if (max != 0)
+    max = MAX (max, min);
+
+  if (pool == NULL || !gst_async_transform_configure_pool (pool, caps, size,
+          min, max, allocator, &params, video_meta)) {
+    GST_DEBUG_OBJECT (self, "%s: using a pool of our own",
+        pool ? "downstream's pool refused the window" : "no pool downstream");
+    gst_clear_object (&pool);
+    pool = video ? gst_video_buffer_pool_new () : gst_buffer_pool_new ();
+    max = 0;
+    if (!gst_async_transform_configure_pool (pool, caps, size, min, max,
+            allocator, &params, video_meta)) {
+      gst_object_unref (pool);
+      gst_clear_object (&allocator);
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, (NULL),
+          ("Could not configure an output buffer pool for %" GST_PTR_FORMAT,
+              caps));
+      return FALSE;
+    }
+  }
+  GST_DEBUG_OBJECT (self, "output pool of %u to %u buffers of %u bytes", min,
+      max, size);
+
+  if (gst_query_get_n_allocation_pools (query) > 0)
+    gst_query_set_nth_allocation_pool (query, 0, pool, size, min, max);
+  else
+    gst_query_add_allocation_pool (query, pool, size, min, max);
+  gst_object_unref (pool);
+  gst_clear_object (&allocator);
+  return TRUE;
+}
+
+/* unlock / unlock_stop: a process () waiting for a pool buffer returns. */
+void
+gst_async_transform_set_pool_flushing (GstAsyncTransform * self,
+    gboolean flushing)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstBufferPool *pool;
+
+  g_mutex_lock (&priv->lock);
+  pool = priv->pool ? gst_object_ref (priv->pool) : NULL;
+  g_mutex_unlock (&priv->lock);
+  if (pool) {
+    gst_buffer_pool_set_flushing (pool, flushing);
+    gst_object_unref (pool);
+  }
+}
+
+/* PAUSED->READY and dispose: the output pool goes. */
+void
+gst_async_transform_clear_allocation (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstBufferPool *pool;
+  GstAllocator *allocator;
+
+  g_mutex_lock (&priv->lock);
+  pool = g_steal_pointer (&priv->pool);
+  allocator = g_steal_pointer (&priv->allocator);
+  g_mutex_unlock (&priv->lock);
+  if (pool) {
+    gst_buffer_pool_set_active (pool, FALSE);
+    gst_object_unref (pool);
+  }
+  gst_clear_object (&allocator);
+  priv->allocation_pending = FALSE;
+}
+
+/**
+ * gst_async_transform_get_buffer_pool:
+ * @self: a #GstAsyncTransform
+ *
+ * Returns: (transfer full) (nullable): the active pool that
+ *     #GstAsyncTransformClass.decide_allocation chose for the output, if
+ *     any.
+ *
+ * Since: 1.0
+ */
+GstBufferPool *
+gst_async_transform_get_buffer_pool (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv;
+  GstBufferPool *pool;
+
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), NULL);
+  priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  pool = priv->pool ? gst_object_ref (priv->pool) : NULL;
+  g_mutex_unlock (&priv->lock);
+  return pool;
+}
+
+/**
+ * gst_async_transform_get_allocator:
+ * @self: a #GstAsyncTransform
+ * @allocator: (out) (optional) (nullable) (transfer full): the allocator
+ *     downstream wants output memory from, %NULL for the default
+ * @params: (out) (optional): its parameters
+ *
+ * What #GstAsyncTransformClass.decide_allocation chose for output memory
+ * that does not come from the pool.
+ *
+ * Since: 1.0
+ */
+void
+gst_async_transform_get_allocator (GstAsyncTransform * self,
+    GstAllocator ** allocator, GstAllocationParams * params)
+{
+  GstAsyncTransformPrivate *priv;
+
+  g_return_if_fail (GST_IS_ASYNC_TRANSFORM (self));
+  priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  if (allocator)
+    *allocator = priv->allocator ? gst_object_ref (priv->allocator) : NULL;
+  if (params)
+    *params = priv->params;
+  g_mutex_unlock (&priv->lock);
+}
+
+/**
+ * gst_async_transform_allocate_output_buffer:
+ * @self: a #GstAsyncTransform
+ * @size: the bytes the output needs
+ * @buffer: (out) (transfer full): the new buffer
+ *
+ * Allocates an output buffer from #GstAsyncTransformClass.process: from
+ * the pool #GstAsyncTransformClass.decide_allocation chose when its
+ * buffers hold @size bytes (raw video output), otherwise from the
+ * allocator downstream asked for. The pool is sized for every frame in
+ * flight, so waiting for one of its buffers never deadlocks in ordered
+ * mode; a flush or a stop interrupts the wait.
+ *
+ * Returns: %GST_FLOW_OK, or %GST_FLOW_FLUSHING when interrupted
+ *     (%GST_FLOW_ERROR if no memory could be had).
+ *
+ * Since: 1.0
+ */
+GstFlowReturn
+gst_async_transform_allocate_output_buffer (GstAsyncTransform * self,
+    gsize size, GstBuffer ** buffer)
+{
+  GstBufferPool *pool;
+  GstAllocator *allocator;
+  GstAllocationParams params;
+  guint pool_size = 0;
+  GstFlowReturn ret;
+
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), GST_FLOW_ERROR);
+  g_return_val_if_fail (buffer != NULL, GST_FLOW_ERROR);
+
+  pool = gst_async_transform_get_buffer_pool (self);
+  if (pool) {
+    GstStructure *config = gst_buffer_pool_get_config (pool);
+
+    gst_buffer_pool_config_get_params (config, NULL, &pool_size, NULL, NULL);
+    gst_structure_free (config);
+  }
+  if (pool && size <= pool_size) {
+    ret = gst_buffer_pool_acquire_buffer (pool, buffer, NULL);
+    gst_object_unref (pool);
+    if (ret == GST_FLOW_OK && size < pool_size)
+      gst_buffer_set_size (*buffer, size);
+    return ret;
+  }
+  gst_clear_object (&pool);
+
+  gst_async_transform_get_allocator (self, &allocator, &params);
+  *buffer = gst_buffer_new_allocate (allocator, size, &params);
+  gst_clear_object (&allocator);
+  return *buffer ? GST_FLOW_OK : GST_FLOW_ERROR;
+}

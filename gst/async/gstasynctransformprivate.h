@@ -1,0 +1,389 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-plugins-async developers
+ *
+ * gstasynctransformprivate.h: what the files of GstAsyncTransform share
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* Private to the library: not installed. The data path and its locking
+ * rules are in gstasynctransform.c; negotiation and allocation in
+ * gstasynctransformcaps.c; worker contexts in gstasynctransformcontexts.c;
+ * QoS, latency, position and stats in gstasynctransformtiming.c. */
+
+#ifndef __GST_ASYNC_TRANSFORM_PRIVATE_H__
+#define __GST_ASYNC_TRANSFORM_PRIVATE_H__
+
+#include "gstasynctransform.h"
+#include "gstasyncworkerpool.h"
+
+#include <gst/base/base.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  JOB_QUEUED,                   /* in out and todo: no worker has it */
+  JOB_RUNNING,                  /* a thread runs process () on it */
+  JOB_DONE,                     /* may leave once its turn comes */
+} GstAsyncJobState;
+
+/* A recoverable frame error (GST_ASYNC_TRANSFORM_FRAME_ERROR): a warning,
+ * or an error once too many came in a row, posted in the frame's turn. */
+typedef struct
+{
+  GQuark domain;
+  gint code;
+  gchar *text;
+  gchar *debug;
+  const gchar *file;
+  const gchar *function;
+  gint line;
+} GstAsyncFrameError;
+
+/* One item in the output sequence: a frame, or a serialized event. Only
+ * the thread that owns it touches its fields without the lock: the one in
+ * process () (state RUNNING), or the src task once it took it out. */
+typedef struct
+{
+  GstAsyncFrame frame;          /* first: frames are jobs */
+  GList out_link;               /* in priv->out */
+  GList finished_link;          /* in priv->finished */
+  gboolean in_finished;
+  GList stealable_link;         /* in priv->stealable */
+  gboolean in_stealable;
+  guint64 seq;                  /* arrival order */
+  GDestroyNotify user_data_destroy;
+  GstEvent *event;              /* non-NULL: this item is an event */
+  GstAsyncJobState state;
+  GstFlowReturn ret;            /* the result of process () */
+  guint generation;
+  guint section;                /* events before it: unordered output */
+  gint64 entered;               /* monotonic µs, when submitted */
+  gint64 processed_at;          /* monotonic µs, when process () ended */
+  GstClockTime running_time;    /* of its timestamp, for QoS */
+  GstClockTime running_end;     /* ...plus its duration, for position */
+  gboolean discont;             /* a frame before it was dropped */
+  gboolean past_end;            /* unordered: after a frame that ended the
+                                 * stream (process () returned EOS) */
+  /* From process (): events to push before it, error messages and a
+   * frame error to post in its turn. */
+  GQueue events;
+  GQueue messages;
+  GstAsyncFrameError *frame_error;
+  /* Dropped by QoS before work: what the QoS message will say. */
+  gboolean late;
+  GstClockTime stream_time;
+  GstClockTimeDiff late_by;
+  gdouble proportion;
+  guint64 processed_before;
+} GstAsyncJob;
+
+#define GST_ASYNC_JOB(frame) ((GstAsyncJob *) (frame))
+
+/* QoS and position, under the lock. */
+typedef struct
+{
+  /* From downstream's last QoS event: a frame whose running time is
+   * before earliest_time is late (GST_CLOCK_TIME_NONE: none is). */
+  GstClockTime earliest_time;
+  gdouble proportion;
+  GstClockTime frame_duration;  /* from caps or buffers */
+  gboolean duration_from_caps;  /* the frame rate gives frame_duration */
+  GstSegment segment;           /* the input segment, for running times */
+  GstClockTime last_in;         /* running time of the newest frame in */
+  GstClockTime last_out;        /* ...and of the newest frame pushed */
+  GstClockTime stale_until;     /* QoS about frames up to this running
+                                 * time was measured with an older
+                                 * latency */
+} GstAsyncQos;
+
+/* Latency with latency=-1, under the lock: the longest a frame took from
+ * entering to being done (waiting for a worker, then process), with
+ * headroom. */
+typedef struct
+{
+  GstClockTime delay_max;
+  GstClockTime reported;        /* the last answer to a query */
+  gboolean live;                /* upstream said so in that query */
+  gboolean message_due;         /* the src task is to post one */
+  gboolean message_sent;        /* and no query came since */
+} GstAsyncLatency;
+
+/* Statistics since READY->PAUSED, for the stats property, under the lock.
+ * At every moment frames_in == frames_out + dropped_leaky + dropped_qos +
+ * dropped_errors + dropped_other + in_flight. */
+typedef struct
+{
+  guint64 frames_in;
+  guint64 frames_out;           /* pushed downstream */
+  guint64 dropped_leaky;
+  guint64 dropped_qos;
+  guint64 dropped_errors;       /* frame errors (warnings) */
+  guint64 dropped_other;        /* by the subclass, a flush, an error,
+                                 * or after EOS */
+  guint in_flight_max;
+  guint64 processed;
+  GstClockTime process_min, process_max, process_sum;
+  guint64 left;                 /* frames timed through the element */
+  GstClockTime through_max, through_sum;
+} GstAsyncStats;
+
+/* What one batch of the src task did, counted without the lock and added
+ * to the stats with it. */
+typedef struct
+{
+  guint frames;                 /* taken out of the window */
+  guint pushed;
+  guint late;
+  guint errors;
+  GstClockTime through_sum, through_max;
+  GstClockTime last_end;        /* running time, end of the newest frame
+                                 * pushed */
+} GstAsyncTally;
+
+/* Used by the src task only, without the lock. */
+typedef struct
+{
+  GPtrArray *batch;             /* GstAsyncJob *, taken out of out */
+  GstAsyncTally tally;          /* of the part of batch not yet counted */
+  guint generation;             /* of the batch */
+  guint epoch;                  /* stream epoch of the batch */
+  gboolean discarding;          /* after EOS (from downstream or from
+                                 * process), until a segment or
+                                 * stream-start leaves */
+  gboolean got_eos;             /* this batch met such an EOS */
+  gboolean discont;             /* a frame was dropped by QoS: the next
+                                 * buffer pushed is a DISCONT */
+  gint errors_in_a_row;         /* frame errors, for max-errors */
+  GQueue unpushed_sticky;       /* sticky events a failed push left, for
+                                 * flush-stop to keep (task stopped then) */
+} GstAsyncTask;
+
+typedef struct
+{
+  GstPad *sinkpad;
+  GstPad *srcpad;
+
+  GMutex lock;
+  GCond space_cond;
+  GCond ready_cond;
+  guint space_waiters;          /* upstream, waiting for a free slot */
+  guint drain_waiters;          /* waiting for everything to leave */
+  guint ready_waiters;
+
+  /* The data path. */
+  GQueue out;                   /* GstAsyncJob, via out_link: arrival
+                                 * order */
+  GstQueueArray *todo;          /* GstAsyncJob *, frames not yet started */
+  GQueue finished;              /* unordered: done frames of the head
+                                 * section, via finished_link */
+  GQueue stealable;             /* done frames leaky=downstream may drop,
+                                 * in the order they finished */
+  guint64 next_seq;
+  guint head_section, tail_section;
+  guint64 end_seq;              /* unordered: the first frame whose
+                                 * process () returned EOS... */
+  guint end_section;            /* ...and its section */
+  GstQueueArray *spare_jobs;    /* GstAsyncJob *, recycled */
+  guint in_flight;              /* frames accepted and not yet pushed */
+  guint busy_workers;           /* threads inside process () */
+  GstClockTime process_avg;     /* running average of process () time */
+  gboolean pushing;             /* the src task is pushing a batch */
+  gboolean tail_discont;        /* leaky dropped the newest frame: the
+                                 * next one submitted is a DISCONT */
+  guint generation;             /* bumped by each flush and stop */
+  guint64 next_number;          /* for GstAsyncFrame.number */
+  GstFlowReturn flow;
+  gboolean error_posted;        /* flow is an error we posted */
+  gboolean eos;                 /* EOS received, not yet flushed */
+  gboolean downstream_eos;      /* EOS from downstream or process: refuse
+                                 * data until a new segment or stream */
+  guint stream_epoch;           /* bumped by each segment / stream-start */
+  gboolean negotiated;          /* FALSE: refuse data as not-negotiated */
+  gboolean awaiting_output_caps;        /* negotiate left them to parse */
+  GQueue held_events;           /* GstEvent *, waiting for output caps */
+  GstTagList *upstream_tags;    /* upstream thread: stream tags, merged */
+  GstTagList *subclass_tags;    /* with these (merge_tags ()) */
+  GstTagMergeMode tags_mode;
+
+  /* Worker contexts not in use, all made for the current caps cookie. A
+   * context made for older caps is freed when it comes back. */
+  GstQueueArray *free_contexts;
+  guint caps_cookie;
+  GHashTable *lent_contexts;    /* context -> cookie, public borrowers */
+  guint contexts_made;          /* contexts alive, idle or not */
+
+  /* Our place in a worker pool, joined on READY->PAUSED and left on
+   * PAUSED->READY; only touched in state changes, read while running. */
+  GstAsyncPoolMember *pool_member;
+  gboolean running;             /* between the two: limits are fixed */
+
+  /* Properties and what follows from them. */
+  guint n_workers_setting;
+  guint max_in_flight_setting;
+  guint n_workers;              /* effective */
+  guint max_in_flight;          /* effective */
+  gboolean ordered;
+  gint64 latency_setting;
+  GstAsyncTransformLeaky leaky;
+  gboolean qos_enabled;
+  gchar *worker_group;
+  gint max_errors;              /* atomic */
+  gint copy;                    /* GstAsyncTransformCopy, atomic */
+
+  /* Negotiation: caps under the lock, the rest upstream thread only. */
+  GstCaps *incaps;
+  GstCaps *outcaps;
+  gboolean allocation_pending;  /* decide_allocation was interrupted */
+  guint allocations;            /* decide_allocation runs so far */
+  GstBufferPool *pool;          /* the lock */
+  GstAllocator *allocator;      /* the lock */
+  GstAllocationParams params;   /* the lock */
+
+  GstAsyncQos qos;
+  GstAsyncLatency latency;
+  GstAsyncStats stats;
+  GstAsyncTask task;
+} GstAsyncTransformPrivate;
+
+G_GNUC_INTERNAL extern gint _gst_async_transform_private_offset;
+
+#define GET_PRIV(self) ((GstAsyncTransformPrivate *) \
+    G_STRUCT_MEMBER_P (self, _gst_async_transform_private_offset))
+
+/* The element's debug category. */
+G_GNUC_INTERNAL GST_DEBUG_CATEGORY_EXTERN (gst_async_transform_debug);
+
+/* Below this average process () time, handing a frame to another thread
+ * costs more than the work itself (see gstasynctransform.c). */
+#define CHEAP_WORK (20 * GST_USECOND)
+
+/* gstasynctransform.c */
+G_GNUC_INTERNAL
+GstFlowReturn gst_async_transform_wait_drained (GstAsyncTransform * self);
+G_GNUC_INTERNAL
+gboolean gst_async_transform_discard_running_context (GstAsyncTransform *
+    self, gpointer context);
+G_GNUC_INTERNAL
+GstFlowReturn gst_async_transform_drain (GstAsyncTransform * self);
+
+/* gstasynctransformcaps.c */
+G_GNUC_INTERNAL
+gboolean gst_async_transform_query_caps_on (GstAsyncTransform * self,
+    GstPad * pad, GstQuery * query);
+G_GNUC_INTERNAL
+gboolean gst_async_transform_query_accept_caps (GstAsyncTransform * self,
+    GstQuery * query);
+G_GNUC_INTERNAL
+gboolean gst_async_transform_handle_caps (GstAsyncTransform * self,
+    GstCaps * incaps);
+G_GNUC_INTERNAL
+void gst_async_transform_renegotiate (GstAsyncTransform * self);
+G_GNUC_INTERNAL
+gboolean gst_async_transform_default_negotiate (GstAsyncTransform * self);
+G_GNUC_INTERNAL
+GstCaps *gst_async_transform_default_transform_caps (GstAsyncTransform *
+    self, GstPadDirection direction, GstCaps * caps, GstCaps * filter);
+G_GNUC_INTERNAL
+GstCaps *gst_async_transform_default_fixate_caps (GstAsyncTransform * self,
+    GstPadDirection direction, GstCaps * caps, GstCaps * othercaps);
+G_GNUC_INTERNAL
+gboolean gst_async_transform_default_propose_allocation (GstAsyncTransform *
+    self, GstQuery * query);
+G_GNUC_INTERNAL
+gboolean gst_async_transform_default_decide_allocation (GstAsyncTransform *
+    self, GstQuery * query);
+G_GNUC_INTERNAL
+void gst_async_transform_set_pool_flushing (GstAsyncTransform * self,
+    gboolean flushing);
+G_GNUC_INTERNAL
+void gst_async_transform_clear_allocation (GstAsyncTransform * self);
+
+/* gstasynctransformcontexts.c */
+G_GNUC_INTERNAL
+gpointer gst_async_transform_take_context (GstAsyncTransform * self,
+    guint * cookie);
+G_GNUC_INTERNAL
+void gst_async_transform_give_context (GstAsyncTransform * self,
+    gpointer context, guint cookie, gboolean discard);
+G_GNUC_INTERNAL
+void gst_async_transform_drop_contexts (GstAsyncTransform * self);
+G_GNUC_INTERNAL
+void gst_async_transform_visit_contexts (GstAsyncTransform * self,
+    gboolean flush);
+
+/* gstasynctransformtiming.c */
+G_GNUC_INTERNAL
+void gst_async_transform_stamp_locked (GstAsyncTransformPrivate * priv,
+    GstAsyncJob * job);
+G_GNUC_INTERNAL
+gboolean gst_async_transform_is_late_locked (GstAsyncTransformPrivate * priv,
+    GstAsyncJob * job);
+G_GNUC_INTERNAL
+void gst_async_transform_reset_timeline_locked (GstAsyncTransformPrivate *
+    priv);
+G_GNUC_INTERNAL
+void gst_async_transform_timing_from_caps_locked (GstAsyncTransformPrivate *
+    priv, GstCaps * caps);
+G_GNUC_INTERNAL
+void gst_async_transform_handle_qos (GstAsyncTransform * self,
+    GstEvent * event);
+G_GNUC_INTERNAL
+void gst_async_transform_post_qos_drop (GstAsyncTransform * self,
+    GstAsyncJob * job, guint64 dropped);
+G_GNUC_INTERNAL
+void gst_async_transform_job_ran_locked (GstAsyncTransformPrivate * priv,
+    GstAsyncJob * job, GstClockTime took);
+G_GNUC_INTERNAL
+gboolean gst_async_transform_answer_latency (GstAsyncTransform * self,
+    GstQuery * query);
+G_GNUC_INTERNAL
+gboolean gst_async_transform_answer_position (GstAsyncTransform * self,
+    GstQuery * query);
+G_GNUC_INTERNAL
+GstClockTime gst_async_transform_latency_locked (GstAsyncTransformPrivate *
+    priv);
+G_GNUC_INTERNAL
+GstStructure *gst_async_transform_stats_locked (GstAsyncTransformPrivate *
+    priv);
+G_GNUC_INTERNAL
+void gst_async_transform_reset_stats_locked (GstAsyncTransformPrivate *
+    priv);
+G_GNUC_INTERNAL
+void gst_async_transform_count_tally_locked (GstAsyncTransformPrivate *
+    priv, GstAsyncTally * tally);
+
+/* The job's timestamp: PTS, or DTS without one. Only before it is
+ * processed (the input is gone then). */
+static inline GstClockTime
+gst_async_job_timestamp (GstAsyncJob * job)
+{
+  GstBuffer *buf = job->frame.input;
+
+  return GST_BUFFER_PTS_IS_VALID (buf) ? GST_BUFFER_PTS (buf)
+      : GST_BUFFER_DTS (buf);
+}
+
+static inline gboolean
+gst_async_transform_work_is_cheap_locked (GstAsyncTransformPrivate * priv)
+{
+  return priv->process_avg < CHEAP_WORK;
+}
+
+G_END_DECLS
+
+#endif /* __GST_ASYNC_TRANSFORM_PRIVATE_H__ */
