@@ -18,11 +18,14 @@ ensure_packages () {
     "${missing[@]}" >/dev/null
 }
 
+# Configures $BUILD_DIR (with the meson options given) if needed, and
+# builds it.
 ensure_build () {
   if [ ! -f "$BUILD_DIR/build.ninja" ]; then
-    meson setup "$BUILD_DIR" >/dev/null
+    meson setup "$BUILD_DIR" "$@" >/dev/null || return 1
   fi
-  ninja -C "$BUILD_DIR" >/dev/null
+  local log
+  log=$(ninja -C "$BUILD_DIR" 2>&1) || { printf '%s\n' "$log"; return 1; }
 }
 
 # Lets gst-launch-1.0 and gst-inspect-1.0 find the plugins just built.
