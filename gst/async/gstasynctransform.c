@@ -241,8 +241,6 @@ static gboolean gst_async_transform_default_src_event (GstAsyncTransform *
     self, GstEvent * event);
 static gboolean gst_async_transform_default_src_query (GstAsyncTransform *
     self, GstQuery * query);
-static gboolean gst_async_transform_default_transform_meta (GstAsyncTransform
-    * self, GstBuffer * outbuf, GstMeta * meta, GstBuffer * inbuf);
 static GstFlowReturn gst_async_transform_default_parse (GstAsyncTransform *
     self, GstBuffer * buffer);
 static gboolean gst_async_transform_src_activate_mode (GstPad * pad,
@@ -573,18 +571,8 @@ gst_async_transform_finalize (GObject * object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
-/* A property that only takes effect on READY->PAUSED is refused while the
- * element runs, rather than accepted and silently not applied. */
-static gboolean
-gst_async_transform_refuse_running_locked (GstAsyncTransform * self,
-    GParamSpec * pspec)
-{
-  if (!GET_PRIV (self)->running)
-    return FALSE;
-  g_warning ("%s: %s can only be changed in the NULL or READY state; "
-      "the new value was ignored", GST_OBJECT_NAME (self), pspec->name);
-  return TRUE;
-}
+static void gst_async_transform_fill_finished_locked (GstAsyncTransformPrivate
+    * priv);
 
 static void
 gst_async_transform_set_property (GObject * object, guint prop_id,
@@ -592,12 +580,15 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
 {
   GstAsyncTransform *self = GST_ASYNC_TRANSFORM (object);
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  gboolean latency_changed = FALSE, resize_pool = FALSE;
+  gboolean latency_changed = FALSE, resize_pool = FALSE, refused = FALSE;
 
   g_mutex_lock (&priv->lock);
   switch (prop_id) {
     case PROP_N_WORKERS:
-      if (!gst_async_transform_refuse_running_locked (self, pspec))
+      /* Takes effect on READY->PAUSED: refused while the element runs,
+       * rather than accepted and silently not applied. */
+      refused = priv->running;
+      if (!refused)
         priv->n_workers_setting = g_value_get_uint (value);
       break;
     case PROP_MAX_IN_FLIGHT:
@@ -611,25 +602,14 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
       }
       break;
     case PROP_ORDERED:{
-      gboolean ordered = g_value_get_boolean (value);
       GList *l;
 
-      if (ordered == priv->ordered)
-        break;
-      priv->ordered = ordered;
+      priv->ordered = g_value_get_boolean (value);
       /* priv->finished is kept in unordered mode only. */
       while ((l = g_queue_pop_head_link (&priv->finished)))
         ((GstAsyncJob *) l->data)->in_finished = FALSE;
-      for (l = priv->out.head; !ordered && l; l = l->next) {
-        GstAsyncJob *job = l->data;
-
-        if (job->event)
-          break;
-        if (job->state == JOB_DONE && job->ret != GST_FLOW_EOS) {
-          g_queue_push_tail_link (&priv->finished, &job->finished_link);
-          job->in_finished = TRUE;
-        }
-      }
+      if (!priv->ordered)
+        gst_async_transform_fill_finished_locked (priv);
       g_cond_broadcast (&priv->ready_cond);
       break;
     }
@@ -646,7 +626,8 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
       priv->qos_enabled = g_value_get_boolean (value);
       break;
     case PROP_WORKER_GROUP:
-      if (!gst_async_transform_refuse_running_locked (self, pspec)) {
+      refused = priv->running;
+      if (!refused) {
         g_free (priv->worker_group);
         priv->worker_group = g_value_dup_string (value);
         if (priv->worker_group == NULL)
@@ -659,6 +640,9 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
   }
   g_mutex_unlock (&priv->lock);
 
+  if (refused)
+    g_warning ("%s: %s can only be changed in the NULL or READY state; "
+        "the new value was ignored", GST_OBJECT_NAME (self), pspec->name);
   if (latency_changed)
     gst_element_post_message (GST_ELEMENT (self),
         gst_message_new_latency (GST_OBJECT (self)));
@@ -728,14 +712,6 @@ gst_async_transform_new_job_locked (GstAsyncTransformPrivate * priv)
   return job;
 }
 
-static void
-gst_async_transform_free_frame_error (GstAsyncFrameError * error)
-{
-  g_free (error->text);
-  g_free (error->debug);
-  g_free (error);
-}
-
 /* Releases what @job holds. Calls out (buffer and event unrefs), so never
  * with the lock held. */
 static void
@@ -746,7 +722,7 @@ gst_async_transform_clear_job (GstAsyncJob * job)
   gst_clear_event (&job->event);
   g_queue_clear_full (&job->events, (GDestroyNotify) gst_event_unref);
   g_queue_clear_full (&job->messages, (GDestroyNotify) gst_message_unref);
-  g_clear_pointer (&job->frame_error, gst_async_transform_free_frame_error);
+  g_clear_pointer (&job->frame_error, gst_async_frame_error_free);
   if (job->user_data_destroy)
     job->user_data_destroy (job->frame.user_data);
   job->user_data_destroy = NULL;
@@ -889,78 +865,6 @@ gst_async_transform_discard_running_context (GstAsyncTransform * self,
   return TRUE;
 }
 
-typedef struct
-{
-  GstAsyncTransform *self;
-  GstBuffer *outbuf;
-} CopyMetaData;
-
-static gboolean
-gst_async_transform_copy_meta (GstBuffer * inbuf, GstMeta ** meta,
-    gpointer user_data)
-{
-  CopyMetaData *data = user_data;
-  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (data->self);
-  const GstMetaInfo *info = (*meta)->info;
-
-  if (info->transform_func && klass->transform_meta
-      && klass->transform_meta (data->self, data->outbuf, *meta, inbuf)) {
-    GstMetaTransformCopy copy = { FALSE, 0, -1 };
-
-    info->transform_func (data->outbuf, *meta, inbuf,
-        _gst_meta_transform_copy, &copy);
-  }
-  return TRUE;
-}
-
-static gboolean
-gst_async_transform_default_transform_meta (GstAsyncTransform * self,
-    GstBuffer * outbuf, GstMeta * meta, GstBuffer * inbuf)
-{
-  const gchar *const *tags = gst_meta_api_type_get_tags (meta->info->api);
-
-  return tags == NULL || tags[0] == NULL;
-}
-
-/* The buffer flags that describe the data, not the memory. */
-#define CONTENT_FLAGS(buf) (GST_BUFFER_FLAGS (buf) \
-    & ~(GST_MINI_OBJECT_FLAG_LAST - 1) & ~GST_BUFFER_FLAG_TAG_MEMORY)
-
-/* Gives a new output buffer what the output policy takes from the input,
- * where process () did not set it. */
-static void
-gst_async_transform_apply_output_policy (GstAsyncTransform * self,
-    GstAsyncFrame * frame)
-{
-  GstAsyncTransformCopy copy = g_atomic_int_get (&GET_PRIV (self)->copy);
-  GstBuffer *in = frame->input, *out;
-
-  if (copy == GST_ASYNC_TRANSFORM_COPY_NONE)
-    return;
-  out = frame->output = gst_buffer_make_writable (frame->output);
-  if (copy & GST_ASYNC_TRANSFORM_COPY_TIMESTAMPS) {
-    if (!GST_BUFFER_PTS_IS_VALID (out))
-      GST_BUFFER_PTS (out) = GST_BUFFER_PTS (in);
-    if (!GST_BUFFER_DTS_IS_VALID (out))
-      GST_BUFFER_DTS (out) = GST_BUFFER_DTS (in);
-    if (!GST_BUFFER_DURATION_IS_VALID (out))
-      GST_BUFFER_DURATION (out) = GST_BUFFER_DURATION (in);
-  }
-  if (copy & GST_ASYNC_TRANSFORM_COPY_OFFSETS) {
-    if (GST_BUFFER_OFFSET (out) == GST_BUFFER_OFFSET_NONE)
-      GST_BUFFER_OFFSET (out) = GST_BUFFER_OFFSET (in);
-    if (GST_BUFFER_OFFSET_END (out) == GST_BUFFER_OFFSET_NONE)
-      GST_BUFFER_OFFSET_END (out) = GST_BUFFER_OFFSET_END (in);
-  }
-  if (copy & GST_ASYNC_TRANSFORM_COPY_FLAGS)
-    GST_BUFFER_FLAG_SET (out, CONTENT_FLAGS (in));
-  if (copy & GST_ASYNC_TRANSFORM_COPY_METAS) {
-    CopyMetaData data = { self, out };
-
-    gst_buffer_foreach_meta (in, gst_async_transform_copy_meta, &data);
-  }
-}
-
 /* Runs process () on @job's frame, on the calling thread, with a context
  * of its own. */
 static void
@@ -1005,157 +909,20 @@ gst_async_transform_run_job (GstAsyncTransform * self, GstAsyncJob * job)
   gst_clear_buffer (&frame->input);
 }
 
-/**
- * gst_async_frame_output_in_place:
- * @frame: the #GstAsyncFrame being processed
- *
- * For work done in place, from #GstAsyncTransformClass.process: makes the
- * frame's input its output, writable, and returns it. The buffer is copied
- * only when another element still holds it (behind a tee, say), as
- * #GstBaseTransform does for its transform_ip.
- *
- * Returns: (transfer none): the output buffer, to write to.
- *
- * Since: 1.0
- */
-GstBuffer *
-gst_async_frame_output_in_place (GstAsyncFrame * frame)
-{
-  g_return_val_if_fail (frame != NULL, NULL);
-
-  if (frame->output == NULL) {
-    g_return_val_if_fail (frame->input != NULL, NULL);
-    frame->output = g_steal_pointer (&frame->input);
-  }
-  frame->output = gst_buffer_make_writable (frame->output);
-  return frame->output;
-}
-
-/**
- * gst_async_frame_add_event:
- * @frame: the #GstAsyncFrame being processed
- * @event: (transfer full): a serialized downstream event
- *
- * From #GstAsyncTransformClass.process: sends @event downstream just
- * before the frame's output, or in the frame's place when it has none (an
- * event a wrapped element emitted while working on this frame, tags found
- * in it). Not pushed when the frame is flushed.
- *
- * Since: 1.0
- */
-void
-gst_async_frame_add_event (GstAsyncFrame * frame, GstEvent * event)
-{
-  g_return_if_fail (frame != NULL);
-  g_return_if_fail (GST_IS_EVENT (event));
-
-  g_queue_push_tail (&GST_ASYNC_JOB (frame)->events, event);
-}
-
-/**
- * _gst_async_transform_frame_error: (skip)
- *
- * What GST_ASYNC_TRANSFORM_FRAME_ERROR() calls; takes @text and @debug.
- *
- * Returns: %GST_ASYNC_TRANSFORM_FLOW_DROPPED
- *
- * Since: 1.0
- */
-GstFlowReturn
-_gst_async_transform_frame_error (GstAsyncTransform * self,
-    GstAsyncFrame * frame, GQuark domain, gint code, gchar * text,
-    gchar * debug, const gchar * file, const gchar * function, gint line)
-{
-  GstAsyncFrameError *error;
-
-  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), GST_FLOW_ERROR);
-  g_return_val_if_fail (frame != NULL, GST_FLOW_ERROR);
-
-  GST_INFO_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %s (%s)",
-      frame->number, GST_STR_NULL (text), GST_STR_NULL (debug));
-  error = g_new0 (GstAsyncFrameError, 1);
-  error->domain = domain;
-  error->code = code;
-  error->text = text;
-  error->debug = debug;
-  error->file = file;
-  error->function = function;
-  error->line = line;
-  g_clear_pointer (&GST_ASYNC_JOB (frame)->frame_error,
-      gst_async_transform_free_frame_error);
-  GST_ASYNC_JOB (frame)->frame_error = error;
-  return GST_ASYNC_TRANSFORM_FLOW_DROPPED;
-}
-
-/**
- * gst_async_transform_set_max_errors:
- * @self: a #GstAsyncTransform
- * @max_errors: frame errors in a row that are only warnings; -1 for no
- *     limit
- *
- * How many frames in a row (in frame order) may fail with
- * GST_ASYNC_TRANSFORM_FRAME_ERROR() before the next one is an error that
- * stops the element, as #GstVideoDecoder's max-errors. A frame that
- * succeeds starts the count again. Default: -1, every frame error is a
- * warning. An element that offers a max-errors property calls this from
- * its property setter.
- *
- * Since: 1.0
- */
-void
-gst_async_transform_set_max_errors (GstAsyncTransform * self, gint max_errors)
-{
-  g_return_if_fail (GST_IS_ASYNC_TRANSFORM (self));
-  g_return_if_fail (max_errors >= -1);
-
-  g_atomic_int_set (&GET_PRIV (self)->max_errors, max_errors);
-}
-
-/**
- * gst_async_transform_get_max_errors:
- * @self: a #GstAsyncTransform
- *
- * Returns: what gst_async_transform_set_max_errors() set.
- *
- * Since: 1.0
- */
-gint
-gst_async_transform_get_max_errors (GstAsyncTransform * self)
-{
-  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), -1);
-
-  return g_atomic_int_get (&GET_PRIV (self)->max_errors);
-}
-
-/**
- * gst_async_transform_set_output_policy:
- * @self: a #GstAsyncTransform
- * @copy: what a new output buffer takes from the input buffer
- *
- * Chooses what the base class copies from a frame's input onto a new
- * output buffer, where #GstAsyncTransformClass.process left it unset. The
- * default, %GST_ASYNC_TRANSFORM_COPY_ALL, suits filters; an encoder whose
- * output describes itself drops %GST_ASYNC_TRANSFORM_COPY_FLAGS, so that
- * the raw input's flags do not land on the encoded output. Call it from
- * the instance init function.
- *
- * Since: 1.0
- */
-void
-gst_async_transform_set_output_policy (GstAsyncTransform * self,
-    GstAsyncTransformCopy copy)
-{
-  g_return_if_fail (GST_IS_ASYNC_TRANSFORM (self));
-
-  g_atomic_int_set (&GET_PRIV (self)->copy, copy);
-}
-
 /* --- workers ------------------------------------------------------------- */
+
+/* A frame leaky=downstream may drop: a frame that has no error to report,
+ * no QoS message to post, and is not being processed or pushed. */
+static inline gboolean
+gst_async_transform_can_steal (GstAsyncJob * job)
+{
+  return job->event == NULL && job->state == JOB_DONE && !job->late
+      && job->ret == GST_FLOW_OK && job->frame_error == NULL
+      && g_queue_is_empty (&job->messages);
+}
 
 /* @job may leave once its turn comes: wakes the src task if it waits for
  * it. */
-static inline gboolean gst_async_transform_can_steal (GstAsyncJob * job);
-
 static void
 gst_async_transform_mark_done_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job)
@@ -1377,16 +1144,6 @@ gst_async_transform_discont_after_locked (GstAsyncTransformPrivate * priv,
     }
   }
   priv->tail_discont = TRUE;
-}
-
-/* A frame leaky=downstream may drop: a frame that has no error to report,
- * no QoS message to post, and is not being processed or pushed. */
-static inline gboolean
-gst_async_transform_can_steal (GstAsyncJob * job)
-{
-  return job->event == NULL && job->state == JOB_DONE && !job->late
-      && job->ret == GST_FLOW_OK && job->frame_error == NULL
-      && g_queue_is_empty (&job->messages);
 }
 
 /* For leaky=downstream: takes the oldest frame out of the window that no
@@ -2008,18 +1765,14 @@ gst_async_transform_sink_activate_mode (GstPad * pad, GstObject * parent,
 
 /* --- src side ------------------------------------------------------------ */
 
-/* An event left the head of out: the frames after it, up to the next
- * event, are the head section now; in unordered mode those done already
- * may leave. Each frame is visited once, when its section comes to the
- * head. */
+/* Unordered: the frames of the head section (before the first event in
+ * out) that are done may leave; the end of the stream (EOS from process ())
+ * waits for its place, as an event. */
 static void
-gst_async_transform_next_section_locked (GstAsyncTransformPrivate * priv)
+gst_async_transform_fill_finished_locked (GstAsyncTransformPrivate * priv)
 {
   GList *l;
 
-  priv->head_section++;
-  if (priv->ordered)
-    return;
   for (l = priv->out.head; l; l = l->next) {
     GstAsyncJob *job = l->data;
 
@@ -2030,6 +1783,17 @@ gst_async_transform_next_section_locked (GstAsyncTransformPrivate * priv)
       job->in_finished = TRUE;
     }
   }
+}
+
+/* An event left the head of out: the frames after it, up to the next
+ * event, are the head section now. Each frame is visited once, when its
+ * section comes to the head. */
+static void
+gst_async_transform_next_section_locked (GstAsyncTransformPrivate * priv)
+{
+  priv->head_section++;
+  if (!priv->ordered)
+    gst_async_transform_fill_finished_locked (priv);
 }
 
 /* Moves every item that may leave now from out to @batch: ordered, the
@@ -2671,6 +2435,22 @@ gst_async_transform_get_src_pad (GstAsyncTransform * self)
   return GET_PRIV (self)->srcpad;
 }
 
+/* The worker count and the window: fixed while running, from the
+ * settings otherwise. */
+static void
+gst_async_transform_get_limits (GstAsyncTransform * self, guint * n_workers,
+    guint * max_in_flight)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  if (!priv->running)
+    gst_async_transform_update_limits_locked (priv);
+  *n_workers = priv->n_workers;
+  *max_in_flight = priv->max_in_flight;
+  g_mutex_unlock (&priv->lock);
+}
+
 /**
  * gst_async_transform_get_n_workers:
  * @self: a #GstAsyncTransform
@@ -2684,18 +2464,12 @@ gst_async_transform_get_src_pad (GstAsyncTransform * self)
 guint
 gst_async_transform_get_n_workers (GstAsyncTransform * self)
 {
-  GstAsyncTransformPrivate *priv;
-  guint n;
+  guint n_workers, max_in_flight;
 
   g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), 0);
-  priv = GET_PRIV (self);
 
-  g_mutex_lock (&priv->lock);
-  if (!priv->running)
-    gst_async_transform_update_limits_locked (priv);
-  n = priv->n_workers;
-  g_mutex_unlock (&priv->lock);
-  return n;
+  gst_async_transform_get_limits (self, &n_workers, &max_in_flight);
+  return n_workers;
 }
 
 /**
@@ -2712,16 +2486,10 @@ gst_async_transform_get_n_workers (GstAsyncTransform * self)
 guint
 gst_async_transform_get_max_in_flight (GstAsyncTransform * self)
 {
-  GstAsyncTransformPrivate *priv;
-  guint n;
+  guint n_workers, max_in_flight;
 
   g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), 0);
-  priv = GET_PRIV (self);
 
-  g_mutex_lock (&priv->lock);
-  if (!priv->running)
-    gst_async_transform_update_limits_locked (priv);
-  n = priv->max_in_flight;
-  g_mutex_unlock (&priv->lock);
-  return n;
+  gst_async_transform_get_limits (self, &n_workers, &max_in_flight);
+  return max_in_flight;
 }

@@ -431,6 +431,19 @@ gst_async_transform_set_output_caps (GstAsyncTransform * self, GstCaps * caps)
   return !priv->allocation_pending;
 }
 
+/* A reference to the caps in @field, a field under the lock. */
+static GstCaps *
+gst_async_transform_ref_caps (GstAsyncTransform * self, GstCaps ** field)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstCaps *caps;
+
+  g_mutex_lock (&priv->lock);
+  caps = *field ? gst_caps_ref (*field) : NULL;
+  g_mutex_unlock (&priv->lock);
+  return caps;
+}
+
 /**
  * gst_async_transform_get_input_caps:
  * @self: a #GstAsyncTransform
@@ -443,16 +456,9 @@ gst_async_transform_set_output_caps (GstAsyncTransform * self, GstCaps * caps)
 GstCaps *
 gst_async_transform_get_input_caps (GstAsyncTransform * self)
 {
-  GstAsyncTransformPrivate *priv;
-  GstCaps *caps;
-
   g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), NULL);
-  priv = GET_PRIV (self);
 
-  g_mutex_lock (&priv->lock);
-  caps = priv->incaps ? gst_caps_ref (priv->incaps) : NULL;
-  g_mutex_unlock (&priv->lock);
-  return caps;
+  return gst_async_transform_ref_caps (self, &GET_PRIV (self)->incaps);
 }
 
 /**
@@ -467,16 +473,9 @@ gst_async_transform_get_input_caps (GstAsyncTransform * self)
 GstCaps *
 gst_async_transform_get_output_caps (GstAsyncTransform * self)
 {
-  GstAsyncTransformPrivate *priv;
-  GstCaps *caps;
-
   g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), NULL);
-  priv = GET_PRIV (self);
 
-  g_mutex_lock (&priv->lock);
-  caps = priv->outcaps ? gst_caps_ref (priv->outcaps) : NULL;
-  g_mutex_unlock (&priv->lock);
-  return caps;
+  return gst_async_transform_ref_caps (self, &GET_PRIV (self)->outcaps);
 }
 
 /* --- allocation ---------------------------------------------------------- */

@@ -22,7 +22,8 @@
 /* Private to the library: not installed. The data path and its locking
  * rules are in gstasynctransform.c; negotiation and allocation in
  * gstasynctransformcaps.c; worker contexts in gstasynctransformcontexts.c;
- * QoS, latency, position and stats in gstasynctransformtiming.c. */
+ * what process () gets and gives in gstasynctransformframe.c; QoS,
+ * latency, position and stats in gstasynctransformtiming.c. */
 
 #ifndef __GST_ASYNC_TRANSFORM_PRIVATE_H__
 #define __GST_ASYNC_TRANSFORM_PRIVATE_H__
@@ -280,6 +281,16 @@ gboolean gst_async_transform_discard_running_context (GstAsyncTransform *
     self, gpointer context);
 G_GNUC_INTERNAL
 GstFlowReturn gst_async_transform_drain (GstAsyncTransform * self);
+
+/* gstasynctransformframe.c */
+G_GNUC_INTERNAL
+gboolean gst_async_transform_default_transform_meta (GstAsyncTransform *
+    self, GstBuffer * outbuf, GstMeta * meta, GstBuffer * inbuf);
+G_GNUC_INTERNAL
+void gst_async_transform_apply_output_policy (GstAsyncTransform * self,
+    GstAsyncFrame * frame);
+G_GNUC_INTERNAL
+void gst_async_frame_error_free (GstAsyncFrameError * error);
 
 /* gstasynctransformcaps.c */
 G_GNUC_INTERNAL

@@ -642,13 +642,13 @@ GST_START_TEST (test_leaky_keeps_errors)
   gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER, hold_buffers, &b,
       NULL);
   gst_harness_set_src_caps_str (h, "test/in");
+  /* frame 0 is held by the sink, then frame 1 fails */
   fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
-  fail_unless_equals_int (gst_harness_push (h, make_frame (1)), GST_FLOW_OK);
-  /* frame 0 is held by the sink, frame 1 has failed */
   g_mutex_lock (&b.lock);
   while (b.blocked == 0)
     fail_unless (g_cond_wait_until (&b.cond, &b.lock, deadline));
   g_mutex_unlock (&b.lock);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (1)), GST_FLOW_OK);
   while (read_stats (GST_ELEMENT (t)).processed < 2)
     fail_unless (g_get_monotonic_time () < deadline);
   for (i = 2; i < 6; i++)
