@@ -468,7 +468,7 @@ gst_async_transform_init (GstAsyncTransform * self,
   g_queue_init (&priv->held_events);
 
   priv->flow = GST_FLOW_FLUSHING;
-  priv->end_seq = G_MAXUINT64;
+  priv->head_end_seq = G_MAXUINT64;
   priv->n_workers_setting = DEFAULT_N_WORKERS;
   priv->max_in_flight_setting = DEFAULT_MAX_IN_FLIGHT;
   priv->ordered = DEFAULT_ORDERED;
@@ -763,7 +763,7 @@ gst_async_transform_drop_all_locked (GstAsyncTransformPrivate * priv,
   GstEvent *event;
   GList *link;
 
-  priv->generation++;
+  g_atomic_int_inc (&priv->generation);
   /* Held events go too; their sticky ones other than segment are kept
    * like the queued ones (their type comes after caps, so storing them
    * before caps is in order). */
@@ -781,7 +781,7 @@ gst_async_transform_drop_all_locked (GstAsyncTransformPrivate * priv,
       g_ptr_array_add (dropped, job);
   }
   priv->head_section = priv->tail_section;
-  priv->end_seq = G_MAXUINT64;
+  priv->head_end_seq = G_MAXUINT64;
   priv->tail_discont = FALSE;
   priv->stats.dropped_other += priv->in_flight;
   priv->in_flight = 0;
@@ -912,13 +912,14 @@ gst_async_transform_run_job (GstAsyncTransform * self, GstAsyncJob * job)
 /* --- workers ------------------------------------------------------------- */
 
 /* A frame leaky=downstream may drop: a frame that has no error to report,
- * no QoS message to post, and is not being processed or pushed. */
+ * no QoS message to post, no event to send, and is not being processed or
+ * pushed. */
 static inline gboolean
 gst_async_transform_can_steal (GstAsyncJob * job)
 {
   return job->event == NULL && job->state == JOB_DONE && !job->late
       && job->ret == GST_FLOW_OK && job->frame_error == NULL
-      && g_queue_is_empty (&job->messages);
+      && g_queue_is_empty (&job->messages) && g_queue_is_empty (&job->events);
 }
 
 /* @job may leave once its turn comes: wakes the src task if it waits for
@@ -934,10 +935,8 @@ gst_async_transform_mark_done_locked (GstAsyncTransformPrivate * priv,
     g_queue_push_tail_link (&priv->stealable, &job->stealable_link);
     job->in_stealable = TRUE;
   }
-  if (job->ret == GST_FLOW_EOS && job->seq < priv->end_seq) {
-    priv->end_seq = job->seq;
-    priv->end_section = job->section;
-  }
+  if (job->ret == GST_FLOW_EOS && job->section == priv->head_section)
+    priv->head_end_seq = MIN (priv->head_end_seq, job->seq);
   if (priv->ordered || job->ret == GST_FLOW_EOS) {
     /* (unordered, the end of the stream leaves in its place too, as an
      * event) */
@@ -1114,11 +1113,15 @@ gst_async_transform_unlock_stop (GstAsyncTransform * self)
 }
 
 /* Waits until no process () call runs, whatever the flow: after a flush
- * or a stop, for those the unlock interrupted. */
+ * or a stop, for those the unlock interrupted. A flush made inside the src
+ * task's own push (a seek from a downstream pad probe) does not wait for
+ * the frame that very push is for. */
 static void
 gst_async_transform_wait_idle_locked (GstAsyncTransformPrivate * priv)
 {
-  while (priv->busy_workers > 0) {
+  guint own = priv->task_slot && priv->task_thread == g_thread_self ();
+
+  while (priv->busy_workers > own) {
     priv->drain_waiters++;
     g_cond_wait (&priv->space_cond, &priv->lock);
     priv->drain_waiters--;
@@ -1280,6 +1283,7 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
   job->user_data_destroy = destroy;
   job->entered = g_get_monotonic_time ();
   job->section = priv->tail_section;
+  job->epoch = priv->stream_epoch;
   job->discont = priv->tail_discont;
   priv->tail_discont = FALSE;
   gst_async_transform_stamp_locked (priv, job);
@@ -1751,15 +1755,21 @@ gst_async_transform_sink_activate_mode (GstPad * pad, GstObject * parent,
 
   if (mode != GST_PAD_MODE_PUSH)
     return FALSE;
+  g_mutex_lock (&priv->lock);
   if (!active) {
     /* Wake a chain waiting for space, so the stream lock comes free, and
      * the src task. */
-    g_mutex_lock (&priv->lock);
     priv->flow = GST_FLOW_FLUSHING;
     g_cond_broadcast (&priv->space_cond);
     g_cond_broadcast (&priv->ready_cond);
-    g_mutex_unlock (&priv->lock);
+  } else if (priv->flow == GST_FLOW_FLUSHING
+      && gst_pad_is_active (priv->srcpad)) {
+    /* Only this pad was deactivated: data flows again, as with queue. */
+    priv->flow = GST_FLOW_OK;
+    gst_pad_start_task (priv->srcpad,
+        (GstTaskFunction) gst_async_transform_loop, parent, NULL);
   }
+  g_mutex_unlock (&priv->lock);
   return TRUE;
 }
 
@@ -1767,18 +1777,24 @@ gst_async_transform_sink_activate_mode (GstPad * pad, GstObject * parent,
 
 /* Unordered: the frames of the head section (before the first event in
  * out) that are done may leave; the end of the stream (EOS from process ())
- * waits for its place, as an event. */
+ * waits for its place, as an event, and the frames after it are past the
+ * end. */
 static void
 gst_async_transform_fill_finished_locked (GstAsyncTransformPrivate * priv)
 {
   GList *l;
 
+  priv->head_end_seq = G_MAXUINT64;
   for (l = priv->out.head; l; l = l->next) {
     GstAsyncJob *job = l->data;
 
     if (job->event)
       break;
-    if (job->state == JOB_DONE && !job->in_finished && job->ret != GST_FLOW_EOS) {
+    if (job->state != JOB_DONE)
+      continue;
+    if (job->ret == GST_FLOW_EOS)
+      priv->head_end_seq = MIN (priv->head_end_seq, job->seq);
+    else if (!job->in_finished) {
       g_queue_push_tail_link (&priv->finished, &job->finished_link);
       job->in_finished = TRUE;
     }
@@ -1823,8 +1839,8 @@ gst_async_transform_collect_locked (GstAsyncTransformPrivate * priv,
     }
     gst_async_transform_unlink_done_locked (priv, job);
     /* Unordered, a frame after the end may finish before it: dropped. */
-    job->past_end = job->section == priv->end_section
-        && job->seq > priv->end_seq;
+    job->past_end = job->event == NULL && !priv->ordered
+        && job->seq > priv->head_end_seq;
     g_ptr_array_add (batch, job);
     if (job->event)
       gst_async_transform_next_section_locked (priv);
@@ -1850,8 +1866,8 @@ gst_async_transform_account_locked (GstAsyncTransform * self,
       priv->flow = ret;
       priv->error_posted = own_error;
     }
-    /* Unless upstream started a new segment meanwhile. */
-    if (task->got_eos && task->epoch == priv->stream_epoch)
+    /* Unless upstream started a new segment since that frame came. */
+    if (task->got_eos && task->eos_epoch == priv->stream_epoch)
       priv->downstream_eos = TRUE;
   }
   task->got_eos = FALSE;
@@ -1926,6 +1942,10 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
   GstFlowReturn ret;
 
   task->tally.frames++;
+  /* A frame before this one was dropped: the next buffer that leaves says
+   * so, whether it is this frame's or not. */
+  if (job->discont)
+    task->discont = TRUE;
   while ((event = g_queue_pop_head (&job->events))) {
     if (task->discarding || job->past_end)
       gst_event_unref (event);
@@ -1941,6 +1961,7 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
      * as when downstream returns EOS. */
     GST_DEBUG_OBJECT (self, "process () returned EOS: the stream ends");
     task->discarding = task->got_eos = TRUE;
+    task->eos_epoch = job->epoch;
     return GST_FLOW_OK;
   }
   if (job->ret == GST_FLOW_FLUSHING)
@@ -1984,7 +2005,7 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
             || job->running_end > task->tally.last_end))
       task->tally.last_end = job->running_end;
   }
-  if (task->discont || job->discont) {
+  if (task->discont) {
     job->frame.output = gst_buffer_make_writable (job->frame.output);
     GST_BUFFER_FLAG_SET (job->frame.output, GST_BUFFER_FLAG_DISCONT);
     task->discont = FALSE;
@@ -1993,6 +2014,7 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
   if (ret == GST_FLOW_EOS) {
     GST_DEBUG_OBJECT (self, "downstream is EOS, dropping frames");
     task->discarding = task->got_eos = TRUE;
+    task->eos_epoch = job->epoch;
     ret = GST_FLOW_OK;
   }
   return ret;
@@ -2029,10 +2051,19 @@ gst_async_transform_push_event (GstAsyncTransform * self, GstAsyncJob * job)
         gst_event_type_get_name (type));
 }
 
+/* The batch being pushed is from before a flush that has completed. */
+static inline gboolean
+gst_async_transform_batch_is_stale (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  return (guint) g_atomic_int_get (&priv->generation) != priv->task.generation;
+}
+
 /* A push of this batch failed: a sticky event after it (other than segment
  * and EOS) still belongs to the stream. Flushing: flush-stop stores it on
- * the src pad with the queued ones; otherwise it is stored now, to go out
- * before the next data. */
+ * the src pad with the queued ones; otherwise, or when the flush is over
+ * already, it is stored now, to go out before the next data. */
 static void
 gst_async_transform_keep_sticky (GstAsyncTransform * self, GstEvent ** event,
     GstFlowReturn ret)
@@ -2043,7 +2074,7 @@ gst_async_transform_keep_sticky (GstAsyncTransform * self, GstEvent ** event,
       || GST_EVENT_TYPE (*event) == GST_EVENT_SEGMENT
       || GST_EVENT_TYPE (*event) == GST_EVENT_EOS)
     return;
-  if (ret == GST_FLOW_FLUSHING)
+  if (ret == GST_FLOW_FLUSHING && !gst_async_transform_batch_is_stale (self))
     g_queue_push_tail (&priv->task.unpushed_sticky, g_steal_pointer (event));
   else
     gst_pad_store_sticky_event (priv->srcpad, *event);
@@ -2090,6 +2121,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
   guint i;
 
   g_mutex_lock (&priv->lock);
+  priv->task_thread = g_thread_self ();
   while (priv->flow == GST_FLOW_OK) {
     GstAsyncJob *job = NULL;
 
@@ -2108,12 +2140,15 @@ gst_async_transform_loop (GstAsyncTransform * self)
     own_error = FALSE;
     if (batch->len > 0) {
       task->generation = priv->generation;
-      task->epoch = priv->stream_epoch;
       priv->pushing = TRUE;
       g_mutex_unlock (&priv->lock);
 
       for (i = 0; i < batch->len; i++) {
         job = g_ptr_array_index (batch, i);
+        /* A flush made inside one of these pushes, in this very thread,
+         * leaves the rest of the batch behind it. */
+        if (ret == GST_FLOW_OK && gst_async_transform_batch_is_stale (self))
+          ret = GST_FLOW_FLUSHING;
         ret = gst_async_transform_push_job (self, job, ret, &own_error);
         gst_async_transform_clear_job (job);
       }
@@ -2150,8 +2185,8 @@ gst_async_transform_loop (GstAsyncTransform * self)
        * push fail. */
       g_queue_unlink (&priv->out, &job->out_link);
       task->generation = priv->generation;
-      task->epoch = priv->stream_epoch;
       priv->pushing = TRUE;
+      priv->task_slot = TRUE;
       g_mutex_unlock (&priv->lock);
 
       took = gst_async_transform_run_job_timed (self, job);
@@ -2159,6 +2194,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
       gst_async_transform_clear_job (job);
 
       g_mutex_lock (&priv->lock);
+      priv->task_slot = FALSE;
       gst_async_transform_job_ran_locked (priv, job, took);
       gst_async_transform_recycle_job_locked (priv, job);
       priv->pushing = FALSE;

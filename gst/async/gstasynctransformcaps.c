@@ -369,8 +369,8 @@ gst_async_transform_decide_allocation (GstAsyncTransform * self,
   priv->allocator = allocator;
   priv->params = params;
   g_mutex_unlock (&priv->lock);
-  if (old_pool && old_pool != pool)
-    gst_buffer_pool_set_active (old_pool, FALSE);
+  /* Not deactivated, as GstVideoDecoder does not: it may be downstream's,
+   * still in use there; it is deactivated when it is freed. */
   gst_clear_object (&old_pool);
   gst_clear_object (&old_allocator);
   return ok;

@@ -73,6 +73,7 @@ typedef struct
   GstFlowReturn ret;            /* the result of process () */
   guint generation;
   guint section;                /* events before it: unordered output */
+  guint epoch;                  /* priv->stream_epoch when submitted */
   gint64 entered;               /* monotonic µs, when submitted */
   gint64 processed_at;          /* monotonic µs, when process () ended */
   GstClockTime running_time;    /* of its timestamp, for QoS */
@@ -162,7 +163,8 @@ typedef struct
   GPtrArray *batch;             /* GstAsyncJob *, taken out of out */
   GstAsyncTally tally;          /* of the part of batch not yet counted */
   guint generation;             /* of the batch */
-  guint epoch;                  /* stream epoch of the batch */
+  guint eos_epoch;              /* stream epoch of the frame that met
+                                 * EOS */
   gboolean discarding;          /* after EOS (from downstream or from
                                  * process), until a segment or
                                  * stream-start leaves */
@@ -196,17 +198,20 @@ typedef struct
                                  * in the order they finished */
   guint64 next_seq;
   guint head_section, tail_section;
-  guint64 end_seq;              /* unordered: the first frame whose
-                                 * process () returned EOS... */
-  guint end_section;            /* ...and its section */
+  guint64 head_end_seq;         /* unordered: the first frame of the head
+                                 * section whose process () returned EOS */
   GstQueueArray *spare_jobs;    /* GstAsyncJob *, recycled */
   guint in_flight;              /* frames accepted and not yet pushed */
   guint busy_workers;           /* threads inside process () */
+  gboolean task_slot;           /* ...one of them the src task, which then
+                                 * pushes the frame it ran */
+  GThread *task_thread;         /* the src task's thread */
   GstClockTime process_avg;     /* running average of process () time */
   gboolean pushing;             /* the src task is pushing a batch */
   gboolean tail_discont;        /* leaky dropped the newest frame: the
                                  * next one submitted is a DISCONT */
-  guint generation;             /* bumped by each flush and stop */
+  guint generation;             /* bumped by each flush and stop; also
+                                 * read atomically by the src task */
   guint64 next_number;          /* for GstAsyncFrame.number */
   GstFlowReturn flow;
   gboolean error_posted;        /* flow is an error we posted */

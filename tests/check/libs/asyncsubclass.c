@@ -495,6 +495,53 @@ GST_START_TEST (test_small_pool_no_deadlock)
 
 GST_END_TEST;
 
+static GstBufferPool *downstream_pool;
+
+static gboolean
+propose_downstream_pool (GstPad * pad, GstObject * parent, GstQuery * query)
+{
+  if (GST_QUERY_TYPE (query) == GST_QUERY_ALLOCATION) {
+    gst_query_add_allocation_pool (query, downstream_pool, 64, 1, 0);
+    return TRUE;
+  }
+  return gst_pad_query_default (pad, parent, query);
+}
+
+/* A pool downstream proposed is never deactivated by the element when it
+ * decides on another (downstream may still use it), as with
+ * GstVideoDecoder: here a larger window makes the element take a pool of
+ * its own, as downstream's is active and cannot grow. */
+GST_START_TEST (test_downstream_pool_stays_active)
+{
+  GstTestAsync *t = test_async_new (2, 4);
+  GstHarness *h = test_harness (t);
+  GstBufferPool *pool;
+
+  t->allocate = TRUE;
+  downstream_pool = gst_buffer_pool_new ();
+  gst_pad_set_query_function (h->sinkpad, propose_downstream_pool);
+  gst_harness_set_src_caps_str (h, "test/in");
+  pool = gst_async_transform_get_buffer_pool (GST_ASYNC_TRANSFORM (t));
+  fail_unless (pool == downstream_pool);
+  gst_object_unref (pool);
+  gst_harness_push (h, make_frame (0));
+  pull_frame (h, 0);
+
+  g_object_set (t, "max-in-flight", 8, NULL);
+  gst_harness_push (h, make_frame (1));
+  pull_frame (h, 1);
+  pool = gst_async_transform_get_buffer_pool (GST_ASYNC_TRANSFORM (t));
+  fail_unless (pool != downstream_pool);
+  gst_object_unref (pool);
+  fail_unless (gst_buffer_pool_is_active (downstream_pool));
+
+  test_teardown (h, t);
+  gst_buffer_pool_set_active (downstream_pool, FALSE);
+  gst_clear_object (&downstream_pool);
+}
+
+GST_END_TEST;
+
 /* --- worker contexts ----------------------------------------------------- */
 
 /* A context lent before the element ever started (asyncwrap's caps
@@ -900,6 +947,7 @@ asyncsubclass_suite (void)
   tcase_add_loop_test (tc, test_dropped_frames, 0, 2);
   tcase_add_test (tc, test_output_caps_from_parse);
   tcase_add_test (tc, test_small_pool_no_deadlock);
+  tcase_add_test (tc, test_downstream_pool_stays_active);
   tcase_add_test (tc, test_lent_contexts);
   tcase_add_test (tc, test_contexts_outside_paused);
   tcase_add_test (tc, test_context_lifecycle);

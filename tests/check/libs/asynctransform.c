@@ -668,6 +668,161 @@ GST_START_TEST (test_leaky_keeps_errors)
 
 GST_END_TEST;
 
+/* Unordered, an end of the stream from process () ends it in its place:
+ * every frame before it leaves, it does not, and frames after it that
+ * finish once it is known are dropped (those that finished first may have
+ * left). In a second stream after a new segment too: there, frame 20 is
+ * held until 24 has ended the stream and 25 to 29 are done. */
+GST_START_TEST (test_unordered_ends_in_place)
+{
+  GstTestAsync *t = test_async_new (3, 12);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  GArray *later = g_array_new (FALSE, FALSE, sizeof (guint64));
+  GstHarness *h;
+  GstSegment seg;
+  Recorder rec;
+  guint i, segments = 0, n_first = 0;
+  guint64 processed;
+
+  t->work_us = 3000;
+  t->eos_offsets = (G_GUINT64_CONSTANT (1) << 4) |
+      (G_GUINT64_CONSTANT (1) << 24);
+  t->gate_offset = 20;
+  t->gate_closed = TRUE;
+  g_object_set (t, "ordered", FALSE, NULL);
+  recorder_attach (&rec, GST_ELEMENT (t));
+  h = test_harness (t);
+  gst_harness_set_src_caps_str (h, "test/in");
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  /* (upstream learns of the end within the window: EOS) */
+  for (i = 0; i < 10; i++)
+    gst_harness_push (h, make_frame (i));
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  processed = read_stats (GST_ELEMENT (t)).processed;
+  for (i = 20; i < 30; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  /* all of the second stream but 20 is done */
+  while (read_stats (GST_ELEMENT (t)).processed < processed + 9)
+    fail_unless (g_get_monotonic_time () < deadline);
+  test_open_gate (t);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  fail_unless (recorder_wait_for (&rec, GST_EVENT_EOS));
+
+  g_mutex_lock (&rec.lock);
+  for (i = 0; i < rec.items->len; i++) {
+    Item *item = &g_array_index (rec.items, Item, i);
+
+    if (item->type == GST_EVENT_SEGMENT)
+      segments++;
+    else if (item->type != 0)
+      continue;
+    /* after the harness's segment, the first stream; after ours, the
+     * second */
+    else if (segments == 1) {
+      fail_unless (item->value != 4 && item->value < 10);
+      n_first += item->value < 4;
+    } else {
+      g_array_append_val (later, item->value);
+    }
+  }
+  g_mutex_unlock (&rec.lock);
+  fail_unless_equals_int (n_first, 4);
+  fail_unless_equals_int (later->len, 4);
+  for (i = 0; i < later->len; i++)
+    fail_unless (g_array_index (later, guint64, i) >= 20
+        && g_array_index (later, guint64, i) < 24, "frame %" G_GUINT64_FORMAT
+        " after the end", g_array_index (later, guint64, i));
+  g_array_unref (later);
+  recorder_clear (&rec);
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
+/* leaky=downstream never drops a frame that carries events from
+ * process (): they must go out. The sink holds frame 0 while 20 frames
+ * come. */
+GST_START_TEST (test_leaky_keeps_frame_events)
+{
+  GstTestAsync *t = test_async_new (2, 4);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  Blocker b = { {0}, {0}, TRUE, 0 };
+  GstHarness *h;
+  Recorder rec;
+  Stats st;
+  guint i;
+
+  g_mutex_init (&b.lock);
+  g_cond_init (&b.cond);
+  t->add_events = TRUE;
+  g_object_set (t, "leaky", GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM, NULL);
+  recorder_attach (&rec, GST_ELEMENT (t));
+  h = test_harness (t);
+  gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER, hold_buffers, &b,
+      NULL);
+  gst_harness_set_src_caps_str (h, "test/in");
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  g_mutex_lock (&b.lock);
+  while (b.blocked == 0)
+    fail_unless (g_cond_wait_until (&b.cond, &b.lock, deadline));
+  g_mutex_unlock (&b.lock);
+  for (i = 1; i < 20; i++) {
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+    /* let the workers finish each, so that done frames fill the window */
+    while (read_stats (GST_ELEMENT (t)).processed < MIN (i + 1, 4))
+      fail_unless (g_get_monotonic_time () < deadline);
+  }
+  blocker_release (&b);
+  fail_unless (async_check_drain (h->srcpad));
+  st = read_stats (GST_ELEMENT (t));
+  fail_unless (st.leaky > 0);
+  fail_unless_equals_int (recorder_count (&rec, GST_EVENT_CUSTOM_DOWNSTREAM),
+      st.processed);
+  recorder_clear (&rec);
+  test_teardown (h, t);
+  g_mutex_clear (&b.lock);
+  g_cond_clear (&b.cond);
+}
+
+GST_END_TEST;
+
+/* The buffer after a gap is DISCONT even when the frame right after the
+ * gap has no output of its own: the mark goes to the next buffer. */
+GST_START_TEST (test_discont_survives_dropped_frame)
+{
+  GstTestAsync *t = test_async_new (1, 3);
+  GstHarness *h;
+  GstBuffer *buf;
+  guint i;
+
+  /* frames worked on with odd numbers have no output */
+  t->drop_odd = TRUE;
+  t->gate_closed = TRUE;
+  g_object_set (t, "leaky", GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM, NULL);
+  h = test_harness (t);
+  gst_harness_set_src_caps_str (h, "test/in");
+  for (i = 0; i < 3; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  test_wait_at_gate (t);
+  /* dropped: the window is full */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (3)), GST_FLOW_OK);
+  test_open_gate (t);
+  fail_unless (async_check_drain (h->srcpad));
+  /* 0 and 2 (numbers 0, 2) came out; 1 (number 1) had none */
+  for (i = 0; i < 2; i++)
+    gst_buffer_unref (gst_harness_pull (h));
+  /* after the gap: 4 is number 3, without output; 5 is number 4 */
+  gst_harness_push (h, make_frame (4));
+  gst_harness_push (h, make_frame (5));
+  buf = gst_harness_pull (h);
+  fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), 5);
+  fail_unless (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT));
+  gst_buffer_unref (buf);
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
 /* --- drain, flush, flow -------------------------------------------------- */
 
 GST_START_TEST (test_drain_query)
@@ -1432,6 +1587,24 @@ GST_START_TEST (test_sink_deactivation_wakes_task)
 
 GST_END_TEST;
 
+/* Deactivating and activating the sink pad alone: data flows again. */
+GST_START_TEST (test_sink_reactivation)
+{
+  GstHarness *h = identity_harness (2, 4, TRUE, 0);
+  GstPad *sink = gst_element_get_static_pad (h->element, "sink");
+
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  fail_unless (gst_pad_set_active (sink, FALSE));
+  fail_unless (gst_pad_set_active (sink, TRUE));
+  fail_unless_equals_int (gst_harness_push (h, make_frame (1)), GST_FLOW_OK);
+  pull_frame (h, 1);
+  gst_object_unref (sink);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* A frame that would never finish by itself (held at the gate) does not
  * hold up a flush: flush-start unlocks it, flush-stop waits for it to
  * return, then flush () runs with no process () call left, and the next
@@ -1481,6 +1654,78 @@ GST_START_TEST (test_stop_unlocks_work)
   fail_unless_equals_int (t->flush_busy, 0);
   fail_unless_equals_int (t->contexts_freed, t->contexts_created);
   test_teardown (h, t);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  guint count;                  /* buffers seen */
+  gboolean sought;
+  GstClockTime next_pts;        /* after the seek */
+  gchar *wrong;                 /* what came out of order, if anything */
+} SeekInPush;
+
+/* A sink that seeks back to 0 at its 50th buffer, from the streaming
+ * thread, inside the element's push (an application looping a file from a
+ * pad probe): after the seek, frames come from 0 on, one after the
+ * other. */
+static GstPadProbeReturn
+seek_in_push (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  SeekInPush *s = data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  if (s->sought && s->wrong == NULL) {
+    if (GST_BUFFER_PTS (buf) != s->next_pts)
+      s->wrong = g_strdup_printf ("frame at %" GST_TIME_FORMAT ", expected %"
+          GST_TIME_FORMAT, GST_TIME_ARGS (GST_BUFFER_PTS (buf)),
+          GST_TIME_ARGS (s->next_pts));
+    s->next_pts += GST_SECOND / 100;
+  }
+  if (++s->count == 50) {
+    fail_unless (gst_pad_push_event (pad, gst_event_new_seek (1.0,
+                GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH, GST_SEEK_TYPE_SET, 0,
+                GST_SEEK_TYPE_NONE, -1)));
+    s->sought = TRUE;
+    /* this buffer is from before the seek */
+    return GST_PAD_PROBE_DROP;
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/* A flushing seek made inside the element's own push: the flush runs in
+ * the src task's thread, which must not wait for itself, and what the task
+ * still had to push from before the flush is dropped. __i__: cheap work
+ * (the task runs frames itself) or real work (workers, batches). */
+GST_START_TEST (test_seek_from_push)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=150 ! "
+      "video/x-raw,width=64,height=48,framerate=100/1 ! asyncidentity "
+      "n-workers=2 max-in-flight=8 work-time=%u work-jitter=%u ! "
+      "fakesink name=sink sync=false", __i__ ? 1000 : 0, __i__ ? 20000 : 0);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GstPad *pad = gst_element_get_static_pad (sink, "sink");
+  SeekInPush s = { 0, FALSE, 0, NULL };
+  GstMessage *msg;
+
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, seek_in_push, &s, NULL);
+  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipeline),
+      60 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no EOS: deadlocked");
+  fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+  fail_unless (s.sought);
+  fail_unless (s.wrong == NULL, "after the seek: %s", s.wrong);
+  fail_unless (s.next_pts > 0);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pad);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_free (desc);
 }
 
 GST_END_TEST;
@@ -1720,6 +1965,9 @@ asynctransform_suite (void)
   tcase_add_loop_test (tc, test_leaky, 0, 2);
   tcase_add_loop_test (tc, test_leaky_never_blocks, 0, 2);
   tcase_add_loop_test (tc, test_leaky_keeps_errors, 0, 2);
+  tcase_add_test (tc, test_leaky_keeps_frame_events);
+  tcase_add_test (tc, test_discont_survives_dropped_frame);
+  tcase_add_test (tc, test_unordered_ends_in_place);
   tcase_add_test (tc, test_drain_query);
   tcase_add_loop_test (tc, test_flush_with_frames_in_flight, 0, 4);
   tcase_add_loop_test (tc, test_downstream_flow_reaches_upstream, 0,
@@ -1734,8 +1982,10 @@ asynctransform_suite (void)
   tcase_add_test (tc, test_flushing_seek);
   tcase_add_test (tc, test_flush_stop_after_src_deactivated);
   tcase_add_test (tc, test_sink_deactivation_wakes_task);
+  tcase_add_test (tc, test_sink_reactivation);
   tcase_add_test (tc, test_flush_unlocks_work);
   tcase_add_test (tc, test_stop_unlocks_work);
+  tcase_add_loop_test (tc, test_seek_from_push, 0, 2);
   tcase_add_test (tc, test_error_in_turn);
   tcase_add_test (tc, test_position_less_frames_inside);
   tcase_add_test (tc, test_no_error_logs_for_audio);

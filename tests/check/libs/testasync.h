@@ -79,6 +79,8 @@ typedef struct
   gboolean allocate;            /* ...from allocate_output_buffer () */
   guint64 frame_errors;         /* frame n < 64 fails if bit n is set */
   guint64 error_at;             /* this frame fails with an error */
+  guint64 eos_offsets;          /* offset n < 64 ends the stream (at once,
+                                 * without work) if bit n is set */
   guint64 discard_at;           /* this frame's context is discarded */
   gboolean add_events;          /* each frame carries an event */
 
@@ -100,11 +102,13 @@ typedef struct
   gint flushed_contexts;
   GString *calls;               /* vfuncs called, in order (gate_lock) */
 
-  /* Frame 0 waits in process () while the gate is closed, until unlock. */
+  /* A frame (offset 0 unless gate_offset says otherwise) waits in
+   * process () while the gate is closed, until unlock. */
+  guint64 gate_offset;
   GMutex gate_lock;
   GCond gate_cond;
   gboolean gate_closed;
-  gboolean gate_reached;        /* frame 0 is inside process () */
+  gboolean gate_reached;        /* that frame is inside process () */
   gboolean unlocked;
   GstAdapter *adapter;          /* for parse; streaming thread only */
 } GstTestAsync;
@@ -329,7 +333,8 @@ test_flush_context (GstAsyncTransform * trans, gpointer context)
   return TRUE;
 }
 
-/* Frame 0 waits here while the gate is closed; FALSE if unlocked. */
+/* The gated frame waits here while the gate is closed; FALSE if
+ * unlocked. */
 static gboolean
 test_pass_gate (GstTestAsync * self)
 {
@@ -369,6 +374,9 @@ test_process (GstAsyncTransform * trans, gpointer context,
 {
   GstTestAsync *self = (GstTestAsync *) trans;
   TestContext *ctx = context;
+  guint64 offset = GST_BUFFER_OFFSET (frame->input);
+  gboolean ends = offset < 64 && (self->eos_offsets &
+      (G_GUINT64_CONSTANT (1) << offset));
   gint running, max;
   gboolean passed = TRUE;
 
@@ -381,7 +389,7 @@ test_process (GstAsyncTransform * trans, gpointer context,
   } while (running > max
       && !g_atomic_int_compare_and_exchange (&self->max_running, max, running));
 
-  if (frame->number == 0)
+  if (offset == self->gate_offset)
     passed = test_pass_gate (self);
   if (!passed)
     /* an interrupted frame takes a while to clean up, as a child process
@@ -389,7 +397,7 @@ test_process (GstAsyncTransform * trans, gpointer context,
     g_usleep (50 * 1000);
   if (frame->number == 0 && self->slow_first_us)
     g_usleep (self->slow_first_us);
-  else if (g_atomic_int_get (&self->work_us))
+  else if (g_atomic_int_get (&self->work_us) && !ends)
     g_usleep (g_random_int_range (0, g_atomic_int_get (&self->work_us) + 1));
 
   g_atomic_int_add (&self->running, -1);
@@ -412,6 +420,8 @@ test_process (GstAsyncTransform * trans, gpointer context,
     return GST_ASYNC_TRANSFORM_FRAME_ERROR (self, frame, STREAM, DECODE,
         ("Corrupt test frame %" G_GUINT64_FORMAT ".", frame->number),
         ("frame_errors bit %" G_GUINT64_FORMAT, frame->number));
+  if (ends)
+    return GST_FLOW_EOS;
   if (frame->number == self->error_at) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Test frame failed."),
         ("error_at %" G_GUINT64_FORMAT, frame->number));
@@ -585,7 +595,7 @@ test_teardown (GstHarness * h, GstTestAsync * t)
   gst_object_unref (t);
 }
 
-/* Waits until frame 0 is inside process (), at the gate. */
+/* Waits until the gated frame is inside process (). */
 static inline void
 test_wait_at_gate (GstTestAsync * t)
 {
@@ -594,7 +604,7 @@ test_wait_at_gate (GstTestAsync * t)
   g_mutex_lock (&t->gate_lock);
   while (!t->gate_reached)
     fail_unless (g_cond_wait_until (&t->gate_cond, &t->gate_lock, deadline),
-        "frame 0 never reached process ()");
+        "the gated frame never reached process ()");
   g_mutex_unlock (&t->gate_lock);
 }
 
