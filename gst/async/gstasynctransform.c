@@ -285,15 +285,22 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    * GstAsyncTransform:max-in-flight:
    *
    * Frames accepted but not yet pushed downstream; upstream waits while the
-   * element holds this many. 0 means twice the number of workers.
+   * element holds this many. 0 sizes the window from the work: twice the
+   * number of workers for real work; for cheap work (a frame costs less
+   * than handing it to another thread) about 1 ms of it, at most 256
+   * frames, and beyond twice the workers at most 10 MB, so that upstream
+   * and the src task pass many frames per wake-up, as through a queue, and
+   * the wait it adds stays small. The window now is in
+   * #GstAsyncTransform:stats.
    *
    * Since: 1.0
    */
   g_object_class_install_property (gobject_class, PROP_MAX_IN_FLIGHT,
       g_param_spec_uint ("max-in-flight", "Max in flight",
           "Frames accepted but not yet pushed downstream, in frames; "
-          "upstream is held back at this many (0 = 2 x workers)", 0,
-          MAX_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT,
+          "upstream is held back at this many (0 = automatic: 2 x workers, "
+          "or for cheap work about 1 ms of it, up to 256 frames and 10 MB)",
+          0, MAX_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
@@ -399,8 +406,9 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    * Counters since the element went to PAUSED, readable at any time from
    * any thread: frames-in, frames-out, dropped-leaky, dropped-qos,
    * dropped-errors (frame errors that were warnings), dropped-other (by the
-   * subclass, a flush, an error, or after EOS), in-flight and
-   * in-flight-max (frames), process-time-min/mean/max and
+   * subclass, a flush, an error, or after EOS), frames-processed,
+   * in-flight and in-flight-max (frames), window (frames: the
+   * #GstAsyncTransform:max-in-flight in effect), process-time-min/mean/max and
    * time-through-mean/max (ns; 18446744073709551615, that is
    * %GST_CLOCK_TIME_NONE, until the first frame was measured), workers,
    * and latency (ns, what a latency query gets now). frames-in always
@@ -510,13 +518,16 @@ gst_async_transform_init (GstAsyncTransform * self,
   gst_element_add_pad (GST_ELEMENT (self), priv->srcpad);
 }
 
-/* The effective window from its setting and the worker count. */
+/* The window from its setting and the worker count; with
+ * max-in-flight=0 it grows later, as the work shows to be cheap
+ * (gst_async_transform_adapt_window_locked ()). */
 static void
 gst_async_transform_update_window_locked (GstAsyncTransformPrivate * priv)
 {
-  priv->max_in_flight = priv->max_in_flight_setting;
-  if (priv->max_in_flight == 0)
-    priv->max_in_flight = 2 * priv->n_workers;
+  priv->base_window = priv->max_in_flight_setting;
+  if (priv->base_window == 0)
+    priv->base_window = 2 * priv->n_workers;
+  priv->max_in_flight = priv->base_window;
 }
 
 /* Effective worker count and window from the settings; with the lock. */
@@ -707,7 +718,8 @@ gst_async_transform_new_job_locked (GstAsyncTransformPrivate * priv)
   job->state = JOB_QUEUED;
   job->ret = GST_FLOW_OK;
   job->late = FALSE;
-  job->discont = job->past_end = FALSE;
+  job->discont = job->past_end = job->run_by_task = FALSE;
+  job->processed_at = 0;
   job->frame.number = G_MAXUINT64;
   return job;
 }
@@ -785,6 +797,7 @@ gst_async_transform_drop_all_locked (GstAsyncTransformPrivate * priv,
   priv->tail_discont = FALSE;
   priv->stats.dropped_other += priv->in_flight;
   priv->in_flight = 0;
+  priv->bytes_in_flight = 0;
   g_cond_broadcast (&priv->space_cond);
 }
 
@@ -1050,7 +1063,10 @@ gst_async_transform_pool_run (gpointer data, gpointer job)
 
   g_mutex_lock (&priv->lock);
   gst_async_transform_run_job_locked (self, job);
-  more = gst_async_transform_can_start_locked (priv);
+  /* Cheap frames are the src task's: a worker taking them too would only
+   * fight over the lock. */
+  more = gst_async_transform_can_start_locked (priv)
+      && !gst_async_transform_work_is_cheap_locked (priv);
   g_mutex_unlock (&priv->lock);
   return more;
 }
@@ -1064,7 +1080,7 @@ gst_async_transform_start_workers (GstAsyncTransform * self)
 
   g_mutex_lock (&priv->lock);
   /* Unknown until measured: assume real work, wake workers freely. */
-  priv->process_avg = 2 * CHEAP_WORK;
+  priv->process_avg = priv->process_last = 2 * CHEAP_WORK;
   n = priv->n_workers;
   group = g_strdup (priv->worker_group);
   g_mutex_unlock (&priv->lock);
@@ -1171,6 +1187,7 @@ gst_async_transform_steal_oldest_locked (GstAsyncTransformPrivate * priv)
   gst_async_transform_unlink_done_locked (priv, job);
   g_queue_unlink (&priv->out, &job->out_link);
   priv->in_flight--;
+  priv->bytes_in_flight -= job->size;
   /* What was behind it may be able to leave now. */
   if (priv->ready_waiters > 0)
     g_cond_signal (&priv->ready_cond);
@@ -1246,7 +1263,7 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
 
   g_mutex_lock (&priv->lock);
   while ((ret = gst_async_transform_data_flow_locked (priv)) == GST_FLOW_OK
-      && priv->in_flight >= priv->max_in_flight) {
+      && gst_async_transform_window_full_locked (priv)) {
     if (priv->leaky == GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM)
       replaced = gst_async_transform_steal_oldest_locked (priv);
     if (priv->leaky != GST_ASYNC_TRANSFORM_LEAKY_NO) {
@@ -1282,6 +1299,7 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
   job->frame.user_data = user_data;
   job->user_data_destroy = destroy;
   job->entered = g_get_monotonic_time ();
+  job->size = gst_buffer_get_size (buffer);
   job->section = priv->tail_section;
   job->epoch = priv->stream_epoch;
   job->discont = priv->tail_discont;
@@ -1289,6 +1307,7 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
   gst_async_transform_stamp_locked (priv, job);
   g_queue_push_tail_link (&priv->out, &job->out_link);
   priv->in_flight++;
+  priv->bytes_in_flight += job->size;
   priv->stats.in_flight_max = MAX (priv->stats.in_flight_max, priv->in_flight);
   GST_LOG_OBJECT (self, "queued a frame, %u in flight", priv->in_flight);
   if (gst_async_transform_is_late_locked (priv, job)) {
@@ -1812,41 +1831,103 @@ gst_async_transform_next_section_locked (GstAsyncTransformPrivate * priv)
     gst_async_transform_fill_finished_locked (priv);
 }
 
+/* Takes @job out of out into @batch, for the src task to push. */
+static void
+gst_async_transform_take_out_locked (GstAsyncTransformPrivate * priv,
+    GstAsyncJob * job, GPtrArray * batch)
+{
+  g_queue_unlink (&priv->out, &job->out_link);
+  gst_async_transform_unlink_done_locked (priv, job);
+  /* Unordered, a frame after the end may finish before it: dropped. */
+  job->past_end = job->event == NULL && !priv->ordered
+      && job->seq > priv->head_end_seq;
+  g_ptr_array_add (batch, job);
+  if (job->event)
+    gst_async_transform_next_section_locked (priv);
+}
+
+/* With leaky=downstream, the src task takes one frame at a time, so that
+ * the others stay in the window where a new frame may replace them. */
+static inline guint
+gst_async_transform_batch_frames_locked (GstAsyncTransformPrivate * priv)
+{
+  return priv->leaky == GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM ? 1 : G_MAXUINT;
+}
+
 /* Moves every item that may leave now from out to @batch: ordered, the
  * head while it is done; unordered, the finished frames of the head
- * section, then the event after them. With leaky=downstream, one frame at
- * a time, so that the others stay in the window where a new frame may
- * replace them. */
+ * section, then the event after them. */
 static void
 gst_async_transform_collect_locked (GstAsyncTransformPrivate * priv,
     GPtrArray * batch)
 {
-  guint frames = 0, max_frames = priv->leaky ==
-      GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM ? 1 : G_MAXUINT;
+  guint frames = 0, max_frames = gst_async_transform_batch_frames_locked (priv);
   GstAsyncJob *job;
-  GList *link;
 
   while (frames < max_frames) {
-    if (!priv->ordered && (link = priv->finished.head)) {
-      job = link->data;
-      g_queue_unlink (&priv->out, &job->out_link);
-    } else if (priv->out.head && (job = priv->out.head->data)
+    if (!priv->ordered && priv->finished.head)
+      job = priv->finished.head->data;
+    else if (priv->out.head && (job = priv->out.head->data)
         && job->state == JOB_DONE && (priv->ordered || job->event
-            || job->ret == GST_FLOW_EOS)) {
-      g_queue_pop_head_link (&priv->out);
-    } else {
-      break;
-    }
-    gst_async_transform_unlink_done_locked (priv, job);
-    /* Unordered, a frame after the end may finish before it: dropped. */
-    job->past_end = job->event == NULL && !priv->ordered
-        && job->seq > priv->head_end_seq;
-    g_ptr_array_add (batch, job);
-    if (job->event)
-      gst_async_transform_next_section_locked (priv);
+            || job->ret == GST_FLOW_EOS));
     else
-      frames++;
+      break;
+    gst_async_transform_take_out_locked (priv, job, batch);
+    frames += job->event == NULL;
   }
+}
+
+/* Cheap work: takes the frames at the head of out that no worker has
+ * started, with the events and done frames between them, for the src task
+ * to run one after the other and push each straight away (marked
+ * run_by_task). One worker slot serves the whole run; a frame found late
+ * on the way is not run. Returns how many the task is to run. */
+static guint
+gst_async_transform_take_run_locked (GstAsyncTransformPrivate * priv,
+    GPtrArray * batch)
+{
+  guint frames = 0, to_run = 0, max_frames =
+      gst_async_transform_batch_frames_locked (priv);
+  GstAsyncJob *job;
+
+  if (priv->busy_workers >= priv->n_workers)
+    return 0;
+  while (frames < max_frames && priv->out.head
+      && (job = priv->out.head->data)->state != JOB_RUNNING) {
+    if (job->state == JOB_QUEUED) {
+      /* the first frame not started is the oldest in todo */
+      gst_queue_array_pop_head (priv->todo);
+      job->state = JOB_DONE;
+      if (!gst_async_transform_is_late_locked (priv, job)) {
+        job->state = JOB_RUNNING;
+        job->run_by_task = TRUE;
+        job->frame.number = priv->next_number++;
+        to_run++;
+      }
+    }
+    gst_async_transform_take_out_locked (priv, job, batch);
+    frames += job->event == NULL;
+  }
+  if (to_run > 0) {
+    priv->busy_workers++;
+    priv->task_slot = TRUE;
+  }
+  return to_run;
+}
+
+/* Whether to wake an upstream that waits for space. With cheap work, once
+ * the window is half empty, so that it queues many frames per wake-up, as
+ * with queue; with real work at every free slot, so that no worker waits
+ * for upstream to wake. */
+static inline gboolean
+gst_async_transform_space_low_locked (GstAsyncTransformPrivate * priv)
+{
+  if (priv->flow != GST_FLOW_OK)
+    return TRUE;
+  if (gst_async_transform_window_full_locked (priv))
+    return FALSE;
+  return !gst_async_transform_work_is_cheap_locked (priv)
+      || priv->in_flight <= priv->max_in_flight / 2;
 }
 
 /* Counts what the src task pushed so far (with the lock), wakes upstream,
@@ -1861,6 +1942,7 @@ gst_async_transform_account_locked (GstAsyncTransform * self,
   if (task->generation == priv->generation) {
     /* (a flush counted these frames as dropped already) */
     priv->in_flight -= task->tally.frames;
+    priv->bytes_in_flight -= task->tally.bytes;
     gst_async_transform_count_tally_locked (priv, &task->tally);
     if (ret != GST_FLOW_OK && priv->flow == GST_FLOW_OK) {
       priv->flow = ret;
@@ -1874,8 +1956,7 @@ gst_async_transform_account_locked (GstAsyncTransform * self,
   memset (&task->tally, 0, sizeof (task->tally));
   task->tally.last_end = GST_CLOCK_TIME_NONE;
   if (priv->drain_waiters > 0 || (priv->space_waiters > 0
-          && (priv->in_flight <= priv->max_in_flight / 2
-              || priv->flow != GST_FLOW_OK)))
+          && gst_async_transform_space_low_locked (priv)))
     g_cond_broadcast (&priv->space_cond);
 }
 
@@ -1942,6 +2023,7 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
   GstFlowReturn ret;
 
   task->tally.frames++;
+  task->tally.bytes += job->size;
   /* A frame before this one was dropped: the next buffer that leaves says
    * so, whether it is this frame's or not. */
   if (job->discont)
@@ -1994,8 +2076,9 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
     return GST_FLOW_OK;
   }
   {
-    GstClockTime through =
-        (g_get_monotonic_time () - job->entered) * GST_USECOND;
+    /* (the time the batch went, or this frame's own when the task ran it:
+     * close enough, without a clock read a frame) */
+    GstClockTime through = (task->now - job->entered) * GST_USECOND;
 
     task->tally.pushed++;
     task->tally.through_sum += through;
@@ -2098,6 +2181,7 @@ gst_async_transform_push_job (GstAsyncTransform * self, GstAsyncJob * job,
     gst_async_transform_keep_sticky (self, &job->event, ret);
   } else {
     GET_PRIV (self)->task.tally.frames++;
+    GET_PRIV (self)->task.tally.bytes += job->size;
     while ((event = g_queue_pop_head (&job->events))) {
       gst_async_transform_keep_sticky (self, &event, ret);
       gst_clear_event (&event);
@@ -2118,7 +2202,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
   GPtrArray *batch = task->batch;
   GstFlowReturn ret = GST_FLOW_OK;
   gboolean eos, posted, own_error = FALSE;
-  guint i;
+  guint i, to_run;
 
   g_mutex_lock (&priv->lock);
   priv->task_thread = g_thread_self ();
@@ -2136,6 +2220,9 @@ gst_async_transform_loop (GstAsyncTransform * self)
     }
 
     gst_async_transform_collect_locked (priv, batch);
+    to_run = 0;
+    if (batch->len == 0 && gst_async_transform_work_is_cheap_locked (priv))
+      to_run = gst_async_transform_take_run_locked (priv, batch);
     ret = GST_FLOW_OK;
     own_error = FALSE;
     if (batch->len > 0) {
@@ -2143,21 +2230,33 @@ gst_async_transform_loop (GstAsyncTransform * self)
       priv->pushing = TRUE;
       g_mutex_unlock (&priv->lock);
 
+      task->now = g_get_monotonic_time ();
       for (i = 0; i < batch->len; i++) {
         job = g_ptr_array_index (batch, i);
         /* A flush made inside one of these pushes, in this very thread,
          * leaves the rest of the batch behind it. */
         if (ret == GST_FLOW_OK && gst_async_transform_batch_is_stale (self))
           ret = GST_FLOW_FLUSHING;
+        if (job->run_by_task && ret == GST_FLOW_OK) {
+          job->took = gst_async_transform_run_job_timed (self, job);
+          task->now = job->processed_at;
+        }
         ret = gst_async_transform_push_job (self, job, ret, &own_error);
         gst_async_transform_clear_job (job);
       }
 
       g_mutex_lock (&priv->lock);
-      for (i = 0; i < batch->len; i++)
-        gst_async_transform_recycle_job_locked (priv,
-            g_ptr_array_index (batch, i));
+      for (i = 0; i < batch->len; i++) {
+        job = g_ptr_array_index (batch, i);
+        if (job->run_by_task && job->processed_at)
+          gst_async_transform_record_run_locked (priv, job, job->took);
+        gst_async_transform_recycle_job_locked (priv, job);
+      }
       g_ptr_array_set_size (batch, 0);
+      if (to_run > 0) {
+        priv->task_slot = FALSE;
+        priv->busy_workers--;
+      }
       priv->pushing = FALSE;
       gst_async_transform_account_locked (self, ret, own_error);
       continue;
@@ -2167,6 +2266,8 @@ gst_async_transform_loop (GstAsyncTransform * self)
       gboolean skipped;
 
       if (gst_async_transform_work_is_cheap_locked (priv)) {
+        /* The head is being processed: run a frame behind it, to leave
+         * when its turn comes. */
         job = gst_async_transform_take_job_locked (priv, &skipped);
         /* late frames were done without work: collect them */
         if (job == NULL && skipped)
@@ -2177,29 +2278,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
         gst_async_worker_pool_wake (priv->pool_member);
     }
 
-    if (job && priv->out.head == &job->out_link) {
-      GstClockTime took;
-
-      /* Nothing is ahead of it: run it and push it in one go. A flush
-       * meanwhile cannot complete before this loop returns, and makes the
-       * push fail. */
-      g_queue_unlink (&priv->out, &job->out_link);
-      task->generation = priv->generation;
-      priv->pushing = TRUE;
-      priv->task_slot = TRUE;
-      g_mutex_unlock (&priv->lock);
-
-      took = gst_async_transform_run_job_timed (self, job);
-      ret = gst_async_transform_push_job (self, job, GST_FLOW_OK, &own_error);
-      gst_async_transform_clear_job (job);
-
-      g_mutex_lock (&priv->lock);
-      priv->task_slot = FALSE;
-      gst_async_transform_job_ran_locked (priv, job, took);
-      gst_async_transform_recycle_job_locked (priv, job);
-      priv->pushing = FALSE;
-      gst_async_transform_account_locked (self, ret, own_error);
-    } else if (job) {
+    if (job) {
       gst_async_transform_run_job_locked (self, job);
     } else {
       priv->ready_waiters++;
@@ -2512,10 +2591,12 @@ gst_async_transform_get_n_workers (GstAsyncTransform * self)
  * gst_async_transform_get_max_in_flight:
  * @self: a #GstAsyncTransform
  *
- * Returns: the window the element runs (or will run) with: the most frames
- *     it holds at once, the #GstAsyncTransform:max-in-flight setting with
- *     0 resolved to twice the number of workers. A subclass that keeps
- *     buffers per frame in flight sizes its pools with it.
+ * Returns: the window the element runs (or will run) with now: the most
+ *     frames it holds at once, the #GstAsyncTransform:max-in-flight setting
+ *     or, with 0, twice the number of workers, more while the work is
+ *     cheap. A subclass that keeps a buffer per frame in flight sizes its
+ *     pools with it (the default decide_allocation allows for the largest
+ *     automatic window).
  *
  * Since: 1.0
  */

@@ -497,13 +497,14 @@ gst_async_transform_default_propose_allocation (GstAsyncTransform * self,
   GstCaps *caps;
   GstVideoInfo info;
   gboolean same_caps;
-  guint extra, i, n, size = 0;
+  guint extra, extra_max, i, n, size = 0;
 
   gst_query_parse_allocation (query, &caps, NULL);
 
   g_mutex_lock (&priv->lock);
   same_caps = priv->outcaps && caps && gst_caps_is_equal (priv->outcaps, caps);
-  extra = priv->max_in_flight;
+  extra = priv->base_window;
+  extra_max = gst_async_transform_window_max_locked (priv);
   g_mutex_unlock (&priv->lock);
 
   /* Downstream's pool and metas only serve upstream when the format passes
@@ -519,7 +520,7 @@ gst_async_transform_default_propose_allocation (GstAsyncTransform * self,
     gst_query_parse_nth_allocation_pool (query, i, &pool, &size, &min, &max);
     min += extra;
     if (max != 0)
-      max = MAX (max + extra, min);
+      max = MAX (max + extra_max, min);
     gst_query_set_nth_allocation_pool (query, i, pool, size, min, max);
     gst_clear_object (&pool);
   }
@@ -570,7 +571,7 @@ gst_async_transform_default_decide_allocation (GstAsyncTransform * self,
   GstVideoInfo info;
   GstCaps *caps;
   gboolean video, video_meta;
-  guint size = 0, min = 0, max = 0, window;
+  guint size = 0, min = 0, max = 0, window, window_max;
 
   gst_query_parse_allocation (query, &caps, NULL);
   video = gst_async_transform_video_info (caps, &info);
@@ -593,12 +594,15 @@ gst_async_transform_default_decide_allocation (GstAsyncTransform * self,
   if (gst_query_get_n_allocation_params (query) > 0)
     gst_query_parse_nth_allocation_param (query, 0, &allocator, &params);
 
+  /* (the pool makes its minimum up front: the window's base; its maximum
+   * allows for the largest window) */
   g_mutex_lock (&priv->lock);
-  window = priv->max_in_flight;
+  window = priv->base_window;
+  window_max = gst_async_transform_window_max_locked (priv);
   g_mutex_unlock (&priv->lock);
-  min += window;
   if (max != 0)
-    max = MAX (max, min);
+    max = MAX (max, min + window_max);
+  min += window;
 
   if (pool == NULL || !gst_async_transform_configure_pool (pool, caps, size,
           min, max, allocator, &params, video_meta)) {

@@ -75,7 +75,10 @@ typedef struct
   guint section;                /* events before it: unordered output */
   guint epoch;                  /* priv->stream_epoch when submitted */
   gint64 entered;               /* monotonic µs, when submitted */
+  gsize size;                   /* of the input, for the window */
   gint64 processed_at;          /* monotonic µs, when process () ended */
+  gboolean run_by_task;         /* the src task runs it, then pushes it */
+  GstClockTime took;            /* ...and how long process () took */
   GstClockTime running_time;    /* of its timestamp, for QoS */
   GstClockTime running_end;     /* ...plus its duration, for position */
   gboolean discont;             /* a frame before it was dropped */
@@ -152,6 +155,7 @@ typedef struct
   guint pushed;
   guint late;
   guint errors;
+  gsize bytes;                  /* of the frames taken out */
   GstClockTime through_sum, through_max;
   GstClockTime last_end;        /* running time, end of the newest frame
                                  * pushed */
@@ -162,6 +166,7 @@ typedef struct
 {
   GPtrArray *batch;             /* GstAsyncJob *, taken out of out */
   GstAsyncTally tally;          /* of the part of batch not yet counted */
+  gint64 now;                   /* monotonic µs, when the batch went */
   guint generation;             /* of the batch */
   guint eos_epoch;              /* stream epoch of the frame that met
                                  * EOS */
@@ -202,11 +207,13 @@ typedef struct
                                  * section whose process () returned EOS */
   GstQueueArray *spare_jobs;    /* GstAsyncJob *, recycled */
   guint in_flight;              /* frames accepted and not yet pushed */
+  gsize bytes_in_flight;        /* ...and their input bytes */
   guint busy_workers;           /* threads inside process () */
   gboolean task_slot;           /* ...one of them the src task, which then
                                  * pushes the frame it ran */
   GThread *task_thread;         /* the src task's thread */
   GstClockTime process_avg;     /* running average of process () time */
+  GstClockTime process_last;    /* the last process () time */
   gboolean pushing;             /* the src task is pushing a batch */
   gboolean tail_discont;        /* leaky dropped the newest frame: the
                                  * next one submitted is a DISCONT */
@@ -242,7 +249,10 @@ typedef struct
   guint n_workers_setting;
   guint max_in_flight_setting;
   guint n_workers;              /* effective */
-  guint max_in_flight;          /* effective */
+  guint base_window;            /* max-in-flight, or with 0 2 x workers */
+  guint max_in_flight;          /* the window now: base_window, or with
+                                 * max-in-flight=0 more while the work is
+                                 * cheap (see AUTO_WINDOW_*) */
   gboolean ordered;
   gint64 latency_setting;
   GstAsyncTransformLeaky leaky;
@@ -277,6 +287,16 @@ G_GNUC_INTERNAL GST_DEBUG_CATEGORY_EXTERN (gst_async_transform_debug);
 /* Below this average process () time, handing a frame to another thread
  * costs more than the work itself (see gstasynctransform.c). */
 #define CHEAP_WORK (20 * GST_USECOND)
+
+/* The automatic window (max-in-flight=0): a hand-off between threads costs
+ * tens of µs, so with cheap work the window holds about AUTO_WINDOW_TIME of
+ * work, for upstream and the src task to pass many frames per wake-up, as
+ * they do through a queue; never fewer than 2 x workers, never more than
+ * AUTO_WINDOW_MAX frames, and beyond 2 x workers no more than
+ * AUTO_WINDOW_BYTES (queue's own limits are 200 buffers and 10 MB). */
+#define AUTO_WINDOW_TIME (1 * GST_MSECOND)
+#define AUTO_WINDOW_MAX 256
+#define AUTO_WINDOW_BYTES (10 * 1024 * 1024)
 
 /* gstasynctransform.c */
 G_GNUC_INTERNAL
@@ -365,6 +385,9 @@ G_GNUC_INTERNAL
 void gst_async_transform_job_ran_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job, GstClockTime took);
 G_GNUC_INTERNAL
+void gst_async_transform_record_run_locked (GstAsyncTransformPrivate * priv,
+    GstAsyncJob * job, GstClockTime took);
+G_GNUC_INTERNAL
 gboolean gst_async_transform_answer_latency (GstAsyncTransform * self,
     GstQuery * query);
 G_GNUC_INTERNAL
@@ -398,6 +421,23 @@ static inline gboolean
 gst_async_transform_work_is_cheap_locked (GstAsyncTransformPrivate * priv)
 {
   return priv->process_avg < CHEAP_WORK;
+}
+
+/* Upstream must wait before it submits another frame. */
+static inline gboolean
+gst_async_transform_window_full_locked (GstAsyncTransformPrivate * priv)
+{
+  return priv->in_flight >= priv->max_in_flight
+      || (priv->in_flight >= priv->base_window
+      && priv->bytes_in_flight >= AUTO_WINDOW_BYTES);
+}
+
+/* The most frames the window may hold, for sizing pools. */
+static inline guint
+gst_async_transform_window_max_locked (GstAsyncTransformPrivate * priv)
+{
+  return priv->max_in_flight_setting ? priv->base_window :
+      MAX (AUTO_WINDOW_MAX, priv->base_window);
 }
 
 G_END_DECLS

@@ -234,22 +234,56 @@ gst_async_transform_measure_delay_locked (GstAsyncTransformPrivate * priv,
   }
 }
 
-/* A process () call ended after @took: the worker slot is free, the
- * averages and counters learn of it. */
+/* With max-in-flight=0, the window follows the cost of the work: about
+ * AUTO_WINDOW_TIME of it (see gstasynctransformprivate.h). A larger window
+ * frees an upstream that waits. */
+static void
+gst_async_transform_adapt_window_locked (GstAsyncTransformPrivate * priv)
+{
+  guint64 window;
+
+  if (priv->max_in_flight_setting != 0)
+    return;
+  window = AUTO_WINDOW_TIME * priv->n_workers / MAX (priv->process_avg, 1);
+  window = CLAMP (window, priv->base_window, MAX (AUTO_WINDOW_MAX,
+          priv->base_window));
+  if (window > priv->max_in_flight && priv->space_waiters > 0)
+    g_cond_broadcast (&priv->space_cond);
+  priv->max_in_flight = window;
+}
+
+/* A process () call took @took: the averages, the window and the
+ * counters learn of it. */
 void
-gst_async_transform_job_ran_locked (GstAsyncTransformPrivate * priv,
+gst_async_transform_record_run_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job, GstClockTime took)
 {
   GstAsyncStats *stats = &priv->stats;
 
   gst_async_transform_measure_delay_locked (priv, job, took);
-  priv->busy_workers--;
-  priv->process_avg = (7 * priv->process_avg + took) / 8;
+  /* The running average decides whether the work is cheap and sizes the
+   * automatic window. Each sample is the shorter of this frame's time and
+   * the previous one's: one frame that took long (its thread was
+   * preempted, the machine stalled) changes nothing, two in a row count in
+   * full, so work that really got slower shows at its second frame. */
+  priv->process_avg = (7 * priv->process_avg + MIN (took,
+          priv->process_last)) / 8;
+  priv->process_last = took;
+  gst_async_transform_adapt_window_locked (priv);
   if (stats->processed == 0 || took < stats->process_min)
     stats->process_min = took;
   stats->process_max = MAX (stats->process_max, took);
   stats->process_sum += took;
   stats->processed++;
+}
+
+/* A worker's process () call ended after @took: its slot is free. */
+void
+gst_async_transform_job_ran_locked (GstAsyncTransformPrivate * priv,
+    GstAsyncJob * job, GstClockTime took)
+{
+  gst_async_transform_record_run_locked (priv, job, took);
+  priv->busy_workers--;
   /* A drain, or a flush-stop, may wait for the last process () call to
    * end. */
   if (priv->busy_workers == 0 && priv->drain_waiters > 0)
@@ -366,6 +400,7 @@ gst_async_transform_stats_locked (GstAsyncTransformPrivate * priv)
       "time-through-max", G_TYPE_UINT64,
       stats->left ? stats->through_max : GST_CLOCK_TIME_NONE,
       "workers", G_TYPE_UINT, priv->n_workers,
+      "window", G_TYPE_UINT, priv->max_in_flight,
       "latency", G_TYPE_UINT64, gst_async_transform_latency_locked (priv),
       NULL);
 }

@@ -38,7 +38,7 @@ async_check_drain (GstPad * pad)
 typedef struct
 {
   guint64 in, out, processed, leaky, qos, errors, other;
-  guint in_flight, in_flight_max;
+  guint in_flight, in_flight_max, window;
   GstClockTime process_min, process_mean, process_max;
   GstClockTime through_mean, through_max;
 } Stats;
@@ -60,6 +60,7 @@ read_stats (GstElement * e)
           "dropped-other", G_TYPE_UINT64, &x.other,
           "in-flight", G_TYPE_UINT, &x.in_flight,
           "in-flight-max", G_TYPE_UINT, &x.in_flight_max,
+          "window", G_TYPE_UINT, &x.window,
           "process-time-min", G_TYPE_UINT64, &x.process_min,
           "process-time-mean", G_TYPE_UINT64, &x.process_mean,
           "process-time-max", G_TYPE_UINT64, &x.process_max,

@@ -522,6 +522,7 @@ typedef struct
   GMutex lock;
   GCond cond;
   gboolean done;
+  gboolean big;                 /* frames of 1 MB */
 } Pushes;
 
 static gpointer
@@ -531,8 +532,9 @@ push_frames_thread (gpointer data)
   guint i;
 
   for (i = p->from; i < p->from + p->n; i++)
-    fail_unless_equals_int (gst_harness_push (p->h, make_frame (i)),
-        GST_FLOW_OK);
+    fail_unless_equals_int (gst_harness_push (p->h, p->big ?
+            gst_buffer_new_allocate (NULL, 1024 * 1024, NULL) :
+            make_frame (i)), GST_FLOW_OK);
   g_mutex_lock (&p->lock);
   p->done = TRUE;
   g_cond_broadcast (&p->cond);
@@ -553,7 +555,7 @@ GST_START_TEST (test_leaky_never_blocks)
   gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
   GThread *thread;
   Blocker b = { {0}, {0}, TRUE, 0 };
-  Pushes p = { h, 4, 40, {0}, {0}, FALSE };
+  Pushes p = { h, 4, 40, {0}, {0}, FALSE, FALSE };
   guint64 last = 0;
   GstBuffer *buf;
   guint i;
@@ -819,6 +821,115 @@ GST_START_TEST (test_discont_survives_dropped_frame)
   fail_unless (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT));
   gst_buffer_unref (buf);
   test_teardown (h, t);
+}
+
+GST_END_TEST;
+
+/* The automatic window (max-in-flight=0) follows the work: cheap frames
+ * make it large, so that upstream and the src task pass many frames per
+ * wake-up, as through a queue; real work brings it back to 2 x workers. */
+GST_START_TEST (test_auto_window_follows_work)
+{
+  GstHarness *h = identity_harness (2, 0, TRUE, 0);
+  guint i, n = async_check_scale (200);
+
+  fail_unless_equals_int (read_stats (h->element).window, 4);
+  for (i = 0; i < n; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  fail_unless (async_check_drain (h->srcpad));
+  fail_unless (read_stats (h->element).window > 4);
+  fail_unless (read_stats (h->element).window <= 256);
+  while (gst_harness_buffers_in_queue (h))
+    gst_buffer_unref (gst_harness_pull (h));
+
+  g_object_set (h->element, "work-time", 20000, NULL);
+  for (i = 0; i < 20; i++) {
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+    gst_buffer_unref (gst_harness_pull (h));
+  }
+  fail_unless_equals_int (read_stats (h->element).window, 4);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* One frame that takes long (the thread was preempted, the machine
+ * stalled) does not make cheap work look expensive: the window stays
+ * large. */
+GST_START_TEST (test_auto_window_survives_a_stall)
+{
+  GstHarness *h = identity_harness (2, 0, TRUE, 0);
+  guint i, n = async_check_scale (200), before, after;
+
+  for (i = 0; i < n; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  fail_unless (async_check_drain (h->srcpad));
+  before = read_stats (h->element).window;
+  fail_unless (before > 8, "window %u", before);
+  g_object_set (h->element, "work-time", 100000, NULL);
+  gst_harness_push (h, make_frame (n));
+  g_object_set (h->element, "work-time", 0, NULL);
+  gst_harness_push (h, make_frame (n + 1));
+  fail_unless (async_check_drain (h->srcpad));
+  after = read_stats (h->element).window;
+  fail_unless (after >= before / 2, "window %u before the stall, %u after",
+      before, after);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* The automatic window holds no more than 10 MB beyond 2 x workers, as
+ * queue's own limit: cheap work on 1 MB frames with the sink holding the
+ * first keeps at most 10 frames inside, and upstream waits. */
+GST_START_TEST (test_auto_window_bytes)
+{
+  GstHarness *h = identity_harness (2, 0, TRUE, 0);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  Blocker b = { {0}, {0}, TRUE, 0 };
+  Pushes p = { h, 0, 30, {0}, {0}, FALSE, FALSE };
+  GThread *thread;
+  guint i, n = async_check_scale (200);
+  Stats st;
+
+  g_mutex_init (&b.lock);
+  g_cond_init (&b.cond);
+  g_mutex_init (&p.lock);
+  g_cond_init (&p.cond);
+  /* cheap: the window grows */
+  for (i = 0; i < n; i++)
+    gst_harness_push (h, make_frame (i));
+  fail_unless (async_check_drain (h->srcpad));
+  fail_unless (read_stats (h->element).window > 10);
+  while (gst_harness_buffers_in_queue (h))
+    gst_buffer_unref (gst_harness_pull (h));
+
+  gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER, hold_buffers, &b,
+      NULL);
+  p.big = TRUE;
+  thread = g_thread_new ("pusher", push_frames_thread, &p);
+  /* upstream stops at 10 MB */
+  do {
+    st = read_stats (h->element);
+    fail_unless (g_get_monotonic_time () < deadline, "%u frames inside",
+        st.in_flight);
+  } while (st.in_flight < 10);
+  g_usleep (50 * 1000);
+  st = read_stats (h->element);
+  fail_unless_equals_int (st.in_flight, 10);
+  g_mutex_lock (&p.lock);
+  fail_if (p.done);
+  g_mutex_unlock (&p.lock);
+
+  blocker_release (&b);
+  g_thread_join (thread);
+  fail_unless (async_check_drain (h->srcpad));
+  fail_unless_equals_uint64 (read_stats (h->element).out, n + 30);
+  gst_harness_teardown (h);
+  g_mutex_clear (&b.lock);
+  g_cond_clear (&b.cond);
+  g_mutex_clear (&p.lock);
+  g_cond_clear (&p.cond);
 }
 
 GST_END_TEST;
@@ -1965,6 +2076,9 @@ asynctransform_suite (void)
   tcase_add_loop_test (tc, test_leaky, 0, 2);
   tcase_add_loop_test (tc, test_leaky_never_blocks, 0, 2);
   tcase_add_loop_test (tc, test_leaky_keeps_errors, 0, 2);
+  tcase_add_test (tc, test_auto_window_follows_work);
+  tcase_add_test (tc, test_auto_window_survives_a_stall);
+  tcase_add_test (tc, test_auto_window_bytes);
   tcase_add_test (tc, test_leaky_keeps_frame_events);
   tcase_add_test (tc, test_discont_survives_dropped_frame);
   tcase_add_test (tc, test_unordered_ends_in_place);
