@@ -225,6 +225,8 @@ static gboolean gst_async_transform_post_message (GstElement * element,
 
 static GstFlowReturn gst_async_transform_chain (GstPad * pad,
     GstObject * parent, GstBuffer * buffer);
+static GstFlowReturn gst_async_transform_chain_list (GstPad * pad,
+    GstObject * parent, GstBufferList * list);
 static gboolean gst_async_transform_sink_event (GstPad * pad,
     GstObject * parent, GstEvent * event);
 static gboolean gst_async_transform_sink_query (GstPad * pad,
@@ -496,6 +498,8 @@ gst_async_transform_init (GstAsyncTransform * self,
       GST_ASYNC_TRANSFORM_SINK_NAME);
   gst_pad_set_chain_function (priv->sinkpad,
       GST_DEBUG_FUNCPTR (gst_async_transform_chain));
+  gst_pad_set_chain_list_function (priv->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_async_transform_chain_list));
   gst_pad_set_event_function (priv->sinkpad,
       GST_DEBUG_FUNCPTR (gst_async_transform_sink_event));
   gst_pad_set_query_function (priv->sinkpad,
@@ -961,8 +965,8 @@ gst_async_transform_mark_done_locked (GstAsyncTransformPrivate * priv,
       job->in_finished = TRUE;
     }
   }
-  if (may_leave && priv->ready_waiters > 0)
-    g_cond_signal (&priv->ready_cond);
+  if (may_leave)
+    gst_async_transform_wake_task_locked (priv);
 }
 
 /* Takes the oldest frame not yet started, for the calling thread to run;
@@ -1189,8 +1193,7 @@ gst_async_transform_steal_oldest_locked (GstAsyncTransformPrivate * priv)
   priv->in_flight--;
   priv->bytes_in_flight -= job->size;
   /* What was behind it may be able to leave now. */
-  if (priv->ready_waiters > 0)
-    g_cond_signal (&priv->ready_cond);
+  gst_async_transform_wake_task_locked (priv);
   return job;
 }
 
@@ -1206,6 +1209,131 @@ gst_async_transform_data_flow_locked (GstAsyncTransformPrivate * priv)
   if (!priv->negotiated)
     return GST_FLOW_NOT_NEGOTIATED;
   return GST_FLOW_OK;
+}
+
+/* Takes the element lock on the hot paths (a frame in, a batch out): the
+ * other side holds it for a few µs at a time, so spinning a little first
+ * avoids sleeping in the kernel (a context switch each time) when the two
+ * sides meet, as glibc's adaptive mutexes do. */
+static inline void
+gst_async_transform_lock_hot (GstAsyncTransformPrivate * priv)
+{
+  guint i;
+
+  for (i = 0; i < 200; i++) {
+    if (g_mutex_trylock (&priv->lock))
+      return;
+  }
+  g_mutex_lock (&priv->lock);
+}
+
+/* Someone takes the frames just queued: the src task (cheap work) or a
+ * worker (real work). */
+static void
+gst_async_transform_announce_locked (GstAsyncTransformPrivate * priv)
+{
+  if (gst_queue_array_is_empty (priv->todo))
+    return;
+  if (!gst_async_transform_work_is_cheap_locked (priv))
+    gst_async_worker_pool_wake (priv->pool_member);
+  else
+    gst_async_transform_wake_task_locked (priv);
+}
+
+/* Waits for room in the window (or with leaky makes some), then queues
+ * @buffer as a frame, with @user_data for process (). Returns GST_FLOW_OK
+ * when queued (the frame owns @buffer and @user_data; announce it),
+ * GST_ASYNC_TRANSFORM_FLOW_DROPPED when leaky dropped it, or the flow
+ * return that refused it. An older frame leaky dropped to make room is put
+ * in @replaced. gst_async_transform_queued () frees what is left. */
+static GstFlowReturn
+gst_async_transform_queue_frame_locked (GstAsyncTransform * self,
+    GstBuffer * buffer, gpointer user_data, GDestroyNotify destroy,
+    GstAsyncJob ** replaced)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  gboolean drop_new = FALSE;
+  GstAsyncJob *job;
+  GstFlowReturn ret;
+
+  *replaced = NULL;
+  while ((ret = gst_async_transform_data_flow_locked (priv)) == GST_FLOW_OK
+      && gst_async_transform_window_full_locked (priv)) {
+    if (priv->leaky == GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM)
+      *replaced = gst_async_transform_steal_oldest_locked (priv);
+    if (priv->leaky != GST_ASYNC_TRANSFORM_LEAKY_NO) {
+      drop_new = *replaced == NULL;
+      break;
+    }
+    /* (frames of a list queued before are someone's before we sleep) */
+    gst_async_transform_announce_locked (priv);
+    priv->space_waiters++;
+    g_cond_wait (&priv->space_cond, &priv->lock);
+    priv->space_waiters--;
+  }
+  if (ret != GST_FLOW_OK)
+    return ret;
+  priv->stats.frames_in++;
+  if (drop_new || *replaced)
+    priv->stats.dropped_leaky++;
+  if (drop_new) {
+    priv->tail_discont = TRUE;
+    return GST_ASYNC_TRANSFORM_FLOW_DROPPED;
+  }
+
+  if (!priv->qos.duration_from_caps && GST_BUFFER_DURATION_IS_VALID (buffer))
+    priv->qos.frame_duration = GST_BUFFER_DURATION (buffer);
+
+  job = gst_async_transform_new_job_locked (priv);
+  job->seq = priv->next_seq++;
+  job->frame.input = buffer;
+  job->frame.user_data = user_data;
+  job->user_data_destroy = destroy;
+  job->entered = g_get_monotonic_time ();
+  job->size = gst_buffer_get_size (buffer);
+  job->section = priv->tail_section;
+  job->epoch = priv->stream_epoch;
+  job->discont = priv->tail_discont;
+  priv->tail_discont = FALSE;
+  gst_async_transform_stamp_locked (priv, job);
+  g_queue_push_tail_link (&priv->out, &job->out_link);
+  priv->in_flight++;
+  priv->bytes_in_flight += job->size;
+  priv->stats.in_flight_max = MAX (priv->stats.in_flight_max, priv->in_flight);
+  GST_LOG_OBJECT (self, "queued a frame, %u in flight", priv->in_flight);
+  if (gst_async_transform_is_late_locked (priv, job))
+    /* Already late: it only keeps its place, for the QoS message. */
+    gst_async_transform_mark_done_locked (priv, job);
+  else
+    gst_queue_array_push_tail (priv->todo, job);
+  return GST_FLOW_OK;
+}
+
+/* After gst_async_transform_queue_frame_locked (), without the lock: frees
+ * what was not queued. Returns the flow return for upstream. */
+static GstFlowReturn
+gst_async_transform_queued (GstAsyncTransform * self, GstFlowReturn ret,
+    GstBuffer * buffer, gpointer user_data, GDestroyNotify destroy,
+    GstAsyncJob * replaced)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  if (ret != GST_FLOW_OK) {
+    GST_DEBUG_OBJECT (self, "%s frame: %s", ret ==
+        GST_ASYNC_TRANSFORM_FLOW_DROPPED ? "leaky, dropping" : "refusing",
+        gst_flow_get_name (ret));
+    gst_buffer_unref (buffer);
+    if (destroy)
+      destroy (user_data);
+  }
+  if (replaced) {
+    GST_DEBUG_OBJECT (self, "leaky, dropped an older frame");
+    gst_async_transform_clear_job (replaced);
+    g_mutex_lock (&priv->lock);
+    gst_async_transform_recycle_job_locked (priv, replaced);
+    g_mutex_unlock (&priv->lock);
+  }
+  return ret == GST_ASYNC_TRANSFORM_FLOW_DROPPED ? GST_FLOW_OK : ret;
 }
 
 /**
@@ -1253,92 +1381,70 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
     gpointer user_data, GDestroyNotify destroy)
 {
   GstAsyncTransformPrivate *priv;
-  GstAsyncJob *job, *replaced = NULL;
-  gboolean drop_new = FALSE;
+  GstAsyncJob *replaced = NULL;
   GstFlowReturn ret;
 
   g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), GST_FLOW_ERROR);
   g_return_val_if_fail (GST_IS_BUFFER (buffer), GST_FLOW_ERROR);
   priv = GET_PRIV (self);
 
-  g_mutex_lock (&priv->lock);
-  while ((ret = gst_async_transform_data_flow_locked (priv)) == GST_FLOW_OK
-      && gst_async_transform_window_full_locked (priv)) {
-    if (priv->leaky == GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM)
-      replaced = gst_async_transform_steal_oldest_locked (priv);
-    if (priv->leaky != GST_ASYNC_TRANSFORM_LEAKY_NO) {
-      drop_new = replaced == NULL;
-      break;
-    }
-    priv->space_waiters++;
-    g_cond_wait (&priv->space_cond, &priv->lock);
-    priv->space_waiters--;
-  }
+  gst_async_transform_lock_hot (priv);
+  ret = gst_async_transform_queue_frame_locked (self, buffer, user_data,
+      destroy, &replaced);
   if (ret == GST_FLOW_OK)
-    priv->stats.frames_in++;
-  if (drop_new || replaced)
-    priv->stats.dropped_leaky++;
-  if (drop_new)
-    priv->tail_discont = TRUE;
-  if (ret != GST_FLOW_OK || drop_new) {
-    g_mutex_unlock (&priv->lock);
-    GST_DEBUG_OBJECT (self, "%s frame: %s", drop_new ? "leaky, dropping" :
-        "refusing", gst_flow_get_name (ret));
-    gst_buffer_unref (buffer);
-    if (destroy)
-      destroy (user_data);
-    return ret;
-  }
-
-  if (!priv->qos.duration_from_caps && GST_BUFFER_DURATION_IS_VALID (buffer))
-    priv->qos.frame_duration = GST_BUFFER_DURATION (buffer);
-
-  job = gst_async_transform_new_job_locked (priv);
-  job->seq = priv->next_seq++;
-  job->frame.input = buffer;
-  job->frame.user_data = user_data;
-  job->user_data_destroy = destroy;
-  job->entered = g_get_monotonic_time ();
-  job->size = gst_buffer_get_size (buffer);
-  job->section = priv->tail_section;
-  job->epoch = priv->stream_epoch;
-  job->discont = priv->tail_discont;
-  priv->tail_discont = FALSE;
-  gst_async_transform_stamp_locked (priv, job);
-  g_queue_push_tail_link (&priv->out, &job->out_link);
-  priv->in_flight++;
-  priv->bytes_in_flight += job->size;
-  priv->stats.in_flight_max = MAX (priv->stats.in_flight_max, priv->in_flight);
-  GST_LOG_OBJECT (self, "queued a frame, %u in flight", priv->in_flight);
-  if (gst_async_transform_is_late_locked (priv, job)) {
-    /* Already late: it only keeps its place, for the QoS message. */
-    gst_async_transform_mark_done_locked (priv, job);
-  } else if (gst_async_transform_work_is_cheap_locked (priv)) {
-    /* Cheap work is done by the src task, or by a worker that is already
-     * awake; real work wakes a worker. */
-    gst_queue_array_push_tail (priv->todo, job);
-    if (priv->ready_waiters > 0)
-      g_cond_signal (&priv->ready_cond);
-  } else {
-    gst_queue_array_push_tail (priv->todo, job);
-    gst_async_worker_pool_wake (priv->pool_member);
-  }
+    gst_async_transform_announce_locked (priv);
   g_mutex_unlock (&priv->lock);
 
-  if (replaced) {
-    GST_DEBUG_OBJECT (self, "leaky, dropped an older frame");
-    gst_async_transform_clear_job (replaced);
-    g_mutex_lock (&priv->lock);
-    gst_async_transform_recycle_job_locked (priv, replaced);
-    g_mutex_unlock (&priv->lock);
-  }
-  return GST_FLOW_OK;
+  return gst_async_transform_queued (self, ret, buffer, user_data, destroy,
+      replaced);
 }
 
 static GstFlowReturn
 gst_async_transform_default_parse (GstAsyncTransform * self, GstBuffer * buffer)
 {
   return gst_async_transform_submit (self, buffer);
+}
+
+/* A list from upstream: with the default parse, every frame is queued in
+ * one lock hold and announced once. */
+static GstFlowReturn
+gst_async_transform_chain_list (GstPad * pad, GstObject * parent,
+    GstBufferList * list)
+{
+  GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstFlowReturn ret = GST_FLOW_OK;
+  guint i, n = gst_buffer_list_length (list);
+
+  if (G_UNLIKELY (GST_PAD_NEEDS_RECONFIGURE (priv->srcpad)))
+    gst_async_transform_renegotiate (self);
+
+  if (klass->parse != gst_async_transform_default_parse) {
+    for (i = 0; i < n && ret == GST_FLOW_OK; i++)
+      ret = klass->parse (self, gst_buffer_ref (gst_buffer_list_get (list, i)));
+    gst_buffer_list_unref (list);
+    return ret;
+  }
+
+  g_mutex_lock (&priv->lock);
+  for (i = 0; i < n && ret == GST_FLOW_OK; i++) {
+    GstBuffer *buffer = gst_buffer_ref (gst_buffer_list_get (list, i));
+    GstAsyncJob *replaced;
+
+    ret = gst_async_transform_queue_frame_locked (self, buffer, NULL, NULL,
+        &replaced);
+    if (ret != GST_FLOW_OK || replaced) {
+      g_mutex_unlock (&priv->lock);
+      ret = gst_async_transform_queued (self, ret, buffer, NULL, NULL,
+          replaced);
+      g_mutex_lock (&priv->lock);
+    }
+  }
+  gst_async_transform_announce_locked (priv);
+  g_mutex_unlock (&priv->lock);
+  gst_buffer_list_unref (list);
+  return ret;
 }
 
 static GstFlowReturn
@@ -1368,8 +1474,8 @@ gst_async_transform_append_event_locked (GstAsyncTransformPrivate * priv,
   job->state = JOB_DONE;
   job->section = priv->tail_section++;
   g_queue_push_tail_link (&priv->out, &job->out_link);
-  if (priv->ready_waiters > 0 && priv->out.head == &job->out_link)
-    g_cond_signal (&priv->ready_cond);
+  if (priv->out.head == &job->out_link)
+    gst_async_transform_wake_task_locked (priv);
 }
 
 static void
@@ -2245,7 +2351,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
         gst_async_transform_clear_job (job);
       }
 
-      g_mutex_lock (&priv->lock);
+      gst_async_transform_lock_hot (priv);
       for (i = 0; i < batch->len; i++) {
         job = g_ptr_array_index (batch, i);
         if (job->run_by_task && job->processed_at)
@@ -2284,6 +2390,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
       priv->ready_waiters++;
       g_cond_wait (&priv->ready_cond, &priv->lock);
       priv->ready_waiters--;
+      priv->ready_signalled = FALSE;
     }
   }
   ret = priv->flow;

@@ -192,6 +192,7 @@ typedef struct
   guint space_waiters;          /* upstream, waiting for a free slot */
   guint drain_waiters;          /* waiting for everything to leave */
   guint ready_waiters;
+  gboolean ready_signalled;     /* the waiting src task was woken already */
 
   /* The data path. */
   GQueue out;                   /* GstAsyncJob, via out_link: arrival
@@ -421,6 +422,17 @@ static inline gboolean
 gst_async_transform_work_is_cheap_locked (GstAsyncTransformPrivate * priv)
 {
   return priv->process_avg < CHEAP_WORK;
+}
+
+/* Wakes the src task if it waits, once: a wake-up costs a system call
+ * (g_cond_signal always makes one), and one is enough until it runs. */
+static inline void
+gst_async_transform_wake_task_locked (GstAsyncTransformPrivate * priv)
+{
+  if (priv->ready_waiters > 0 && !priv->ready_signalled) {
+    priv->ready_signalled = TRUE;
+    g_cond_signal (&priv->ready_cond);
+  }
 }
 
 /* Upstream must wait before it submits another frame. */

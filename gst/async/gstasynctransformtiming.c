@@ -229,8 +229,7 @@ gst_async_transform_measure_delay_locked (GstAsyncTransformPrivate * priv,
   if (priv->latency_setting < 0 && latency->live && delay > latency->reported
       && !latency->message_sent) {
     latency->message_due = latency->message_sent = TRUE;
-    if (priv->ready_waiters > 0)
-      g_cond_signal (&priv->ready_cond);
+    gst_async_transform_wake_task_locked (priv);
   }
 }
 

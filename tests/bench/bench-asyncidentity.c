@@ -1,8 +1,8 @@
 /* GStreamer
  * Copyright (C) 2026 gst-plugins-async developers
  *
- * bench-asyncidentity.c: throughput and per-buffer overhead of
- * asyncidentity, as ratios against stock elements in the same run.
+ * bench-asyncidentity.c: the engine's cost and its scaling, in-process, as
+ * ratios against stock elements measured in the same run.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public
@@ -20,45 +20,29 @@
  * Boston, MA 02110-1301, USA.
  */
 
-/* (a) Sleep-bound work: frames/s of asyncidentity work-mode=sleep
- *     work-time=10000 with 1, 2, 4 and 8 workers, as a ratio to the
- *     sequential stock element doing the same work (identity
- *     sleep-time=10000).
- * (b) Per-buffer overhead: small buffers through asyncidentity work-time=0,
- *     identity, queue and queue ! queue, minus the cost of the same
- *     pipeline without the element. Wall time and CPU time (all threads),
- *     best of several interleaved runs. */
+/* (a) Per-buffer cost: small buffers through each element with default
+ *     settings, in rounds that run every element in turn with queue, as
+ *     the element's buffer rate over queue's in that round; the median and
+ *     the spread over the rounds.
+ * (b) Sleep-bound work, 10 ms a frame: asyncidentity with 1 to 8 workers
+ *     against identity sleep-time=10000, and with 16 and 64 frames in
+ *     flight against the ideal rate.
+ * (c) CPU-bound work, 5 ms of CPU a frame: 2 workers against 1.
+ *
+ *   bench-asyncidentity [--quick] */
 
 #include <gst/gst.h>
 #include <stdlib.h>
-#include <sys/resource.h>
-
-typedef struct
-{
-  gdouble wall_s;
-  gdouble cpu_s;
-} Run;
 
 static gdouble
-cpu_seconds (void)
-{
-  struct rusage ru;
-
-  getrusage (RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
-      (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-static Run
-run_once (const gchar * desc)
+run_seconds (const gchar * desc)
 {
   GError *err = NULL;
   GstElement *pipeline = gst_parse_launch (desc, &err);
-  GstBus *bus;
   GstMessage *msg;
+  GstBus *bus;
   gint64 start;
-  gdouble cpu;
-  Run run;
+  gdouble seconds;
 
   if (pipeline == NULL) {
     g_printerr ("%s: %s\n", desc, err->message);
@@ -68,13 +52,11 @@ run_once (const gchar * desc)
   gst_element_set_state (pipeline, GST_STATE_PAUSED);
   gst_element_get_state (pipeline, NULL, NULL, GST_CLOCK_TIME_NONE);
 
-  cpu = cpu_seconds ();
   start = g_get_monotonic_time ();
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
   msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
       GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  run.wall_s = (g_get_monotonic_time () - start) / 1e6;
-  run.cpu_s = cpu_seconds () - cpu;
+  seconds = (g_get_monotonic_time () - start) / 1e6;
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
     g_printerr ("%s: error\n", desc);
     exit (1);
@@ -83,82 +65,130 @@ run_once (const gchar * desc)
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
-  return run;
+  return seconds;
 }
 
-static void
-bench_sleep_scaling (void)
+static gint
+compare_doubles (gconstpointer a, gconstpointer b)
 {
-  static const guint workers[] = { 1, 2, 4, 8 };
-  const guint frames_per_worker = 100;
-  gchar *desc;
-  gdouble seq_fps;
-  guint i;
-  Run r;
+  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
 
-  g_print ("(a) sleep-bound work, 10 ms per frame\n");
-  desc = g_strdup_printf ("videotestsrc num-buffers=%u pattern=black ! "
-      "video/x-raw,width=64,height=48 ! identity sleep-time=10000 ! "
-      "fakesink", frames_per_worker);
-  r = run_once (desc);
-  seq_fps = frames_per_worker / r.wall_s;
-  g_print ("  %-42s %8.1f frames/s  1.00x\n", "identity sleep-time=10000",
-      seq_fps);
+  return x < y ? -1 : x > y;
+}
+
+/* The median of @n values (sorted in place). */
+static gdouble
+median (gdouble * values, guint n)
+{
+  qsort (values, n, sizeof (gdouble), compare_doubles);
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+static gdouble
+buffers_per_second (const gchar * element, guint n)
+{
+  gchar *desc = g_strdup_printf ("fakesrc num-buffers=%u sizetype=fixed "
+      "sizemax=64 filltype=nothing ! %s ! fakesink", n, element);
+  gdouble rate = n / run_seconds (desc);
+
   g_free (desc);
-
-  for (i = 0; i < G_N_ELEMENTS (workers); i++) {
-    guint n = frames_per_worker * workers[i];
-    gchar *label = g_strdup_printf ("asyncidentity n-workers=%u", workers[i]);
-    gdouble fps;
-
-    desc = g_strdup_printf ("videotestsrc num-buffers=%u pattern=black ! "
-        "video/x-raw,width=64,height=48 ! asyncidentity work-mode=sleep "
-        "work-time=10000 n-workers=%u ! fakesink", n, workers[i]);
-    r = run_once (desc);
-    fps = n / r.wall_s;
-    g_print ("  %-42s %8.1f frames/s  %.2fx (ideal %ux)\n", label, fps,
-        fps / seq_fps, workers[i]);
-    g_free (label);
-    g_free (desc);
-  }
+  return rate;
 }
 
 static void
-bench_overhead (guint n)
+bench_per_buffer (guint n, guint rounds)
 {
   static const gchar *elements[] = {
-    NULL /* the pipeline without an element in the middle */ ,
-    "asyncidentity", "identity", "queue", "queue ! queue",
+    "queue ! queue", "identity", "asyncidentity n-workers=1",
+    "asyncidentity", "asyncidentity n-workers=8",
   };
-  const guint repeats = 7;
-  Run best[G_N_ELEMENTS (elements)];
+  gdouble ratios[G_N_ELEMENTS (elements)][16], queue[16];
   guint i, r;
 
-  g_print ("(b) per-buffer overhead, %u buffers of 64 bytes, best of %u "
-      "interleaved runs\n", n, repeats);
-  for (i = 0; i < G_N_ELEMENTS (elements); i++)
-    best[i].wall_s = best[i].cpu_s = G_MAXDOUBLE;
-
-  /* One run of each element in turn, repeated: a slow moment of the
-   * machine hits all of them alike rather than one. */
-  for (r = 0; r < repeats; r++) {
-    for (i = 0; i < G_N_ELEMENTS (elements); i++) {
-      gchar *desc = g_strdup_printf ("fakesrc num-buffers=%u sizetype=fixed "
-          "sizemax=64 filltype=nothing ! %s%s fakesink", n,
-          elements[i] ? elements[i] : "", elements[i] ? " !" : "");
-      Run run = run_once (desc);
-
-      best[i].wall_s = MIN (best[i].wall_s, run.wall_s);
-      best[i].cpu_s = MIN (best[i].cpu_s, run.cpu_s);
-      g_free (desc);
-    }
+  g_print ("(a) per-buffer cost in-process, %u buffers of 64 bytes, %u "
+      "rounds\n", n, rounds);
+  for (r = 0; r < rounds; r++) {
+    queue[r] = buffers_per_second ("queue", n);
+    for (i = 0; i < G_N_ELEMENTS (elements); i++)
+      ratios[i][r] = buffers_per_second (elements[i], n) / queue[r];
   }
+  g_print ("  queue: %.0f buffers/s (median)\n", median (queue, rounds));
+  g_print ("  | element | rate / queue, median | spread |\n");
+  g_print ("  |---|---|---|\n");
+  for (i = 0; i < G_N_ELEMENTS (elements); i++) {
+    /* (median () sorts: lowest first, highest last) */
+    gdouble med = median (ratios[i], rounds);
 
-  g_print ("  %-42s %8s %10s\n", "element", "wall ns", "cpu ns");
-  for (i = 1; i < G_N_ELEMENTS (elements); i++)
-    g_print ("  %-42s %8.0f %10.0f\n", elements[i],
-        (best[i].wall_s - best[0].wall_s) * 1e9 / n,
-        (best[i].cpu_s - best[0].cpu_s) * 1e9 / n);
+    g_print ("  | `%s` | %.2f | %.2f - %.2f |\n", elements[i], med,
+        ratios[i][0], ratios[i][rounds - 1]);
+  }
+}
+
+static gdouble
+sleep_rate (const gchar * element, guint n)
+{
+  gchar *desc = g_strdup_printf ("fakesrc num-buffers=%u sizetype=fixed "
+      "sizemax=64 filltype=nothing ! %s ! fakesink", n, element);
+  gdouble rate = n / run_seconds (desc);
+
+  g_free (desc);
+  return rate;
+}
+
+static void
+bench_sleep (guint frames_per_worker)
+{
+  static const guint workers[] = { 1, 2, 4, 8 };
+  static const guint windows[] = { 16, 64 };
+  gdouble seq;
+  guint i;
+
+  g_print ("(b) sleep-bound work, 10 ms a frame\n");
+  seq = sleep_rate ("identity sleep-time=10000", frames_per_worker);
+  g_print ("  | element | frames/s | rate / identity |\n");
+  g_print ("  |---|---|---|\n");
+  g_print ("  | `identity sleep-time=10000` | %.1f | 1.00 |\n", seq);
+  for (i = 0; i < G_N_ELEMENTS (workers); i++) {
+    gchar *element = g_strdup_printf ("asyncidentity work-mode=sleep "
+        "work-time=10000 n-workers=%u", workers[i]);
+    gdouble fps = sleep_rate (element, frames_per_worker * workers[i]);
+
+    g_print ("  | `asyncidentity n-workers=%u` | %.1f | %.2f (ideal %u) |\n",
+        workers[i], fps, fps / seq, workers[i]);
+    g_free (element);
+  }
+  g_print ("  | frames in flight | frames/s | of the ideal |\n");
+  g_print ("  |---|---|---|\n");
+  for (i = 0; i < G_N_ELEMENTS (windows); i++) {
+    guint w = windows[i];
+    gchar *element = g_strdup_printf ("asyncidentity work-mode=sleep "
+        "work-time=10000 n-workers=%u max-in-flight=%u", w, w);
+    /* start-up taken off: the rate between a short run and a long one */
+    gdouble t1 = w * frames_per_worker / sleep_rate (element,
+        w * frames_per_worker);
+    gdouble t0 = w * frames_per_worker / 10 / sleep_rate (element,
+        w * frames_per_worker / 10);
+    gdouble fps = (w * frames_per_worker - w * frames_per_worker / 10) /
+        (t1 - t0);
+
+    g_print ("  | %u (n-workers=%u max-in-flight=%u) | %.1f | %.1f %% |\n",
+        w, w, w, fps, fps * 100 / (w * 100.0));
+    g_free (element);
+  }
+}
+
+static void
+bench_busy (guint n)
+{
+  gdouble one, two;
+
+  g_print ("(c) CPU-bound work, 5 ms of CPU a frame, %u frames\n", n);
+  one = sleep_rate ("asyncidentity work-mode=busy work-time=5000 "
+      "n-workers=1", n);
+  two = sleep_rate ("asyncidentity work-mode=busy work-time=5000 "
+      "n-workers=2", n);
+  g_print ("  1 worker %.1f frames/s, 2 workers %.1f frames/s: %.2fx "
+      "(ideal 2 on two cores)\n", one, two, two / one);
 }
 
 int
@@ -167,7 +197,8 @@ main (int argc, char **argv)
   gboolean quick = argc > 1 && g_str_equal (argv[1], "--quick");
 
   gst_init (&argc, &argv);
-  bench_sleep_scaling ();
-  bench_overhead (quick ? 20000 : 200000);
+  bench_per_buffer (quick ? 20000 : 300000, quick ? 3 : 5);
+  bench_sleep (quick ? 20 : 100);
+  bench_busy (quick ? 40 : 200);
   return 0;
 }

@@ -219,6 +219,36 @@ GST_START_TEST (test_busy_mode)
 
 GST_END_TEST;
 
+/* With default settings, every buffer leaves as the very buffer that came
+ * in, 1080p-sized ones included: asyncidentity never copies. */
+GST_START_TEST (test_no_copy)
+{
+  const gsize size = 1920 * 1080 * 3 / 2;
+  GstElement *e = gst_element_factory_make ("asyncidentity", NULL);
+  GstHarness *h = gst_harness_new_with_element (e, "sink", "src");
+  GstBuffer *in[8];
+  guint i;
+
+  gst_harness_set_src_caps_str (h, "video/x-raw,format=I420,width=1920,"
+      "height=1080,framerate=30/1");
+  for (i = 0; i < G_N_ELEMENTS (in); i++) {
+    in[i] = gst_buffer_new_allocate (NULL, size, NULL);
+    fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (in[i])),
+        GST_FLOW_OK);
+  }
+  for (i = 0; i < G_N_ELEMENTS (in); i++) {
+    GstBuffer *out = gst_harness_pull (h);
+
+    fail_unless (out == in[i], "buffer %u was replaced", i);
+    gst_buffer_unref (out);
+    gst_buffer_unref (in[i]);
+  }
+  gst_harness_teardown (h);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
 /* A flushing seek, or a state change to NULL, during a frame of 10 s of
  * sleep returns in well under that: the element interrupts its work.
  * __i__: the work mode. */
@@ -585,6 +615,7 @@ asyncidentity_suite (void)
       G_N_ELEMENTS (ending_pipelines));
   tcase_add_loop_test (tc, test_error_after, 0, 2);
   tcase_add_test (tc, test_busy_mode);
+  tcase_add_test (tc, test_no_copy);
   tcase_add_loop_test (tc, test_unlock_interrupts_work, 0, 2);
   tcase_add_loop_test (tc, test_eos_after, 0, 2);
   tcase_add_test (tc, test_error_after_counts_work);

@@ -277,6 +277,57 @@ GST_START_TEST (test_workers_and_contexts)
 
 GST_END_TEST;
 
+/* A buffer list from upstream goes in as its frames, in order, in one
+ * lock hold; a window smaller than the list makes it wait part-way, as
+ * single buffers do. */
+GST_START_TEST (test_chain_list)
+{
+  GstHarness *h = identity_harness (2, 3, TRUE, 300);
+  guint i, k, n = async_check_scale (40);
+
+  for (k = 0; k < n; k++) {
+    GstBufferList *list = gst_buffer_list_new ();
+
+    for (i = 0; i < 10; i++)
+      gst_buffer_list_add (list, make_frame (10 * k + i));
+    fail_unless_equals_int (gst_pad_push_list (h->srcpad, list), GST_FLOW_OK);
+  }
+  for (i = 0; i < 10 * n; i++)
+    pull_frame (h, i);
+  fail_unless (gst_harness_try_pull (h) == NULL);
+  fail_unless (read_stats (h->element).in_flight_max <= 3);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* A subclass that frames its input gets each buffer of a list through its
+ * parse. */
+GST_START_TEST (test_chain_list_parse)
+{
+  GstTestAsync *t = test_async_new (2, 4);
+  GstHarness *h = test_harness (t);
+  GstBufferList *list = gst_buffer_list_new ();
+  GstBuffer *buf;
+  guint i;
+
+  t->frame_size = 10;
+  gst_harness_set_src_caps_str (h, "test/in");
+  /* 25 bytes each: frames of 10 cut across them */
+  for (i = 0; i < 4; i++)
+    gst_buffer_list_add (list, gst_buffer_new_allocate (NULL, 25, NULL));
+  fail_unless_equals_int (gst_pad_push_list (h->srcpad, list), GST_FLOW_OK);
+  for (i = 0; i < 10; i++) {
+    buf = gst_harness_pull (h);
+    fail_unless_equals_int (gst_buffer_get_size (buf), 10);
+    gst_buffer_unref (buf);
+  }
+  fail_unless (gst_harness_try_pull (h) == NULL);
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
 /* --- events keep their place --------------------------------------------- */
 
 static gint
@@ -2070,6 +2121,8 @@ asynctransform_suite (void)
   tcase_add_loop_test (tc, test_unordered_overtakes, 0, 2);
   tcase_add_test (tc, test_real_concurrency);
   tcase_add_loop_test (tc, test_max_in_flight_bound, 0, G_N_ELEMENTS (windows));
+  tcase_add_test (tc, test_chain_list);
+  tcase_add_test (tc, test_chain_list_parse);
   tcase_add_test (tc, test_workers_and_contexts);
   tcase_add_loop_test (tc, test_events_keep_place, 0, 4);
   tcase_add_test (tc, test_caps_drains_first);
