@@ -653,7 +653,7 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 
   if (refused)
     g_warning ("%s: %s can only be changed in the NULL or READY state; "
@@ -701,7 +701,7 @@ gst_async_transform_get_property (GObject * object, guint prop_id,
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 }
 
 /* --- jobs ---------------------------------------------------------------- */
@@ -832,7 +832,7 @@ gst_async_transform_free_dropped (GstAsyncTransform * self,
   for (i = 0; i < dropped->len; i++)
     gst_async_transform_recycle_job_locked (priv,
         g_ptr_array_index (dropped, i));
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   g_ptr_array_set_size (dropped, 0);
 }
 
@@ -1013,14 +1013,14 @@ gst_async_transform_run_job_locked (GstAsyncTransform * self, GstAsyncJob * job)
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GstClockTime took;
 
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   took = gst_async_transform_run_job_timed (self, job);
   g_mutex_lock (&priv->lock);
 
   if (job->generation != priv->generation) {
     /* Flushed while running: nobody will push it. It is cleared before
      * the drain waiters hear that no process () runs any more. */
-    g_mutex_unlock (&priv->lock);
+    gst_async_transform_unlock_and_wake (priv);
     gst_async_transform_clear_job (job);
     g_mutex_lock (&priv->lock);
     gst_async_transform_job_ran_locked (priv, job, took);
@@ -1053,7 +1053,7 @@ gst_async_transform_pool_take (gpointer data, gboolean * more)
     job = gst_async_transform_take_job_locked (priv, &skipped);
   *more = gst_async_transform_can_start_locked (priv)
       && !gst_async_transform_work_is_cheap_locked (priv);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   return job;
 }
 
@@ -1071,7 +1071,7 @@ gst_async_transform_pool_run (gpointer data, gpointer job)
    * fight over the lock. */
   more = gst_async_transform_can_start_locked (priv)
       && !gst_async_transform_work_is_cheap_locked (priv);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   return more;
 }
 
@@ -1087,7 +1087,7 @@ gst_async_transform_start_workers (GstAsyncTransform * self)
   priv->process_avg = priv->process_last = 2 * CHEAP_WORK;
   n = priv->n_workers;
   group = g_strdup (priv->worker_group);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 
   GST_DEBUG_OBJECT (self, "%u workers (group \"%s\"), window of %u frames",
       n, group, priv->max_in_flight);
@@ -1143,7 +1143,7 @@ gst_async_transform_wait_idle_locked (GstAsyncTransformPrivate * priv)
 
   while (priv->busy_workers > own) {
     priv->drain_waiters++;
-    g_cond_wait (&priv->space_cond, &priv->lock);
+    gst_async_transform_wait_locked (priv, &priv->space_cond);
     priv->drain_waiters--;
   }
 }
@@ -1235,7 +1235,7 @@ gst_async_transform_announce_locked (GstAsyncTransformPrivate * priv)
   if (gst_queue_array_is_empty (priv->todo))
     return;
   if (!gst_async_transform_work_is_cheap_locked (priv))
-    gst_async_worker_pool_wake (priv->pool_member);
+    priv->wakes_due |= GST_ASYNC_WAKE_WORKER;
   else
     gst_async_transform_wake_task_locked (priv);
 }
@@ -1268,7 +1268,7 @@ gst_async_transform_queue_frame_locked (GstAsyncTransform * self,
     /* (frames of a list queued before are someone's before we sleep) */
     gst_async_transform_announce_locked (priv);
     priv->space_waiters++;
-    g_cond_wait (&priv->space_cond, &priv->lock);
+    gst_async_transform_wait_locked (priv, &priv->space_cond);
     priv->space_waiters--;
   }
   if (ret != GST_FLOW_OK)
@@ -1331,7 +1331,7 @@ gst_async_transform_queued (GstAsyncTransform * self, GstFlowReturn ret,
     gst_async_transform_clear_job (replaced);
     g_mutex_lock (&priv->lock);
     gst_async_transform_recycle_job_locked (priv, replaced);
-    g_mutex_unlock (&priv->lock);
+    gst_async_transform_unlock_and_wake (priv);
   }
   return ret == GST_ASYNC_TRANSFORM_FLOW_DROPPED ? GST_FLOW_OK : ret;
 }
@@ -1393,7 +1393,7 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
       destroy, &replaced);
   if (ret == GST_FLOW_OK)
     gst_async_transform_announce_locked (priv);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 
   return gst_async_transform_queued (self, ret, buffer, user_data, destroy,
       replaced);
@@ -1435,14 +1435,14 @@ gst_async_transform_chain_list (GstPad * pad, GstObject * parent,
     ret = gst_async_transform_queue_frame_locked (self, buffer, NULL, NULL,
         &replaced);
     if (ret != GST_FLOW_OK || replaced) {
-      g_mutex_unlock (&priv->lock);
+      gst_async_transform_unlock_and_wake (priv);
       ret = gst_async_transform_queued (self, ret, buffer, NULL, NULL,
           replaced);
       g_mutex_lock (&priv->lock);
     }
   }
   gst_async_transform_announce_locked (priv);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   gst_buffer_list_unref (list);
   return ret;
 }
@@ -1540,7 +1540,7 @@ gst_async_transform_queue_event (GstAsyncTransform * self, GstEvent * event)
       gst_async_transform_release_held_locked (priv);
     }
   }
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   g_queue_clear_full (&stale, (GDestroyNotify) gst_event_unref);
 
   if (flow != GST_FLOW_OK) {
@@ -1631,10 +1631,10 @@ gst_async_transform_wait_drained (GstAsyncTransform * self)
   while ((ret = priv->flow) == GST_FLOW_OK && (priv->pushing
           || priv->busy_workers > 0 || !g_queue_is_empty (&priv->out))) {
     priv->drain_waiters++;
-    g_cond_wait (&priv->space_cond, &priv->lock);
+    gst_async_transform_wait_locked (priv, &priv->space_cond);
     priv->drain_waiters--;
   }
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   return ret;
 }
 
@@ -1673,7 +1673,7 @@ gst_async_transform_flush_start (GstAsyncTransform * self, GstEvent * event)
   priv->flow = GST_FLOW_FLUSHING;
   g_cond_broadcast (&priv->space_cond);
   g_cond_broadcast (&priv->ready_cond);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   gst_async_transform_unlock (self);
 
   /* Forward first: it unblocks a push the src task may be stuck in, and the
@@ -1721,7 +1721,7 @@ gst_async_transform_flush_stop (GstAsyncTransform * self, GstEvent * event)
    * are over, flush () and the first frame after find every worker
    * free. */
   gst_async_transform_wait_idle_locked (priv);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 
   gst_async_transform_reset_task (self, TRUE);
   gst_async_transform_free_dropped (self, dropped, TRUE);
@@ -1742,7 +1742,7 @@ gst_async_transform_flush_stop (GstAsyncTransform * self, GstEvent * event)
   } else {
     GST_DEBUG_OBJECT (self, "src pad inactive: not restarting the task");
   }
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 }
 
 static gboolean
@@ -1763,7 +1763,7 @@ gst_async_transform_handle_eos (GstAsyncTransform * self, GstEvent * event)
   priv->eos = TRUE;
   flow = priv->flow;
   posted = priv->error_posted;
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   /* Stopped by a downstream error that upstream may not have reported
    * (it now ends the stream): report it, as queue does. An error of our
    * own was posted already. */
@@ -1809,7 +1809,7 @@ gst_async_transform_default_sink_event (GstAsyncTransform * self,
         gst_event_copy_segment (event, &priv->qos.segment);
         gst_async_transform_reset_timeline_locked (priv);
       }
-      g_mutex_unlock (&priv->lock);
+      gst_async_transform_unlock_and_wake (priv);
       if (GST_EVENT_TYPE (event) == GST_EVENT_STREAM_START)
         gst_clear_tag_list (&priv->upstream_tags);
       return gst_async_transform_queue_event (self, event);
@@ -1894,7 +1894,7 @@ gst_async_transform_sink_activate_mode (GstPad * pad, GstObject * parent,
     gst_pad_start_task (priv->srcpad,
         (GstTaskFunction) gst_async_transform_loop, parent, NULL);
   }
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   return TRUE;
 }
 
@@ -2063,7 +2063,7 @@ gst_async_transform_account_locked (GstAsyncTransform * self,
   task->tally.last_end = GST_CLOCK_TIME_NONE;
   if (priv->drain_waiters > 0 || (priv->space_waiters > 0
           && gst_async_transform_space_low_locked (priv)))
-    g_cond_broadcast (&priv->space_cond);
+    priv->wakes_due |= GST_ASYNC_WAKE_SPACE;
 }
 
 static void
@@ -2073,7 +2073,7 @@ gst_async_transform_account (GstAsyncTransform * self)
 
   g_mutex_lock (&priv->lock);
   gst_async_transform_account_locked (self, GST_FLOW_OK, FALSE);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 }
 
 /* Posts the messages process () left for this frame's turn. */
@@ -2317,7 +2317,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
 
     if (G_UNLIKELY (priv->latency.message_due)) {
       priv->latency.message_due = FALSE;
-      g_mutex_unlock (&priv->lock);
+      gst_async_transform_unlock_and_wake (priv);
       GST_DEBUG_OBJECT (self, "a frame took longer than the latency reported");
       gst_element_post_message (GST_ELEMENT (self),
           gst_message_new_latency (GST_OBJECT (self)));
@@ -2334,7 +2334,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
     if (batch->len > 0) {
       task->generation = priv->generation;
       priv->pushing = TRUE;
-      g_mutex_unlock (&priv->lock);
+      gst_async_transform_unlock_and_wake (priv);
 
       task->now = g_get_monotonic_time ();
       for (i = 0; i < batch->len; i++) {
@@ -2381,14 +2381,14 @@ gst_async_transform_loop (GstAsyncTransform * self)
       } else if (gst_async_transform_can_start_locked (priv))
         /* The work turned expensive with frames queued while it was
          * cheap: nobody woke a worker for them yet. */
-        gst_async_worker_pool_wake (priv->pool_member);
+        priv->wakes_due |= GST_ASYNC_WAKE_WORKER;
     }
 
     if (job) {
       gst_async_transform_run_job_locked (self, job);
     } else {
       priv->ready_waiters++;
-      g_cond_wait (&priv->ready_cond, &priv->lock);
+      gst_async_transform_wait_locked (priv, &priv->ready_cond);
       priv->ready_waiters--;
       priv->ready_signalled = FALSE;
     }
@@ -2399,7 +2399,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
   /* Paused with the lock held, so a reconfigure that restarts the task
    * after not-linked cannot slip in between and be undone. */
   gst_pad_pause_task (priv->srcpad);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 
   GST_DEBUG_OBJECT (self, "paused task: %s", gst_flow_get_name (ret));
   /* Upstream already sent EOS, so it will not see this flow return and
@@ -2427,7 +2427,7 @@ gst_async_transform_src_activate_mode (GstPad * pad, GstObject * parent,
     priv->eos = FALSE;
     priv->downstream_eos = FALSE;
     priv->error_posted = FALSE;
-    g_mutex_unlock (&priv->lock);
+    gst_async_transform_unlock_and_wake (priv);
     return gst_pad_start_task (pad,
         (GstTaskFunction) gst_async_transform_loop, self, NULL);
   }
@@ -2436,7 +2436,7 @@ gst_async_transform_src_activate_mode (GstPad * pad, GstObject * parent,
   priv->flow = GST_FLOW_FLUSHING;
   g_cond_broadcast (&priv->space_cond);
   g_cond_broadcast (&priv->ready_cond);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   return gst_pad_stop_task (pad);
 }
 
@@ -2458,7 +2458,7 @@ gst_async_transform_default_src_event (GstAsyncTransform * self,
       gst_pad_start_task (pad, (GstTaskFunction) gst_async_transform_loop,
           self, NULL);
     }
-    g_mutex_unlock (&priv->lock);
+    gst_async_transform_unlock_and_wake (priv);
   }
   return gst_pad_event_default (pad, GST_OBJECT (self), event);
 }
@@ -2520,12 +2520,12 @@ gst_async_transform_start (GstAsyncTransform * self)
   priv->qos.duration_from_caps = FALSE;
   gst_async_transform_update_limits_locked (priv);
   priv->running = TRUE;
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 
   if (klass->start && !klass->start (self)) {
     g_mutex_lock (&priv->lock);
     priv->running = FALSE;
-    g_mutex_unlock (&priv->lock);
+    gst_async_transform_unlock_and_wake (priv);
     return FALSE;
   }
   gst_async_transform_start_workers (self);
@@ -2549,7 +2549,7 @@ gst_async_transform_stop (GstAsyncTransform * self)
   incaps = g_steal_pointer (&priv->incaps);
   outcaps = g_steal_pointer (&priv->outcaps);
   priv->running = FALSE;
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 
   gst_clear_caps (&incaps);
   gst_clear_caps (&outcaps);
@@ -2590,7 +2590,7 @@ gst_async_transform_change_state (GstElement * element,
       priv->flow = GST_FLOW_FLUSHING;
       g_cond_broadcast (&priv->space_cond);
       g_cond_broadcast (&priv->ready_cond);
-      g_mutex_unlock (&priv->lock);
+      gst_async_transform_unlock_and_wake (priv);
       gst_async_transform_unlock (self);
       break;
     default:
@@ -2670,7 +2670,7 @@ gst_async_transform_get_limits (GstAsyncTransform * self, guint * n_workers,
     gst_async_transform_update_limits_locked (priv);
   *n_workers = priv->n_workers;
   *max_in_flight = priv->max_in_flight;
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 }
 
 /**

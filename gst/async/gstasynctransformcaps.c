@@ -215,7 +215,7 @@ gst_async_transform_run_negotiate (GstAsyncTransform * self,
   g_mutex_lock (&priv->lock);
   priv->negotiated = ok;
   priv->awaiting_output_caps = ok && outcaps == NULL;
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   gst_clear_caps (&outcaps);
 
   if (!ok) {
@@ -240,7 +240,7 @@ gst_async_transform_handle_caps (GstAsyncTransform * self, GstCaps * incaps)
   g_mutex_lock (&priv->lock);
   same = priv->negotiated && priv->incaps
       && gst_caps_is_equal (priv->incaps, incaps);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   if (same) {
     GST_DEBUG_OBJECT (self, "same caps again: nothing to do");
     return TRUE;
@@ -258,7 +258,7 @@ gst_async_transform_handle_caps (GstAsyncTransform * self, GstCaps * incaps)
   old = priv->incaps;
   priv->incaps = gst_caps_ref (incaps);
   gst_async_transform_timing_from_caps_locked (priv, incaps);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   gst_clear_caps (&old);
 
   return gst_async_transform_run_negotiate (self, FALSE);
@@ -276,7 +276,7 @@ gst_async_transform_renegotiate (GstAsyncTransform * self)
     return;
   g_mutex_lock (&priv->lock);
   known = priv->incaps != NULL;
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   if (known) {
     GST_DEBUG_OBJECT (self, "downstream asked for a reconfiguration");
     gst_async_transform_run_negotiate (self, TRUE);
@@ -368,7 +368,7 @@ gst_async_transform_decide_allocation (GstAsyncTransform * self,
   priv->pool = pool;
   priv->allocator = allocator;
   priv->params = params;
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   /* Not deactivated, as GstVideoDecoder does not: it may be downstream's,
    * still in use there; it is deactivated when it is freed. */
   gst_clear_object (&old_pool);
@@ -407,7 +407,7 @@ gst_async_transform_set_output_caps (GstAsyncTransform * self, GstCaps * caps)
 
   g_mutex_lock (&priv->lock);
   same = priv->outcaps && gst_caps_is_equal (priv->outcaps, caps);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 
   if (!same) {
     /* Frames made for the old caps leave first: process () of later
@@ -420,7 +420,7 @@ gst_async_transform_set_output_caps (GstAsyncTransform * self, GstCaps * caps)
     g_mutex_lock (&priv->lock);
     old = priv->outcaps;
     priv->outcaps = gst_caps_ref (caps);
-    g_mutex_unlock (&priv->lock);
+    gst_async_transform_unlock_and_wake (priv);
     gst_clear_caps (&old);
   } else if (!priv->allocation_pending) {
     return TRUE;
@@ -440,7 +440,7 @@ gst_async_transform_ref_caps (GstAsyncTransform * self, GstCaps ** field)
 
   g_mutex_lock (&priv->lock);
   caps = *field ? gst_caps_ref (*field) : NULL;
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   return caps;
 }
 
@@ -505,7 +505,7 @@ gst_async_transform_default_propose_allocation (GstAsyncTransform * self,
   same_caps = priv->outcaps && caps && gst_caps_is_equal (priv->outcaps, caps);
   extra = priv->base_window;
   extra_max = gst_async_transform_window_max_locked (priv);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 
   /* Downstream's pool and metas only serve upstream when the format passes
    * through unchanged. */
@@ -599,7 +599,7 @@ gst_async_transform_default_decide_allocation (GstAsyncTransform * self,
   g_mutex_lock (&priv->lock);
   window = priv->base_window;
   window_max = gst_async_transform_window_max_locked (priv);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   if (max != 0)
     max = MAX (max, min + window_max);
   min += window;
@@ -643,7 +643,7 @@ gst_async_transform_set_pool_flushing (GstAsyncTransform * self,
 
   g_mutex_lock (&priv->lock);
   pool = priv->pool ? gst_object_ref (priv->pool) : NULL;
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   if (pool) {
     gst_buffer_pool_set_flushing (pool, flushing);
     gst_object_unref (pool);
@@ -661,7 +661,7 @@ gst_async_transform_clear_allocation (GstAsyncTransform * self)
   g_mutex_lock (&priv->lock);
   pool = g_steal_pointer (&priv->pool);
   allocator = g_steal_pointer (&priv->allocator);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   if (pool) {
     gst_buffer_pool_set_active (pool, FALSE);
     gst_object_unref (pool);
@@ -691,7 +691,7 @@ gst_async_transform_get_buffer_pool (GstAsyncTransform * self)
 
   g_mutex_lock (&priv->lock);
   pool = priv->pool ? gst_object_ref (priv->pool) : NULL;
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   return pool;
 }
 
@@ -721,7 +721,7 @@ gst_async_transform_get_allocator (GstAsyncTransform * self,
     *allocator = priv->allocator ? gst_object_ref (priv->allocator) : NULL;
   if (params)
     *params = priv->params;
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 }
 
 /**

@@ -53,7 +53,7 @@ gst_async_transform_free_context (GstAsyncTransform * self, gpointer context)
     klass->free_context (self, context);
   g_mutex_lock (&priv->lock);
   priv->contexts_made--;
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 }
 
 static gpointer
@@ -68,7 +68,7 @@ gst_async_transform_create_context (GstAsyncTransform * self)
   if (context) {
     g_mutex_lock (&priv->lock);
     priv->contexts_made++;
-    g_mutex_unlock (&priv->lock);
+    gst_async_transform_unlock_and_wake (priv);
   }
   return context;
 }
@@ -89,7 +89,7 @@ gst_async_transform_take_context (GstAsyncTransform * self, guint * cookie)
   g_mutex_lock (&priv->lock);
   context = gst_queue_array_pop_tail (priv->free_contexts);
   *cookie = priv->caps_cookie;
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 
   if (context == NULL)
     context = gst_async_transform_create_context (self);
@@ -112,7 +112,7 @@ gst_async_transform_give_context (GstAsyncTransform * self, gpointer context,
   keep = !discard && cookie == priv->caps_cookie;
   if (keep)
     gst_queue_array_push_tail (priv->free_contexts, context);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 
   if (!keep)
     gst_async_transform_free_context (self, context);
@@ -131,7 +131,7 @@ gst_async_transform_drop_contexts (GstAsyncTransform * self)
   priv->caps_cookie++;
   idle = priv->free_contexts;
   priv->free_contexts = gst_queue_array_new (8);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 
   while ((context = gst_queue_array_pop_head (idle)))
     gst_async_transform_free_context (self, context);
@@ -153,7 +153,7 @@ gst_async_transform_visit_contexts (GstAsyncTransform * self, gboolean flush)
   idle = priv->free_contexts;
   priv->free_contexts = gst_queue_array_new (8);
   cookie = priv->caps_cookie;
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 
   while ((context = gst_queue_array_pop_head (idle))) {
     gboolean ok = flush ? klass->flush_context (self, context) :
@@ -197,7 +197,7 @@ gst_async_transform_acquire_context (GstAsyncTransform * self)
     g_mutex_lock (&priv->lock);
     g_hash_table_insert (priv->lent_contexts, context,
         GUINT_TO_POINTER (cookie));
-    g_mutex_unlock (&priv->lock);
+    gst_async_transform_unlock_and_wake (priv);
   }
   return context;
 }
@@ -214,7 +214,7 @@ gst_async_transform_take_back (GstAsyncTransform * self, gpointer context,
   g_mutex_lock (&priv->lock);
   lent = g_hash_table_steal_extended (priv->lent_contexts, context, NULL,
       &value);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   *cookie = GPOINTER_TO_UINT (value);
   return lent;
 }
@@ -303,10 +303,10 @@ gst_async_transform_create_contexts (GstAsyncTransform * self)
     g_mutex_lock (&priv->lock);
     cookie = priv->caps_cookie;
     if (priv->contexts_made >= n_workers) {
-      g_mutex_unlock (&priv->lock);
+      gst_async_transform_unlock_and_wake (priv);
       return TRUE;
     }
-    g_mutex_unlock (&priv->lock);
+    gst_async_transform_unlock_and_wake (priv);
 
     context = gst_async_transform_create_context (self);
     if (context == NULL)

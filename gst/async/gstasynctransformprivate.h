@@ -193,6 +193,7 @@ typedef struct
   guint drain_waiters;          /* waiting for everything to leave */
   guint ready_waiters;
   gboolean ready_signalled;     /* the waiting src task was woken already */
+  guint wakes_due;              /* GstAsyncWakes, made at the next unlock */
 
   /* The data path. */
   GQueue out;                   /* GstAsyncJob, via out_link: arrival
@@ -424,6 +425,55 @@ gst_async_transform_work_is_cheap_locked (GstAsyncTransformPrivate * priv)
   return priv->process_avg < CHEAP_WORK;
 }
 
+/* Wake-ups decided with the lock held are made once it is released
+ * (gst_async_transform_unlock_and_wake ()) or just before the thread waits: a
+ * thread woken while the lock is held runs into it and sleeps again, and
+ * on few cores it often preempts the waker to do so, which costs a second
+ * wake-up and context switch for each one. */
+typedef enum
+{
+  GST_ASYNC_WAKE_TASK = 1 << 0,         /* the src task, on ready_cond */
+  GST_ASYNC_WAKE_SPACE = 1 << 1,        /* upstream and drains, on space_cond */
+  GST_ASYNC_WAKE_WORKER = 1 << 2,       /* a worker of the pool */
+} GstAsyncWakes;
+
+static inline void
+gst_async_transform_make_wakes (GstAsyncTransformPrivate * priv,
+    GstAsyncPoolMember * member, guint wakes)
+{
+  if (wakes & GST_ASYNC_WAKE_TASK)
+    g_cond_signal (&priv->ready_cond);
+  if (wakes & GST_ASYNC_WAKE_SPACE)
+    g_cond_broadcast (&priv->space_cond);
+  if ((wakes & GST_ASYNC_WAKE_WORKER) && member)
+    gst_async_worker_pool_wake (member);
+}
+
+/* Releases the element lock, then makes the wake-ups due. */
+static inline void
+gst_async_transform_unlock_and_wake (GstAsyncTransformPrivate * priv)
+{
+  guint wakes = priv->wakes_due;
+  GstAsyncPoolMember *member = priv->pool_member;
+
+  priv->wakes_due = 0;
+  g_mutex_unlock (&priv->lock);
+  if (G_UNLIKELY (wakes))
+    gst_async_transform_make_wakes (priv, member, wakes);
+}
+
+/* Waits on @cond, with the element lock, after the wake-ups due (the lock
+ * is released right after them). */
+static inline void
+gst_async_transform_wait_locked (GstAsyncTransformPrivate * priv, GCond * cond)
+{
+  if (priv->wakes_due) {
+    gst_async_transform_make_wakes (priv, priv->pool_member, priv->wakes_due);
+    priv->wakes_due = 0;
+  }
+  g_cond_wait (cond, &priv->lock);
+}
+
 /* Wakes the src task if it waits, once: a wake-up costs a system call
  * (g_cond_signal always makes one), and one is enough until it runs. */
 static inline void
@@ -431,7 +481,7 @@ gst_async_transform_wake_task_locked (GstAsyncTransformPrivate * priv)
 {
   if (priv->ready_waiters > 0 && !priv->ready_signalled) {
     priv->ready_signalled = TRUE;
-    g_cond_signal (&priv->ready_cond);
+    priv->wakes_due |= GST_ASYNC_WAKE_TASK;
   }
 }
 

@@ -162,7 +162,7 @@ gst_async_transform_handle_qos (GstAsyncTransform * self, GstEvent * event)
         qos->frame_duration : 0);
   else
     qos->earliest_time = MAX ((gint64) timestamp + diff, 0);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   GST_LOG_OBJECT (self, "QoS: proportion %g, jitter %" GST_STIME_FORMAT
       " at %" GST_TIME_FORMAT, proportion, GST_STIME_ARGS (diff),
       GST_TIME_ARGS (timestamp));
@@ -247,7 +247,7 @@ gst_async_transform_adapt_window_locked (GstAsyncTransformPrivate * priv)
   window = CLAMP (window, priv->base_window, MAX (AUTO_WINDOW_MAX,
           priv->base_window));
   if (window > priv->max_in_flight && priv->space_waiters > 0)
-    g_cond_broadcast (&priv->space_cond);
+    priv->wakes_due |= GST_ASYNC_WAKE_SPACE;
   priv->max_in_flight = window;
 }
 
@@ -309,7 +309,7 @@ gst_async_transform_query_latency (GstAsyncTransform * self, gboolean live)
   latency->reported = ours;
   latency->message_sent = FALSE;
   latency->live = live;
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
   return ours;
 }
 
@@ -356,7 +356,7 @@ gst_async_transform_answer_position (GstAsyncTransform * self, GstQuery * query)
       && GST_CLOCK_TIME_IS_VALID (qos->last_out)
       && qos->last_in > qos->last_out)
     level = (qos->last_in - qos->last_out) * ABS (qos->segment.rate);
-  g_mutex_unlock (&priv->lock);
+  gst_async_transform_unlock_and_wake (priv);
 
   GST_LOG_OBJECT (self, "position %" GST_TIME_FORMAT " less %"
       GST_TIME_FORMAT " inside", GST_TIME_ARGS (position),

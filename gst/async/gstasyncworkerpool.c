@@ -78,10 +78,10 @@ struct _GstAsyncPoolMember
 static GMutex registry_lock;
 static GHashTable *groups;      /* group name -> GstAsyncWorkerPool */
 
-/* Puts @member in the run queue unless it is there, and wakes an idle
- * worker for it when @wake (or when the caller will not get to it first:
- * something else is ahead of it). */
-static void
+/* Puts @member in the run queue unless it is there. Returns whether an
+ * idle worker should be woken for it: when @wake, or when the caller will
+ * not get to it first (something else is ahead of it). */
+static gboolean
 gst_async_worker_pool_queue_locked (GstAsyncWorkerPool * pool,
     GstAsyncPoolMember * member, gboolean wake)
 {
@@ -89,8 +89,7 @@ gst_async_worker_pool_queue_locked (GstAsyncWorkerPool * pool,
     g_queue_push_tail_link (&pool->runnable, &member->link);
     member->queued = TRUE;
   }
-  if (pool->idle > 0 && (wake || pool->runnable.length > 1))
-    g_cond_signal (&pool->work_cond);
+  return pool->idle > 0 && (wake || pool->runnable.length > 1);
 }
 
 static gpointer
@@ -122,15 +121,15 @@ gst_async_worker_pool_worker (gpointer data)
     job = member->take (member->data, &more);
 
     g_mutex_lock (&pool->lock);
-    if (more)
-      gst_async_worker_pool_queue_locked (pool, member, TRUE);
+    if (more && gst_async_worker_pool_queue_locked (pool, member, TRUE))
+      g_cond_signal (&pool->work_cond);
     if (job) {
       g_mutex_unlock (&pool->lock);
       more = member->run (member->data, job);
       g_mutex_lock (&pool->lock);
       /* This worker comes back for it unless others are ahead. */
-      if (more)
-        gst_async_worker_pool_queue_locked (pool, member, FALSE);
+      if (more && gst_async_worker_pool_queue_locked (pool, member, FALSE))
+        g_cond_signal (&pool->work_cond);
     }
     member->active--;
     if (member->active == 0 && member->leaving)
@@ -228,9 +227,14 @@ gst_async_worker_pool_wake (GstAsyncPoolMember * member)
 {
   GstAsyncWorkerPool *pool = member->pool;
 
+  gboolean wake;
+
   g_mutex_lock (&pool->lock);
-  gst_async_worker_pool_queue_locked (pool, member, TRUE);
+  wake = gst_async_worker_pool_queue_locked (pool, member, TRUE);
   g_mutex_unlock (&pool->lock);
+  /* (after the lock: the worker woken needs it first thing) */
+  if (wake)
+    g_cond_signal (&pool->work_cond);
 }
 
 /* Leaves the pool and frees @member. Waits for workers inside @member's
