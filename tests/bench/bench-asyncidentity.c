@@ -124,17 +124,6 @@ bench_per_buffer (guint n, guint rounds)
   }
 }
 
-static gdouble
-sleep_rate (const gchar * element, guint n)
-{
-  gchar *desc = g_strdup_printf ("fakesrc num-buffers=%u sizetype=fixed "
-      "sizemax=64 filltype=nothing ! %s ! fakesink", n, element);
-  gdouble rate = n / run_seconds (desc);
-
-  g_free (desc);
-  return rate;
-}
-
 static void
 bench_sleep (guint frames_per_worker)
 {
@@ -144,14 +133,14 @@ bench_sleep (guint frames_per_worker)
   guint i;
 
   g_print ("(b) sleep-bound work, 10 ms a frame\n");
-  seq = sleep_rate ("identity sleep-time=10000", frames_per_worker);
+  seq = buffers_per_second ("identity sleep-time=10000", frames_per_worker);
   g_print ("  | element | frames/s | rate / identity |\n");
   g_print ("  |---|---|---|\n");
   g_print ("  | `identity sleep-time=10000` | %.1f | 1.00 |\n", seq);
   for (i = 0; i < G_N_ELEMENTS (workers); i++) {
     gchar *element = g_strdup_printf ("asyncidentity work-mode=sleep "
         "work-time=10000 n-workers=%u", workers[i]);
-    gdouble fps = sleep_rate (element, frames_per_worker * workers[i]);
+    gdouble fps = buffers_per_second (element, frames_per_worker * workers[i]);
 
     g_print ("  | `asyncidentity n-workers=%u` | %.1f | %.2f (ideal %u) |\n",
         workers[i], fps, fps / seq, workers[i]);
@@ -164,9 +153,9 @@ bench_sleep (guint frames_per_worker)
     gchar *element = g_strdup_printf ("asyncidentity work-mode=sleep "
         "work-time=10000 n-workers=%u max-in-flight=%u", w, w);
     /* start-up taken off: the rate between a short run and a long one */
-    gdouble t1 = w * frames_per_worker / sleep_rate (element,
+    gdouble t1 = w * frames_per_worker / buffers_per_second (element,
         w * frames_per_worker);
-    gdouble t0 = w * frames_per_worker / 10 / sleep_rate (element,
+    gdouble t0 = w * frames_per_worker / 10 / buffers_per_second (element,
         w * frames_per_worker / 10);
     gdouble fps = (w * frames_per_worker - w * frames_per_worker / 10) /
         (t1 - t0);
@@ -183,9 +172,9 @@ bench_busy (guint n)
   gdouble one, two;
 
   g_print ("(c) CPU-bound work, 5 ms of CPU a frame, %u frames\n", n);
-  one = sleep_rate ("asyncidentity work-mode=busy work-time=5000 "
+  one = buffers_per_second ("asyncidentity work-mode=busy work-time=5000 "
       "n-workers=1", n);
-  two = sleep_rate ("asyncidentity work-mode=busy work-time=5000 "
+  two = buffers_per_second ("asyncidentity work-mode=busy work-time=5000 "
       "n-workers=2", n);
   g_print ("  1 worker %.1f frames/s, 2 workers %.1f frames/s: %.2fx "
       "(ideal 2 on two cores)\n", one, two, two / one);
