@@ -917,8 +917,10 @@ GST_START_TEST (test_auto_window_survives_a_stall)
   fail_unless (async_check_drain (h->srcpad));
   before = read_stats (h->element).window;
   fail_unless (before > 8, "window %u", before);
+  /* (each drained before work-time changes: process () reads it) */
   g_object_set (h->element, "work-time", 100000, NULL);
   gst_harness_push (h, make_frame (n));
+  fail_unless (async_check_drain (h->srcpad));
   g_object_set (h->element, "work-time", 0, NULL);
   gst_harness_push (h, make_frame (n + 1));
   fail_unless (async_check_drain (h->srcpad));
