@@ -422,8 +422,9 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "Frame counters, frames in flight, process time and time through "
-          "the element (ns; 18446744073709551615 = none yet), and the "
-          "latency reported (ns), since PAUSED",
+          "the element (ns; 18446744073709551615 = none yet), the workers, "
+          "the window in effect (frames) and the latency reported (ns), "
+          "since PAUSED",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   element_class->change_state =
