@@ -215,8 +215,9 @@ gst_async_transform_measure_delay_locked (GstAsyncTransformPrivate * priv,
   /* Real work: a frame waits only for a worker, whose number is ours to
    * choose. Cheap work: it waits for the src task, which may sit in a push
    * that downstream holds for the very latency reported; that wait is
-   * downstream's, and counting it would feed the latency back into itself. */
-  if (gst_async_transform_work_is_cheap_locked (priv))
+   * downstream's, and counting it would feed the latency back into itself.
+   * A frame the task ran tells by itself, whatever the work is now. */
+  if (job->run_by_task || gst_async_transform_work_is_cheap_locked (priv))
     delay = took;
   else
     delay = (job->processed_at - job->entered) * GST_USECOND;
@@ -259,6 +260,9 @@ gst_async_transform_record_run_locked (GstAsyncTransformPrivate * priv,
 {
   GstAsyncStats *stats = &priv->stats;
 
+  /* A frame a flush or a stop cut short says nothing of the work. */
+  if (job->ret == GST_FLOW_FLUSHING || job->generation != priv->generation)
+    return;
   gst_async_transform_measure_delay_locked (priv, job, took);
   /* The running average decides whether the work is cheap and sizes the
    * automatic window. Each sample is the shorter of this frame's time and
@@ -284,8 +288,9 @@ gst_async_transform_job_ran_locked (GstAsyncTransformPrivate * priv,
   gst_async_transform_record_run_locked (priv, job, took);
   priv->busy_workers--;
   /* A drain, or a flush-stop, may wait for the last process () call to
-   * end. */
-  if (priv->busy_workers == 0 && priv->drain_waiters > 0)
+   * end: the last but the src task's run, when the flush comes from inside
+   * the task's own push. */
+  if (priv->busy_workers <= (guint) priv->task_slot && priv->drain_waiters > 0)
     g_cond_broadcast (&priv->space_cond);
 }
 

@@ -1861,13 +1861,17 @@ seek_in_push (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 /* A flushing seek made inside the element's own push: the flush runs in
  * the src task's thread, which must not wait for itself, and what the task
  * still had to push from before the flush is dropped. __i__: cheap work
- * (the task runs frames itself) or real work (workers, batches). */
+ * (the task runs frames itself), real work (workers, batches), or work
+ * on the edge of cheap, so that the task runs frames while workers run
+ * others. */
 GST_START_TEST (test_seek_from_push)
 {
+  static const guint work_time[] = { 0, 1000, 5 };
+  static const guint work_jitter[] = { 0, 20000, 40 };
   gchar *desc = g_strdup_printf ("videotestsrc num-buffers=150 ! "
       "video/x-raw,width=64,height=48,framerate=100/1 ! asyncidentity "
       "n-workers=2 max-in-flight=8 work-time=%u work-jitter=%u ! "
-      "fakesink name=sink sync=false", __i__ ? 1000 : 0, __i__ ? 20000 : 0);
+      "fakesink name=sink sync=false", work_time[__i__], work_jitter[__i__]);
   GstElement *pipeline = gst_parse_launch (desc, NULL);
   GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
   GstPad *pad = gst_element_get_static_pad (sink, "sink");
@@ -2154,7 +2158,7 @@ asynctransform_suite (void)
   tcase_add_test (tc, test_sink_reactivation);
   tcase_add_test (tc, test_flush_unlocks_work);
   tcase_add_test (tc, test_stop_unlocks_work);
-  tcase_add_loop_test (tc, test_seek_from_push, 0, 2);
+  tcase_add_loop_test (tc, test_seek_from_push, 0, 3);
   tcase_add_test (tc, test_error_in_turn);
   tcase_add_test (tc, test_position_less_frames_inside);
   tcase_add_test (tc, test_no_error_logs_for_audio);
