@@ -1133,6 +1133,46 @@ gst_async_transform_unlock_stop (GstAsyncTransform * self)
   gst_async_transform_set_pool_flushing (self, FALSE);
 }
 
+/* Flushing, stopping or a pad deactivated: a chain waiting for space lets
+ * its stream lock go, and the src task returns. */
+static void
+gst_async_transform_set_flushing_locked (GstAsyncTransformPrivate * priv)
+{
+  priv->flow = GST_FLOW_FLUSHING;
+  g_cond_broadcast (&priv->space_cond);
+  g_cond_broadcast (&priv->ready_cond);
+}
+
+/* Data flows again: the src task, stopped by a flush or a downstream
+ * error, starts over. */
+static void
+gst_async_transform_restart_task_locked (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  priv->flow = GST_FLOW_OK;
+  gst_pad_start_task (priv->srcpad, (GstTaskFunction) gst_async_transform_loop,
+      self, NULL);
+}
+
+/* After a flush, or a stop that failed: every process () call the unlock
+ * interrupted has returned, frames may flow again. Not on a src pad
+ * deactivated meanwhile, as queue: its task would never be stopped
+ * again. */
+static void
+gst_async_transform_resume (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  gst_async_transform_unlock_stop (self);
+  g_mutex_lock (&priv->lock);
+  if (gst_pad_is_active (priv->srcpad))
+    gst_async_transform_restart_task_locked (self);
+  else
+    GST_DEBUG_OBJECT (self, "src pad inactive: not restarting the task");
+  gst_async_transform_unlock_and_wake (priv);
+}
+
 /* Waits until no process () call runs, whatever the flow: after a flush
  * or a stop, for those the unlock interrupted. A flush made inside the src
  * task's own push (a seek from a downstream pad probe) does not wait for
@@ -1671,9 +1711,7 @@ gst_async_transform_flush_start (GstAsyncTransform * self, GstEvent * event)
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
 
   g_mutex_lock (&priv->lock);
-  priv->flow = GST_FLOW_FLUSHING;
-  g_cond_broadcast (&priv->space_cond);
-  g_cond_broadcast (&priv->ready_cond);
+  gst_async_transform_set_flushing_locked (priv);
   gst_async_transform_unlock_and_wake (priv);
   gst_async_transform_unlock (self);
 
@@ -1731,19 +1769,7 @@ gst_async_transform_flush_stop (GstAsyncTransform * self, GstEvent * event)
     gst_async_transform_visit_contexts (self, TRUE);
   if (klass->flush)
     klass->flush (self);
-  gst_async_transform_unlock_stop (self);
-
-  /* Not on a src pad deactivated meanwhile, as queue: its task would never
-   * be stopped again. */
-  g_mutex_lock (&priv->lock);
-  if (gst_pad_is_active (priv->srcpad)) {
-    priv->flow = GST_FLOW_OK;
-    gst_pad_start_task (priv->srcpad,
-        (GstTaskFunction) gst_async_transform_loop, self, NULL);
-  } else {
-    GST_DEBUG_OBJECT (self, "src pad inactive: not restarting the task");
-  }
-  gst_async_transform_unlock_and_wake (priv);
+  gst_async_transform_resume (self);
 }
 
 static gboolean
@@ -1883,17 +1909,11 @@ gst_async_transform_sink_activate_mode (GstPad * pad, GstObject * parent,
     return FALSE;
   g_mutex_lock (&priv->lock);
   if (!active) {
-    /* Wake a chain waiting for space, so the stream lock comes free, and
-     * the src task. */
-    priv->flow = GST_FLOW_FLUSHING;
-    g_cond_broadcast (&priv->space_cond);
-    g_cond_broadcast (&priv->ready_cond);
+    gst_async_transform_set_flushing_locked (priv);
   } else if (priv->flow == GST_FLOW_FLUSHING
       && gst_pad_is_active (priv->srcpad)) {
     /* Only this pad was deactivated: data flows again, as with queue. */
-    priv->flow = GST_FLOW_OK;
-    gst_pad_start_task (priv->srcpad,
-        (GstTaskFunction) gst_async_transform_loop, parent, NULL);
+    gst_async_transform_restart_task_locked (GST_ASYNC_TRANSFORM (parent));
   }
   gst_async_transform_unlock_and_wake (priv);
   return TRUE;
@@ -2434,9 +2454,7 @@ gst_async_transform_src_activate_mode (GstPad * pad, GstObject * parent,
   }
 
   g_mutex_lock (&priv->lock);
-  priv->flow = GST_FLOW_FLUSHING;
-  g_cond_broadcast (&priv->space_cond);
-  g_cond_broadcast (&priv->ready_cond);
+  gst_async_transform_set_flushing_locked (priv);
   gst_async_transform_unlock_and_wake (priv);
   return gst_pad_stop_task (pad);
 }
@@ -2454,11 +2472,8 @@ gst_async_transform_default_src_event (GstAsyncTransform * self,
     /* A newly linked downstream: try again after not-linked, as queue
      * does. */
     g_mutex_lock (&priv->lock);
-    if (priv->flow == GST_FLOW_NOT_LINKED) {
-      priv->flow = GST_FLOW_OK;
-      gst_pad_start_task (pad, (GstTaskFunction) gst_async_transform_loop,
-          self, NULL);
-    }
+    if (priv->flow == GST_FLOW_NOT_LINKED)
+      gst_async_transform_restart_task_locked (self);
     gst_async_transform_unlock_and_wake (priv);
   }
   return gst_pad_event_default (pad, GST_OBJECT (self), event);
@@ -2588,9 +2603,7 @@ gst_async_transform_change_state (GstElement * element,
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       /* Nothing may wait for a slow frame: interrupt the work first. */
       g_mutex_lock (&priv->lock);
-      priv->flow = GST_FLOW_FLUSHING;
-      g_cond_broadcast (&priv->space_cond);
-      g_cond_broadcast (&priv->ready_cond);
+      gst_async_transform_set_flushing_locked (priv);
       gst_async_transform_unlock_and_wake (priv);
       gst_async_transform_unlock (self);
       break;
@@ -2599,6 +2612,12 @@ gst_async_transform_change_state (GstElement * element,
   }
 
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE
+      && transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    /* Still PAUSED: data flows again. */
+    gst_async_transform_resume (self);
+    return ret;
+  }
   if (ret == GST_STATE_CHANGE_FAILURE
       && transition != GST_STATE_CHANGE_READY_TO_PAUSED)
     return ret;
