@@ -1,0 +1,205 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-plugins-async developers
+ *
+ * bench-jpeg.c: asyncjpegenc against jpegenc at 1080p, in-process, as
+ * ratios measured in the same run.
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* Natural-looking 1080p frames (tests/check/naturalimage.h) are made
+ * first, and pushed from memory by appsrc, so that the source costs
+ * nothing next to the codec. Each round runs the stock element and ours,
+ * in turn, with default settings, over the same frames; the figures are
+ * the median frames/s ratio over the rounds with its spread, and the CPU
+ * time per frame (all threads of the process) of each. A last row runs
+ * two stock elements side by side, each on half the frames: the most two
+ * cores give, and what running two at once costs in CPU per frame.
+ *
+ *   bench-jpeg [--quick]
+ *
+ * Run it with GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432 to
+ * measure jpegenc at its fault-free speed: without it, its fresh output
+ * allocation of a raw frame's size is often an mmap () that faults in
+ * every page, frame after frame. */
+
+#include <gst/gst.h>
+#include <gst/app/gstappsrc.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+#include "../check/naturalimage.h"
+
+#define WIDTH 1920
+#define HEIGHT 1080
+#define DISTINCT 30
+
+typedef struct
+{
+  gdouble fps;
+  gdouble cpu_ms;               /* CPU time per frame */
+} Measure;
+
+static gdouble
+cpu_seconds (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+      (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* Pushes @total frames, cycling through @frames, into @copies branches of
+ * appsrc ! @element ! fakesink in one pipeline, in turn (two copies of a
+ * stock element side by side show what two cores give at best). */
+static Measure
+run (const gchar * element, guint copies, GstCaps * caps, GPtrArray * frames,
+    guint total)
+{
+  GString *desc = g_string_new (NULL);
+  GstElement *pipeline, *src[2];
+  GstMessage *msg;
+  gdouble cpu0, cpu1;
+  gint64 t0, t1;
+  Measure m;
+  guint i;
+
+  for (i = 0; i < copies; i++)
+    g_string_append_printf (desc, "appsrc name=src%u format=time max-bytes=0 "
+        "! %s ! fakesink sync=false ", i, element);
+  pipeline = gst_parse_launch (desc->str, NULL);
+  for (i = 0; i < copies; i++) {
+    gchar *name = g_strdup_printf ("src%u", i);
+
+    src[i] = gst_bin_get_by_name (GST_BIN (pipeline), name);
+    gst_app_src_set_caps (GST_APP_SRC (src[i]), caps);
+    g_free (name);
+  }
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  cpu0 = cpu_seconds ();
+  t0 = g_get_monotonic_time ();
+  for (i = 0; i < total; i++) {
+    GstBuffer *buf = gst_buffer_copy (g_ptr_array_index (frames,
+            i % frames->len));
+
+    GST_BUFFER_PTS (buf) = i / copies * GST_SECOND / 30;
+    GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
+    gst_app_src_push_buffer (GST_APP_SRC (src[i % copies]), buf);
+  }
+  for (i = 0; i < copies; i++)
+    gst_app_src_end_of_stream (GST_APP_SRC (src[i]));
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipeline),
+      GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  t1 = g_get_monotonic_time ();
+  cpu1 = cpu_seconds ();
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    g_printerr ("%s: error\n", desc->str);
+    exit (1);
+  }
+  gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  for (i = 0; i < copies; i++)
+    gst_object_unref (src[i]);
+  gst_object_unref (pipeline);
+  g_string_free (desc, TRUE);
+
+  m.fps = total / ((t1 - t0) / 1e6);
+  m.cpu_ms = (cpu1 - cpu0) * 1e3 / total;
+  return m;
+}
+
+static gint
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The median of @n values (sorted in place). */
+static gdouble
+median (gdouble * values, guint n)
+{
+  qsort (values, n, sizeof (gdouble), compare_doubles);
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+/* Rounds of @stock and @ours (@copies of it) in turn; prints a table
+ * row. */
+static void
+compare (const gchar * stock, const gchar * ours, guint copies,
+    GstCaps * caps, GPtrArray * frames, guint total, guint rounds)
+{
+  gdouble ratio[32], fps[2][32], cpu[2][32], med;
+  guint r;
+
+  for (r = 0; r < rounds; r++) {
+    /* (alternating which goes first, so that neither always runs on a
+     * machine warmed, or tired, by the other) */
+    Measure a, b;
+
+    if (r % 2) {
+      b = run (ours, copies, caps, frames, total);
+      a = run (stock, 1, caps, frames, total);
+    } else {
+      a = run (stock, 1, caps, frames, total);
+      b = run (ours, copies, caps, frames, total);
+    }
+    ratio[r] = b.fps / a.fps;
+    fps[0][r] = a.fps;
+    fps[1][r] = b.fps;
+    cpu[0][r] = a.cpu_ms;
+    cpu[1][r] = b.cpu_ms;
+  }
+  /* (median () sorts: lowest first, highest last) */
+  med = median (ratio, rounds);
+  g_print ("  | %s`%s` / `%s` | %.2f | %.2f - %.2f | %.0f / %.0f | "
+      "%.2f / %.2f |\n", copies > 1 ? "two " : "", ours, stock, med, ratio[0],
+      ratio[rounds - 1], median (fps[1], rounds), median (fps[0], rounds),
+      median (cpu[1], rounds), median (cpu[0], rounds));
+}
+
+int
+main (int argc, char **argv)
+{
+  gboolean quick = argc > 1 && g_str_equal (argv[1], "--quick");
+  guint total = quick ? 120 : 600, rounds = quick ? 3 : 7, i;
+  GPtrArray *raw = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_buffer_unref);
+  GstVideoInfo info;
+  GstCaps *caps;
+
+  gst_init (&argc, &argv);
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_I420, WIDTH, HEIGHT);
+  GST_VIDEO_INFO_FPS_N (&info) = 30;
+  caps = gst_video_info_to_caps (&info);
+  for (i = 0; i < DISTINCT; i++)
+    g_ptr_array_add (raw, natural_frame (&info, 42, i));
+
+  g_print ("%ux%u I420, %u natural-looking frames cycled to %u per run, "
+      "%u rounds%s\n", WIDTH, HEIGHT, DISTINCT, total, rounds,
+      g_getenv ("GLIBC_TUNABLES") ? " (GLIBC_TUNABLES set)" : "");
+  g_print ("  | element / stock | frames/s ratio, median | spread | "
+      "frames/s | CPU ms per frame |\n");
+  g_print ("  |---|---|---|---|---|\n");
+  compare ("jpegenc", "asyncjpegenc", 1, caps, raw, total, rounds);
+  compare ("jpegenc", "jpegenc", 2, caps, raw, total, rounds);
+
+  gst_caps_unref (caps);
+  g_ptr_array_unref (raw);
+  return 0;
+}
