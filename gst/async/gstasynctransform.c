@@ -476,6 +476,7 @@ gst_async_transform_init (GstAsyncTransform * self,
   priv->task.batch = g_ptr_array_new ();
   priv->task.tally.last_end = GST_CLOCK_TIME_NONE;
   g_queue_init (&priv->task.unpushed_sticky);
+  g_queue_init (&priv->task.before_caps);
   g_queue_init (&priv->held_events);
 
   priv->flow = GST_FLOW_FLUSHING;
@@ -574,6 +575,10 @@ gst_async_transform_finalize (GObject * object)
   g_hash_table_unref (priv->lent_contexts);
   g_free (priv->worker_group);
   g_ptr_array_unref (priv->task.batch);
+  g_queue_clear_full (&priv->task.unpushed_sticky,
+      (GDestroyNotify) gst_event_unref);
+  g_queue_clear_full (&priv->task.before_caps,
+      (GDestroyNotify) gst_event_unref);
   g_queue_clear_full (&priv->held_events, (GDestroyNotify) gst_event_unref);
   gst_clear_caps (&priv->incaps);
   gst_clear_caps (&priv->outcaps);
@@ -1731,6 +1736,8 @@ gst_async_transform_reset_task (GstAsyncTransform * self, gboolean keep_sticky)
   task->discarding = FALSE;
   task->discont = FALSE;
   task->errors_in_a_row = 0;
+  /* (upstream sends its segment again after a flush) */
+  g_queue_clear_full (&task->before_caps, (GDestroyNotify) gst_event_unref);
   /* Its leftovers are older than what was queued. */
   while ((event = g_queue_pop_head (&task->unpushed_sticky))) {
     if (keep_sticky)
@@ -2137,6 +2144,17 @@ gst_async_transform_post_frame_error (GstAsyncTransform * self,
   return GST_FLOW_OK;
 }
 
+/* Pushes the events held until the output caps. */
+static void
+gst_async_transform_push_before_caps (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstEvent *event;
+
+  while ((event = g_queue_pop_head (&priv->task.before_caps)))
+    gst_pad_push_event (priv->srcpad, event);
+}
+
 /* Pushes one frame's output, with the events it carries. Returns the flow
  * return to keep; sets @own_error when it is an error this element
  * posted. */
@@ -2220,6 +2238,9 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
     GST_BUFFER_FLAG_SET (job->frame.output, GST_BUFFER_FLAG_DISCONT);
     task->discont = FALSE;
   }
+  /* a stream without caps: the held events go before its first data */
+  if (G_UNLIKELY (!g_queue_is_empty (&task->before_caps)))
+    gst_async_transform_push_before_caps (self);
   ret = gst_pad_push (priv->srcpad, g_steal_pointer (&job->frame.output));
   if (ret == GST_FLOW_EOS) {
     GST_DEBUG_OBJECT (self, "downstream is EOS, dropping frames");
@@ -2254,11 +2275,24 @@ gst_async_transform_push_event (GstAsyncTransform * self, GstAsyncJob * job)
       return;
     }
   }
+  /* A decoder knows its output caps from its first frame: the segment and
+   * the other sticky events that must follow caps wait for them, as with
+   * GstVideoDecoder, or the pad warns of misordering. A stream with no
+   * caps at all sends them before its first buffer, or its EOS. */
+  if (GST_EVENT_IS_STICKY (job->event) && type > GST_EVENT_CAPS
+      && type != GST_EVENT_EOS && !gst_pad_has_current_caps (priv->srcpad)) {
+    g_queue_push_tail (&task->before_caps, g_steal_pointer (&job->event));
+    return;
+  }
+  if (type == GST_EVENT_EOS)
+    gst_async_transform_push_before_caps (self);
   if (task->tally.frames > 0 || task->got_eos)
     gst_async_transform_account (self);
   if (!gst_pad_push_event (priv->srcpad, g_steal_pointer (&job->event)))
     GST_DEBUG_OBJECT (self, "downstream refused %s event",
         gst_event_type_get_name (type));
+  if (type == GST_EVENT_CAPS)
+    gst_async_transform_push_before_caps (self);
 }
 
 /* The batch being pushed is from before a flush that has completed. */

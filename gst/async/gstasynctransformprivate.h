@@ -179,6 +179,8 @@ typedef struct
   gint errors_in_a_row;         /* frame errors, for max-errors */
   GQueue unpushed_sticky;       /* sticky events a failed push left, for
                                  * flush-stop to keep (task stopped then) */
+  GQueue before_caps;           /* sticky events that must follow caps,
+                                 * held until a decoder's first caps */
 } GstAsyncTask;
 
 typedef struct
