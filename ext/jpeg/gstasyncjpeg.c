@@ -23,6 +23,9 @@
 
 #include "gstasyncjpeg.h"
 
+#include <jerror.h>
+#include <gst/video/video.h>
+
 GST_DEBUG_CATEGORY_STATIC (gst_async_jpeg_debug);
 #define GST_CAT_DEFAULT gst_async_jpeg_debug
 
@@ -71,8 +74,9 @@ gst_async_jpeg_emit_message (j_common_ptr cinfo, int level)
     return;
   error->pub.format_message (cinfo, message);
   if (level < 0) {
-    error->warnings++;
     GST_DEBUG ("libjpeg warning: %s", message);
+    if (error->pub.msg_code != JWRN_EXTRANEOUS_DATA && error->damage++ == 0)
+      g_strlcpy (error->message, message, sizeof (error->message));
   } else {
     GST_TRACE ("libjpeg: %s", message);
   }
@@ -88,11 +92,65 @@ gst_async_jpeg_error_init (GstAsyncJpegError * error, j_common_ptr cinfo)
   gst_async_jpeg_error_reset (error);
 }
 
-/* Before a new image: no message, no warning. */
+/* Before a new image: no message, no damage. */
 void
 gst_async_jpeg_error_reset (GstAsyncJpegError * error)
 {
   error->message[0] = '\0';
-  error->warnings = 0;
+  error->damage = 0;
   error->pub.num_warnings = 0;
+}
+
+/* For caps queries: raw video on one side, JPEG on the other, with the
+ * same size and rate. Returns @caps as @name (the other side's media type),
+ * with only those fields, narrowed by @filter. */
+GstCaps *
+gst_async_jpeg_transform_caps (GstCaps * caps, const gchar * name,
+    GstCaps * filter)
+{
+  static const gchar *const carried[] = { "width", "height", "framerate",
+    "pixel-aspect-ratio", NULL
+  };
+  GstCaps *result = gst_caps_new_empty ();
+  guint i, n = gst_caps_get_size (caps);
+
+  for (i = 0; i < n; i++) {
+    const GstStructure *s = gst_caps_get_structure (caps, i);
+    GstStructure *other = gst_structure_new_empty (name);
+    guint f;
+
+    for (f = 0; carried[f]; f++) {
+      const GValue *v = gst_structure_get_value (s, carried[f]);
+
+      if (v)
+        gst_structure_set_value (other, carried[f], v);
+    }
+    result = gst_caps_merge_structure (result, other);
+  }
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, result,
+        GST_CAPS_INTERSECT_FIRST);
+
+    gst_caps_unref (result);
+    result = tmp;
+  }
+  return result;
+}
+
+/* GstAsyncTransformClass.transform_meta: metas that do not depend on the
+ * pixels' layout, as GstVideoEncoder and GstVideoDecoder copy them. */
+gboolean
+gst_async_jpeg_transform_meta (GstAsyncTransform * trans, GstBuffer * outbuf,
+    GstMeta * meta, GstBuffer * inbuf)
+{
+  static const gchar *const supported[] = { GST_META_TAG_VIDEO_STR,
+    GST_META_TAG_VIDEO_ORIENTATION_STR, GST_META_TAG_VIDEO_SIZE_STR, NULL
+  };
+  const gchar *const *tags = gst_meta_api_type_get_tags (meta->info->api);
+
+  for (; tags && *tags; tags++) {
+    if (!g_strv_contains (supported, *tags))
+      return FALSE;
+  }
+  return TRUE;
 }

@@ -20,13 +20,14 @@
 #ifndef __GST_ASYNC_JPEG_H__
 #define __GST_ASYNC_JPEG_H__
 
-#include <gst/gst.h>
+#include "gstasynctransform.h"
 
 #include <stdio.h>              /* jpeglib.h needs FILE */
 #include <setjmp.h>
 #include <jpeglib.h>
 
 G_BEGIN_DECLS
+
 /**
  * GstAsyncJpegIdctMethod:
  * @GST_ASYNC_JPEG_IDCT_METHOD_ISLOW: slow but accurate integer algorithm
@@ -38,7 +39,7 @@ G_BEGIN_DECLS
  * jpegdec's idct-method, so that `idct-method=islow` means the same on both.
  * (A type of its own: the two plugins may be loaded in one process.)
  */
-    typedef enum
+typedef enum
 {
   GST_ASYNC_JPEG_IDCT_METHOD_ISLOW = JDCT_ISLOW,
   GST_ASYNC_JPEG_IDCT_METHOD_IFAST = JDCT_IFAST,
@@ -50,19 +51,27 @@ GType gst_async_jpeg_idct_method_get_type (void);
 
 /* libjpeg reports a fatal error by calling error_exit (), which must not
  * return: ours jumps back to the setjmp () of the call that failed, with
- * libjpeg's message kept for the GStreamer error. Warnings (corrupt data
- * that libjpeg could still decode) are counted and logged. */
+ * libjpeg's message kept for the GStreamer error. Warnings are logged;
+ * those that say the picture is damaged (all but stray bytes between
+ * segments, which many cameras write) are counted, the first one kept. */
 typedef struct
 {
   struct jpeg_error_mgr pub;
   jmp_buf jump;
-  gchar message[JMSG_LENGTH_MAX];
-  guint warnings;               /* since gst_async_jpeg_error_reset () */
+  gchar message[JMSG_LENGTH_MAX];       /* the error, or the first damage */
+  guint damage;                 /* warnings of damage since the reset */
 } GstAsyncJpegError;
 
 void gst_async_jpeg_error_init (GstAsyncJpegError * error, j_common_ptr cinfo);
 
 void gst_async_jpeg_error_reset (GstAsyncJpegError * error);
 
+GstCaps *gst_async_jpeg_transform_caps (GstCaps * caps, const gchar * name,
+    GstCaps * filter);
+
+gboolean gst_async_jpeg_transform_meta (GstAsyncTransform * trans,
+    GstBuffer * outbuf, GstMeta * meta, GstBuffer * inbuf);
+
 G_END_DECLS
+
 #endif /* __GST_ASYNC_JPEG_H__ */

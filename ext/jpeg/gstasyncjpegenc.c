@@ -530,34 +530,8 @@ static GstCaps *
 gst_async_jpeg_enc_transform_caps (GstAsyncTransform * trans,
     GstPadDirection direction, GstCaps * caps, GstCaps * filter)
 {
-  static const gchar *const carried[] = { "width", "height", "framerate",
-    "pixel-aspect-ratio", NULL
-  };
-  const gchar *name = direction == GST_PAD_SINK ? "image/jpeg" : "video/x-raw";
-  GstCaps *result = gst_caps_new_empty ();
-  guint i, n = gst_caps_get_size (caps);
-
-  for (i = 0; i < n; i++) {
-    const GstStructure *s = gst_caps_get_structure (caps, i);
-    GstStructure *other = gst_structure_new_empty (name);
-    guint f;
-
-    for (f = 0; carried[f]; f++) {
-      const GValue *v = gst_structure_get_value (s, carried[f]);
-
-      if (v)
-        gst_structure_set_value (other, carried[f], v);
-    }
-    result = gst_caps_merge_structure (result, other);
-  }
-  if (filter) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, result,
-        GST_CAPS_INTERSECT_FIRST);
-
-    gst_caps_unref (result);
-    result = tmp;
-  }
-  return result;
+  return gst_async_jpeg_transform_caps (caps, direction == GST_PAD_SINK ?
+      "image/jpeg" : "video/x-raw", filter);
 }
 
 /* The output caps for @info, as GstVideoEncoder makes jpegenc's. */
@@ -700,24 +674,6 @@ gst_async_jpeg_enc_decide_allocation (GstAsyncTransform * trans,
       query);
 }
 
-/* Metas that do not depend on the pixels' layout, as GstVideoEncoder
- * copies them. */
-static gboolean
-gst_async_jpeg_enc_transform_meta (GstAsyncTransform * trans,
-    GstBuffer * outbuf, GstMeta * meta, GstBuffer * inbuf)
-{
-  static const gchar *const supported[] = { GST_META_TAG_VIDEO_STR,
-    GST_META_TAG_VIDEO_ORIENTATION_STR, GST_META_TAG_VIDEO_SIZE_STR, NULL
-  };
-  const gchar *const *tags = gst_meta_api_type_get_tags (meta->info->api);
-
-  for (; tags && *tags; tags++) {
-    if (!g_strv_contains (supported, *tags))
-      return FALSE;
-  }
-  return TRUE;
-}
-
 static gboolean
 gst_async_jpeg_enc_propose_allocation (GstAsyncTransform * trans,
     GstQuery * query)
@@ -824,7 +780,7 @@ gst_async_jpeg_enc_class_init (GstAsyncJpegEncClass * klass)
   trans_class->create_context = gst_async_jpeg_enc_create_context;
   trans_class->free_context = gst_async_jpeg_enc_free_context;
   trans_class->process = gst_async_jpeg_enc_process;
-  trans_class->transform_meta = gst_async_jpeg_enc_transform_meta;
+  trans_class->transform_meta = gst_async_jpeg_transform_meta;
   trans_class->propose_allocation = gst_async_jpeg_enc_propose_allocation;
   trans_class->decide_allocation = gst_async_jpeg_enc_decide_allocation;
 

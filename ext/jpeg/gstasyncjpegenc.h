@@ -23,8 +23,11 @@
 #include "gstasynctransform.h"
 
 G_BEGIN_DECLS
+
 #define GST_TYPE_ASYNC_JPEG_ENC (gst_async_jpeg_enc_get_type ())
 G_DECLARE_FINAL_TYPE (GstAsyncJpegEnc, gst_async_jpeg_enc,
     GST, ASYNC_JPEG_ENC, GstAsyncTransform)
-    G_END_DECLS
-#endif                          /* __GST_ASYNC_JPEG_ENC_H__ */
+
+G_END_DECLS
+
+#endif /* __GST_ASYNC_JPEG_ENC_H__ */

@@ -35,6 +35,7 @@ plugin_init (GstPlugin * plugin)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 #endif
 
+  ret |= GST_ELEMENT_REGISTER (asyncjpegdec, plugin);
   ret |= GST_ELEMENT_REGISTER (asyncjpegenc, plugin);
   return ret;
 }

@@ -1,8 +1,8 @@
 /* GStreamer
  * Copyright (C) 2026 gst-plugins-async developers
  *
- * bench-jpeg.c: asyncjpegenc against jpegenc at 1080p, in-process, as
- * ratios measured in the same run.
+ * bench-jpeg.c: asyncjpegenc and asyncjpegdec against jpegenc and jpegdec
+ * at 1080p, in-process, as ratios measured in the same run.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public
@@ -25,9 +25,11 @@
  * nothing next to the codec. Each round runs the stock element and ours,
  * in turn, with default settings, over the same frames; the figures are
  * the median frames/s ratio over the rounds with its spread, and the CPU
- * time per frame (all threads of the process) of each. A last row runs
+ * time per frame (all threads of the process) of each. Another row runs
  * two stock elements side by side, each on half the frames: the most two
- * cores give, and what running two at once costs in CPU per frame.
+ * cores give, and what running two at once costs in CPU per frame. The
+ * decoders decode those frames as jpegenc encodes them (quality 85,
+ * 4:2:0).
  *
  *   bench-jpeg [--quick]
  *
@@ -38,6 +40,7 @@
 
 #include <gst/gst.h>
 #include <gst/app/gstappsrc.h>
+#include <gst/app/gstappsink.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 
@@ -122,6 +125,39 @@ run (const gchar * element, guint copies, GstCaps * caps, GPtrArray * frames,
   return m;
 }
 
+/* @frames encoded by jpegenc, for the decoders. */
+static GPtrArray *
+encode_all (GPtrArray * frames, GstCaps * caps, GstCaps ** jpeg_caps)
+{
+  GstElement *pipeline = gst_parse_launch ("appsrc name=src format=time "
+      "max-bytes=0 ! jpegenc ! appsink name=sink sync=false", NULL);
+  GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GPtrArray *jpegs = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_buffer_unref);
+  guint i;
+
+  gst_app_src_set_caps (GST_APP_SRC (src), caps);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  for (i = 0; i < frames->len; i++)
+    gst_app_src_push_buffer (GST_APP_SRC (src),
+        gst_buffer_ref (g_ptr_array_index (frames, i)));
+  gst_app_src_end_of_stream (GST_APP_SRC (src));
+  for (i = 0; i < frames->len; i++) {
+    GstSample *sample = gst_app_sink_pull_sample (GST_APP_SINK (sink));
+
+    g_ptr_array_add (jpegs, gst_buffer_ref (gst_sample_get_buffer (sample)));
+    if (i == 0)
+      *jpeg_caps = gst_caps_ref (gst_sample_get_caps (sample));
+    gst_sample_unref (sample);
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (src);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  return jpegs;
+}
+
 static gint
 compare_doubles (gconstpointer a, gconstpointer b)
 {
@@ -179,9 +215,9 @@ main (int argc, char **argv)
   gboolean quick = argc > 1 && g_str_equal (argv[1], "--quick");
   guint total = quick ? 120 : 600, rounds = quick ? 3 : 7, i;
   GPtrArray *raw = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      gst_buffer_unref);
+      gst_buffer_unref), *jpegs;
   GstVideoInfo info;
-  GstCaps *caps;
+  GstCaps *caps, *jpeg_caps = NULL;
 
   gst_init (&argc, &argv);
   gst_video_info_set_format (&info, GST_VIDEO_FORMAT_I420, WIDTH, HEIGHT);
@@ -198,6 +234,12 @@ main (int argc, char **argv)
   g_print ("  |---|---|---|---|---|\n");
   compare ("jpegenc", "asyncjpegenc", 1, caps, raw, total, rounds);
   compare ("jpegenc", "jpegenc", 2, caps, raw, total, rounds);
+
+  jpegs = encode_all (raw, caps, &jpeg_caps);
+  compare ("jpegdec", "asyncjpegdec", 1, jpeg_caps, jpegs, total, rounds);
+  compare ("jpegdec", "jpegdec", 2, jpeg_caps, jpegs, total, rounds);
+  g_ptr_array_unref (jpegs);
+  gst_caps_unref (jpeg_caps);
 
   gst_caps_unref (caps);
   g_ptr_array_unref (raw);

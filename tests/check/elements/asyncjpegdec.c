@@ -1,0 +1,860 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-plugins-async developers
+ *
+ * asyncjpegdec.c: tests of the asyncjpegdec element, against jpegdec
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+#include <gst/app/gstappsink.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+#include <string.h>
+
+#include "../asynccheck.h"
+#include "../jpegcheck.h"
+
+/* The raw formats whose JPEGs cover every layout:
+ * 4:2:0, 4:2:2, 4:4:4, 4:1:1, RGB and greyscale. */
+static const gchar *const kinds[] = { "I420", "YUY2", "Y444", "Y41B", "RGB",
+  "GRAY8"
+};
+
+/* JPEG frames of the scene @seed in @format, made by asyncjpegenc (jpegenc
+ * reads uninitialised memory at odd sizes, which valgrind reports) with
+ * @settings; @caps_out gets their caps. */
+static GPtrArray *
+make_jpegs (const gchar * format, guint width, guint height, guint32 seed,
+    guint n, const gchar * settings, GstCaps ** caps_out)
+{
+  GstCaps *caps = raw_caps (format, width, height);
+  GPtrArray *frames = make_frames (caps, seed, 0, n);
+  gchar *desc = g_strdup_printf ("asyncjpegenc %s", settings ? settings : "");
+  Encoded e = encode (desc, caps, frames);
+
+  *caps_out = e.caps;
+  g_ptr_array_unref (frames);
+  gst_caps_unref (caps);
+  g_free (desc);
+  return e.buffers;
+}
+
+/* Whether the pictures @a and @b of @info hold the same samples (padding
+ * aside), in the components of @components (a bit mask). */
+static gboolean
+pictures_equal (GstBuffer * a, GstBuffer * b, GstVideoInfo * info,
+    guint components)
+{
+  GstVideoFrame fa, fb;
+  gboolean same = TRUE;
+  guint k, y;
+
+  fail_unless (gst_video_frame_map (&fa, info, a, GST_MAP_READ));
+  fail_unless (gst_video_frame_map (&fb, info, b, GST_MAP_READ));
+  for (k = 0; k < GST_VIDEO_FRAME_N_COMPONENTS (&fa); k++) {
+    guint pstride = GST_VIDEO_FRAME_COMP_PSTRIDE (&fa, k);
+    guint bytes = (GST_VIDEO_FRAME_COMP_WIDTH (&fa, k) - 1) * pstride + 1;
+
+    if (!(components & (1 << k)))
+      continue;
+    for (y = 0; y < (guint) GST_VIDEO_FRAME_COMP_HEIGHT (&fa, k); y++)
+      same = same && memcmp ((guint8 *) GST_VIDEO_FRAME_COMP_DATA (&fa, k) +
+          y * GST_VIDEO_FRAME_COMP_STRIDE (&fa, k),
+          (guint8 *) GST_VIDEO_FRAME_COMP_DATA (&fb, k) +
+          y * GST_VIDEO_FRAME_COMP_STRIDE (&fb, k), bytes) == 0;
+  }
+  gst_video_frame_unmap (&fa);
+  gst_video_frame_unmap (&fb);
+  return same;
+}
+
+/* Decodes @jpegs with both decoders and checks that the caps and the
+ * pictures are the same. jpegdec leaves the chroma of 4:1:1 pictures
+ * unwritten: only their luma is compared. */
+static void
+check_same_as_jpegdec (GPtrArray * jpegs, GstCaps * caps, const gchar * what,
+    const gchar * settings, guint components)
+{
+  gchar *stock_desc = g_strdup_printf ("jpegdec %s", settings);
+  gchar *ours_desc = g_strdup_printf ("asyncjpegdec %s", settings);
+  Encoded stock = encode (stock_desc, caps, jpegs);
+  Encoded ours = encode (ours_desc, caps, jpegs);
+  GstVideoInfo info;
+  guint i;
+
+  fail_unless (gst_caps_is_equal (stock.caps, ours.caps),
+      "%s: caps %" GST_PTR_FORMAT ", jpegdec's %" GST_PTR_FORMAT, what,
+      ours.caps, stock.caps);
+  fail_unless (gst_video_info_from_caps (&info, ours.caps));
+  for (i = 0; i < jpegs->len; i++) {
+    GstBuffer *a = g_ptr_array_index (stock.buffers, i);
+    GstBuffer *b = g_ptr_array_index (ours.buffers, i);
+
+    fail_unless (pictures_equal (a, b, &info, components),
+        "%s %s: frame %u differs from jpegdec's", what, settings, i);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (b), GST_BUFFER_PTS (a));
+  }
+  encoded_clear (&stock);
+  encoded_clear (&ours);
+  g_free (stock_desc);
+  g_free (ours_desc);
+}
+
+/* The same pictures and caps as jpegdec for every layout (__i__), at sizes
+ * that fill whole MCUs and at sizes that do not, several qualities and
+ * each DCT method. */
+GST_START_TEST (test_identical_to_jpegdec)
+{
+  static const guint sizes[][2] = { {64, 48}, {320, 241}, {97, 33}, {1, 1},
+  {17, 9}, {32, 8}
+  };
+  static const gchar *const quality[] = { "", "quality=5", "quality=100" };
+  static const gchar *const idct[] = { "", "idct-method=islow",
+    "idct-method=float"
+  };
+  const gchar *format = kinds[__i__];
+  guint components = g_str_equal (format, "Y41B") ? 1 : 7;
+  guint s, q, n = async_check_under_valgrind ()? 2 : 3;
+
+  for (s = 0; s < G_N_ELEMENTS (sizes); s++) {
+    for (q = 0; q < G_N_ELEMENTS (quality); q++) {
+      GstCaps *caps;
+      GPtrArray *jpegs = make_jpegs (format, sizes[s][0], sizes[s][1],
+          100 + s, n, quality[q], &caps);
+      gchar *what = g_strdup_printf ("%s %ux%u %s", format, sizes[s][0],
+          sizes[s][1], quality[q]);
+
+      check_same_as_jpegdec (jpegs, caps, what, idct[q], components);
+      g_free (what);
+      g_ptr_array_unref (jpegs);
+      gst_caps_unref (caps);
+    }
+  }
+}
+
+GST_END_TEST;
+
+/* One buffer holding @jpegs one after the other, with @junk bytes of
+ * garbage before each and, with @strip_eoi, every EOI marker left out. */
+static GstBuffer *
+concatenate (GPtrArray * jpegs, guint junk, gboolean strip_eoi)
+{
+  GByteArray *bytes = g_byte_array_new ();
+  guint i, j;
+
+  for (i = 0; i < jpegs->len; i++) {
+    GstMapInfo map;
+
+    for (j = 0; j < junk; j++) {
+      guint8 garbage = (j * 37 + i) & 0x7f;     /* no 0xff: no marker */
+
+      g_byte_array_append (bytes, &garbage, 1);
+    }
+    gst_buffer_map (g_ptr_array_index (jpegs, i), &map, GST_MAP_READ);
+    g_byte_array_append (bytes, map.data, map.size - (strip_eoi ? 2 : 0));
+    gst_buffer_unmap (g_ptr_array_index (jpegs, i), &map);
+  }
+  {
+    gsize len = bytes->len;
+
+    return gst_buffer_new_wrapped (g_byte_array_free (bytes, FALSE), len);
+  }
+}
+
+/* Decodes the byte stream @stream, pushed in pieces of @piece bytes with a
+ * BYTES segment, as filesrc gives it; returns the pictures. */
+static GPtrArray *
+decode_stream (GstBuffer * stream, gsize piece, guint expected)
+{
+  GstHarness *h = gst_harness_new ("asyncjpegdec");
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_buffer_unref);
+  gsize size = gst_buffer_get_size (stream), pos;
+  GstSegment segment;
+  GstCaps *caps;
+  guint i;
+
+  gst_segment_init (&segment, GST_FORMAT_BYTES);
+  gst_harness_play (h);
+  gst_harness_push_event (h, gst_event_new_stream_start ("jpeg"));
+  caps = gst_caps_new_empty_simple ("image/jpeg");
+  gst_harness_push_event (h, gst_event_new_caps (caps));
+  gst_caps_unref (caps);
+  gst_harness_push_event (h, gst_event_new_segment (&segment));
+  for (pos = 0; pos < size; pos += piece)
+    fail_unless_equals_int (gst_harness_push (h,
+            gst_buffer_copy_region (stream, GST_BUFFER_COPY_MEMORY, pos,
+                MIN (piece, size - pos))), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  for (i = 0; i < expected; i++)
+    g_ptr_array_add (out, gst_harness_pull (h));
+  /* nothing more: the EOS follows */
+  fail_unless (gst_harness_try_pull (h) == NULL);
+  fail_unless_equals_uint64 (read_stats (h->element).errors, 0);
+  gst_harness_teardown (h);
+  return out;
+}
+
+/* An unparsed stream (a BYTES segment, as from filesrc) is cut into frames
+ * as jpegdec does: whatever the pieces it comes in, with garbage between
+ * the images, and with images that lack their EOI marker. */
+GST_START_TEST (test_unparsed_stream)
+{
+  static const gsize pieces[] = { 4096, 1, 7, 100000 };
+  GstCaps *caps;
+  GPtrArray *jpegs = make_jpegs ("I420", 64, 48, 200, 5, NULL, &caps);
+  Encoded stock = encode ("jpegdec", caps, jpegs);
+  GstVideoInfo info;
+  guint p, v, i;
+
+  fail_unless (gst_video_info_from_caps (&info, stock.caps));
+  for (v = 0; v < 3; v++) {
+    GstBuffer *stream = concatenate (jpegs, v == 1 ? 50 : 0, v == 2);
+
+    for (p = 0; p < G_N_ELEMENTS (pieces); p++) {
+      GPtrArray *out;
+
+      if (pieces[p] == 1 && async_check_under_valgrind ())
+        continue;
+      out = decode_stream (stream, pieces[p], jpegs->len);
+      for (i = 0; i < jpegs->len; i++)
+        fail_unless (pictures_equal (g_ptr_array_index (stock.buffers, i),
+                g_ptr_array_index (out, i), &info, 7),
+            "variant %u, pieces of %" G_GSIZE_FORMAT ": frame %u", v,
+            pieces[p], i);
+      g_ptr_array_unref (out);
+    }
+    gst_buffer_unref (stream);
+  }
+  encoded_clear (&stock);
+  g_ptr_array_unref (jpegs);
+  gst_caps_unref (caps);
+}
+
+GST_END_TEST;
+
+/* Runs @desc (its sink an appsink named "sink") to EOS; returns the
+ * buffers and the caps of the last one. */
+static GPtrArray *
+run_to_eos (const gchar * desc, GstCaps ** caps)
+{
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_buffer_unref);
+  GstSample *sample;
+  GstMessage *msg;
+
+  fail_unless (pipeline != NULL, "%s", desc);
+  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  *caps = NULL;
+  while ((sample = gst_app_sink_pull_sample (GST_APP_SINK (sink)))) {
+    g_ptr_array_add (out, gst_buffer_ref (gst_sample_get_buffer (sample)));
+    gst_caps_replace (caps, gst_sample_get_caps (sample));
+    gst_sample_unref (sample);
+  }
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipeline),
+      60 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  return out;
+}
+
+/* One JPEG file read by filesrc, in a real pipeline: one picture, the same
+ * as jpegdec's, and the segment after the caps (the caps are known only
+ * from the image, at its end). */
+GST_START_TEST (test_single_file)
+{
+  GstCaps *caps, *stock_caps, *ours_caps;
+  GPtrArray *jpegs = make_jpegs ("I420", 97, 33, 300, 1, NULL, &caps);
+  gchar *path = g_build_filename (g_get_tmp_dir (), "asyncjpegdec-XXXXXX.jpg",
+      NULL);
+  gint fd = g_mkstemp (path);
+  GstMapInfo map;
+  GPtrArray *stock, *ours;
+  GstVideoInfo info;
+  gchar *desc;
+
+  gst_buffer_map (g_ptr_array_index (jpegs, 0), &map, GST_MAP_READ);
+  fail_unless (write (fd, map.data, map.size) == (gssize) map.size);
+  gst_buffer_unmap (g_ptr_array_index (jpegs, 0), &map);
+  close (fd);
+
+  desc = g_strdup_printf ("filesrc location=%s ! jpegdec ! appsink "
+      "name=sink", path);
+  stock = run_to_eos (desc, &stock_caps);
+  g_free (desc);
+  desc = g_strdup_printf ("filesrc location=%s ! asyncjpegdec ! appsink "
+      "name=sink", path);
+  ours = run_to_eos (desc, &ours_caps);
+  g_free (desc);
+
+  fail_unless_equals_int (ours->len, 1);
+  fail_unless_equals_int (stock->len, 1);
+  fail_unless (gst_caps_is_equal (stock_caps, ours_caps));
+  fail_unless (gst_video_info_from_caps (&info, ours_caps));
+  fail_unless (pictures_equal (g_ptr_array_index (stock, 0),
+          g_ptr_array_index (ours, 0), &info, 7));
+
+  g_unlink (path);
+  g_free (path);
+  g_ptr_array_unref (stock);
+  g_ptr_array_unref (ours);
+  gst_caps_unref (stock_caps);
+  gst_caps_unref (ours_caps);
+  g_ptr_array_unref (jpegs);
+  gst_caps_unref (caps);
+}
+
+GST_END_TEST;
+
+/* A copy of @jpeg: its first @keep bytes, then @junk bytes of garbage,
+ * then the rest from @from on. */
+static GstBuffer *
+mangle (GstBuffer * jpeg, gsize keep, const guint8 * junk, gsize junk_size,
+    gsize from)
+{
+  GstMapInfo map;
+  GByteArray *bytes = g_byte_array_new ();
+  gsize len;
+
+  gst_buffer_map (jpeg, &map, GST_MAP_READ);
+  g_byte_array_append (bytes, map.data, MIN (keep, map.size));
+  g_byte_array_append (bytes, junk, junk_size);
+  if (from < map.size)
+    g_byte_array_append (bytes, map.data + from, map.size - from);
+  gst_buffer_unmap (jpeg, &map);
+  len = bytes->len;
+  return gst_buffer_new_wrapped (g_byte_array_free (bytes, FALSE), len);
+}
+
+/* Corrupt frames, one per buffer: cut in half, ones in the image data
+ * (no Huffman code is all ones), an empty buffer, garbage before the SOI
+ * marker. Each is dropped with a warning and counted; the good frames
+ * around them are decoded as jpegdec decodes them. */
+GST_START_TEST (test_corrupt_frames)
+{
+  static const guint8 ones[] = { 0xff, 0x00, 0xff, 0x00, 0xff, 0x00, 0xff,
+    0x00, 0xff, 0x00, 0xff, 0x00, 0xff, 0x00, 0xff, 0x00
+  };
+  static const guint8 garbage[] = "garbage";
+  GstCaps *caps;
+  GPtrArray *jpegs = make_jpegs ("I420", 64, 48, 400, 2, NULL, &caps);
+  GstBuffer *good = g_ptr_array_index (jpegs, 0);
+  gsize size = gst_buffer_get_size (good);
+  GstBuffer *bad[] = {
+    gst_buffer_copy_region (good, GST_BUFFER_COPY_ALL, 0, size / 2),
+    mangle (good, size - 200, ones, sizeof (ones), size - 200 + sizeof (ones)),
+    gst_buffer_new (),
+    mangle (good, 0, garbage, sizeof (garbage), 0),
+  };
+  Encoded stock = encode ("jpegdec", caps, jpegs);
+  GstHarness *h = gst_harness_new ("asyncjpegdec");
+  GstBus *bus = gst_bus_new ();
+  GstVideoInfo info;
+  GstMessage *msg;
+  guint i, warnings = 0;
+
+  gst_element_set_bus (h->element, bus);
+  gst_harness_set_src_caps (h, gst_caps_ref (caps));
+  fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (good)),
+      GST_FLOW_OK);
+  for (i = 0; i < G_N_ELEMENTS (bad); i++)
+    fail_unless_equals_int (gst_harness_push (h, bad[i]), GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_push (h,
+          gst_buffer_ref (g_ptr_array_index (jpegs, 1))), GST_FLOW_OK);
+
+  fail_unless (gst_video_info_from_caps (&info, stock.caps));
+  for (i = 0; i < 2; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+
+    fail_unless (pictures_equal (g_ptr_array_index (stock.buffers, i), out,
+            &info, 7), "good frame %u", i);
+    gst_buffer_unref (out);
+  }
+  fail_unless (gst_harness_try_pull (h) == NULL);
+  fail_unless_equals_uint64 (read_stats (h->element).errors,
+      G_N_ELEMENTS (bad));
+  while ((msg = gst_bus_pop (bus))) {
+    GError *err = NULL;
+
+    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
+      gst_message_parse_warning (msg, &err, NULL);
+      fail_unless (g_error_matches (err, GST_STREAM_ERROR,
+              GST_STREAM_ERROR_DECODE));
+      g_error_free (err);
+      warnings++;
+    }
+    gst_message_unref (msg);
+  }
+  fail_unless_equals_int (warnings, G_N_ELEMENTS (bad));
+
+  encoded_clear (&stock);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  g_ptr_array_unref (jpegs);
+  gst_caps_unref (caps);
+}
+
+GST_END_TEST;
+
+/* max-errors=1: one corrupt frame is a warning, a second in a row an
+ * error, as with GstVideoDecoder. */
+GST_START_TEST (test_max_errors)
+{
+  GstCaps *caps;
+  GPtrArray *jpegs = make_jpegs ("I420", 64, 48, 500, 1, NULL, &caps);
+  GstHarness *h = gst_harness_new_parse ("asyncjpegdec max-errors=1");
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+
+  gst_element_set_bus (h->element, bus);
+  gst_harness_set_src_caps (h, gst_caps_ref (caps));
+  fail_unless_equals_int (gst_harness_push (h,
+          gst_buffer_ref (g_ptr_array_index (jpegs, 0))), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  fail_unless_equals_int (gst_harness_push (h, gst_buffer_new ()), GST_FLOW_OK);
+  gst_harness_push (h, gst_buffer_new ());
+  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND,
+      GST_MESSAGE_WARNING | GST_MESSAGE_ERROR);
+  fail_unless (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING,
+      "no warning for the first corrupt frame");
+  gst_message_unref (msg);
+  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND,
+      GST_MESSAGE_WARNING | GST_MESSAGE_ERROR);
+  fail_unless (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR,
+      "no error after two corrupt frames in a row");
+  gst_message_unref (msg);
+  /* (the flow return is the error from the moment it is posted) */
+  fail_unless_equals_int (gst_harness_push (h, gst_buffer_new ()),
+      GST_FLOW_ERROR);
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  g_ptr_array_unref (jpegs);
+  gst_caps_unref (caps);
+}
+
+GST_END_TEST;
+
+/* Offset of the first @marker (0xffXX) segment in @data, or -1. */
+static gssize
+find_marker (const guint8 * data, gsize size, guint8 marker)
+{
+  gsize i;
+
+  for (i = 0; i + 1 < size; i++)
+    if (data[i] == 0xff && data[i + 1] == marker)
+      return i;
+  return -1;
+}
+
+/* A mutation of one of @jpegs, chosen with @rand: flipped bits, a cut,
+ * a header spliced onto another image's data, absurd dimensions, a span of
+ * random bytes. */
+static GstBuffer *
+mutate (GPtrArray * jpegs, GRand * rand)
+{
+  GstBuffer *src = g_ptr_array_index (jpegs, g_rand_int_range (rand, 0,
+          jpegs->len));
+  GstBuffer *other = g_ptr_array_index (jpegs, g_rand_int_range (rand, 0,
+          jpegs->len));
+  GstMapInfo map, omap;
+  guint8 *data;
+  gsize size, i, n;
+  gssize at;
+
+  gst_buffer_map (src, &map, GST_MAP_READ);
+  data = g_memdup2 (map.data, map.size);
+  size = map.size;
+  gst_buffer_unmap (src, &map);
+
+  switch (g_rand_int_range (rand, 0, 5)) {
+    case 0:
+      n = g_rand_int_range (rand, 1, 9);
+      for (i = 0; i < n; i++)
+        data[g_rand_int_range (rand, 0, size)] ^= 1 << g_rand_int_range (rand,
+            0, 8);
+      break;
+    case 1:
+      size = g_rand_int_range (rand, 0, size);
+      break;
+    case 2:
+      /* this image's header, the other's image data */
+      at = find_marker (data, size, 0xda);
+      gst_buffer_map (other, &omap, GST_MAP_READ);
+      if (at >= 0) {
+        gssize oat = find_marker (omap.data, omap.size, 0xda);
+
+        if (oat >= 0) {
+          data = g_realloc (data, at + omap.size - oat);
+          memcpy (data + at, omap.data + oat, omap.size - oat);
+          size = at + omap.size - oat;
+        }
+      }
+      gst_buffer_unmap (other, &omap);
+      break;
+    case 3:
+      /* absurd dimensions in the SOF0 segment */
+      at = find_marker (data, size, 0xc0);
+      if (at >= 0 && (gsize) at + 9 <= size) {
+        static const guint16 sizes[] = { 0, 1, 65535, 65500, 40000, 8193 };
+
+        guint16 height = sizes[g_rand_int_range (rand, 0,
+                G_N_ELEMENTS (sizes))];
+        guint16 width = sizes[g_rand_int_range (rand, 0,
+                G_N_ELEMENTS (sizes))];
+
+        data[at + 5] = height >> 8;
+        data[at + 6] = height & 0xff;
+        data[at + 7] = width >> 8;
+        data[at + 8] = width & 0xff;
+      }
+      break;
+    default:
+      n = g_rand_int_range (rand, 1, 64);
+      at = g_rand_int_range (rand, 0, size);
+      for (i = at; i < MIN (size, at + n); i++)
+        data[i] = g_rand_int_range (rand, 0, 256);
+      break;
+  }
+  return gst_buffer_new_wrapped (data, size);
+}
+
+/* Thousands of mutated small JPEGs of every layout: no crash, no hang, no
+ * leak (valgrind, ASan), nothing larger than the memory cap allocated,
+ * and every frame either decoded or counted as dropped. */
+GST_START_TEST (test_fuzz)
+{
+  GPtrArray *jpegs = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_buffer_unref);
+  GstHarness *h = gst_harness_new ("asyncjpegdec");
+  GRand *rand = g_rand_new_with_seed (2026);
+  guint i, k, n = 5000, out = 0;
+  GstBuffer *buf;
+  Stats st;
+
+  for (k = 0; k < G_N_ELEMENTS (kinds); k++) {
+    GstCaps *caps;
+    GPtrArray *some = make_jpegs (kinds[k], 32 + k * 8, 24, 600 + k, 2, NULL,
+        &caps);
+
+    for (i = 0; i < some->len; i++)
+      g_ptr_array_add (jpegs, gst_buffer_ref (g_ptr_array_index (some, i)));
+    g_ptr_array_unref (some);
+    gst_caps_unref (caps);
+  }
+  gst_harness_set_src_caps_str (h, "image/jpeg,framerate=30/1");
+  for (i = 0; i < n; i++) {
+    fail_unless_equals_int (gst_harness_push (h, mutate (jpegs, rand)),
+        GST_FLOW_OK);
+    while ((buf = gst_harness_try_pull (h))) {
+      /* the memory cap: 8192 x 8192 I420 at most */
+      fail_unless (gst_buffer_get_size (buf) <= 8192 * 8192 * 3 / 2);
+      gst_buffer_unref (buf);
+      out++;
+    }
+  }
+  fail_unless (async_check_drain (h->srcpad));
+  while ((buf = gst_harness_try_pull (h))) {
+    gst_buffer_unref (buf);
+    out++;
+  }
+  st = read_stats (h->element);
+  fail_unless_equals_uint64 (st.in, n);
+  fail_unless_equals_uint64 (st.out, out);
+  fail_unless_equals_uint64 (st.out + st.errors, n);
+  /* most mutations spoil the image, some do not */
+  fail_unless (st.errors > n / 10 && st.out > n / 10, "%" G_GUINT64_FORMAT
+      " decoded, %" G_GUINT64_FORMAT " dropped", st.out, st.errors);
+
+  g_rand_free (rand);
+  gst_harness_teardown (h);
+  g_ptr_array_unref (jpegs);
+}
+
+GST_END_TEST;
+
+/* A new size and layout mid-stream: the output caps change in their place,
+ * and the pictures are jpegdec's (sizes without row padding, so that the
+ * whole buffers compare). */
+GST_START_TEST (test_caps_change_mid_stream)
+{
+  static const struct
+  {
+    const gchar *format;
+    guint width, height;
+  } parts[] = { {"I420", 64, 48}, {"RGB", 96, 32}, {"GRAY8", 40, 40},
+  {"I420", 64, 48}
+  };
+  GPtrArray *jpegs = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_buffer_unref);
+  Encoded stock, ours;
+  GstCaps *caps, *any = gst_caps_from_string ("image/jpeg,framerate=30/1");
+  guint p, i;
+
+  for (p = 0; p < G_N_ELEMENTS (parts); p++) {
+    GPtrArray *some = make_jpegs (parts[p].format, parts[p].width,
+        parts[p].height, 700 + p, 3, NULL, &caps);
+
+    for (i = 0; i < some->len; i++)
+      g_ptr_array_add (jpegs, gst_buffer_ref (g_ptr_array_index (some, i)));
+    g_ptr_array_unref (some);
+    gst_caps_unref (caps);
+  }
+  stock = encode ("jpegdec", any, jpegs);
+  ours = encode ("asyncjpegdec n-workers=3", any, jpegs);
+  for (i = 0; i < jpegs->len; i++)
+    fail_unless (buffers_equal (g_ptr_array_index (stock.buffers, i),
+            g_ptr_array_index (ours.buffers, i)), "frame %u", i);
+  fail_unless (gst_caps_is_equal (stock.caps, ours.caps));
+  encoded_clear (&stock);
+  encoded_clear (&ours);
+  gst_caps_unref (any);
+  g_ptr_array_unref (jpegs);
+}
+
+GST_END_TEST;
+
+/* Interlaced Motion JPEG, both fields of a frame in one buffer (the caps'
+ * height twice the images'): one interleaved frame, as jpegdec gives. */
+GST_START_TEST (test_interlaced_fields)
+{
+  static const gchar *const formats[] = { "I420", "GRAY8", "RGB", "Y444" };
+  guint f, i;
+
+  for (f = 0; f < G_N_ELEMENTS (formats); f++) {
+    GstCaps *caps, *field_caps = gst_caps_from_string ("image/jpeg,"
+        "width=64,height=48,framerate=30/1");
+    GPtrArray *fields = make_jpegs (formats[f], 64, 24, 800 + f, 6, NULL,
+        &caps);
+    GPtrArray *frames = g_ptr_array_new_with_free_func ((GDestroyNotify)
+        gst_buffer_unref);
+    Encoded stock, ours;
+    GstVideoInfo info;
+
+    for (i = 0; i < fields->len; i += 2)
+      g_ptr_array_add (frames, gst_buffer_append (gst_buffer_copy
+              (g_ptr_array_index (fields, i)),
+              gst_buffer_copy (g_ptr_array_index (fields, i + 1))));
+    stock = encode ("jpegdec", field_caps, frames);
+    ours = encode ("asyncjpegdec", field_caps, frames);
+    if (!gst_caps_is_equal (stock.caps, ours.caps)) {
+      gchar *a = gst_caps_to_string (ours.caps);
+      gchar *b = gst_caps_to_string (stock.caps);
+
+      fail ("%s: %s, jpegdec's %s", formats[f], a, b);
+      g_free (a);
+      g_free (b);
+    }
+    fail_unless (gst_video_info_from_caps (&info, ours.caps));
+    fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&info), 48);
+    fail_unless (GST_VIDEO_INFO_IS_INTERLACED (&info));
+    for (i = 0; i < frames->len; i++)
+      fail_unless (pictures_equal (g_ptr_array_index (stock.buffers, i),
+              g_ptr_array_index (ours.buffers, i), &info, 7), "%s frame %u",
+          formats[f], i);
+    encoded_clear (&stock);
+    encoded_clear (&ours);
+    g_ptr_array_unref (frames);
+    g_ptr_array_unref (fields);
+    gst_caps_unref (caps);
+    gst_caps_unref (field_caps);
+  }
+}
+
+GST_END_TEST;
+
+static GstPadProbeReturn
+count_after_seek (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  guint *counts = data;         /* frames before 1 s, at or after */
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  counts[GST_BUFFER_PTS (buf) >= GST_SECOND]++;
+  return GST_PAD_PROBE_OK;
+}
+
+/* A flushing seek in a Motion JPEG AVI file, once prerolled and once while
+ * frames are being decoded: the frames from the seek position on come out,
+ * as many as with jpegdec. */
+GST_START_TEST (test_seek_in_file)
+{
+  gchar *path = g_build_filename (g_get_tmp_dir (), "asyncjpegdec-XXXXXX.avi",
+      NULL);
+  gint fd = g_mkstemp (path);
+  const gchar *decoders[] = { "jpegdec", "asyncjpegdec" };
+  guint after[2], d, round;
+  gchar *desc;
+  GstElement *pipeline;
+  GstMessage *msg;
+
+  close (fd);
+  desc = g_strdup_printf ("videotestsrc num-buffers=60 pattern=ball ! "
+      "video/x-raw,width=64,height=48,framerate=30/1 ! jpegenc ! avimux ! "
+      "filesink location=%s", path);
+  pipeline = gst_parse_launch (desc, NULL);
+  g_free (desc);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipeline),
+      60 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+
+  for (round = 0; round < 2; round++) {
+    for (d = 0; d < 2; d++) {
+      guint counts[2] = { 0, 0 };
+      GstElement *dec;
+      GstPad *pad;
+
+      desc = g_strdup_printf ("filesrc location=%s ! avidemux ! %s name=dec "
+          "! fakesink sync=%s", path, decoders[d], round ? "true" : "false");
+      pipeline = gst_parse_launch (desc, NULL);
+      g_free (desc);
+      dec = gst_bin_get_by_name (GST_BIN (pipeline), "dec");
+      pad = gst_element_get_static_pad (dec, "src");
+      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_after_seek,
+          counts, NULL);
+      if (round == 0) {
+        gst_element_set_state (pipeline, GST_STATE_PAUSED);
+        gst_element_get_state (pipeline, NULL, NULL, GST_CLOCK_TIME_NONE);
+        counts[0] = counts[1] = 0;
+        fail_unless (gst_element_seek_simple (pipeline, GST_FORMAT_TIME,
+                GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE, GST_SECOND));
+        gst_element_set_state (pipeline, GST_STATE_PLAYING);
+      } else {
+        /* while playing in real time, a third of a second in */
+        gst_element_set_state (pipeline, GST_STATE_PLAYING);
+        gst_element_get_state (pipeline, NULL, NULL, GST_CLOCK_TIME_NONE);
+        g_usleep (G_USEC_PER_SEC / 3);
+        fail_unless (gst_element_seek_simple (pipeline, GST_FORMAT_TIME,
+                GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE, GST_SECOND));
+      }
+      msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipeline),
+          60 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+      fail_unless (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS,
+          "%s, round %u", decoders[d], round);
+      gst_message_unref (msg);
+      after[d] = counts[1];
+      if (round == 0)
+        fail_unless_equals_int (counts[0], 0);
+      gst_element_set_state (pipeline, GST_STATE_NULL);
+      gst_object_unref (pad);
+      gst_object_unref (dec);
+      gst_object_unref (pipeline);
+    }
+    fail_unless_equals_int (after[1], after[0]);
+    fail_unless_equals_int (after[1], 30);
+  }
+  g_unlink (path);
+  g_free (path);
+}
+
+GST_END_TEST;
+
+/* jpegdec's idct-method, and max-errors as GstVideoDecoder's. */
+GST_START_TEST (test_properties)
+{
+  GstElement *stock = gst_element_factory_make ("jpegdec", NULL);
+  GstElement *ours = gst_element_factory_make ("asyncjpegdec", NULL);
+  GParamSpec *a = g_object_class_find_property (G_OBJECT_GET_CLASS (stock),
+      "idct-method");
+  GParamSpec *b = g_object_class_find_property (G_OBJECT_GET_CLASS (ours),
+      "idct-method");
+  GEnumClass *ea = G_PARAM_SPEC_ENUM (a)->enum_class;
+  GEnumClass *eb = G_PARAM_SPEC_ENUM (b)->enum_class;
+  GParamSpecInt *max_errors;
+  guint v;
+
+  fail_unless_equals_int (G_PARAM_SPEC_ENUM (a)->default_value,
+      G_PARAM_SPEC_ENUM (b)->default_value);
+  fail_unless_equals_int (ea->n_values, eb->n_values);
+  for (v = 0; v < ea->n_values; v++) {
+    fail_unless_equals_int (ea->values[v].value, eb->values[v].value);
+    fail_unless_equals_string (ea->values[v].value_nick,
+        eb->values[v].value_nick);
+  }
+  max_errors = G_PARAM_SPEC_INT (g_object_class_find_property
+      (G_OBJECT_GET_CLASS (ours), "max-errors"));
+  fail_unless_equals_int (max_errors->minimum, -1);
+  fail_unless_equals_int (max_errors->maximum, G_MAXINT);
+  fail_unless_equals_int (max_errors->default_value, -1);
+  gst_object_unref (stock);
+  gst_object_unref (ours);
+}
+
+GST_END_TEST;
+
+/* gst-inspect-1.0 describes both elements of the plugin. */
+GST_START_TEST (test_inspect)
+{
+  const gchar *elements[] = { "asyncjpegdec", "asyncjpegenc" };
+  const gchar *expect[] = { "max-errors", "quality" };
+  guint i;
+
+  for (i = 0; i < 2; i++) {
+    gchar *argv[] = { (gchar *) "gst-inspect-1.0", (gchar *) elements[i],
+      NULL
+    };
+    gchar *out = NULL;
+    gint status;
+
+    fail_unless (g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH |
+            G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status, NULL));
+    fail_unless (g_spawn_check_wait_status (status, NULL), "%s", elements[i]);
+    fail_unless (strstr (out, "idct-method") && strstr (out, expect[i])
+        && strstr (out, "n-workers"), "%s", out);
+    g_free (out);
+  }
+}
+
+GST_END_TEST;
+
+static Suite *
+asyncjpegdec_suite (void)
+{
+  Suite *s = suite_create ("asyncjpegdec");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_loop_test (tc, test_identical_to_jpegdec, 0, G_N_ELEMENTS (kinds));
+  tcase_add_test (tc, test_unparsed_stream);
+  tcase_add_test (tc, test_single_file);
+  tcase_add_test (tc, test_corrupt_frames);
+  tcase_add_test (tc, test_max_errors);
+  tcase_add_test (tc, test_fuzz);
+  tcase_add_test (tc, test_caps_change_mid_stream);
+  tcase_add_test (tc, test_interlaced_fields);
+  tcase_add_test (tc, test_seek_in_file);
+  tcase_add_test (tc, test_properties);
+  tcase_add_test (tc, test_inspect);
+  return s;
+}
+
+GST_CHECK_MAIN (asyncjpegdec);
