@@ -287,12 +287,13 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    * GstAsyncTransform:max-in-flight:
    *
    * Frames accepted but not yet pushed downstream; upstream waits while the
-   * element holds this many. 0 sizes the window from the work: twice the
-   * number of workers for real work; for cheap work (a frame costs less
-   * than handing it to another thread) about 1 ms of it, at most 256
-   * frames, and beyond twice the workers at most 10 MB, so that upstream
-   * and the src task pass many frames per wake-up, as through a queue, and
-   * the wait it adds stays small. The window now is in
+   * element holds this many. 0 sizes the window from the measured work:
+   * about 1 ms of it across the workers (window × time per frame ÷
+   * workers), never fewer than twice the workers (every worker busy, one
+   * frame waiting each) nor more than 256 frames, and beyond twice the
+   * workers at most 10 MB. With cheap work upstream and the src task then
+   * pass many frames per wake-up, as through a queue, and with real work
+   * the window is twice the workers. The window now is in
    * #GstAsyncTransform:stats.
    *
    * Since: 1.0
@@ -300,8 +301,8 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
   g_object_class_install_property (gobject_class, PROP_MAX_IN_FLIGHT,
       g_param_spec_uint ("max-in-flight", "Max in flight",
           "Frames accepted but not yet pushed downstream, in frames; "
-          "upstream is held back at this many (0 = automatic: 2 x workers, "
-          "or for cheap work about 1 ms of it, up to 256 frames and 10 MB)",
+          "upstream is held back at this many (0 = automatic: about 1 ms of "
+          "work across the workers, 2 x workers to 256 frames, 10 MB)",
           0, MAX_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));

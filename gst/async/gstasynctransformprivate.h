@@ -292,10 +292,10 @@ G_GNUC_INTERNAL GST_DEBUG_CATEGORY_EXTERN (gst_async_transform_debug);
  * costs more than the work itself (see gstasynctransform.c). */
 #define CHEAP_WORK (20 * GST_USECOND)
 
-/* The automatic window (max-in-flight=0): a hand-off between threads costs
- * tens of µs, so with cheap work the window holds about AUTO_WINDOW_TIME of
- * work, for upstream and the src task to pass many frames per wake-up, as
- * they do through a queue; never fewer than 2 x workers, never more than
+/* The automatic window (max-in-flight=0) holds about AUTO_WINDOW_TIME of
+ * work across the workers: a hand-off between threads costs tens of µs, so
+ * with cheap work upstream and the src task pass many frames per wake-up,
+ * as they do through a queue; never fewer than 2 x workers, never more than
  * AUTO_WINDOW_MAX frames, and beyond 2 x workers no more than
  * AUTO_WINDOW_BYTES (queue's own limits are 200 buffers and 10 MB). */
 #define AUTO_WINDOW_TIME (1 * GST_MSECOND)

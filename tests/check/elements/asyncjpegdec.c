@@ -24,6 +24,7 @@
 #include <gst/video/video.h>
 #include <gst/app/gstappsink.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <unistd.h>
 #include <string.h>
 
@@ -811,6 +812,63 @@ GST_START_TEST (test_properties)
 
 GST_END_TEST;
 
+/* The peak signal-to-noise ratio of @b against @a, in dB, over the luma
+ * of @info. */
+static gdouble
+luma_psnr (GstBuffer * a, GstBuffer * b, GstVideoInfo * info)
+{
+  GstVideoFrame fa, fb;
+  guint64 sum = 0;
+  guint x, y, w = GST_VIDEO_INFO_WIDTH (info), h = GST_VIDEO_INFO_HEIGHT (info);
+
+  fail_unless (gst_video_frame_map (&fa, info, a, GST_MAP_READ));
+  fail_unless (gst_video_frame_map (&fb, info, b, GST_MAP_READ));
+  for (y = 0; y < h; y++) {
+    const guint8 *ra = (guint8 *) GST_VIDEO_FRAME_COMP_DATA (&fa, 0) +
+        y * GST_VIDEO_FRAME_COMP_STRIDE (&fa, 0);
+    const guint8 *rb = (guint8 *) GST_VIDEO_FRAME_COMP_DATA (&fb, 0) +
+        y * GST_VIDEO_FRAME_COMP_STRIDE (&fb, 0);
+
+    for (x = 0; x < w; x++)
+      sum += (ra[x] - rb[x]) * (ra[x] - rb[x]);
+  }
+  gst_video_frame_unmap (&fa);
+  gst_video_frame_unmap (&fb);
+  return sum == 0 ? 99.0 : 10 * log10 (255.0 * 255.0 * w * h / sum);
+}
+
+/* A round trip, asyncjpegenc then asyncjpegdec, gives the pictures of
+ * jpegenc then jpegdec, close to the source. */
+GST_START_TEST (test_round_trip)
+{
+  GstCaps *caps = raw_caps ("I420", 320, 240);
+  GPtrArray *frames = make_frames (caps, 900, 0, async_check_scale (20));
+  Encoded stock_jpeg = encode ("jpegenc quality=90", caps, frames);
+  Encoded ours_jpeg = encode ("asyncjpegenc quality=90", caps, frames);
+  Encoded stock = encode ("jpegdec", stock_jpeg.caps, stock_jpeg.buffers);
+  Encoded ours = encode ("asyncjpegdec", ours_jpeg.caps, ours_jpeg.buffers);
+  GstVideoInfo info;
+  guint i;
+
+  fail_unless (gst_video_info_from_caps (&info, ours.caps));
+  for (i = 0; i < frames->len; i++) {
+    gdouble psnr = luma_psnr (g_ptr_array_index (frames, i),
+        g_ptr_array_index (ours.buffers, i), &info);
+
+    fail_unless (pictures_equal (g_ptr_array_index (stock.buffers, i),
+            g_ptr_array_index (ours.buffers, i), &info, 7), "frame %u", i);
+    fail_unless (psnr > 30, "frame %u: %.1f dB", i, psnr);
+  }
+  encoded_clear (&stock_jpeg);
+  encoded_clear (&ours_jpeg);
+  encoded_clear (&stock);
+  encoded_clear (&ours);
+  g_ptr_array_unref (frames);
+  gst_caps_unref (caps);
+}
+
+GST_END_TEST;
+
 /* gst-inspect-1.0 describes both elements of the plugin. */
 GST_START_TEST (test_inspect)
 {
@@ -852,6 +910,7 @@ asyncjpegdec_suite (void)
   tcase_add_test (tc, test_caps_change_mid_stream);
   tcase_add_test (tc, test_interlaced_fields);
   tcase_add_test (tc, test_seek_in_file);
+  tcase_add_test (tc, test_round_trip);
   tcase_add_test (tc, test_properties);
   tcase_add_test (tc, test_inspect);
   return s;
