@@ -815,8 +815,8 @@ gst_async_jpeg_dec_decode_fields (GstAsyncJpegDec * self,
     return ctx->error.message;
 
   /* the second field starts at the next SOI marker */
-  while (src->bytes_in_buffer > 2
-      && GST_READ_UINT16_BE (src->next_input_byte) != 0xffd8) {
+  while (src->bytes_in_buffer > 2 && (src->next_input_byte[0] != 0xff
+          || src->next_input_byte[1] != 0xd8)) {
     src->next_input_byte++;
     src->bytes_in_buffer--;
   }

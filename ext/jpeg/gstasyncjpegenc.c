@@ -429,7 +429,7 @@ gst_async_jpeg_enc_scan_sof_marker (const guint8 * data, gsize size)
   gsize i;
 
   for (i = 0; i + 1 < size; i += 2) {
-    guint16 word = GST_READ_UINT16_BE (data + i);
+    guint16 word = data[i] << 8 | data[i + 1];
 
     if (word >> 4 == 0x0ffc)
       return word & 0x4;
