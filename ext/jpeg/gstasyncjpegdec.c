@@ -498,35 +498,35 @@ gst_async_jpeg_dec_take_frame (GstAsyncJpegDec * self, gboolean at_eos)
   return NULL;
 }
 
+/* Submits every whole frame in the adapter; with @at_eos, what follows
+ * the last SOI is one too (perhaps cut short). */
 static GstFlowReturn
-gst_async_jpeg_dec_parse (GstAsyncTransform * trans, GstBuffer * buffer)
+gst_async_jpeg_dec_submit_frames (GstAsyncJpegDec * self, gboolean at_eos)
 {
-  GstAsyncJpegDec *self = GST_ASYNC_JPEG_DEC (trans);
   GstBuffer *frame;
   GstFlowReturn ret = GST_FLOW_OK;
 
-  if (self->parsed || self->time_segment)
-    return gst_async_jpeg_dec_submit_frame (self, buffer);
-
-  gst_adapter_push (self->adapter, buffer);
   while (ret == GST_FLOW_OK
-      && (frame = gst_async_jpeg_dec_take_frame (self, FALSE)))
+      && (frame = gst_async_jpeg_dec_take_frame (self, at_eos)))
     ret = gst_async_jpeg_dec_submit_frame (self, frame);
   return ret;
 }
 
-/* At EOS, what follows the last SOI is a frame (perhaps cut short). */
+static GstFlowReturn
+gst_async_jpeg_dec_parse (GstAsyncTransform * trans, GstBuffer * buffer)
+{
+  GstAsyncJpegDec *self = GST_ASYNC_JPEG_DEC (trans);
+
+  if (self->parsed || self->time_segment)
+    return gst_async_jpeg_dec_submit_frame (self, buffer);
+  gst_adapter_push (self->adapter, buffer);
+  return gst_async_jpeg_dec_submit_frames (self, FALSE);
+}
+
 static GstFlowReturn
 gst_async_jpeg_dec_finish (GstAsyncTransform * trans)
 {
-  GstAsyncJpegDec *self = GST_ASYNC_JPEG_DEC (trans);
-  GstBuffer *frame;
-  GstFlowReturn ret = GST_FLOW_OK;
-
-  while (ret == GST_FLOW_OK
-      && (frame = gst_async_jpeg_dec_take_frame (self, TRUE)))
-    ret = gst_async_jpeg_dec_submit_frame (self, frame);
-  return ret;
+  return gst_async_jpeg_dec_submit_frames (GST_ASYNC_JPEG_DEC (trans), TRUE);
 }
 
 /* A drain query or new caps: a frame not yet whole cannot be decoded, and

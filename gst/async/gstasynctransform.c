@@ -2125,15 +2125,27 @@ static GstFlowReturn
 gst_async_transform_post_frame_error (GstAsyncTransform * self,
     GstAsyncJob * job)
 {
-  GstAsyncTask *task = &GET_PRIV (self)->task;
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncTask *task = &priv->task;
   GstAsyncFrameError *error = g_steal_pointer (&job->frame_error);
-  gint max = g_atomic_int_get (&GET_PRIV (self)->max_errors);
+  gint max = g_atomic_int_get (&priv->max_errors);
   gboolean fatal;
 
   task->errors_in_a_row++;
   fatal = max >= 0 && task->errors_in_a_row > max;
   GST_DEBUG_OBJECT (self, "frame error %d in a row (max-errors %d)",
       task->errors_in_a_row, max);
+  if (fatal) {
+    /* upstream is refused from the moment the error is out, not only once
+     * this batch is accounted for */
+    g_mutex_lock (&priv->lock);
+    if (priv->flow == GST_FLOW_OK) {
+      priv->flow = GST_FLOW_ERROR;
+      priv->error_posted = TRUE;
+      priv->wakes_due |= GST_ASYNC_WAKE_SPACE;
+    }
+    gst_async_transform_unlock_and_wake (priv);
+  }
   /* takes text and debug */
   gst_element_message_full (GST_ELEMENT (self), fatal ? GST_MESSAGE_ERROR :
       GST_MESSAGE_WARNING, error->domain, error->code, error->text,

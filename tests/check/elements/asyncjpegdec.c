@@ -394,6 +394,8 @@ GST_START_TEST (test_corrupt_frames)
             &info, 7), "good frame %u", i);
     gst_buffer_unref (out);
   }
+  /* (once everything has left, the counters are final) */
+  fail_unless (async_check_drain (h->srcpad));
   fail_unless (gst_harness_try_pull (h) == NULL);
   fail_unless_equals_uint64 (read_stats (h->element).errors,
       G_N_ELEMENTS (bad));
