@@ -62,6 +62,27 @@ gst_async_jpeg_error_exit (j_common_ptr cinfo)
   longjmp (error->jump, 1);
 }
 
+/* Warnings that say the image data is damaged: cut short, or not what its
+ * tables allow. Others (stray bytes between segments, which many cameras
+ * write, or a JFIF version, colour transform or ICC profile libjpeg does
+ * not know) leave the picture whole. */
+static gboolean
+gst_async_jpeg_warning_is_damage (gint code)
+{
+  switch (code) {
+    case JWRN_HIT_MARKER:
+    case JWRN_HUFF_BAD_CODE:
+    case JWRN_ARITH_BAD_CODE:
+    case JWRN_MUST_RESYNC:
+    case JWRN_TOO_MUCH_DATA:
+    case JWRN_NOT_SEQUENTIAL:
+    case JWRN_JPEG_EOF:
+      return TRUE;
+    default:
+      return FALSE;
+  }
+}
+
 static void
 gst_async_jpeg_emit_message (j_common_ptr cinfo, int level)
 {
@@ -75,7 +96,8 @@ gst_async_jpeg_emit_message (j_common_ptr cinfo, int level)
   error->pub.format_message (cinfo, message);
   if (level < 0) {
     GST_DEBUG ("libjpeg warning: %s", message);
-    if (error->pub.msg_code != JWRN_EXTRANEOUS_DATA && error->damage++ == 0)
+    if (gst_async_jpeg_warning_is_damage (error->pub.msg_code)
+        && error->damage++ == 0)
       g_strlcpy (error->message, message, sizeof (error->message));
   } else {
     GST_TRACE ("libjpeg: %s", message);

@@ -52,8 +52,8 @@ GType gst_async_jpeg_idct_method_get_type (void);
 /* libjpeg reports a fatal error by calling error_exit (), which must not
  * return: ours jumps back to the setjmp () of the call that failed, with
  * libjpeg's message kept for the GStreamer error. Warnings are logged;
- * those that say the picture is damaged (all but stray bytes between
- * segments, which many cameras write) are counted, the first one kept. */
+ * those that say the image data is damaged are counted, the first one
+ * kept. */
 typedef struct
 {
   struct jpeg_error_mgr pub;

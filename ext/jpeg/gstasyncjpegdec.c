@@ -71,6 +71,11 @@ GST_DEBUG_CATEGORY_STATIC (gst_async_jpeg_dec_debug);
  * gigabytes. */
 #define MAX_PIXELS (8192 * 8192)
 
+/* A progressive image of more scans than this is refused: a few bytes
+ * per scan could otherwise make one frame cost minutes (libjpeg-turbo
+ * advises such a limit for untrusted input). */
+#define MAX_SCANS 1000
+
 enum
 {
   PROP_0,
@@ -92,6 +97,7 @@ struct _GstAsyncJpegDec
   gboolean parsed;              /* the input caps say parsed=true */
   gboolean time_segment;        /* TIME segments come from demuxers, RTP and
                                  * cameras: one frame per buffer */
+  GstClockTime next_pts;        /* for frames without timestamps */
   GstVideoInfo in_info;         /* the input caps (size 0 if unknown) */
   guint64 max_pixels;           /* pictures larger than this are refused */
   struct jpeg_decompress_struct header;
@@ -102,6 +108,7 @@ struct _GstAsyncJpegDec
    * left (new output caps), read by the workers. */
   GstVideoInfo out_info;
   guint image_width, image_height;      /* of the images out_info is for */
+  gboolean fields;              /* each buffer holds two fields of a frame */
 };
 
 /* A worker's decompressor, reused from frame to frame, and its rows. */
@@ -114,6 +121,8 @@ typedef struct
   guint row_bytes;              /* the length of each */
   guint8 *scratch;              /* for rows past the bottom of a picture */
   gsize scratch_bytes;
+  GstVideoFrame *whole;         /* decoding a field of it, or NULL */
+  struct jpeg_progress_mgr progress;
 } GstAsyncJpegDecContext;
 
 static GstStaticPadTemplate sink_template =
@@ -246,6 +255,8 @@ gst_async_jpeg_dec_read_header (GstAsyncJpegDec * self,
     struct jpeg_decompress_struct *cinfo, GstAsyncJpegError * error,
     const guint8 * data, gsize size, GstVideoFormat * format)
 {
+  const gchar *problem;
+
   gst_async_jpeg_error_reset (error);
   if (size == 0)
     return "empty buffer";
@@ -256,7 +267,10 @@ gst_async_jpeg_dec_read_header (GstAsyncJpegDec * self,
     return error->message;
   }
   jpeg_read_header (cinfo, TRUE);
-  return gst_async_jpeg_dec_check_header (self, cinfo, format);
+  problem = gst_async_jpeg_dec_check_header (self, cinfo, format);
+  if (problem)
+    jpeg_abort_decompress (cinfo);
+  return problem;
 }
 
 /* Whether an image of @width x @height, in a buffer of its own, is the
@@ -285,9 +299,10 @@ gst_async_jpeg_dec_output_info (GstAsyncJpegDec * self, GstVideoFormat format,
   const GstVideoInfo *in = &self->in_info;
   gboolean field = gst_async_jpeg_dec_is_field (self, width, height);
 
-  gst_video_info_set_format (info, format, width,
-      field ? (guint) GST_VIDEO_INFO_HEIGHT (in) : height);
-  info->interlace_mode = in->interlace_mode;
+  /* (an interlaced frame lays its planes out for two fields) */
+  gst_video_info_set_interlaced_format (info, format,
+      field ? GST_VIDEO_INTERLACE_MODE_INTERLEAVED : in->interlace_mode,
+      width, field ? (guint) GST_VIDEO_INFO_HEIGHT (in) : height);
   info->flags = in->flags;
   info->chroma_site = in->chroma_site;
   info->colorimetry = in->colorimetry;
@@ -312,10 +327,8 @@ gst_async_jpeg_dec_output_info (GstAsyncJpegDec * self, GstVideoFormat format,
     info->colorimetry.transfer = GST_VIDEO_TRANSFER_UNKNOWN;
     info->colorimetry.primaries = GST_VIDEO_COLOR_PRIMARIES_UNKNOWN;
   }
-  if (field) {
-    info->interlace_mode = GST_VIDEO_INTERLACE_MODE_INTERLEAVED;
+  if (field)
     GST_VIDEO_INFO_FIELD_ORDER (info) = GST_VIDEO_FIELD_ORDER_TOP_FIELD_FIRST;
-  }
 }
 
 /* Sets the output caps to @info, for images of @width x @height, if they
@@ -324,11 +337,13 @@ static gboolean
 gst_async_jpeg_dec_set_output_info (GstAsyncJpegDec * self,
     const GstVideoInfo * info, guint width, guint height)
 {
+  gboolean fields = gst_async_jpeg_dec_is_field (self, width, height);
   GstCaps *caps;
   gboolean ok;
 
   if (gst_video_info_is_equal (info, &self->out_info)
-      && width == self->image_width && height == self->image_height)
+      && width == self->image_width && height == self->image_height
+      && fields == self->fields)
     return TRUE;
   caps = gst_video_info_to_caps ((GstVideoInfo *) info);
   /* (every earlier frame leaves first: only then may the workers see the
@@ -339,8 +354,39 @@ gst_async_jpeg_dec_set_output_info (GstAsyncJpegDec * self,
     self->out_info = *info;
     self->image_width = width;
     self->image_height = height;
+    self->fields = fields;
   }
   return ok;
+}
+
+/* Frames without timestamps (from multifilesrc, or cut from a file) get
+ * them from the frame rate, one after the other from the segment's start,
+ * as GstVideoDecoder gives them; a decoded picture has no DTS. */
+static GstBuffer *
+gst_async_jpeg_dec_timestamp (GstAsyncJpegDec * self, GstBuffer * frame)
+{
+  const GstVideoInfo *in = &self->in_info;
+  GstClockTime duration = GST_CLOCK_TIME_NONE;
+
+  if (GST_VIDEO_INFO_FPS_N (in) > 0)
+    duration = gst_util_uint64_scale (GST_SECOND, GST_VIDEO_INFO_FPS_D (in),
+        GST_VIDEO_INFO_FPS_N (in));
+  if (!GST_BUFFER_PTS_IS_VALID (frame) || GST_BUFFER_DTS_IS_VALID (frame)
+      || (!GST_BUFFER_DURATION_IS_VALID (frame)
+          && GST_CLOCK_TIME_IS_VALID (duration))) {
+    frame = gst_buffer_make_writable (frame);
+    if (!GST_BUFFER_PTS_IS_VALID (frame))
+      GST_BUFFER_PTS (frame) = self->next_pts;
+    if (!GST_BUFFER_DURATION_IS_VALID (frame))
+      GST_BUFFER_DURATION (frame) = duration;
+    GST_BUFFER_DTS (frame) = GST_CLOCK_TIME_NONE;
+  }
+  if (GST_BUFFER_PTS_IS_VALID (frame)
+      && GST_BUFFER_DURATION_IS_VALID (frame))
+    self->next_pts = GST_BUFFER_PTS (frame) + GST_BUFFER_DURATION (frame);
+  else
+    self->next_pts = GST_CLOCK_TIME_NONE;
+  return frame;
 }
 
 /* One whole frame: its header sets the output caps, then it goes to a
@@ -379,7 +425,8 @@ gst_async_jpeg_dec_submit_frame (GstAsyncJpegDec * self, GstBuffer * frame)
       return GST_FLOW_FLUSHING;
     return GST_FLOW_NOT_NEGOTIATED;
   }
-  return gst_async_transform_submit (trans, frame);
+  return gst_async_transform_submit (trans,
+      gst_async_jpeg_dec_timestamp (self, frame));
 }
 
 /* --- cutting unparsed input into frames ---------------------------------- */
@@ -392,6 +439,18 @@ gst_async_jpeg_dec_peek (GstAdapter * adapter, gsize pos)
 
   gst_adapter_masked_scan_uint32_peek (adapter, 0, 0, pos, 4, &value);
   return value;
+}
+
+/* Whether the adapter holds an EOI marker at @pos (and @pos + 1). */
+static gboolean
+gst_async_jpeg_dec_eoi_at (GstAdapter * adapter, gsize pos)
+{
+  guint8 bytes[2];
+
+  if (pos + 2 > gst_adapter_available (adapter))
+    return FALSE;
+  gst_adapter_copy (adapter, bytes, pos, 2);
+  return bytes[0] == 0xff && bytes[1] == JPEG_EOI;
 }
 
 /* The next whole frame in the adapter: from an SOI marker to the EOI
@@ -439,6 +498,12 @@ gst_async_jpeg_dec_take_frame (GstAsyncJpegDec * self, gboolean at_eos)
           0xff000000, pos, avail - pos, &value);
 
       if (ff < 0) {
+        /* (an EOI marker ending the data shows with two bytes) */
+        if (gst_async_jpeg_dec_eoi_at (adapter, avail - 2) && avail - 2 >= pos) {
+          pos = avail - 2;
+          self->in_image_data = FALSE;
+          continue;
+        }
         pos = MAX (pos, avail - 3);
         break;
       }
@@ -453,8 +518,16 @@ gst_async_jpeg_dec_take_frame (GstAsyncJpegDec * self, gboolean at_eos)
       }
       continue;
     }
-    if (pos + 4 > avail)
+    if (pos + 4 > avail) {
+      /* the last image of what came so far may end here: no need to wait
+       * for the next one's first bytes */
+      if (pos + 2 <= avail && gst_async_jpeg_dec_eoi_at (adapter, pos)) {
+        self->in_frame = FALSE;
+        self->scanned = 0;
+        return gst_adapter_take_buffer (adapter, pos + 2);
+      }
       break;
+    }
     value = gst_async_jpeg_dec_peek (adapter, pos);
     marker = (value >> 16) & 0xff;
     if (value >> 24 != 0xff) {
@@ -549,6 +622,19 @@ gst_async_jpeg_dec_flush (GstAsyncTransform * trans)
 
 /* --- worker contexts ----------------------------------------------------- */
 
+static void
+gst_async_jpeg_dec_check_progress (j_common_ptr cinfo)
+{
+  j_decompress_ptr dinfo = (j_decompress_ptr) cinfo;
+  GstAsyncJpegError *error = (GstAsyncJpegError *) cinfo->err;
+
+  if (dinfo->input_scan_number > MAX_SCANS) {
+    g_snprintf (error->message, sizeof (error->message),
+        "more than %d scans", MAX_SCANS);
+    longjmp (error->jump, 1);
+  }
+}
+
 static gpointer
 gst_async_jpeg_dec_create_context (GstAsyncTransform * trans)
 {
@@ -561,6 +647,8 @@ gst_async_jpeg_dec_create_context (GstAsyncTransform * trans)
     return NULL;
   }
   gst_async_jpeg_dec_init_decompress (&ctx->cinfo, &ctx->error, &ctx->src);
+  ctx->progress.progress_monitor = gst_async_jpeg_dec_check_progress;
+  ctx->cinfo.progress = &ctx->progress;
   return ctx;
 }
 
@@ -607,6 +695,28 @@ gst_async_jpeg_dec_read_rows (GstAsyncJpegDecContext * ctx, guint lines)
     for (j = 0; j < 16; j++)
       rows[k][j] = gst_async_jpeg_dec_row (ctx, k, j);
   jpeg_read_raw_data (&ctx->cinfo, planes, lines);
+}
+
+/* The last row of component @k of @frame that may be written: in a field,
+ * also one of the whole frame (whose last chroma row may belong to the
+ * other field). */
+static guint8 *
+gst_async_jpeg_dec_last_row (GstAsyncJpegDecContext * ctx,
+    GstVideoFrame * frame, guint k)
+{
+  guint8 *last = (guint8 *) GST_VIDEO_FRAME_COMP_DATA (frame, k) +
+      (gsize) GST_VIDEO_FRAME_COMP_STRIDE (frame, k) *
+      (GST_VIDEO_FRAME_COMP_HEIGHT (frame, k) - 1);
+
+  if (ctx->whole) {
+    guint8 *whole_last = (guint8 *) GST_VIDEO_FRAME_COMP_DATA (ctx->whole,
+        k) + (gsize) GST_VIDEO_FRAME_COMP_STRIDE (ctx->whole, k) *
+        (GST_VIDEO_FRAME_COMP_HEIGHT (ctx->whole, k) - 1);
+
+    while (last > whole_last)
+      last -= GST_VIDEO_FRAME_COMP_STRIDE (frame, k);
+  }
+  return last;
 }
 
 /* GRAY8, or RGB (the components interleaved), from pictures without
@@ -661,8 +771,7 @@ gst_async_jpeg_dec_decode_direct (GstAsyncJpegDecContext * ctx,
   for (k = 0; k < 3; k++) {
     base[k] = GST_VIDEO_FRAME_COMP_DATA (frame, k);
     stride[k] = GST_VIDEO_FRAME_COMP_STRIDE (frame, k);
-    last[k] = base[k] + (gsize) stride[k] *
-        (GST_VIDEO_FRAME_COMP_HEIGHT (frame, k) - 1);
+    last[k] = gst_async_jpeg_dec_last_row (ctx, frame, k);
   }
   /* rows past the bottom of the picture go to a scratch row */
   if (ctx->scratch_bytes < (gsize) stride[0]) {
@@ -714,8 +823,7 @@ gst_async_jpeg_dec_decode_indirect (GstAsyncJpegDecContext * ctx,
     base[k] = GST_VIDEO_FRAME_COMP_DATA (frame, k);
     stride[k] = GST_VIDEO_FRAME_COMP_STRIDE (frame, k);
     width[k] = GST_VIDEO_FRAME_COMP_WIDTH (frame, k);
-    last[k] = base[k] + (gsize) stride[k] *
-        (GST_VIDEO_FRAME_COMP_HEIGHT (frame, k) - 1);
+    last[k] = gst_async_jpeg_dec_last_row (ctx, frame, k);
   }
   for (i = 0; i < height; i += r_v * DCTSIZE) {
     gst_async_jpeg_dec_read_rows (ctx, r_v * DCTSIZE);
@@ -797,13 +905,11 @@ gst_async_jpeg_dec_field (GstVideoFrame * frame, guint field,
   }
 }
 
-/* Interlaced Motion JPEG: the buffer holds two images, the top field and
- * then the bottom one, as jpegdec decodes them. NULL, or what failed. */
+/* Decodes the two fields of @frame, ctx->whole being @frame. */
 static const gchar *
-gst_async_jpeg_dec_decode_fields (GstAsyncJpegDec * self,
-    GstAsyncJpegDecContext * ctx, GstVideoFrame * frame)
+gst_async_jpeg_dec_decode_two_fields (GstAsyncJpegDec * self,
+    GstAsyncJpegDecContext * ctx, GstVideoFrame * frame, gint idct_method)
 {
-  gint idct_method = g_atomic_int_get (&self->idct_method);
   struct jpeg_source_mgr *src = &ctx->src;
   GstVideoFormat format;
   GstVideoFrame field;
@@ -834,6 +940,21 @@ gst_async_jpeg_dec_decode_fields (GstAsyncJpegDec * self,
       || ctx->error.damage > 0)
     return ctx->error.message;
   return NULL;
+}
+
+/* Interlaced Motion JPEG: the buffer holds two images, the top field and
+ * then the bottom one, as jpegdec decodes them. NULL, or what failed. */
+static const gchar *
+gst_async_jpeg_dec_decode_fields (GstAsyncJpegDec * self,
+    GstAsyncJpegDecContext * ctx, GstVideoFrame * frame)
+{
+  const gchar *problem;
+
+  ctx->whole = frame;
+  problem = gst_async_jpeg_dec_decode_two_fields (self, ctx, frame,
+      g_atomic_int_get (&self->idct_method));
+  ctx->whole = NULL;
+  return problem;
 }
 
 static GstFlowReturn
@@ -875,8 +996,17 @@ gst_async_jpeg_dec_process (GstAsyncTransform * trans, gpointer context,
     gst_buffer_unmap (frame->input, &map);
     return ret;
   }
-  gst_video_frame_map (&vframe, (GstVideoInfo *) info, output, GST_MAP_WRITE);
-  if (GST_VIDEO_INFO_IS_INTERLACED (info))
+  if (!gst_video_frame_map (&vframe, (GstVideoInfo *) info, output,
+          GST_MAP_WRITE)) {
+    jpeg_abort_decompress (&ctx->cinfo);
+    gst_buffer_unmap (frame->input, &map);
+    gst_buffer_unref (output);
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("an output buffer does not hold a %" G_GSIZE_FORMAT "-byte frame",
+            GST_VIDEO_INFO_SIZE (info)));
+    return GST_FLOW_ERROR;
+  }
+  if (self->fields)
     problem = gst_async_jpeg_dec_decode_fields (self, ctx, &vframe);
   else if (!gst_async_jpeg_dec_decode (ctx, &vframe,
           g_atomic_int_get (&self->idct_method)) || ctx->error.damage > 0)
@@ -956,8 +1086,8 @@ gst_async_jpeg_dec_sink_query (GstAsyncTransform * trans, GstQuery * query)
 }
 
 /* TIME segments come from demuxers, RTP depayloaders and cameras, which
- * give one frame per buffer; with BYTES (filesrc) the frames are found in
- * the stream, as jpegdec does. */
+ * give one frame per buffer; with BYTES (filesrc, multifilesrc) the frames
+ * are found in the stream, as jpegdec does, and timed from the rate. */
 static gboolean
 gst_async_jpeg_dec_sink_event (GstAsyncTransform * trans, GstEvent * event)
 {
@@ -968,6 +1098,20 @@ gst_async_jpeg_dec_sink_event (GstAsyncTransform * trans, GstEvent * event)
 
     gst_event_parse_segment (event, &segment);
     self->time_segment = segment->format == GST_FORMAT_TIME;
+    if (!self->time_segment) {
+      /* raw video goes out in time, from 0, as GstVideoDecoder does */
+      GstSegment time;
+      GstEvent *converted;
+
+      gst_segment_init (&time, GST_FORMAT_TIME);
+      converted = gst_event_new_segment (&time);
+      gst_event_set_seqnum (converted, gst_event_get_seqnum (event));
+      gst_event_unref (event);
+      event = converted;
+      self->next_pts = 0;
+    } else {
+      self->next_pts = segment->start;
+    }
   }
   return GST_ASYNC_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
@@ -982,6 +1126,7 @@ gst_async_jpeg_dec_start (GstAsyncTransform * trans)
   self->parsed = self->time_segment = FALSE;
   gst_video_info_init (&self->in_info);
   self->max_pixels = MAX_PIXELS;
+  self->next_pts = 0;
   return TRUE;
 }
 

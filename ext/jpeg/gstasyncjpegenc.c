@@ -402,6 +402,7 @@ gst_async_jpeg_enc_output_start (GstAsyncJpegEncContext * ctx,
     GstBuffer * output)
 {
   ctx->output = output;
+  /* (a buffer of ours, from the allocator: mapping cannot fail) */
   gst_buffer_map (output, &ctx->map, GST_MAP_WRITE);
   ctx->dest.next_output_byte = ctx->map.data;
   ctx->dest.free_in_buffer = ctx->map.size;

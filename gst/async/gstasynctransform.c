@@ -2289,11 +2289,14 @@ gst_async_transform_push_event (GstAsyncTransform * self, GstAsyncJob * job)
     }
   }
   /* A decoder knows its output caps from its first frame: the segment and
-   * the other sticky events that must follow caps wait for them, as with
+   * the other sticky events that must follow caps wait for them (and
+   * serialized events after them, to keep their order), as with
    * GstVideoDecoder, or the pad warns of misordering. A stream with no
    * caps at all sends them before its first buffer, or its EOS. */
-  if (GST_EVENT_IS_STICKY (job->event) && type > GST_EVENT_CAPS
-      && type != GST_EVENT_EOS && !gst_pad_has_current_caps (priv->srcpad)) {
+  if (type != GST_EVENT_EOS && type != GST_EVENT_CAPS
+      && ((GST_EVENT_IS_STICKY (job->event) && type > GST_EVENT_CAPS)
+          || !g_queue_is_empty (&task->before_caps))
+      && !gst_pad_has_current_caps (priv->srcpad)) {
     g_queue_push_tail (&task->before_caps, g_steal_pointer (&job->event));
     return;
   }

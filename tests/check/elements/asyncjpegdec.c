@@ -250,6 +250,77 @@ GST_START_TEST (test_unparsed_stream)
 
 GST_END_TEST;
 
+/* Whole JPEGs without timestamps, one per buffer, with a BYTES segment
+ * (as multifilesrc gives them): each frame leaves as soon as its EOI came,
+ * not when the next frame's first bytes come, in a TIME segment, with
+ * timestamps from the frame rate, as from jpegdec. */
+GST_START_TEST (test_unparsed_timing)
+{
+  const gchar *decoders[] = { "jpegdec", "asyncjpegdec" };
+  GstCaps *caps;
+  GPtrArray *jpegs = make_jpegs ("I420", 64, 48, 250, 3, NULL, &caps);
+  guint d, i;
+
+  for (d = 0; d < 2; d++) {
+    GstHarness *h = gst_harness_new (decoders[d]);
+    GstSegment segment;
+    GstEvent *event;
+    const GstSegment *out_segment;
+
+    gst_segment_init (&segment, GST_FORMAT_BYTES);
+    gst_harness_set_src_caps_str (h, "image/jpeg,framerate=30/1");
+    fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+    for (i = 0; i < jpegs->len; i++) {
+      GstBuffer *jpeg = gst_buffer_copy (g_ptr_array_index (jpegs, i));
+      GstBuffer *out;
+
+      GST_BUFFER_PTS (jpeg) = GST_BUFFER_DURATION (jpeg) = GST_CLOCK_TIME_NONE;
+      fail_unless_equals_int (gst_harness_push (h, jpeg), GST_FLOW_OK);
+      if (d == 1) {
+        /* nothing more needed for it to come out */
+        fail_unless (async_check_drain (h->srcpad));
+        out = gst_harness_try_pull (h);
+        fail_unless (out != NULL, "frame %u waited for more data", i);
+      } else {
+        /* (jpegdec waits for the next frame's first bytes, or EOS) */
+        if (i + 1 < jpegs->len)
+          continue;
+        fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+        out = NULL;
+      }
+      if (out) {
+        fail_unless_equals_uint64 (GST_BUFFER_PTS (out),
+            gst_util_uint64_scale (i, GST_SECOND, 30));
+        fail_unless_equals_uint64 (GST_BUFFER_DURATION (out),
+            gst_util_uint64_scale (1, GST_SECOND, 30));
+        gst_buffer_unref (out);
+      }
+    }
+    if (d == 0) {
+      for (i = 0; i < jpegs->len; i++) {
+        GstBuffer *out = gst_harness_pull (h);
+
+        fail_unless_equals_uint64 (GST_BUFFER_PTS (out),
+            gst_util_uint64_scale (i, GST_SECOND, 30));
+        gst_buffer_unref (out);
+      }
+    }
+    /* the segment downstream is in time */
+    while ((event = gst_harness_try_pull_event (h))) {
+      if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT) {
+        gst_event_parse_segment (event, &out_segment);
+        fail_unless_equals_int (out_segment->format, GST_FORMAT_TIME);
+      }
+      gst_event_unref (event);
+    }
+    gst_harness_teardown (h);
+  }
+  g_ptr_array_unref (jpegs);
+  gst_caps_unref (caps);
+}
+
+GST_END_TEST;
+
 /* Runs @desc (its sink an appsink named "sink") to EOS; returns the
  * buffers and the caps of the last one. */
 static GPtrArray *
@@ -643,22 +714,62 @@ GST_START_TEST (test_caps_change_mid_stream)
 
 GST_END_TEST;
 
+/* Whether the interlaced picture @frame of @info holds @top in its even
+ * rows and @bottom in its odd ones (pictures of @field_info), as far as
+ * its rows go. */
+static gboolean
+fields_interleaved (GstBuffer * frame, GstVideoInfo * info, GstBuffer * top,
+    GstBuffer * bottom, GstVideoInfo * field_info)
+{
+  GstVideoFrame f, fields[2];
+  gboolean same = TRUE;
+  guint k, r;
+
+  fail_unless (gst_video_frame_map (&f, info, frame, GST_MAP_READ));
+  fail_unless (gst_video_frame_map (&fields[0], field_info, top, GST_MAP_READ));
+  fail_unless (gst_video_frame_map (&fields[1], field_info, bottom,
+          GST_MAP_READ));
+  for (k = 0; k < GST_VIDEO_FRAME_N_COMPONENTS (&f); k++) {
+    guint bytes = (GST_VIDEO_FRAME_COMP_WIDTH (&f, k) - 1) *
+        GST_VIDEO_FRAME_COMP_PSTRIDE (&f, k) + 1;
+
+    for (r = 0; r < (guint) GST_VIDEO_FRAME_COMP_HEIGHT (&f, k); r++) {
+      GstVideoFrame *field = &fields[r % 2];
+
+      if (r / 2 >= (guint) GST_VIDEO_FRAME_COMP_HEIGHT (field, k))
+        continue;
+      same = same && memcmp ((guint8 *) GST_VIDEO_FRAME_COMP_DATA (&f, k) +
+          r * GST_VIDEO_FRAME_COMP_STRIDE (&f, k),
+          (guint8 *) GST_VIDEO_FRAME_COMP_DATA (field, k) +
+          r / 2 * GST_VIDEO_FRAME_COMP_STRIDE (field, k), bytes) == 0;
+    }
+  }
+  gst_video_frame_unmap (&fields[1]);
+  gst_video_frame_unmap (&fields[0]);
+  gst_video_frame_unmap (&f);
+  return same;
+}
+
 /* Interlaced Motion JPEG, both fields of a frame in one buffer (the caps'
- * height twice the images'): one interleaved frame, as jpegdec gives. */
+ * height twice the images'): one interleaved frame of the two fields,
+ * as jpegdec gives; also with fields of an odd height (the last chroma
+ * row of the frame is the top field's). */
 GST_START_TEST (test_interlaced_fields)
 {
   static const gchar *const formats[] = { "I420", "GRAY8", "RGB", "Y444" };
   guint f, i;
 
-  for (f = 0; f < G_N_ELEMENTS (formats); f++) {
-    GstCaps *caps, *field_caps = gst_caps_from_string ("image/jpeg,"
-        "width=64,height=48,framerate=30/1");
-    GPtrArray *fields = make_jpegs (formats[f], 64, 24, 800 + f, 6, NULL,
-        &caps);
+  for (f = 0; f < 2 * G_N_ELEMENTS (formats); f++) {
+    guint field_height = f < G_N_ELEMENTS (formats) ? 24 : 27;
+    gchar *desc = g_strdup_printf ("image/jpeg,width=64,height=%u,"
+        "framerate=30/1", 2 * field_height);
+    GstCaps *caps, *field_caps = gst_caps_from_string (desc);
+    GPtrArray *fields = make_jpegs (formats[f % G_N_ELEMENTS (formats)], 64,
+        field_height, 800 + f, 6, NULL, &caps);
     GPtrArray *frames = g_ptr_array_new_with_free_func ((GDestroyNotify)
         gst_buffer_unref);
-    Encoded stock, ours;
-    GstVideoInfo info;
+    Encoded stock, ours, one_by_one;
+    GstVideoInfo info, field_info;
 
     for (i = 0; i < fields->len; i += 2)
       g_ptr_array_add (frames, gst_buffer_append (gst_buffer_copy
@@ -670,24 +781,104 @@ GST_START_TEST (test_interlaced_fields)
       gchar *a = gst_caps_to_string (ours.caps);
       gchar *b = gst_caps_to_string (stock.caps);
 
-      fail ("%s: %s, jpegdec's %s", formats[f], a, b);
+      fail ("%s: %s, jpegdec's %s", desc, a, b);
       g_free (a);
       g_free (b);
     }
     fail_unless (gst_video_info_from_caps (&info, ours.caps));
-    fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&info), 48);
+    fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&info), 2 * field_height);
     fail_unless (GST_VIDEO_INFO_IS_INTERLACED (&info));
-    for (i = 0; i < frames->len; i++)
+    /* the fields decoded one by one, as progressive pictures */
+    one_by_one = encode ("jpegdec", caps, fields);
+    fail_unless (gst_video_info_from_caps (&field_info, one_by_one.caps));
+    for (i = 0; i < frames->len; i++) {
+      /* (jpegdec writes interlaced I420 with the planes of a progressive
+       * frame, which its caps do not describe when the height is not a
+       * multiple of 4: there only its luma is comparable) */
       fail_unless (pictures_equal (g_ptr_array_index (stock.buffers, i),
-              g_ptr_array_index (ours.buffers, i), &info, 7), "%s frame %u",
-          formats[f], i);
+              g_ptr_array_index (ours.buffers, i), &info,
+              field_height % 2 ? 1 : 7), "%s frame %u", desc, i);
+      fail_unless (fields_interleaved (g_ptr_array_index (ours.buffers, i),
+              &info, g_ptr_array_index (one_by_one.buffers, 2 * i),
+              g_ptr_array_index (one_by_one.buffers, 2 * i + 1), &field_info),
+          "%s frame %u is not its two fields", desc, i);
+    }
+    encoded_clear (&one_by_one);
     encoded_clear (&stock);
     encoded_clear (&ours);
     g_ptr_array_unref (frames);
     g_ptr_array_unref (fields);
     gst_caps_unref (caps);
     gst_caps_unref (field_caps);
+    g_free (desc);
   }
+}
+
+GST_END_TEST;
+
+/* Input caps that say interlaced, with one whole frame per buffer (as
+ * jpegenc labels interlaced input): decoded whole, as by jpegdec. */
+GST_START_TEST (test_interlaced_caps_whole_frames)
+{
+  GstCaps *caps, *interlaced;
+  GPtrArray *jpegs = make_jpegs ("I420", 64, 48, 850, 3, NULL, &caps);
+
+  interlaced = gst_caps_copy (caps);
+  gst_caps_set_simple (interlaced, "interlace-mode", G_TYPE_STRING,
+      "interleaved", NULL);
+  check_same_as_jpegdec (jpegs, interlaced, "interleaved caps", "", 7);
+  gst_caps_unref (interlaced);
+  gst_caps_unref (caps);
+  g_ptr_array_unref (jpegs);
+}
+
+GST_END_TEST;
+
+/* A header refused for its size (larger than the element's limit and the
+ * caps) leaves the next frame's header readable: the frame after it, of
+ * another size, is decoded with its own caps. */
+GST_START_TEST (test_refused_header_then_new_size)
+{
+  GstCaps *caps_a, *caps_b;
+  GPtrArray *a = make_jpegs ("I420", 64, 48, 860, 1, NULL, &caps_a);
+  GPtrArray *b = make_jpegs ("RGB", 96, 32, 861, 1, NULL, &caps_b);
+  GstBuffer *huge = gst_buffer_copy_deep (g_ptr_array_index (a, 0));
+  GstHarness *h = gst_harness_new ("asyncjpegdec");
+  GstBuffer *out;
+  GstMapInfo map;
+  GstCaps *caps;
+  gssize sof;
+
+  gst_buffer_map (huge, &map, GST_MAP_WRITE);
+  sof = find_marker (map.data, map.size, 0xc0);
+  fail_unless (sof > 0);
+  map.data[sof + 5] = 9000 >> 8;
+  map.data[sof + 6] = 9000 & 0xff;
+  map.data[sof + 7] = 9000 >> 8;
+  map.data[sof + 8] = 9000 & 0xff;
+  gst_buffer_unmap (huge, &map);
+
+  gst_harness_set_src_caps_str (h, "image/jpeg,framerate=30/1");
+  gst_harness_push (h, gst_buffer_ref (g_ptr_array_index (a, 0)));
+  gst_buffer_unref (gst_harness_pull (h));
+  gst_harness_push (h, huge);
+  gst_harness_push (h, gst_buffer_ref (g_ptr_array_index (b, 0)));
+  out = gst_harness_pull (h);
+  fail_unless (out != NULL);
+  caps = gst_pad_get_current_caps (h->sinkpad);
+  fail_unless (gst_structure_has_field_typed (gst_caps_get_structure (caps, 0),
+          "format", G_TYPE_STRING));
+  fail_unless_equals_string (gst_structure_get_string
+      (gst_caps_get_structure (caps, 0), "format"), "RGB");
+  fail_unless_equals_int (gst_buffer_get_size (out), 96 * 32 * 3);
+  fail_unless_equals_uint64 (read_stats (h->element).errors, 1);
+  gst_caps_unref (caps);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+  g_ptr_array_unref (a);
+  g_ptr_array_unref (b);
+  gst_caps_unref (caps_a);
+  gst_caps_unref (caps_b);
 }
 
 GST_END_TEST;
@@ -905,12 +1096,15 @@ asyncjpegdec_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_loop_test (tc, test_identical_to_jpegdec, 0, G_N_ELEMENTS (kinds));
   tcase_add_test (tc, test_unparsed_stream);
+  tcase_add_test (tc, test_unparsed_timing);
   tcase_add_test (tc, test_single_file);
   tcase_add_test (tc, test_corrupt_frames);
   tcase_add_test (tc, test_max_errors);
   tcase_add_test (tc, test_fuzz);
   tcase_add_test (tc, test_caps_change_mid_stream);
   tcase_add_test (tc, test_interlaced_fields);
+  tcase_add_test (tc, test_interlaced_caps_whole_frames);
+  tcase_add_test (tc, test_refused_header_then_new_size);
   tcase_add_test (tc, test_seek_in_file);
   tcase_add_test (tc, test_round_trip);
   tcase_add_test (tc, test_properties);
