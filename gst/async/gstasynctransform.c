@@ -1675,8 +1675,11 @@ gst_async_transform_wait_drained (GstAsyncTransform * self)
   GstFlowReturn ret;
 
   g_mutex_lock (&priv->lock);
-  while ((ret = priv->flow) == GST_FLOW_OK && (priv->pushing
-          || priv->busy_workers > 0 || !g_queue_is_empty (&priv->out))) {
+  /* (a fatal frame error sets the flow before its message is posted, from
+   * the batch being pushed: a drain answers once the message is out) */
+  while ((ret = priv->flow) == GST_FLOW_OK ? (priv->pushing
+          || priv->busy_workers > 0 || !g_queue_is_empty (&priv->out))
+      : (ret == GST_FLOW_ERROR && priv->pushing)) {
     priv->drain_waiters++;
     gst_async_transform_wait_locked (priv, &priv->space_cond);
     priv->drain_waiters--;
