@@ -36,6 +36,8 @@
 #include <gst/gst.h>
 #include <stdlib.h>
 
+#include "benchstats.h"
+
 static gdouble
 run_seconds (const gchar * desc)
 {
@@ -68,22 +70,6 @@ run_seconds (const gchar * desc)
   gst_object_unref (bus);
   gst_object_unref (pipeline);
   return seconds;
-}
-
-static gint
-compare_doubles (gconstpointer a, gconstpointer b)
-{
-  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-/* The median of @n values (sorted in place). */
-static gdouble
-median (gdouble * values, guint n)
-{
-  qsort (values, n, sizeof (gdouble), compare_doubles);
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
 static gdouble

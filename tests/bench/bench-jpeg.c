@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 
+#include "benchstats.h"
 #include "../check/naturalimage.h"
 
 #define WIDTH 1920
@@ -158,22 +159,6 @@ encode_all (GPtrArray * frames, GstCaps * caps, GstCaps ** jpeg_caps)
   return jpegs;
 }
 
-static gint
-compare_doubles (gconstpointer a, gconstpointer b)
-{
-  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-/* The median of @n values (sorted in place). */
-static gdouble
-median (gdouble * values, guint n)
-{
-  qsort (values, n, sizeof (gdouble), compare_doubles);
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
 /* Rounds of @stock and @ours (@copies of it) in turn; prints a table
  * row. */
 static void
@@ -201,7 +186,6 @@ compare (const gchar * stock, const gchar * ours, guint copies,
     cpu[0][r] = a.cpu_ms;
     cpu[1][r] = b.cpu_ms;
   }
-  /* (median () sorts: lowest first, highest last) */
   med = median (ratio, rounds);
   g_print ("  | %s`%s` / `%s` | %.2f | %.2f - %.2f | %.0f / %.0f | "
       "%.2f / %.2f |\n", copies > 1 ? "two " : "", ours, stock, med, ratio[0],
