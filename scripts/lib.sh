@@ -30,5 +30,5 @@ ensure_build () {
 
 # Lets gst-launch-1.0 and gst-inspect-1.0 find the plugins just built.
 use_build_plugins () {
-  export GST_PLUGIN_PATH_1_0="$PWD/$BUILD_DIR/gst/async:$PWD/$BUILD_DIR/ext/jpeg${GST_PLUGIN_PATH_1_0:+:$GST_PLUGIN_PATH_1_0}"
+  export GST_PLUGIN_PATH_1_0="$PWD/$BUILD_DIR/gst/async:$PWD/$BUILD_DIR/ext/jpeg:$PWD/$BUILD_DIR/ext/png${GST_PLUGIN_PATH_1_0:+:$GST_PLUGIN_PATH_1_0}"
 }

@@ -66,12 +66,6 @@ void gst_async_jpeg_error_init (GstAsyncJpegError * error, j_common_ptr cinfo);
 
 void gst_async_jpeg_error_reset (GstAsyncJpegError * error);
 
-GstCaps *gst_async_jpeg_transform_caps (GstCaps * caps, const gchar * name,
-    GstCaps * filter);
-
-gboolean gst_async_jpeg_transform_meta (GstAsyncTransform * trans,
-    GstBuffer * outbuf, GstMeta * meta, GstBuffer * inbuf);
-
 G_END_DECLS
 
 #endif /* __GST_ASYNC_JPEG_H__ */

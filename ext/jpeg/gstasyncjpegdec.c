@@ -54,6 +54,7 @@
 #include "gstasyncjpegdec.h"
 #include "gstasyncjpeg.h"
 #include "gstasyncjpegelements.h"
+#include "gstasyncencodedcaps.h"
 
 #include <string.h>
 #include <glib/gi18n-lib.h>
@@ -1029,7 +1030,7 @@ static GstCaps *
 gst_async_jpeg_dec_transform_caps (GstAsyncTransform * trans,
     GstPadDirection direction, GstCaps * caps, GstCaps * filter)
 {
-  return gst_async_jpeg_transform_caps (caps, direction == GST_PAD_SINK ?
+  return gst_async_encoded_transform_caps (caps, direction == GST_PAD_SINK ?
       "video/x-raw" : "image/jpeg", filter);
 }
 
@@ -1229,7 +1230,7 @@ gst_async_jpeg_dec_class_init (GstAsyncJpegDecClass * klass)
   trans_class->create_context = gst_async_jpeg_dec_create_context;
   trans_class->free_context = gst_async_jpeg_dec_free_context;
   trans_class->process = gst_async_jpeg_dec_process;
-  trans_class->transform_meta = gst_async_jpeg_transform_meta;
+  trans_class->transform_meta = gst_async_encoded_transform_meta;
   trans_class->sink_event = gst_async_jpeg_dec_sink_event;
   trans_class->sink_query = gst_async_jpeg_dec_sink_query;
 

@@ -22,8 +22,11 @@
 
 #include <gst/gst.h>
 
-G_BEGIN_DECLS GST_ELEMENT_REGISTER_DECLARE (asyncjpegdec);
+G_BEGIN_DECLS
+
+GST_ELEMENT_REGISTER_DECLARE (asyncjpegdec);
 GST_ELEMENT_REGISTER_DECLARE (asyncjpegenc);
 
 G_END_DECLS
+
 #endif /* __GST_ASYNC_JPEG_ELEMENTS_H__ */

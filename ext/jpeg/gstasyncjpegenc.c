@@ -57,6 +57,7 @@
 #include "gstasyncjpegenc.h"
 #include "gstasyncjpeg.h"
 #include "gstasyncjpegelements.h"
+#include "gstasyncencodedcaps.h"
 
 #include <string.h>
 #include <glib/gi18n-lib.h>
@@ -531,63 +532,8 @@ static GstCaps *
 gst_async_jpeg_enc_transform_caps (GstAsyncTransform * trans,
     GstPadDirection direction, GstCaps * caps, GstCaps * filter)
 {
-  return gst_async_jpeg_transform_caps (caps, direction == GST_PAD_SINK ?
+  return gst_async_encoded_transform_caps (caps, direction == GST_PAD_SINK ?
       "image/jpeg" : "video/x-raw", filter);
-}
-
-/* The output caps for @info, as GstVideoEncoder makes jpegenc's. */
-static GstCaps *
-gst_async_jpeg_enc_output_caps (const GstVideoInfo * info, GstCaps * incaps,
-    gint sof_marker)
-{
-  GstCaps *caps = gst_caps_new_simple ("image/jpeg",
-      "sof-marker", G_TYPE_INT, sof_marker,
-      "width", G_TYPE_INT, GST_VIDEO_INFO_WIDTH (info),
-      "height", G_TYPE_INT, GST_VIDEO_INFO_HEIGHT (info),
-      "pixel-aspect-ratio", GST_TYPE_FRACTION, GST_VIDEO_INFO_PAR_N (info),
-      GST_VIDEO_INFO_PAR_D (info), NULL);
-  GstVideoMasteringDisplayInfo mastering;
-  GstVideoContentLightLevel light;
-  gchar *str;
-
-  if (GST_VIDEO_INFO_FLAG_IS_SET (info, GST_VIDEO_FLAG_VARIABLE_FPS)
-      && GST_VIDEO_INFO_FPS_N (info) != 0)
-    gst_caps_set_simple (caps, "framerate", GST_TYPE_FRACTION, 0, 1,
-        "max-framerate", GST_TYPE_FRACTION, GST_VIDEO_INFO_FPS_N (info),
-        GST_VIDEO_INFO_FPS_D (info), NULL);
-  else
-    gst_caps_set_simple (caps, "framerate", GST_TYPE_FRACTION,
-        GST_VIDEO_INFO_FPS_N (info), GST_VIDEO_INFO_FPS_D (info), NULL);
-  gst_caps_set_simple (caps, "interlace-mode", G_TYPE_STRING,
-      gst_video_interlace_mode_to_string (GST_VIDEO_INFO_INTERLACE_MODE (info)),
-      NULL);
-  if (GST_VIDEO_INFO_IS_INTERLACED (info)
-      && GST_VIDEO_INFO_INTERLACE_MODE (info) !=
-      GST_VIDEO_INTERLACE_MODE_MIXED
-      && GST_VIDEO_INFO_FIELD_ORDER (info) != GST_VIDEO_FIELD_ORDER_UNKNOWN)
-    gst_caps_set_simple (caps, "field-order", G_TYPE_STRING,
-        gst_video_field_order_to_string (GST_VIDEO_INFO_FIELD_ORDER (info)),
-        NULL);
-  if ((str = gst_video_colorimetry_to_string (&info->colorimetry))) {
-    gst_caps_set_simple (caps, "colorimetry", G_TYPE_STRING, str, NULL);
-    g_free (str);
-  }
-  if (info->chroma_site != GST_VIDEO_CHROMA_SITE_UNKNOWN
-      && (str = gst_video_chroma_site_to_string (info->chroma_site))) {
-    gst_caps_set_simple (caps, "chroma-site", G_TYPE_STRING, str, NULL);
-    g_free (str);
-  }
-  if (GST_VIDEO_INFO_MULTIVIEW_MODE (info) != GST_VIDEO_MULTIVIEW_MODE_NONE)
-    gst_caps_set_simple (caps, "multiview-mode", G_TYPE_STRING,
-        gst_video_multiview_mode_to_caps_string (GST_VIDEO_INFO_MULTIVIEW_MODE
-            (info)), "multiview-flags", GST_TYPE_VIDEO_MULTIVIEW_FLAGSET,
-        GST_VIDEO_INFO_MULTIVIEW_FLAGS (info), GST_FLAG_SET_MASK_EXACT, NULL);
-  /* HDR metadata passes through, as GstVideoEncoder forwards it */
-  if (gst_video_mastering_display_info_from_caps (&mastering, incaps))
-    gst_video_mastering_display_info_add_to_caps (&mastering, caps);
-  if (gst_video_content_light_level_from_caps (&light, incaps))
-    gst_video_content_light_level_add_to_caps (&light, caps);
-  return caps;
 }
 
 /* Sets the output caps for the current layout at @quality. */
@@ -600,8 +546,9 @@ gst_async_jpeg_enc_set_output_caps (GstAsyncJpegEnc * self, GstCaps * incaps,
 
   self->sof_marker = gst_async_jpeg_enc_find_sof_marker (self, quality);
   self->caps_quality = quality;
-  outcaps = gst_async_jpeg_enc_output_caps (&self->layout.info, incaps,
-      self->sof_marker);
+  outcaps = gst_async_encoded_caps ("image/jpeg", &self->layout.info, incaps);
+  gst_caps_set_simple (outcaps, "sof-marker", G_TYPE_INT, self->sof_marker,
+      NULL);
   ok = gst_async_transform_set_output_caps (GST_ASYNC_TRANSFORM (self),
       outcaps);
   gst_caps_unref (outcaps);
@@ -781,7 +728,7 @@ gst_async_jpeg_enc_class_init (GstAsyncJpegEncClass * klass)
   trans_class->create_context = gst_async_jpeg_enc_create_context;
   trans_class->free_context = gst_async_jpeg_enc_free_context;
   trans_class->process = gst_async_jpeg_enc_process;
-  trans_class->transform_meta = gst_async_jpeg_transform_meta;
+  trans_class->transform_meta = gst_async_encoded_transform_meta;
   trans_class->propose_allocation = gst_async_jpeg_enc_propose_allocation;
   trans_class->decide_allocation = gst_async_jpeg_enc_decide_allocation;
 

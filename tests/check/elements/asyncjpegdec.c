@@ -29,7 +29,7 @@
 #include <string.h>
 
 #include "../asynccheck.h"
-#include "../jpegcheck.h"
+#include "../codeccheck.h"
 
 /* The raw formats whose JPEGs cover every layout:
  * 4:2:0, 4:2:2, 4:4:4, 4:1:1, RGB and greyscale. */

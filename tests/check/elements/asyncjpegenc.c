@@ -28,7 +28,7 @@
 #include <jpeglib.h>
 
 #include "../asynccheck.h"
-#include "../jpegcheck.h"
+#include "../codeccheck.h"
 
 /* jpegenc's input formats, in the order of its template. */
 static const gchar *const formats[] = { "I420", "YV12", "YUY2", "UYVY",

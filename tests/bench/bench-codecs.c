@@ -1,8 +1,9 @@
 /* GStreamer
  * Copyright (C) 2026 gst-plugins-async developers
  *
- * bench-jpeg.c: asyncjpegenc and asyncjpegdec against jpegenc and jpegdec
- * at 1080p, in-process, as ratios measured in the same run.
+ * bench-codecs.c: asyncjpegenc, asyncjpegdec and asyncpngenc against
+ * jpegenc, jpegdec and pngenc at 1080p, in-process, as ratios measured in
+ * the same run.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public
@@ -29,9 +30,10 @@
  * two stock elements side by side, each on half the frames: the most two
  * cores give, and what running two at once costs in CPU per frame. The
  * decoders decode those frames as jpegenc encodes them (quality 85,
- * 4:2:0).
+ * 4:2:0). PNG runs at compression levels 6 (the default) and 1, and with
+ * one worker, which shows what reusing output memory alone gives.
  *
- *   bench-jpeg [--quick]
+ *   bench-codecs [--quick]
  *
  * Run it with GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432 to
  * measure jpegenc at its fault-free speed: without it, its fresh output
@@ -224,7 +226,27 @@ main (int argc, char **argv)
   compare ("jpegdec", "jpegdec", 2, jpeg_caps, jpegs, total, rounds);
   g_ptr_array_unref (jpegs);
   gst_caps_unref (jpeg_caps);
+  gst_caps_unref (caps);
+  g_ptr_array_unref (raw);
 
+  /* PNG: RGB frames (pngenc takes no YUV), tens of ms each */
+  total = quick ? 16 : 60;
+  rounds = quick ? 2 : 5;
+  raw = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_buffer_unref);
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, WIDTH, HEIGHT);
+  GST_VIDEO_INFO_FPS_N (&info) = 30;
+  caps = gst_video_info_to_caps (&info);
+  for (i = 0; i < DISTINCT / 3; i++)
+    g_ptr_array_add (raw, natural_frame (&info, 43, i));
+  g_print ("\n%ux%u RGB, %u natural-looking frames cycled to %u per run, "
+      "%u rounds\n", WIDTH, HEIGHT, DISTINCT / 3, total, rounds);
+  g_print ("  | element / stock | frames/s ratio, median | spread | "
+      "frames/s | CPU ms per frame |\n");
+  g_print ("  |---|---|---|---|---|\n");
+  compare ("pngenc", "asyncpngenc", 1, caps, raw, total, rounds);
+  compare ("pngenc compression-level=1", "asyncpngenc compression-level=1", 1,
+      caps, raw, total, rounds);
+  compare ("pngenc", "asyncpngenc n-workers=1", 1, caps, raw, total, rounds);
   gst_caps_unref (caps);
   g_ptr_array_unref (raw);
   return 0;

@@ -1,8 +1,8 @@
-/* Shared by the JPEG tests: natural-looking frames, and runs of an
+/* Shared by the codec tests: natural-looking frames, and runs of an
  * encoder or decoder over them in a GstHarness. */
 
-#ifndef __JPEG_CHECK_H__
-#define __JPEG_CHECK_H__
+#ifndef __CODEC_CHECK_H__
+#define __CODEC_CHECK_H__
 
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
@@ -89,4 +89,4 @@ buffers_equal (GstBuffer * a, GstBuffer * b)
   return same;
 }
 
-#endif /* __JPEG_CHECK_H__ */
+#endif /* __CODEC_CHECK_H__ */
