@@ -89,4 +89,32 @@ buffers_equal (GstBuffer * a, GstBuffer * b)
   return same;
 }
 
+/* snapshot=true on @stock and on @ours (element names): the frame of
+ * @caps is encoded and pushed, upstream gets EOS, and both give the same
+ * bytes. */
+static inline void
+check_snapshot (const gchar * stock, const gchar * ours, GstCaps * caps)
+{
+  GPtrArray *frames = make_frames (caps, 5000, 0, 1);
+  const gchar *elements[] = { stock, ours };
+  GstBuffer *out[2];
+  guint e;
+
+  for (e = 0; e < 2; e++) {
+    gchar *desc = g_strdup_printf ("%s snapshot=true", elements[e]);
+    GstHarness *h = gst_harness_new_parse (desc);
+
+    gst_harness_set_src_caps (h, gst_caps_ref (caps));
+    fail_unless_equals_int (gst_harness_push (h,
+            gst_buffer_ref (g_ptr_array_index (frames, 0))), GST_FLOW_EOS);
+    out[e] = gst_harness_pull (h);
+    gst_harness_teardown (h);
+    g_free (desc);
+  }
+  fail_unless (buffers_equal (out[0], out[1]));
+  gst_buffer_unref (out[0]);
+  gst_buffer_unref (out[1]);
+  g_ptr_array_unref (frames);
+}
+
 #endif /* __CODEC_CHECK_H__ */
