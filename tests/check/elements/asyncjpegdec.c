@@ -871,6 +871,8 @@ GST_START_TEST (test_refused_header_then_new_size)
   fail_unless_equals_string (gst_structure_get_string
       (gst_caps_get_structure (caps, 0), "format"), "RGB");
   fail_unless_equals_int (gst_buffer_get_size (out), 96 * 32 * 3);
+  /* (the counters are final once everything has left) */
+  fail_unless (async_check_drain (h->srcpad));
   fail_unless_equals_uint64 (read_stats (h->element).errors, 1);
   gst_caps_unref (caps);
   gst_buffer_unref (out);

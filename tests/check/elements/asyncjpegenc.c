@@ -375,6 +375,8 @@ GST_START_TEST (test_bad_input)
     gst_buffer_unref (a);
     gst_buffer_unref (b);
   }
+  /* (the counters are final once everything has left) */
+  fail_unless (async_check_drain (h->srcpad));
   fail_unless_equals_uint64 (read_stats (h->element).errors, 1);
   msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING | GST_MESSAGE_ERROR);
   fail_unless (msg != NULL);

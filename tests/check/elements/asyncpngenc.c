@@ -228,6 +228,8 @@ GST_START_TEST (test_short_buffer)
           gst_buffer_ref (g_ptr_array_index (frames, 0))), GST_FLOW_OK);
   out = gst_harness_pull (h);
   fail_unless (buffers_equal (out, g_ptr_array_index (stock.buffers, 0)));
+  /* (the counters are final once everything has left) */
+  fail_unless (async_check_drain (h->srcpad));
   fail_unless_equals_uint64 (read_stats (h->element).errors, 1);
   gst_buffer_unref (out);
   encoded_clear (&stock);
