@@ -23,6 +23,8 @@
 
 #include "gstasyncencodedcaps.h"
 
+#include <string.h>
+
 /* The caps of @media_type for frames of @info that came with @incaps, as
  * GstVideoEncoder makes an encoder's: size, aspect, rate, interlacing,
  * colorimetry, chroma siting, multiview and HDR metadata carry over, so
@@ -132,4 +134,33 @@ gst_async_encoded_transform_meta (GstAsyncTransform * trans, GstBuffer * outbuf,
       return FALSE;
   }
   return TRUE;
+}
+
+/* For an encoder's decide_allocation: its output buffers come from a pool
+ * of ours of @size bytes each (reused from frame to frame), whatever
+ * downstream proposed; chain up to the base class's afterwards. */
+void
+gst_async_encoded_propose_own_pool (GstQuery * query, gsize size)
+{
+  while (gst_query_get_n_allocation_pools (query) > 0)
+    gst_query_remove_nth_allocation_pool (query, 0);
+  gst_query_add_allocation_pool (query, NULL, size, 0, 0);
+}
+
+/* @buffer, mapped for writing in @map with @used bytes written, is full:
+ * its memory is replaced by a copy of @size bytes, mapped again in @map.
+ * (The pool then frees the buffer rather than taking it back.) */
+void
+gst_async_encoded_grow (GstBuffer * buffer, GstMapInfo * map, gsize used,
+    gsize size)
+{
+  GstMemory *mem = gst_allocator_alloc (NULL, size, NULL);
+  GstMapInfo mem_map;
+
+  gst_memory_map (mem, &mem_map, GST_MAP_WRITE);
+  memcpy (mem_map.data, map->data, used);
+  gst_memory_unmap (mem, &mem_map);
+  gst_buffer_unmap (buffer, map);
+  gst_buffer_replace_all_memory (buffer, mem);
+  gst_buffer_map (buffer, map, GST_MAP_WRITE);
 }

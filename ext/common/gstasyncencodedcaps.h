@@ -34,6 +34,11 @@ GstCaps *gst_async_encoded_transform_caps (GstCaps * caps, const gchar * name,
 gboolean gst_async_encoded_transform_meta (GstAsyncTransform * trans,
     GstBuffer * outbuf, GstMeta * meta, GstBuffer * inbuf);
 
+void gst_async_encoded_propose_own_pool (GstQuery * query, gsize size);
+
+void gst_async_encoded_grow (GstBuffer * buffer, GstMapInfo * map,
+    gsize used, gsize size);
+
 G_END_DECLS
 
 #endif /* __GST_ASYNC_ENCODED_CAPS_H__ */

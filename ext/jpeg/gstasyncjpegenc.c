@@ -236,17 +236,9 @@ gst_async_jpeg_enc_empty_output_buffer (j_compress_ptr cinfo)
 {
   GstAsyncJpegEncContext *ctx = cinfo->client_data;
   gsize used = ctx->map.size;
-  GstMemory *mem = gst_allocator_alloc (NULL, used * 2, NULL);
-  GstMapInfo map;
 
   GST_DEBUG ("output of %" G_GSIZE_FORMAT " bytes full: doubling it", used);
-  gst_memory_map (mem, &map, GST_MAP_WRITE);
-  memcpy (map.data, ctx->map.data, used);
-  gst_memory_unmap (mem, &map);
-  gst_buffer_unmap (ctx->output, &ctx->map);
-  /* (the pool then frees this buffer rather than taking it back) */
-  gst_buffer_replace_all_memory (ctx->output, mem);
-  gst_buffer_map (ctx->output, &ctx->map, GST_MAP_WRITE);
+  gst_async_encoded_grow (ctx->output, &ctx->map, used, used * 2);
   cinfo->dest->next_output_byte = ctx->map.data + used;
   cinfo->dest->free_in_buffer = ctx->map.size - used;
   return TRUE;
@@ -615,9 +607,7 @@ gst_async_jpeg_enc_decide_allocation (GstAsyncTransform * trans,
 {
   GstAsyncJpegEnc *self = GST_ASYNC_JPEG_ENC (trans);
 
-  while (gst_query_get_n_allocation_pools (query) > 0)
-    gst_query_remove_nth_allocation_pool (query, 0);
-  gst_query_add_allocation_pool (query, NULL, self->layout.output_size, 0, 0);
+  gst_async_encoded_propose_own_pool (query, self->layout.output_size);
   return GST_ASYNC_TRANSFORM_CLASS (parent_class)->decide_allocation (trans,
       query);
 }

@@ -138,18 +138,10 @@ gst_async_png_enc_write (png_structp png, png_bytep data, png_size_t length)
 
   if (ctx->written + length > ctx->map.size) {
     gsize size = MAX (ctx->map.size * 2, ctx->written + length);
-    GstMemory *mem = gst_allocator_alloc (NULL, size, NULL);
-    GstMapInfo map;
 
     GST_DEBUG ("output of %" G_GSIZE_FORMAT " bytes full: %" G_GSIZE_FORMAT,
         ctx->map.size, size);
-    gst_memory_map (mem, &map, GST_MAP_WRITE);
-    memcpy (map.data, ctx->map.data, ctx->written);
-    gst_memory_unmap (mem, &map);
-    gst_buffer_unmap (ctx->output, &ctx->map);
-    /* (the pool then frees this buffer rather than taking it back) */
-    gst_buffer_replace_all_memory (ctx->output, mem);
-    gst_buffer_map (ctx->output, &ctx->map, GST_MAP_WRITE);
+    gst_async_encoded_grow (ctx->output, &ctx->map, ctx->written, size);
   }
   memcpy (ctx->map.data + ctx->written, data, length);
   ctx->written += length;
@@ -345,9 +337,7 @@ gst_async_png_enc_decide_allocation (GstAsyncTransform * trans,
 {
   GstAsyncPngEnc *self = GST_ASYNC_PNG_ENC (trans);
 
-  while (gst_query_get_n_allocation_pools (query) > 0)
-    gst_query_remove_nth_allocation_pool (query, 0);
-  gst_query_add_allocation_pool (query, NULL, self->output_size, 0, 0);
+  gst_async_encoded_propose_own_pool (query, self->output_size);
   return GST_ASYNC_TRANSFORM_CLASS (parent_class)->decide_allocation (trans,
       query);
 }
