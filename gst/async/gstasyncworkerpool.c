@@ -53,9 +53,7 @@ struct _GstAsyncWorkerPool
 
   GMutex lock;
   GCond work_cond;              /* a member was queued, or quit */
-  GCond leave_cond;             /* a leaving member's last worker left, or
-                                 * a new worker started */
-  guint started;                /* workers running their loop */
+  GCond leave_cond;             /* a leaving member's last worker left */
   GQueue runnable;              /* GstAsyncPoolMember, via their link */
   guint idle;                   /* workers waiting on work_cond */
   gboolean quit;
@@ -98,8 +96,6 @@ gst_async_worker_pool_worker (gpointer data)
   GstAsyncWorkerPool *pool = data;
 
   g_mutex_lock (&pool->lock);
-  pool->started++;
-  g_cond_broadcast (&pool->leave_cond);
   for (;;) {
     GstAsyncPoolMember *member;
     gpointer job;
@@ -203,13 +199,6 @@ gst_async_worker_pool_join (const gchar * group, guint n_threads,
   while (pool->threads->len < n_threads)
     g_ptr_array_add (pool->threads, g_thread_new ("asyncworker",
             gst_async_worker_pool_worker, pool));
-  /* Once joined, the workers exist as what they are: a thread names itself
-   * when it starts, and whoever counts "asyncworker" threads next sees them
-   * all. */
-  g_mutex_lock (&pool->lock);
-  while (pool->started < pool->threads->len)
-    g_cond_wait (&pool->leave_cond, &pool->lock);
-  g_mutex_unlock (&pool->lock);
   g_mutex_unlock (&registry_lock);
 
   member->pool = pool;

@@ -183,6 +183,20 @@ count_threads (const gchar * prefix)
   return n;
 }
 
+/* Waits up to 30 s for @n threads named @prefix: a thread names itself
+ * once it runs, and one that was joined leaves /proc a moment later. */
+static guint
+wait_threads (const gchar * prefix, guint n)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  guint count;
+
+  while ((count = count_threads (prefix)) != n
+      && g_get_monotonic_time () < deadline)
+    g_usleep (G_TIME_SPAN_MILLISECOND);
+  return count;
+}
+
 /* --- worker groups ------------------------------------------------------- */
 
 #define N_ELEMENTS 16
@@ -196,12 +210,13 @@ run_sixteen (const gchar * group, guint expect_workers)
   GstHarness *h[N_ELEMENTS];
   guint before = count_threads (NULL), i, k;
 
-  fail_unless_equals_int (count_threads ("asyncworker"), 0);
+  fail_unless_equals_int (wait_threads ("asyncworker", 0), 0);
   for (i = 0; i < N_ELEMENTS; i++) {
     h[i] = harness_for (identity_new (1 + i % 4, 100, group));
     gst_harness_play (h[i]);
   }
-  fail_unless_equals_int (count_threads ("asyncworker"), expect_workers);
+  fail_unless_equals_int (wait_threads ("asyncworker", expect_workers),
+      expect_workers);
   if (group)
     fail_unless (count_threads (NULL) <= before + expect_workers + N_ELEMENTS);
 
@@ -224,7 +239,7 @@ run_sixteen (const gchar * group, guint expect_workers)
     if (group && i + 1 < N_ELEMENTS)
       fail_unless_equals_int (count_threads ("asyncworker"), expect_workers);
   }
-  fail_unless_equals_int (count_threads ("asyncworker"), 0);
+  fail_unless_equals_int (wait_threads ("asyncworker", 0), 0);
 }
 
 GST_START_TEST (test_worker_group_threads)
