@@ -28,12 +28,16 @@
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
+  gboolean ret = FALSE;
+
 #ifdef ENABLE_NLS
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 #endif
 
-  return GST_ELEMENT_REGISTER (asyncidentity, plugin);
+  ret |= GST_ELEMENT_REGISTER (asyncidentity, plugin);
+  ret |= GST_ELEMENT_REGISTER (asyncwrap, plugin);
+  return ret;
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, async,
