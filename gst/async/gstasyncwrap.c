@@ -707,7 +707,7 @@ gst_async_wrap_apply_settings (GstAsyncWrapContext * context,
 }
 
 /* Brings the replica up to @setup. */
-static gboolean
+static GstFlowReturn
 gst_async_wrap_prepare (GstAsyncWrap * self, GstAsyncWrapContext * context,
     GstAsyncWrapSetup * setup)
 {
@@ -729,7 +729,7 @@ gst_async_wrap_negotiate (GstAsyncTransform * trans)
   if (context == NULL)
     return FALSE;
   setup = gst_async_wrap_get_setup (self);
-  if (gst_async_wrap_prepare (self, context, setup))
+  if (gst_async_wrap_prepare (self, context, setup) == GST_FLOW_OK)
     outcaps = gst_async_wrap_replica_get_output_caps (context->replica);
   if (outcaps)
     gst_caps_ref (outcaps);
@@ -803,12 +803,14 @@ gst_async_wrap_process (GstAsyncTransform * trans, gpointer data,
   GstCaps *outcaps;
   GstFlowReturn ret;
 
-  if (!gst_async_wrap_prepare (self, context, frame->user_data)) {
+  ret = gst_async_wrap_prepare (self, context, frame->user_data);
+  if (ret == GST_FLOW_NOT_NEGOTIATED) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
         ("a replica of the filter refused its events"));
     gst_async_transform_discard_context (trans, context);
-    return GST_FLOW_NOT_NEGOTIATED;
   }
+  if (ret != GST_FLOW_OK)
+    return ret;
 
   input = frame->input;
   frame->input = NULL;

@@ -505,16 +505,17 @@ gst_async_wrap_replica_transform_caps (GstAsyncWrapReplica * replica,
  * Brings the replica's sticky events up to @events. The feeder, like any
  * src pad, sends on only those that changed.
  *
- * Returns: %FALSE if the chain refused one.
+ * Returns: %GST_FLOW_NOT_NEGOTIATED if the chain refused one,
+ * %GST_FLOW_FLUSHING if the replica is being flushed.
  */
-gboolean
+GstFlowReturn
 gst_async_wrap_replica_send_events (GstAsyncWrapReplica * replica,
     GPtrArray * events)
 {
   guint i;
 
   if (replica->events == events)
-    return TRUE;
+    return GST_FLOW_OK;
   for (i = 0; i < events->len; i++) {
     GstEvent *event = g_ptr_array_index (events, i);
 
@@ -522,12 +523,13 @@ gst_async_wrap_replica_send_events (GstAsyncWrapReplica * replica,
       GST_DEBUG_OBJECT (replica->bin, "the chain refused %" GST_PTR_FORMAT,
           event);
       g_clear_pointer (&replica->events, g_ptr_array_unref);
-      return FALSE;
+      return GST_PAD_IS_FLUSHING (replica->feeder) ? GST_FLOW_FLUSHING :
+          GST_FLOW_NOT_NEGOTIATED;
     }
   }
   g_clear_pointer (&replica->events, g_ptr_array_unref);
   replica->events = g_ptr_array_ref (events);
-  return TRUE;
+  return GST_FLOW_OK;
 }
 
 /* (transfer none) (nullable): the caps the chain last gave. */

@@ -39,8 +39,8 @@ GPtrArray *gst_async_wrap_replica_get_elements (GstAsyncWrapReplica * replica);
 GstCaps *gst_async_wrap_replica_transform_caps (GstAsyncWrapReplica *
     replica, GstPadDirection direction, GstCaps * caps, GstCaps * filter);
 
-gboolean gst_async_wrap_replica_send_events (GstAsyncWrapReplica * replica,
-    GPtrArray * events);
+GstFlowReturn gst_async_wrap_replica_send_events (GstAsyncWrapReplica *
+    replica, GPtrArray * events);
 
 GstCaps *gst_async_wrap_replica_get_output_caps (GstAsyncWrapReplica * replica);
 

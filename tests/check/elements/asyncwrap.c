@@ -218,12 +218,61 @@ GST_START_TEST (test_property_change_playing)
     fail_unless (buffers_equal (out, expected), "frame %u", i);
     gst_buffer_unref (out);
   }
+  fail_unless_equals_uint64 (read_stats (wrap).processed, 2 * n);
   gst_object_unref (wrap);
   gst_harness_teardown (h);
   encoded_clear (&before);
   encoded_clear (&after);
   g_ptr_array_unref (part1);
   g_ptr_array_unref (part2);
+  g_ptr_array_unref (frames);
+  gst_caps_unref (caps);
+}
+
+GST_END_TEST;
+
+/* A property change that makes the chain renegotiate by itself while
+ * playing (videoflip turned by 90°) stops the element with an error that
+ * says so, after the frames before it. */
+GST_START_TEST (test_caps_change_by_itself)
+{
+  GstCaps *caps = raw_caps ("I420", 64, 48);
+  GPtrArray *frames = make_frames (caps, 4, 0, 40);
+  GstHarness *h = gst_harness_new_parse ("asyncwrap name=w n-workers=2 "
+      "filter=\"videoflip name=flip\"");
+  GstElement *wrap = harness_element (h, "w");
+  GstBus *bus = gst_bus_new ();
+  GstFlowReturn ret = GST_FLOW_OK;
+  GstMessage *msg;
+  GError *error = NULL;
+  guint i;
+
+  gst_element_set_bus (wrap, bus);
+  gst_harness_set_src_caps (h, gst_caps_ref (caps));
+  for (i = 0; i < 5; i++)
+    fail_unless_equals_int (gst_harness_push (h,
+            gst_buffer_ref (g_ptr_array_index (frames, i))), GST_FLOW_OK);
+  fail_unless (async_check_drain (h->srcpad));
+  fail_unless_equals_int (gst_harness_buffers_received (h), 5);
+
+  gst_child_proxy_set (GST_CHILD_PROXY (wrap), "flip::video-direction",
+      GST_VIDEO_ORIENTATION_90R, NULL);
+  for (; i < frames->len && ret == GST_FLOW_OK; i++)
+    ret = gst_harness_push (h, gst_buffer_ref (g_ptr_array_index (frames, i)));
+  /* (the error may come after the last push) */
+  fail_if (async_check_drain (h->srcpad));
+  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &error, NULL);
+  fail_unless (strstr (error->message, "caps") != NULL, "%s", error->message);
+  g_error_free (error);
+  gst_message_unref (msg);
+  fail_unless_equals_int (gst_harness_buffers_received (h), 5);
+
+  gst_element_set_bus (wrap, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (wrap);
+  gst_harness_teardown (h);
   g_ptr_array_unref (frames);
   gst_caps_unref (caps);
 }
@@ -517,6 +566,7 @@ asyncwrap_suite (void)
   tcase_add_test (tc, test_audio_chain_identical);
   tcase_add_test (tc, test_caps_queries);
   tcase_add_test (tc, test_property_change_playing);
+  tcase_add_test (tc, test_caps_change_by_itself);
   tcase_add_test (tc, test_not_a_filter);
   tcase_add_test (tc, test_not_one_to_one);
   tcase_add_test (tc, test_wrapped_error);
