@@ -1,9 +1,9 @@
 /* GStreamer
  * Copyright (C) 2026 gst-plugins-async developers
  *
- * bench-codecs.c: asyncjpegenc, asyncjpegdec and asyncpngenc against
- * jpegenc, jpegdec and pngenc at 1080p, in-process, as ratios measured in
- * the same run.
+ * bench-elements.c: asyncjpegenc, asyncjpegdec, asyncpngenc and asyncwrap
+ * against jpegenc, jpegdec, pngenc and gaussianblur at 1080p, in-process,
+ * as ratios measured in the same run.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public
@@ -31,9 +31,11 @@
  * cores give, and what running two at once costs in CPU per frame. The
  * decoders decode those frames as jpegenc encodes them (quality 85,
  * 4:2:0). PNG runs at compression levels 6 (the default) and 1, and with
- * one worker, which shows what reusing output memory alone gives.
+ * one worker, which shows what reusing output memory alone gives. Last,
+ * asyncwrap runs gaussianblur, a single-threaded filter, against the bare
+ * gaussianblur.
  *
- *   bench-codecs [--quick]
+ *   bench-elements [--quick]
  *
  * Run it with GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432 to
  * measure jpegenc at its fault-free speed: without it, its fresh output
@@ -247,6 +249,26 @@ main (int argc, char **argv)
   compare ("pngenc compression-level=1", "asyncpngenc compression-level=1", 1,
       caps, raw, total, rounds);
   compare ("pngenc", "asyncpngenc n-workers=1", 1, caps, raw, total, rounds);
+  gst_caps_unref (caps);
+  g_ptr_array_unref (raw);
+
+  /* asyncwrap: gaussianblur (AYUV only), tens of ms a frame */
+  total = quick ? 24 : 90;
+  rounds = quick ? 2 : 5;
+  raw = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_buffer_unref);
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_AYUV, WIDTH, HEIGHT);
+  GST_VIDEO_INFO_FPS_N (&info) = 30;
+  caps = gst_video_info_to_caps (&info);
+  for (i = 0; i < DISTINCT / 3; i++)
+    g_ptr_array_add (raw, natural_frame (&info, 44, i));
+  g_print ("\n%ux%u AYUV, %u natural-looking frames cycled to %u per run, "
+      "%u rounds\n", WIDTH, HEIGHT, DISTINCT / 3, total, rounds);
+  g_print ("  | element / stock | frames/s ratio, median | spread | "
+      "frames/s | CPU ms per frame |\n");
+  g_print ("  |---|---|---|---|---|\n");
+  compare ("gaussianblur", "asyncwrap filter=gaussianblur", 1, caps, raw,
+      total, rounds);
+  compare ("gaussianblur", "gaussianblur", 2, caps, raw, total, rounds);
   gst_caps_unref (caps);
   g_ptr_array_unref (raw);
   return 0;
