@@ -466,6 +466,7 @@ gst_async_transform_init (GstAsyncTransform * self,
   g_mutex_init (&priv->lock);
   g_cond_init (&priv->space_cond);
   g_cond_init (&priv->ready_cond);
+  g_cond_init (&priv->finish_cond);
 
   g_queue_init (&priv->out);
   g_queue_init (&priv->finished);
@@ -589,6 +590,7 @@ gst_async_transform_finalize (GObject * object)
   g_mutex_clear (&priv->lock);
   g_cond_clear (&priv->space_cond);
   g_cond_clear (&priv->ready_cond);
+  g_cond_clear (&priv->finish_cond);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -730,6 +732,7 @@ gst_async_transform_new_job_locked (GstAsyncTransformPrivate * priv)
   job->ret = GST_FLOW_OK;
   job->late = FALSE;
   job->discont = job->past_end = job->run_by_task = FALSE;
+  job->finished = job->task_waits = job->abandoned = FALSE;
   job->processed_at = 0;
   job->frame.number = G_MAXUINT64;
   return job;
@@ -776,8 +779,9 @@ gst_async_transform_unlink_done_locked (GstAsyncTransformPrivate * priv,
 }
 
 /* Takes every item out of the element, except jobs a worker is running (the
- * worker throws those away when it sees the bumped generation). The taken
- * items are moved to @dropped, to be cleared without the lock. */
+ * worker throws those away when it sees the bumped generation) and pending
+ * ones (their finish_frame () does). The taken items are moved to
+ * @dropped, to be cleared without the lock. */
 static void
 gst_async_transform_drop_all_locked (GstAsyncTransformPrivate * priv,
     GPtrArray * dropped)
@@ -800,7 +804,9 @@ gst_async_transform_drop_all_locked (GstAsyncTransformPrivate * priv,
   while ((link = g_queue_pop_head_link (&priv->out))) {
     job = link->data;
     gst_async_transform_unlink_done_locked (priv, job);
-    if (job->state != JOB_RUNNING)
+    if (job->state == JOB_PENDING)
+      job->abandoned = TRUE;    /* freed by its finish_frame () */
+    else if (job->state != JOB_RUNNING)
       g_ptr_array_add (dropped, job);
   }
   priv->head_section = priv->tail_section;
@@ -889,29 +895,13 @@ gst_async_transform_discard_running_context (GstAsyncTransform * self,
   return TRUE;
 }
 
-/* Runs process () on @job's frame, on the calling thread, with a context
- * of its own. */
+/* What process () (or finish_frame ()) gave @job becomes the frame's
+ * result: an output buffer or none, and the input freed. Without the
+ * lock: only the thread that owns the frame calls it. */
 static void
-gst_async_transform_run_job (GstAsyncTransform * self, GstAsyncJob * job)
+gst_async_transform_settle_job (GstAsyncTransform * self, GstAsyncJob * job)
 {
-  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
   GstAsyncFrame *frame = &job->frame;
-  GstAsyncRun run = { self, job, NULL, FALSE };
-  guint cookie;
-
-  g_private_set (&current_run, &run);
-  run.context = gst_async_transform_take_context (self, &cookie);
-  if (klass->create_context && run.context == NULL) {
-    if (g_queue_is_empty (&job->messages))
-      GST_ELEMENT_ERROR (self, CORE, FAILED, (NULL),
-          ("The subclass could not create a worker context"));
-    job->ret = GST_FLOW_ERROR;
-  } else {
-    job->ret = klass->process (self, run.context, frame);
-    gst_async_transform_give_context (self, run.context, cookie,
-        run.discard_context);
-  }
-  g_private_set (&current_run, NULL);
 
   if (job->ret >= GST_FLOW_OK && job->frame_error) {
     /* dropped, with a warning in its turn */
@@ -931,6 +921,77 @@ gst_async_transform_run_job (GstAsyncTransform * self, GstAsyncJob * job)
   /* The input is not needed any more: free it now rather than when the
    * frame leaves, so memory follows the frames really in use. */
   gst_clear_buffer (&frame->input);
+}
+
+/* Runs process () on @job's frame, on the calling thread, with a context
+ * of its own. A frame process () left pending is not touched afterwards:
+ * another thread may be finishing it already. */
+static void
+gst_async_transform_run_job (GstAsyncTransform * self, GstAsyncJob * job)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncRun run = { self, job, NULL, FALSE };
+  guint cookie;
+
+  job->started_at = g_get_monotonic_time ();
+  g_private_set (&current_run, &run);
+  run.context = gst_async_transform_take_context (self, &cookie);
+  if (klass->create_context && run.context == NULL) {
+    if (g_queue_is_empty (&job->messages))
+      GST_ELEMENT_ERROR (self, CORE, FAILED, (NULL),
+          ("The subclass could not create a worker context"));
+    job->ret = GST_FLOW_ERROR;
+  } else {
+    job->ret = klass->process (self, run.context, &job->frame);
+    gst_async_transform_give_context (self, run.context, cookie,
+        run.discard_context);
+  }
+  g_private_set (&current_run, NULL);
+
+  if (job->ret != GST_ASYNC_TRANSFORM_FLOW_PENDING)
+    gst_async_transform_settle_job (self, job);
+}
+
+/* process () returned FLOW_PENDING for @job, which the calling thread ran:
+ * with the lock, takes the flow of a finish_frame () that came already.
+ * Returns FALSE if the frame is still to be finished. */
+static gboolean
+gst_async_transform_take_early_finish_locked (GstAsyncJob * job)
+{
+  if (!job->finished)
+    return FALSE;
+  job->ret = job->finished_ret;
+  return TRUE;
+}
+
+/* The src task ran @job and process () left it pending: the task waits for
+ * finish_frame (), as if process () took that long, unless a flush or a
+ * stop comes first. Returns FALSE then: the frame is the subclass's until
+ * it finishes it, and the task must forget it. */
+static gboolean
+gst_async_transform_task_wait_finish (GstAsyncTransform * self,
+    GstAsyncJob * job)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  gboolean finished;
+
+  g_mutex_lock (&priv->lock);
+  job->task_waits = TRUE;
+  while (!(finished = gst_async_transform_take_early_finish_locked (job))
+      && priv->flow != GST_FLOW_FLUSHING)
+    g_cond_wait (&priv->finish_cond, &priv->lock);
+  job->task_waits = FALSE;
+  if (!finished) {
+    GST_DEBUG_OBJECT (self, "flushing: pending frame %" G_GUINT64_FORMAT
+        " left to its finish_frame ()", job->frame.number);
+    job->state = JOB_PENDING;
+    job->abandoned = TRUE;
+    gst_object_ref (self);
+  }
+  gst_async_transform_unlock_and_wake (priv);
+  if (finished)
+    gst_async_transform_settle_job (self, job);
+  return finished;
 }
 
 /* --- workers ------------------------------------------------------------- */
@@ -1005,15 +1066,48 @@ gst_async_transform_take_job_locked (GstAsyncTransformPrivate * priv,
 static GstClockTime
 gst_async_transform_run_job_timed (GstAsyncTransform * self, GstAsyncJob * job)
 {
-  gint64 start = g_get_monotonic_time ();
-
   gst_async_transform_run_job (self, job);
   job->processed_at = g_get_monotonic_time ();
-  return (job->processed_at - start) * GST_USECOND;
+  return (job->processed_at - job->started_at) * GST_USECOND;
+}
+
+/* A finished pending frame: how long it took from process () to
+ * finish_frame (), which is the work's time. */
+static GstClockTime
+gst_async_transform_pending_took (GstAsyncJob * job)
+{
+  job->processed_at = g_get_monotonic_time ();
+  return (job->processed_at - job->started_at) * GST_USECOND;
+}
+
+/* @job's work is over after @took: with the lock, the averages learn of it,
+ * the worker slot it held (if @holds_slot) is free, and it may leave. A
+ * flush meanwhile made it stale: it is then thrown away, cleared before
+ * the drain waiters hear that no process () runs any more. */
+static void
+gst_async_transform_job_over_locked (GstAsyncTransform * self,
+    GstAsyncJob * job, GstClockTime took, gboolean holds_slot)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  gboolean stale = job->generation != priv->generation || job->abandoned;
+
+  if (stale) {
+    gst_async_transform_unlock_and_wake (priv);
+    gst_async_transform_clear_job (job);
+    g_mutex_lock (&priv->lock);
+  }
+  gst_async_transform_record_run_locked (priv, job, took);
+  if (holds_slot)
+    gst_async_transform_free_slot_locked (priv);
+  if (stale)
+    gst_async_transform_recycle_job_locked (priv, job);
+  else
+    gst_async_transform_mark_done_locked (priv, job);
 }
 
 /* Runs @job without the lock, then records its result with the lock
- * retaken. A flush meanwhile made it stale: it is then thrown away. */
+ * retaken. A frame left pending frees the worker at once, and stays in
+ * flight until finish_frame (). */
 static void
 gst_async_transform_run_job_locked (GstAsyncTransform * self, GstAsyncJob * job)
 {
@@ -1024,18 +1118,84 @@ gst_async_transform_run_job_locked (GstAsyncTransform * self, GstAsyncJob * job)
   took = gst_async_transform_run_job_timed (self, job);
   g_mutex_lock (&priv->lock);
 
-  if (job->generation != priv->generation) {
-    /* Flushed while running: nobody will push it. It is cleared before
-     * the drain waiters hear that no process () runs any more. */
+  if (G_UNLIKELY (job->ret == GST_ASYNC_TRANSFORM_FLOW_PENDING)) {
+    if (!gst_async_transform_take_early_finish_locked (job)) {
+      job->state = JOB_PENDING;
+      /* a flush while process () ran: nobody waits for it any more */
+      job->abandoned = job->generation != priv->generation;
+      /* Until finish_frame (): the frame's element must outlive it. */
+      gst_object_ref (self);
+      gst_async_transform_free_slot_locked (priv);
+      return;
+    }
     gst_async_transform_unlock_and_wake (priv);
-    gst_async_transform_clear_job (job);
+    gst_async_transform_settle_job (self, job);
+    took = gst_async_transform_pending_took (job);
     g_mutex_lock (&priv->lock);
-    gst_async_transform_job_ran_locked (priv, job, took);
-    gst_async_transform_recycle_job_locked (priv, job);
+  }
+  gst_async_transform_job_over_locked (self, job, took, TRUE);
+}
+
+/**
+ * gst_async_transform_finish_frame:
+ * @self: a #GstAsyncTransform
+ * @frame: (transfer none): a frame #GstAsyncTransformClass.process
+ *     returned %GST_ASYNC_TRANSFORM_FLOW_PENDING for
+ * @flow: what process () would have returned: %GST_FLOW_OK with
+ *     @frame's output set before this call, %GST_ASYNC_TRANSFORM_FLOW_DROPPED,
+ *     %GST_FLOW_EOS, or an error
+ *
+ * Completes a pending frame, from any thread (also from within process ()
+ * itself, before it returns). The frame then leaves in its turn exactly as
+ * if process () had returned @flow. Every pending frame must be finished
+ * once: the element keeps a reference to itself until then. After a flush
+ * or a stop (which call #GstAsyncTransformClass.unlock, so that the work
+ * can be cancelled) the frame is thrown away here, never pushed; @frame
+ * must not be used after this call.
+ *
+ * Since: 1.0
+ */
+void
+gst_async_transform_finish_frame (GstAsyncTransform * self,
+    GstAsyncFrame * frame, GstFlowReturn flow)
+{
+  GstAsyncTransformPrivate *priv;
+  GstAsyncJob *job;
+  GstClockTime took;
+
+  g_return_if_fail (GST_IS_ASYNC_TRANSFORM (self));
+  g_return_if_fail (frame != NULL);
+  g_return_if_fail (flow != GST_ASYNC_TRANSFORM_FLOW_PENDING);
+  priv = GET_PRIV (self);
+  job = GST_ASYNC_JOB (frame);
+
+  g_mutex_lock (&priv->lock);
+  if ((job->state != JOB_RUNNING && job->state != JOB_PENDING)
+      || job->finished) {
+    g_mutex_unlock (&priv->lock);
+    g_critical ("%s: frame %" G_GUINT64_FORMAT " is not pending, or was "
+        "finished already", G_STRFUNC, frame->number);
     return;
   }
-  gst_async_transform_job_ran_locked (priv, job, took);
-  gst_async_transform_mark_done_locked (priv, job);
+  job->finished = TRUE;
+  if (job->state == JOB_RUNNING) {
+    /* process () has not returned yet: its thread completes the frame */
+    job->finished_ret = flow;
+    if (job->task_waits)
+      g_cond_broadcast (&priv->finish_cond);
+    g_mutex_unlock (&priv->lock);
+    return;
+  }
+  g_mutex_unlock (&priv->lock);
+
+  job->ret = flow;
+  gst_async_transform_settle_job (self, job);
+  took = gst_async_transform_pending_took (job);
+
+  g_mutex_lock (&priv->lock);
+  gst_async_transform_job_over_locked (self, job, took, FALSE);
+  gst_async_transform_unlock_and_wake (priv);
+  gst_object_unref (self);
 }
 
 /* A frame not yet started may start now. */
@@ -1147,6 +1307,7 @@ gst_async_transform_set_flushing_locked (GstAsyncTransformPrivate * priv)
   priv->flow = GST_FLOW_FLUSHING;
   g_cond_broadcast (&priv->space_cond);
   g_cond_broadcast (&priv->ready_cond);
+  g_cond_broadcast (&priv->finish_cond);
 }
 
 /* Data flows again: the src task, stopped by a flush or a downstream
@@ -2016,10 +2177,11 @@ gst_async_transform_collect_locked (GstAsyncTransformPrivate * priv,
 }
 
 /* Cheap work: takes the frames at the head of out that no worker has
- * started, with the events and done frames between them, for the src task
- * to run one after the other and push each straight away (marked
- * run_by_task). One worker slot serves the whole run; a frame found late
- * on the way is not run. Returns how many the task is to run. */
+ * started, with the events and done frames between them (up to one that
+ * runs or is pending), for the src task to run one after the other and
+ * push each straight away (marked run_by_task). One worker slot serves the
+ * whole run; a frame found late on the way is not run. Returns how many
+ * the task is to run. */
 static guint
 gst_async_transform_take_run_locked (GstAsyncTransformPrivate * priv,
     GPtrArray * batch)
@@ -2031,7 +2193,8 @@ gst_async_transform_take_run_locked (GstAsyncTransformPrivate * priv,
   if (priv->busy_workers >= priv->n_workers)
     return 0;
   while (frames < max_frames && priv->out.head
-      && (job = priv->out.head->data)->state != JOB_RUNNING) {
+      && ((job = priv->out.head->data)->state == JOB_QUEUED
+          || job->state == JOB_DONE)) {
     if (job->state == JOB_QUEUED) {
       /* the first frame not started is the oldest in todo */
       gst_queue_array_pop_head (priv->todo);
@@ -2419,6 +2582,15 @@ gst_async_transform_loop (GstAsyncTransform * self)
           ret = GST_FLOW_FLUSHING;
         if (job->run_by_task && ret == GST_FLOW_OK) {
           job->took = gst_async_transform_run_job_timed (self, job);
+          if (G_UNLIKELY (job->ret == GST_ASYNC_TRANSFORM_FLOW_PENDING)) {
+            if (!gst_async_transform_task_wait_finish (self, job)) {
+              /* flushing: the frame is its finisher's now */
+              g_ptr_array_index (batch, i) = NULL;
+              ret = GST_FLOW_FLUSHING;
+              continue;
+            }
+            job->took = gst_async_transform_pending_took (job);
+          }
           task->now = job->processed_at;
         }
         ret = gst_async_transform_push_job (self, job, ret, &own_error);
@@ -2428,6 +2600,8 @@ gst_async_transform_loop (GstAsyncTransform * self)
       gst_async_transform_lock_hot (priv);
       for (i = 0; i < batch->len; i++) {
         job = g_ptr_array_index (batch, i);
+        if (G_UNLIKELY (job == NULL))
+          continue;
         if (job->run_by_task && job->processed_at)
           gst_async_transform_record_run_locked (priv, job, job->took);
         gst_async_transform_recycle_job_locked (priv, job);

@@ -92,6 +92,24 @@ G_DECLARE_DERIVABLE_TYPE (GstAsyncTransform, gst_async_transform,
 #define GST_ASYNC_TRANSFORM_FLOW_DROPPED GST_FLOW_CUSTOM_SUCCESS
 
 /**
+ * GST_ASYNC_TRANSFORM_FLOW_PENDING:
+ *
+ * What #GstAsyncTransformClass.process returns when the work goes on
+ * elsewhere (a remote service, a device queue, an event loop) and the
+ * frame is to be completed later with gst_async_transform_finish_frame(),
+ * from any thread. The worker is free at once: frames in flight are then
+ * bounded by #GstAsyncTransform:max-in-flight, not by
+ * #GstAsyncTransform:n-workers. The frame keeps its place in the output
+ * order, and the context is given back when process () returns. With
+ * max-in-flight=0 the automatic window counts the time from process () to
+ * gst_async_transform_finish_frame() as the frame's work, as it does for
+ * any frame: set max-in-flight to the number of frames the work can hold.
+ *
+ * Since: 1.0
+ */
+#define GST_ASYNC_TRANSFORM_FLOW_PENDING GST_FLOW_CUSTOM_SUCCESS_1
+
+/**
  * GstAsyncTransformLeaky:
  * @GST_ASYNC_TRANSFORM_LEAKY_NO: upstream waits while the element is full
  * @GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM: a new frame that finds the element
@@ -283,7 +301,9 @@ struct _GstAsyncFrame
  *     identity's eos-after); another error flow, after GST_ELEMENT_ERROR(),
  *     stops the element once every earlier frame has left, and only then
  *     is the error message posted. An error message posted from @process
- *     waits for its frame's turn too.
+ *     waits for its frame's turn too. %GST_ASYNC_TRANSFORM_FLOW_PENDING
+ *     leaves the frame to be completed with
+ *     gst_async_transform_finish_frame().
  * @transform_meta: optional. Whether to copy @meta of @inbuf onto @outbuf,
  *     a new output buffer, when the output policy copies metas. Called
  *     where @process ran. Default: metas whose API has no tags (they do
@@ -489,6 +509,14 @@ GstBuffer *gst_async_frame_output_in_place (GstAsyncFrame * frame);
 
 GST_ASYNC_API
 void gst_async_frame_add_event (GstAsyncFrame * frame, GstEvent * event);
+
+GST_ASYNC_API
+void gst_async_frame_add_message (GstAsyncFrame * frame,
+    GstMessage * message);
+
+GST_ASYNC_API
+void gst_async_transform_finish_frame (GstAsyncTransform * self,
+    GstAsyncFrame * frame, GstFlowReturn flow);
 
 /* the element */
 

@@ -181,6 +181,28 @@ gst_async_frame_add_event (GstAsyncFrame * frame, GstEvent * event)
 }
 
 /**
+ * gst_async_frame_add_message:
+ * @frame: a #GstAsyncFrame being processed, or pending
+ * @message: (transfer full): a message from the element, usually an error
+ *
+ * Posts @message in the frame's turn, once every earlier frame has left.
+ * An error message posted from #GstAsyncTransformClass.process waits so
+ * by itself; this is for a pending frame, finished from another thread:
+ * add the message, then call gst_async_transform_finish_frame() with
+ * %GST_FLOW_ERROR. Not posted when the frame is flushed.
+ *
+ * Since: 1.0
+ */
+void
+gst_async_frame_add_message (GstAsyncFrame * frame, GstMessage * message)
+{
+  g_return_if_fail (frame != NULL);
+  g_return_if_fail (GST_IS_MESSAGE (message));
+
+  g_queue_push_tail (&GST_ASYNC_JOB (frame)->messages, message);
+}
+
+/**
  * _gst_async_transform_frame_error: (skip)
  *
  * What GST_ASYNC_TRANSFORM_FRAME_ERROR() calls; takes @text and @debug.

@@ -39,6 +39,8 @@ typedef enum
 {
   JOB_QUEUED,                   /* in out and todo: no worker has it */
   JOB_RUNNING,                  /* a thread runs process () on it */
+  JOB_PENDING,                  /* process () returned FLOW_PENDING: the
+                                 * subclass finishes it, from any thread */
   JOB_DONE,                     /* may leave once its turn comes */
 } GstAsyncJobState;
 
@@ -84,6 +86,13 @@ typedef struct
   gboolean discont;             /* a frame before it was dropped */
   gboolean past_end;            /* unordered: after a frame that ended the
                                  * stream (process () returned EOS) */
+  /* Completion-based frames (process () returned FLOW_PENDING). */
+  gint64 started_at;            /* monotonic µs, when process () began */
+  gboolean finished;            /* finish_frame () came while RUNNING */
+  GstFlowReturn finished_ret;   /* ...with this flow */
+  gboolean task_waits;          /* the src task waits for finish_frame () */
+  gboolean abandoned;           /* flushed while PENDING: nobody waits for
+                                 * it, finish_frame () frees it */
   /* From process (): events to push before it, error messages and a
    * frame error to post in its turn. */
   GQueue events;
@@ -191,6 +200,7 @@ typedef struct
   GMutex lock;
   GCond space_cond;
   GCond ready_cond;
+  GCond finish_cond;            /* the src task, on a pending frame it ran */
   guint space_waiters;          /* upstream, waiting for a free slot */
   guint drain_waiters;          /* waiting for everything to leave */
   guint ready_waiters;
@@ -386,8 +396,7 @@ G_GNUC_INTERNAL
 void gst_async_transform_post_qos_drop (GstAsyncTransform * self,
     GstAsyncJob * job, guint64 dropped);
 G_GNUC_INTERNAL
-void gst_async_transform_job_ran_locked (GstAsyncTransformPrivate * priv,
-    GstAsyncJob * job, GstClockTime took);
+void gst_async_transform_free_slot_locked (GstAsyncTransformPrivate * priv);
 G_GNUC_INTERNAL
 void gst_async_transform_record_run_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job, GstClockTime took);

@@ -280,12 +280,10 @@ gst_async_transform_record_run_locked (GstAsyncTransformPrivate * priv,
   stats->processed++;
 }
 
-/* A worker's process () call ended after @took: its slot is free. */
+/* A worker's process () call ended: its slot is free. */
 void
-gst_async_transform_job_ran_locked (GstAsyncTransformPrivate * priv,
-    GstAsyncJob * job, GstClockTime took)
+gst_async_transform_free_slot_locked (GstAsyncTransformPrivate * priv)
 {
-  gst_async_transform_record_run_locked (priv, job, took);
   priv->busy_workers--;
   /* A drain, or a flush-stop, may wait for the last process () call to
    * end: the last but the src task's run, when the flush comes from inside

@@ -822,4 +822,146 @@ count_messages (GstBus * bus, gpointer src)
   return posted;
 }
 
+/* --- flushes while streaming ------------------------------------------ */
+
+typedef struct
+{
+  GstHarness *h;
+  gboolean extras;              /* also drain queries and caps changes */
+  GMutex lock;
+  GCond cond;
+  guint epoch;                  /* frames carry it in their offset */
+  gboolean stop;
+  gboolean flushed;             /* a push returned FLUSHING this epoch */
+} Pusher;
+
+/* An upstream streaming thread: pushes until a push returns FLUSHING,
+ * then waits for the flush to end, as a real source does. With extras it
+ * also asks drain queries and changes caps now and then, in the stream. */
+static inline gpointer
+pusher_thread (gpointer data)
+{
+  Pusher *p = data;
+  guint i = 0, epoch;
+
+  g_mutex_lock (&p->lock);
+  while (!p->stop) {
+    GstBuffer *buf;
+    GstFlowReturn ret;
+
+    epoch = p->epoch;
+    g_mutex_unlock (&p->lock);
+
+    i++;
+    /* (FALSE when a flush interrupts it) */
+    if (p->extras && i % 97 == 0)
+      async_check_drain (p->h->srcpad);
+    if (p->extras && i % 301 == 0)
+      gst_harness_push_event (p->h, caps_event (gst_caps_from_string (i % 2
+                  ? "test/in" : "test/out")));
+
+    buf = make_frame (i);
+    GST_BUFFER_OFFSET (buf) = (guint64) epoch *1000000 + i;
+    ret = gst_harness_push (p->h, buf);
+    fail_unless (ret == GST_FLOW_OK || ret == GST_FLOW_FLUSHING,
+        "push: %s", gst_flow_get_name (ret));
+
+    g_mutex_lock (&p->lock);
+    if (ret == GST_FLOW_FLUSHING) {
+      p->flushed = TRUE;
+      g_cond_broadcast (&p->cond);
+      while (!p->stop && p->epoch == epoch)
+        g_cond_wait (&p->cond, &p->lock);
+    }
+  }
+  g_mutex_unlock (&p->lock);
+  return NULL;
+}
+
+typedef void (*ChaosFunc) (GstHarness * h, GRand * rand, gpointer data);
+
+/* Streams frames from a pusher thread and flushes @rounds times at random
+ * moments, upstream blocked on a full window or not; between flushes
+ * @chaos may change the element. Then checks that after the n-th
+ * flush-stop only frames of epoch >= n came out, none twice. */
+static inline void
+run_flushes (GstHarness * h, guint rounds, guint32 seed, gboolean extras,
+    ChaosFunc chaos, gpointer data)
+{
+  GRand *rand = g_rand_new_with_seed (seed);
+  GHashTable *seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+  guint round, i;
+  GThread *thread;
+  Recorder rec;
+  GstSegment seg;
+  gint epoch = 0;
+  Pusher p;
+
+  memset (&p, 0, sizeof (p));
+  p.h = h;
+  p.extras = extras;
+  g_mutex_init (&p.lock);
+  g_cond_init (&p.cond);
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  recorder_attach (&rec, h->element);
+  thread = g_thread_new ("pusher", pusher_thread, &p);
+
+  for (round = 1; round <= rounds; round++) {
+    gint64 deadline;
+
+    g_usleep (g_rand_int_range (rand, 0, 8000));
+    /* the counters add up at any moment, from any thread */
+    read_stats (h->element);
+    if (chaos)
+      chaos (h, rand, data);
+    fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+
+    /* upstream stops before flush-stop, as after a seek */
+    deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+    g_mutex_lock (&p.lock);
+    while (!p.flushed)
+      fail_unless (g_cond_wait_until (&p.cond, &p.lock, deadline));
+    g_mutex_unlock (&p.lock);
+
+    fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+    fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+
+    g_mutex_lock (&p.lock);
+    p.flushed = FALSE;
+    p.epoch = round;
+    g_cond_broadcast (&p.cond);
+    g_mutex_unlock (&p.lock);
+  }
+  g_mutex_lock (&p.lock);
+  p.stop = TRUE;
+  g_cond_broadcast (&p.cond);
+  g_mutex_unlock (&p.lock);
+  g_thread_join (thread);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  fail_unless (recorder_wait_for (&rec, GST_EVENT_EOS));
+
+  g_mutex_lock (&rec.lock);
+  for (i = 0; i < rec.items->len; i++) {
+    Item *item = &g_array_index (rec.items, Item, i);
+
+    if (item->type == GST_EVENT_FLUSH_STOP) {
+      epoch++;
+    } else if (item->type == 0) {
+      fail_unless (item->value / 1000000 >= (guint64) epoch,
+          "frame of epoch %" G_GUINT64_FORMAT " after flush %d",
+          item->value / 1000000, epoch);
+      fail_unless (g_hash_table_add (seen, &item->value),
+          "frame %" G_GUINT64_FORMAT " twice", item->value);
+    }
+  }
+  g_mutex_unlock (&rec.lock);
+  fail_unless_equals_int (epoch, rounds);
+
+  g_hash_table_unref (seen);
+  g_rand_free (rand);
+  recorder_clear (&rec);
+  g_mutex_clear (&p.lock);
+  g_cond_clear (&p.cond);
+}
+
 #endif /* __TEST_ASYNC_H__ */
