@@ -1466,10 +1466,11 @@ gst_async_transform_queue_frame_locked (GstAsyncTransform * self,
 
   *replaced = NULL;
   while ((ret = gst_async_transform_data_flow_locked (priv)) == GST_FLOW_OK
-      && gst_async_transform_window_full_locked (priv)) {
-    if (priv->leaky == GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM)
-      *replaced = gst_async_transform_steal_oldest_locked (priv);
-    if (priv->leaky != GST_ASYNC_TRANSFORM_LEAKY_NO) {
+      && (gst_async_transform_window_full_locked (priv)
+          || priv->posting_error)) {
+    if (!priv->posting_error && priv->leaky != GST_ASYNC_TRANSFORM_LEAKY_NO) {
+      if (priv->leaky == GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM)
+        *replaced = gst_async_transform_steal_oldest_locked (priv);
       drop_new = *replaced == NULL;
       break;
     }
@@ -1836,11 +1837,12 @@ gst_async_transform_wait_drained (GstAsyncTransform * self)
   GstFlowReturn ret;
 
   g_mutex_lock (&priv->lock);
-  /* (a fatal frame error sets the flow before its message is posted, from
-   * the batch being pushed: a drain answers once the message is out) */
+  /* (an error of this element's sets the flow before its message is
+   * posted, from the batch being pushed: a drain answers once the message
+   * is out) */
   while ((ret = priv->flow) == GST_FLOW_OK ? (priv->pushing
           || priv->busy_workers > 0 || !g_queue_is_empty (&priv->out))
-      : (ret == GST_FLOW_ERROR && priv->pushing)) {
+      : (ret < GST_FLOW_EOS && priv->pushing)) {
     priv->drain_waiters++;
     gst_async_transform_wait_locked (priv, &priv->space_cond);
     priv->drain_waiters--;
@@ -2285,6 +2287,37 @@ gst_async_transform_post_held (GstAsyncTransform * self, GstAsyncJob * job)
   return posted;
 }
 
+/* An error of this element's is about to be posted: upstream waits until
+ * it is out (hold), then gets @flow (refuse), not only once the batch is
+ * accounted for. So the error message comes before the one a source posts
+ * for the error flow, and no frame gets in once an application saw it. */
+static void
+gst_async_transform_hold_upstream (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  priv->posting_error = priv->flow == GST_FLOW_OK
+      && priv->task.generation == priv->generation;
+  g_mutex_unlock (&priv->lock);
+}
+
+static void
+gst_async_transform_refuse_upstream (GstAsyncTransform * self,
+    GstFlowReturn flow)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  if (priv->posting_error && priv->flow == GST_FLOW_OK) {
+    priv->flow = flow;
+    priv->error_posted = TRUE;
+  }
+  priv->posting_error = FALSE;
+  priv->wakes_due |= GST_ASYNC_WAKE_SPACE;
+  gst_async_transform_unlock_and_wake (priv);
+}
+
 /* A frame error in its turn: a warning, or an error once more than
  * max-errors came in a row. Returns GST_FLOW_ERROR for the latter. */
 static GstFlowReturn
@@ -2301,24 +2334,17 @@ gst_async_transform_post_frame_error (GstAsyncTransform * self,
   fatal = max >= 0 && task->errors_in_a_row > max;
   GST_DEBUG_OBJECT (self, "frame error %d in a row (max-errors %d)",
       task->errors_in_a_row, max);
-  if (fatal) {
-    /* upstream is refused from the moment the error is out, not only once
-     * this batch is accounted for */
-    g_mutex_lock (&priv->lock);
-    if (priv->flow == GST_FLOW_OK) {
-      priv->flow = GST_FLOW_ERROR;
-      priv->error_posted = TRUE;
-      priv->wakes_due |= GST_ASYNC_WAKE_SPACE;
-    }
-    gst_async_transform_unlock_and_wake (priv);
-  }
+  if (fatal)
+    gst_async_transform_hold_upstream (self);
   /* takes text and debug */
   gst_element_message_full (GST_ELEMENT (self), fatal ? GST_MESSAGE_ERROR :
       GST_MESSAGE_WARNING, error->domain, error->code, error->text,
       error->debug, error->file, error->function, error->line);
   g_free (error);
-  if (fatal)
+  if (fatal) {
+    gst_async_transform_refuse_upstream (self, GST_FLOW_ERROR);
     return GST_FLOW_ERROR;
+  }
   task->tally.errors++;
   return GST_FLOW_OK;
 }
@@ -2374,8 +2400,10 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
     return GST_FLOW_OK;         /* unlocked: thrown away */
   if (job->ret != GST_FLOW_OK) {
     /* Every frame before it has left: now the error may be told. */
+    gst_async_transform_hold_upstream (self);
     if (!gst_async_transform_post_held (self, job))
       GST_ELEMENT_FLOW_ERROR (self, job->ret);
+    gst_async_transform_refuse_upstream (self, job->ret);
     *own_error = TRUE;
     return job->ret;
   }

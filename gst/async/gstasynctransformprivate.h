@@ -236,6 +236,7 @@ typedef struct
   guint64 next_number;          /* for GstAsyncFrame.number */
   GstFlowReturn flow;
   gboolean error_posted;        /* flow is an error we posted */
+  gboolean posting_error;       /* the src task posts one: upstream waits */
   gboolean eos;                 /* EOS received, not yet flushed */
   gboolean downstream_eos;      /* EOS from downstream or process: refuse
                                  * data until a new segment or stream */

@@ -474,6 +474,67 @@ GST_START_TEST (test_error_after_in_pipeline)
 
 GST_END_TEST;
 
+/* In the thread posting the element's error: lingers there, then notes
+ * whether upstream got the error flow meanwhile. */
+typedef struct
+{
+  GstElement *element;
+  gint upstream_refused;        /* a push returned GST_FLOW_ERROR */
+  gint refused_while_posting;
+  gint posted;
+} ErrorOrder;
+
+static GstBusSyncReply
+linger_on_error (GstBus * bus, GstMessage * msg, gpointer data)
+{
+  ErrorOrder *o = data;
+
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR
+      && GST_MESSAGE_SRC (msg) == GST_OBJECT (o->element)) {
+    g_usleep (50 * 1000);
+    g_atomic_int_set (&o->refused_while_posting,
+        g_atomic_int_get (&o->upstream_refused));
+    g_atomic_int_inc (&o->posted);
+  }
+  return GST_BUS_PASS;
+}
+
+/* Upstream gets the error flow only once the element's error message is
+ * out: a source then posts its own message about that flow ("Internal
+ * data stream error") after the element's, which names the cause. While
+ * the message is being posted (a bus sync handler lingers 50 ms), an
+ * upstream that keeps pushing waits, and then gets the error. */
+GST_START_TEST (test_error_before_error_flow)
+{
+  GstElement *e = gst_element_factory_make ("asyncidentity", NULL);
+  GstBus *bus = gst_bus_new ();
+  GstFlowReturn ret = GST_FLOW_OK;
+  ErrorOrder o = { e, 0, 0, 0 };
+  GstHarness *h;
+  guint i;
+
+  /* cheap work and a wide window: upstream never waits for space */
+  g_object_set (e, "error-after", 30, "max-in-flight", 4096, NULL);
+  gst_bus_set_sync_handler (bus, linger_on_error, &o, NULL);
+  gst_element_set_bus (e, bus);
+  h = gst_harness_new_with_element (e, "sink", "src");
+  gst_harness_set_src_caps_str (h, "test/x");
+  for (i = 0; i < 4000 && ret == GST_FLOW_OK; i++)
+    ret = gst_harness_push (h, gst_buffer_new ());
+  fail_unless_equals_int (ret, GST_FLOW_ERROR);
+  g_atomic_int_set (&o.upstream_refused, 1);
+  fail_unless_equals_int (g_atomic_int_get (&o.posted), 1);
+  fail_if (g_atomic_int_get (&o.refused_while_posting),
+      "upstream got the error flow before the error message was out");
+
+  gst_element_set_bus (e, NULL);
+  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* The stats read when EOS is posted are final: every frame out, none in
  * flight. */
 GST_START_TEST (test_stats_final_at_eos)
@@ -625,6 +686,7 @@ asyncidentity_suite (void)
   tcase_add_loop_test (tc, test_eos_after, 0, 2);
   tcase_add_test (tc, test_error_after_counts_work);
   tcase_add_test (tc, test_error_after_in_pipeline);
+  tcase_add_test (tc, test_error_before_error_flow);
   tcase_add_test (tc, test_stats_final_at_eos);
   tcase_add_test (tc, test_properties_out_of_range);
   tcase_add_test (tc, test_properties_fixed_while_running);

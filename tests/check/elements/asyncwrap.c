@@ -218,6 +218,8 @@ GST_START_TEST (test_property_change_playing)
     fail_unless (buffers_equal (out, expected), "frame %u", i);
     gst_buffer_unref (out);
   }
+  /* (the counters are final once the last batch is accounted for) */
+  fail_unless (async_check_drain (h->srcpad));
   fail_unless_equals_uint64 (read_stats (wrap).processed, 2 * n);
   gst_object_unref (wrap);
   gst_harness_teardown (h);
