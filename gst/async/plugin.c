@@ -22,8 +22,14 @@
 #endif
 
 #include "gstasyncelements.h"
+#include "gstasyncprocess.h"
 
 #include <glib/gi18n-lib.h>
+
+/* The element's type is in the library, where applications reach its
+ * C API; the plugin registers it. */
+GST_ELEMENT_REGISTER_DEFINE (asyncprocess, "asyncprocess", GST_RANK_NONE,
+    GST_TYPE_ASYNC_PROCESS);
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -36,6 +42,7 @@ plugin_init (GstPlugin * plugin)
 #endif
 
   ret |= GST_ELEMENT_REGISTER (asyncidentity, plugin);
+  ret |= GST_ELEMENT_REGISTER (asyncprocess, plugin);
   ret |= GST_ELEMENT_REGISTER (asyncwrap, plugin);
   return ret;
 }

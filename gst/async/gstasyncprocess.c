@@ -1,0 +1,990 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-plugins-async developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/**
+ * SECTION:element-asyncprocess
+ * @title: asyncprocess
+ *
+ * Calls the application's own function on every frame, on a pool of
+ * workers, and pushes the frames out in their order: GstAsyncTransform's
+ * ordering, backpressure, events, flushing, QoS and latency around work the
+ * application writes.
+ *
+ * The function is set from C with gst_async_process_set_function() (no
+ * signal marshalling: the fast path), or connected to the
+ * #GstAsyncProcess::process signal (bindings). Either way it runs in
+ * several threads at once; each call gets a #GstAsyncProcessFrame with the
+ * buffer, the caps and a worker index that no other call running at the
+ * same time has (to pick a per-worker resource). It changes the buffer in
+ * place (gst_async_process_frame_get_writable_buffer()), replaces it
+ * (gst_async_process_frame_set_buffer(), or the
+ * #GstAsyncProcess::set-output action signal), drops the frame
+ * (%GST_ASYNC_TRANSFORM_FLOW_DROPPED), or stops the element with an error.
+ *
+ * Work that waits on something else (a remote service, an asyncio
+ * coroutine, a device queue) returns %GST_ASYNC_TRANSFORM_FLOW_PENDING and
+ * completes the frame later from any thread with
+ * gst_async_process_frame_finish() (or the #GstAsyncProcess::finish action
+ * signal): no thread waits for it, and #GstAsyncTransform:max-in-flight
+ * frames may be pending at once. On a flush or a stop the element emits
+ * #GstAsyncProcess::cancel: pending frames are then thrown away when
+ * finished, and slow calls should return.
+ *
+ * Without a function or a handler it passes frames through, as identity
+ * does. With #GstAsyncProcess:caps-out set, the output has those caps
+ * (work that changes the format); the function must then give every frame
+ * a buffer of that format.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 videotestsrc num-buffers=100 ! asyncprocess ! fakesink
+ * ]| Without a function, frames pass through unchanged: the element is
+ * meant to be used from an application.
+ *
+ * ## Example code (Python)
+ * |[
+ * def invert(element, frame_id, buffer, caps, worker):
+ *     data = bytes(255 - b for b in buffer.extract_dup(0, buffer.get_size()))
+ *     element.emit("set-output", frame_id, Gst.Buffer.new_wrapped(data))
+ *     return Gst.FlowReturn.OK
+ *
+ * process = Gst.ElementFactory.make("asyncprocess")
+ * process.connect("process", invert)
+ * ]|
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstasyncprocess.h"
+
+#include <glib/gi18n-lib.h>
+
+GST_DEBUG_CATEGORY_STATIC (gst_async_process_debug);
+#define GST_CAT_DEFAULT gst_async_process_debug
+
+#define DEFAULT_CAPS_OUT NULL
+
+/* What the process signal returns when no handler set it: a Python
+ * handler that raised leaves the return value alone. */
+#define FLOW_NOT_SET GST_FLOW_CUSTOM_ERROR_2
+
+enum
+{
+  PROP_0,
+  PROP_CAPS_OUT,
+};
+
+enum
+{
+  SIGNAL_PROCESS,
+  SIGNAL_FINISH,
+  SIGNAL_FINISH_WITH_ERROR,
+  SIGNAL_SET_OUTPUT,
+  SIGNAL_CANCEL,
+  LAST_SIGNAL
+};
+
+static guint gst_async_process_signals[LAST_SIGNAL] = { 0 };
+
+/* The function and its data, shared by the calls that run it: replacing
+ * it while they run frees it once the last one returns. */
+typedef struct
+{
+  gint refcount;
+  GstAsyncProcessFunction func;
+  gpointer user_data;
+  GDestroyNotify notify;
+} GstAsyncProcessCallback;
+
+struct _GstAsyncProcess
+{
+  GstAsyncTransform parent;
+
+  /* with the object lock */
+  GstAsyncProcessCallback *callback;
+  GstCaps *caps_out;
+  GArray *worker_used;          /* gboolean per worker index */
+  /* The frames of process signal handlers, by id, until finished (for
+   * the action signals: bindings may not know the frame's type) */
+  GHashTable *by_id;
+  guint64 next_id;
+
+  /* set in set_caps, while no frame is in flight; read by process () */
+  GstCaps *caps;
+};
+
+typedef enum
+{
+  FRAME_IN_PROCESS,             /* the function runs on it */
+  FRAME_PENDING,                /* it returned FLOW_PENDING */
+  FRAME_FINISHED,               /* no longer the application's */
+} GstAsyncProcessFrameState;
+
+struct _GstAsyncProcessFrame
+{
+  gint refcount;
+  gint state;                   /* GstAsyncProcessFrameState, atomic */
+  GstAsyncProcess *process;     /* (owned) */
+  GstAsyncFrame *frame;         /* until finished */
+  GstCaps *caps;                /* (owned) */
+  guint worker;
+  guint64 number;
+  guint64 id;                   /* in by_id, if not 0 */
+};
+
+static GstStaticPadTemplate sink_template =
+GST_STATIC_PAD_TEMPLATE (GST_ASYNC_TRANSFORM_SINK_NAME, GST_PAD_SINK,
+    GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+static GstStaticPadTemplate src_template =
+GST_STATIC_PAD_TEMPLATE (GST_ASYNC_TRANSFORM_SRC_NAME, GST_PAD_SRC,
+    GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+G_DEFINE_BOXED_TYPE (GstAsyncProcessFrame, gst_async_process_frame,
+    gst_async_process_frame_ref, gst_async_process_frame_unref);
+G_DEFINE_TYPE (GstAsyncProcess, gst_async_process, GST_TYPE_ASYNC_TRANSFORM);
+
+static void gst_async_process_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec);
+static void gst_async_process_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec);
+static void gst_async_process_finalize (GObject * object);
+static GstCaps *gst_async_process_transform_caps (GstAsyncTransform * trans,
+    GstPadDirection direction, GstCaps * caps, GstCaps * filter);
+static gboolean gst_async_process_set_caps (GstAsyncTransform * trans,
+    GstCaps * incaps, GstCaps * outcaps);
+static gboolean gst_async_process_stop (GstAsyncTransform * trans);
+static void gst_async_process_unlock (GstAsyncTransform * trans);
+static gpointer gst_async_process_create_context (GstAsyncTransform * trans);
+static void gst_async_process_free_context (GstAsyncTransform * trans,
+    gpointer context);
+static GstFlowReturn gst_async_process_process (GstAsyncTransform * trans,
+    gpointer context, GstAsyncFrame * frame);
+static void gst_async_process_finish_action (GstAsyncProcess * self,
+    guint64 id, GstFlowReturn flow);
+static void gst_async_process_finish_with_error_action (GstAsyncProcess *
+    self, guint64 id, const gchar * message, const gchar * debug);
+static void gst_async_process_set_output_action (GstAsyncProcess * self,
+    guint64 id, GstBuffer * buffer);
+
+static void
+gst_async_process_class_init (GstAsyncProcessClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstAsyncTransformClass *trans_class = GST_ASYNC_TRANSFORM_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (gst_async_process_debug, "asyncprocess", 0,
+      "The application's per-frame function, called concurrently");
+
+  gobject_class->set_property = gst_async_process_set_property;
+  gobject_class->get_property = gst_async_process_get_property;
+  gobject_class->finalize = gst_async_process_finalize;
+
+  /**
+   * GstAsyncProcess:caps-out:
+   *
+   * The caps of the output, for work that changes the format; %NULL (the
+   * default) for work that keeps it. Fields left open are fixated against
+   * downstream. The function must give each frame a buffer of this
+   * format.
+   *
+   * Since: 1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_CAPS_OUT,
+      g_param_spec_boxed ("caps-out", "Output caps",
+          "The caps of the output, for work that changes the format "
+          "(NULL = the input's caps); set in NULL or READY", GST_TYPE_CAPS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstAsyncProcess::process:
+   * @process: the #GstAsyncProcess
+   * @frame_id: the frame, for #GstAsyncProcess::set-output and
+   *     #GstAsyncProcess::finish (an id no other frame of this element
+   *     has had)
+   * @buffer: the frame's buffer, to read (bindings hold a reference of
+   *     their own, so it is not writable there): give the frame a new one
+   *     with #GstAsyncProcess::set-output
+   * @caps: the input caps
+   * @worker: an index from 0 that no other call running at the same time
+   *     has
+   *
+   * The per-frame work, for bindings (from C,
+   * gst_async_process_set_function() avoids the signal's cost; while a
+   * function is set, the signal is not emitted). Emitted from several
+   * worker threads at once. A handler that raises (in Python) or returns
+   * no flow stops the element with an error naming the frame.
+   *
+   * Returns: a #GstFlowReturn, as #GstAsyncProcessFunction returns.
+   *
+   * Since: 1.0
+   */
+  gst_async_process_signals[SIGNAL_PROCESS] =
+      g_signal_new ("process", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+      0, NULL, NULL, NULL, GST_TYPE_FLOW_RETURN, 4, G_TYPE_UINT64,
+      GST_TYPE_BUFFER | G_SIGNAL_TYPE_STATIC_SCOPE,
+      GST_TYPE_CAPS | G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_UINT);
+
+  /**
+   * GstAsyncProcess::finish:
+   * @process: the #GstAsyncProcess
+   * @frame_id: a frame the process handler returned
+   *     %GST_ASYNC_TRANSFORM_FLOW_PENDING for
+   * @flow: the frame's result, as the handler would have returned it
+   *
+   * Action signal: gst_async_process_frame_finish() for bindings. Any
+   * thread.
+   *
+   * Since: 1.0
+   */
+  gst_async_process_signals[SIGNAL_FINISH] =
+      g_signal_new_class_handler ("finish", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_async_process_finish_action), NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_UINT64, GST_TYPE_FLOW_RETURN);
+
+  /**
+   * GstAsyncProcess::finish-with-error:
+   * @process: the #GstAsyncProcess
+   * @frame_id: a frame being processed or pending
+   * @message: the error message, for users
+   * @debug: (nullable): details, for developers
+   *
+   * Action signal: gst_async_process_frame_finish_with_error() for
+   * bindings, with a %GST_LIBRARY_ERROR_FAILED error. Any thread.
+   *
+   * Since: 1.0
+   */
+  gst_async_process_signals[SIGNAL_FINISH_WITH_ERROR] =
+      g_signal_new_class_handler ("finish-with-error",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_async_process_finish_with_error_action), NULL, NULL,
+      NULL, G_TYPE_NONE, 3, G_TYPE_UINT64, G_TYPE_STRING, G_TYPE_STRING);
+
+  /**
+   * GstAsyncProcess::set-output:
+   * @process: the #GstAsyncProcess
+   * @frame_id: a frame being processed or pending
+   * @buffer: the frame's new buffer (the element takes a reference)
+   *
+   * Action signal: gst_async_process_frame_set_buffer() for bindings.
+   * The new buffer gets the input's timestamps, offsets, flags and metas
+   * where it has none of its own.
+   *
+   * Since: 1.0
+   */
+  gst_async_process_signals[SIGNAL_SET_OUTPUT] =
+      g_signal_new_class_handler ("set-output", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_async_process_set_output_action), NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_UINT64, GST_TYPE_BUFFER);
+
+  /**
+   * GstAsyncProcess::cancel:
+   * @process: the #GstAsyncProcess
+   *
+   * Emitted when a flush or a stop throws the frames in flight away, from
+   * the thread doing it: calls that wait should return now, and pending
+   * frames be finished soon (their result is dropped). The frames after
+   * the flush come once it is over.
+   *
+   * Since: 1.0
+   */
+  gst_async_process_signals[SIGNAL_CANCEL] =
+      g_signal_new ("cancel", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+      0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class,
+      "Concurrent application function", "Generic",
+      "Calls the application's function on every frame, on a pool of "
+      "workers, and keeps the frames in order", "gst-plugins-async developers");
+
+  trans_class->transform_caps =
+      GST_DEBUG_FUNCPTR (gst_async_process_transform_caps);
+  trans_class->set_caps = GST_DEBUG_FUNCPTR (gst_async_process_set_caps);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_async_process_stop);
+  trans_class->unlock = GST_DEBUG_FUNCPTR (gst_async_process_unlock);
+  trans_class->create_context =
+      GST_DEBUG_FUNCPTR (gst_async_process_create_context);
+  trans_class->free_context =
+      GST_DEBUG_FUNCPTR (gst_async_process_free_context);
+  trans_class->process = GST_DEBUG_FUNCPTR (gst_async_process_process);
+  /* The function works in place or brings buffers of its own. */
+  trans_class->decide_allocation = NULL;
+
+  gst_type_mark_as_plugin_api (GST_TYPE_ASYNC_TRANSFORM, 0);
+}
+
+static void
+gst_async_process_init (GstAsyncProcess * self)
+{
+  self->worker_used = g_array_new (FALSE, TRUE, sizeof (gboolean));
+  self->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+}
+
+static void
+gst_async_process_callback_unref (GstAsyncProcessCallback * callback)
+{
+  if (callback && g_atomic_int_dec_and_test (&callback->refcount)) {
+    if (callback->notify)
+      callback->notify (callback->user_data);
+    g_free (callback);
+  }
+}
+
+static void
+gst_async_process_finalize (GObject * object)
+{
+  GstAsyncProcess *self = GST_ASYNC_PROCESS (object);
+
+  gst_async_process_callback_unref (self->callback);
+  gst_clear_caps (&self->caps_out);
+  gst_clear_caps (&self->caps);
+  g_array_unref (self->worker_used);
+  /* (empty: each frame in it holds a reference to the element) */
+  g_hash_table_unref (self->by_id);
+  G_OBJECT_CLASS (gst_async_process_parent_class)->finalize (object);
+}
+
+static void
+gst_async_process_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstAsyncProcess *self = GST_ASYNC_PROCESS (object);
+
+  switch (prop_id) {
+    case PROP_CAPS_OUT:
+      GST_OBJECT_LOCK (self);
+      gst_caps_replace (&self->caps_out,
+          (GstCaps *) gst_value_get_caps (value));
+      GST_OBJECT_UNLOCK (self);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+static void
+gst_async_process_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstAsyncProcess *self = GST_ASYNC_PROCESS (object);
+
+  switch (prop_id) {
+    case PROP_CAPS_OUT:
+      GST_OBJECT_LOCK (self);
+      gst_value_set_caps (value, self->caps_out);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+/**
+ * gst_async_process_set_function:
+ * @self: a #GstAsyncProcess
+ * @func: (nullable): the per-frame work, or %NULL to pass frames through
+ *     (or emit #GstAsyncProcess::process, when a handler is connected)
+ * @user_data: (closure): passed to @func
+ * @notify: (nullable): frees @user_data once @func is replaced and no call
+ *     to it runs any more
+ *
+ * Sets the function every frame is given to, in place of the
+ * #GstAsyncProcess::process signal, without the signal's marshalling.
+ * May be called at any time; frames already inside finish with the
+ * function they started with.
+ *
+ * Since: 1.0
+ */
+void
+gst_async_process_set_function (GstAsyncProcess * self,
+    GstAsyncProcessFunction func, gpointer user_data, GDestroyNotify notify)
+{
+  GstAsyncProcessCallback *callback = NULL, *old;
+
+  g_return_if_fail (GST_IS_ASYNC_PROCESS (self));
+
+  if (func) {
+    callback = g_new (GstAsyncProcessCallback, 1);
+    callback->refcount = 1;
+    callback->func = func;
+    callback->user_data = user_data;
+    callback->notify = notify;
+  }
+  GST_OBJECT_LOCK (self);
+  old = self->callback;
+  self->callback = callback;
+  GST_OBJECT_UNLOCK (self);
+  gst_async_process_callback_unref (old);
+}
+
+static GstCaps *
+gst_async_process_transform_caps (GstAsyncTransform * trans,
+    GstPadDirection direction, GstCaps * caps, GstCaps * filter)
+{
+  GstAsyncProcess *self = GST_ASYNC_PROCESS (trans);
+  GstCaps *caps_out, *res;
+
+  GST_OBJECT_LOCK (self);
+  caps_out = self->caps_out ? gst_caps_ref (self->caps_out) : NULL;
+  GST_OBJECT_UNLOCK (self);
+
+  if (caps_out == NULL)
+    res = gst_caps_ref (caps);
+  else if (direction == GST_PAD_SINK)
+    res = gst_caps_ref (caps_out);
+  else
+    /* any input may become caps-out */
+    res = gst_caps_new_any ();
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, res,
+        GST_CAPS_INTERSECT_FIRST);
+
+    gst_caps_unref (res);
+    res = tmp;
+  }
+  gst_clear_caps (&caps_out);
+  return res;
+}
+
+static gboolean
+gst_async_process_set_caps (GstAsyncTransform * trans, GstCaps * incaps,
+    GstCaps * outcaps)
+{
+  GstAsyncProcess *self = GST_ASYNC_PROCESS (trans);
+
+  gst_caps_replace (&self->caps, incaps);
+  return TRUE;
+}
+
+static gboolean
+gst_async_process_stop (GstAsyncTransform * trans)
+{
+  gst_clear_caps (&GST_ASYNC_PROCESS (trans)->caps);
+  return TRUE;
+}
+
+static void
+gst_async_process_unlock (GstAsyncTransform * trans)
+{
+  g_signal_emit (trans, gst_async_process_signals[SIGNAL_CANCEL], 0);
+}
+
+/* A context is a worker index: the lowest one no other context has. */
+static gpointer
+gst_async_process_create_context (GstAsyncTransform * trans)
+{
+  GstAsyncProcess *self = GST_ASYNC_PROCESS (trans);
+  gboolean used = TRUE;
+  guint i;
+
+  GST_OBJECT_LOCK (self);
+  for (i = 0; i < self->worker_used->len; i++)
+    if (!g_array_index (self->worker_used, gboolean, i))
+      break;
+  if (i == self->worker_used->len)
+    g_array_append_val (self->worker_used, used);
+  else
+    g_array_index (self->worker_used, gboolean, i) = TRUE;
+  GST_OBJECT_UNLOCK (self);
+  return GUINT_TO_POINTER (i + 1);
+}
+
+static void
+gst_async_process_free_context (GstAsyncTransform * trans, gpointer context)
+{
+  GstAsyncProcess *self = GST_ASYNC_PROCESS (trans);
+
+  GST_OBJECT_LOCK (self);
+  g_array_index (self->worker_used, gboolean,
+      GPOINTER_TO_UINT (context) - 1) = FALSE;
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* --- frames ------------------------------------------------------------- */
+
+static GstAsyncProcessFrame *
+gst_async_process_frame_new (GstAsyncProcess * self, GstAsyncFrame * frame,
+    guint worker)
+{
+  GstAsyncProcessFrame *handle = g_new (GstAsyncProcessFrame, 1);
+
+  handle->refcount = 1;
+  handle->state = FRAME_IN_PROCESS;
+  handle->process = gst_object_ref (self);
+  handle->frame = frame;
+  handle->caps = self->caps ? gst_caps_ref (self->caps) : NULL;
+  handle->worker = worker;
+  handle->number = frame->number;
+  handle->id = 0;
+  return handle;
+}
+
+/**
+ * gst_async_process_frame_ref:
+ * @frame: a #GstAsyncProcessFrame
+ *
+ * Returns: (transfer full): @frame
+ *
+ * Since: 1.0
+ */
+GstAsyncProcessFrame *
+gst_async_process_frame_ref (GstAsyncProcessFrame * frame)
+{
+  g_return_val_if_fail (frame != NULL, NULL);
+
+  g_atomic_int_inc (&frame->refcount);
+  return frame;
+}
+
+/**
+ * gst_async_process_frame_unref:
+ * @frame: (transfer full): a #GstAsyncProcessFrame
+ *
+ * Since: 1.0
+ */
+void
+gst_async_process_frame_unref (GstAsyncProcessFrame * frame)
+{
+  g_return_if_fail (frame != NULL);
+
+  if (!g_atomic_int_dec_and_test (&frame->refcount))
+    return;
+  gst_clear_caps (&frame->caps);
+  gst_object_unref (frame->process);
+  g_free (frame);
+}
+
+/* The frame, while it is the application's; NULL (with a critical) once
+ * finished. */
+static GstAsyncFrame *
+gst_async_process_frame_get (GstAsyncProcessFrame * frame,
+    const gchar * function)
+{
+  if (g_atomic_int_get (&frame->state) == FRAME_FINISHED) {
+    g_critical ("%s: frame %" G_GUINT64_FORMAT " was finished already",
+        function, frame->number);
+    return NULL;
+  }
+  return frame->frame;
+}
+
+/**
+ * gst_async_process_frame_get_buffer:
+ * @frame: a #GstAsyncProcessFrame not finished yet
+ *
+ * Returns: (transfer none) (nullable): the frame's buffer, to read: the
+ *     one it came with, or the one it was given since
+ *
+ * Since: 1.0
+ */
+GstBuffer *
+gst_async_process_frame_get_buffer (GstAsyncProcessFrame * frame)
+{
+  GstAsyncFrame *f;
+
+  g_return_val_if_fail (frame != NULL, NULL);
+
+  f = gst_async_process_frame_get (frame, G_STRFUNC);
+  if (f == NULL)
+    return NULL;
+  return f->output ? f->output : f->input;
+}
+
+/**
+ * gst_async_process_frame_get_writable_buffer:
+ * @frame: a #GstAsyncProcessFrame not finished yet
+ *
+ * The frame's buffer, writable: copied first only when another element
+ * still holds it (behind a tee), as #GstBaseTransform does for in-place
+ * work.
+ *
+ * Returns: (transfer none) (nullable): the buffer, to change in place
+ *
+ * Since: 1.0
+ */
+GstBuffer *
+gst_async_process_frame_get_writable_buffer (GstAsyncProcessFrame * frame)
+{
+  GstAsyncFrame *f;
+
+  g_return_val_if_fail (frame != NULL, NULL);
+
+  f = gst_async_process_frame_get (frame, G_STRFUNC);
+  if (f == NULL)
+    return NULL;
+  return gst_async_frame_output_in_place (f);
+}
+
+/**
+ * gst_async_process_frame_set_buffer:
+ * @frame: a #GstAsyncProcessFrame not finished yet
+ * @buffer: (transfer full): the frame's new buffer
+ *
+ * Replaces the frame's buffer. The new buffer gets the input's
+ * timestamps, offsets, flags and metas where it has none of its own.
+ *
+ * Since: 1.0
+ */
+void
+gst_async_process_frame_set_buffer (GstAsyncProcessFrame * frame,
+    GstBuffer * buffer)
+{
+  GstAsyncFrame *f;
+
+  g_return_if_fail (frame != NULL);
+  g_return_if_fail (GST_IS_BUFFER (buffer));
+
+  f = gst_async_process_frame_get (frame, G_STRFUNC);
+  if (f == NULL) {
+    gst_buffer_unref (buffer);
+    return;
+  }
+  gst_buffer_replace (&f->output, NULL);
+  f->output = buffer;
+}
+
+/**
+ * gst_async_process_frame_get_caps:
+ * @frame: a #GstAsyncProcessFrame
+ *
+ * Returns: (transfer none) (nullable): the input caps of the frame
+ *
+ * Since: 1.0
+ */
+GstCaps *
+gst_async_process_frame_get_caps (GstAsyncProcessFrame * frame)
+{
+  g_return_val_if_fail (frame != NULL, NULL);
+
+  return frame->caps;
+}
+
+/**
+ * gst_async_process_frame_get_worker:
+ * @frame: a #GstAsyncProcessFrame
+ *
+ * Returns: the index, from 0, of the worker that called the function with
+ *     @frame: no other call running at the same time has it, so it may
+ *     pick a per-worker resource. Below #GstAsyncTransform:n-workers while
+ *     the caps stay the same.
+ *
+ * Since: 1.0
+ */
+guint
+gst_async_process_frame_get_worker (GstAsyncProcessFrame * frame)
+{
+  g_return_val_if_fail (frame != NULL, 0);
+
+  return frame->worker;
+}
+
+/**
+ * gst_async_process_frame_get_number:
+ * @frame: a #GstAsyncProcessFrame
+ *
+ * Returns: the frame's number, counted from 0 since the element started,
+ *     in input order (frames dropped before any work are not counted)
+ *
+ * Since: 1.0
+ */
+guint64
+gst_async_process_frame_get_number (GstAsyncProcessFrame * frame)
+{
+  g_return_val_if_fail (frame != NULL, 0);
+
+  return frame->number;
+}
+
+/* Gives @frame an id the action signals find it by, until finished. */
+static void
+gst_async_process_register_id (GstAsyncProcessFrame * frame)
+{
+  GstAsyncProcess *self = frame->process;
+
+  gst_async_process_frame_ref (frame);
+  GST_OBJECT_LOCK (self);
+  frame->id = ++self->next_id;
+  g_hash_table_insert (self->by_id, &frame->id, frame);
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_async_process_forget_id (GstAsyncProcessFrame * frame)
+{
+  GstAsyncProcess *self = frame->process;
+
+  if (frame->id == 0)
+    return;
+  GST_OBJECT_LOCK (self);
+  g_hash_table_remove (self->by_id, &frame->id);
+  GST_OBJECT_UNLOCK (self);
+  gst_async_process_frame_unref (frame);
+}
+
+/* (transfer full) (nullable): the frame the action signals name. */
+static GstAsyncProcessFrame *
+gst_async_process_lookup_id (GstAsyncProcess * self, guint64 id,
+    const gchar * action)
+{
+  GstAsyncProcessFrame *frame;
+
+  GST_OBJECT_LOCK (self);
+  frame = g_hash_table_lookup (self->by_id, &id);
+  if (frame)
+    gst_async_process_frame_ref (frame);
+  GST_OBJECT_UNLOCK (self);
+  if (frame == NULL)
+    g_critical ("asyncprocess %s: frame id %" G_GUINT64_FORMAT " is neither "
+        "being processed nor pending", action, id);
+  return frame;
+}
+
+/* What goes out for @flow: a frame the function left alone goes out as
+ * it came. */
+static void
+gst_async_process_complete (GstAsyncFrame * frame, GstFlowReturn flow)
+{
+  if (flow == GST_FLOW_OK && frame->output == NULL)
+    frame->output = g_steal_pointer (&frame->input);
+}
+
+/**
+ * gst_async_process_frame_finish:
+ * @frame: a #GstAsyncProcessFrame the function returned
+ *     %GST_ASYNC_TRANSFORM_FLOW_PENDING for (or is about to)
+ * @flow: the frame's result, as the function would have returned it
+ *
+ * Completes a pending frame, from any thread. Its buffer may not be used
+ * any more afterwards; @frame itself stays valid until unreffed. Every
+ * pending frame must be finished once, also after
+ * #GstAsyncProcess::cancel.
+ *
+ * Since: 1.0
+ */
+void
+gst_async_process_frame_finish (GstAsyncProcessFrame * frame,
+    GstFlowReturn flow)
+{
+  GstAsyncFrame *f;
+
+  g_return_if_fail (frame != NULL);
+  g_return_if_fail (flow != GST_ASYNC_TRANSFORM_FLOW_PENDING);
+
+  f = frame->frame;
+  if (!g_atomic_int_compare_and_exchange (&frame->state, FRAME_PENDING,
+          FRAME_FINISHED)
+      && !g_atomic_int_compare_and_exchange (&frame->state, FRAME_IN_PROCESS,
+          FRAME_FINISHED)) {
+    g_critical ("%s: frame %" G_GUINT64_FORMAT " was finished already",
+        G_STRFUNC, frame->number);
+    return;
+  }
+  frame->frame = NULL;
+  gst_async_process_forget_id (frame);
+  gst_async_process_complete (f, flow);
+  gst_async_transform_finish_frame (GST_ASYNC_TRANSFORM (frame->process), f,
+      flow);
+}
+
+static void
+gst_async_process_finish_action (GstAsyncProcess * self, guint64 id,
+    GstFlowReturn flow)
+{
+  GstAsyncProcessFrame *frame = gst_async_process_lookup_id (self, id,
+      "finish");
+
+  if (frame) {
+    gst_async_process_frame_finish (frame, flow);
+    gst_async_process_frame_unref (frame);
+  }
+}
+
+/**
+ * gst_async_process_frame_finish_with_error:
+ * @frame: a #GstAsyncProcessFrame being processed or pending
+ * @error: (transfer none): what went wrong
+ * @debug: (nullable): details, for developers
+ *
+ * Finishes the frame with %GST_FLOW_ERROR and an error message made of
+ * @error and @debug, posted once every frame before it has left (an
+ * error posted from another thread with GST_ELEMENT_ERROR() would be
+ * posted at once). The element stops.
+ *
+ * Since: 1.0
+ */
+void
+gst_async_process_frame_finish_with_error (GstAsyncProcessFrame * frame,
+    const GError * error, const gchar * debug)
+{
+  GstAsyncFrame *f;
+
+  g_return_if_fail (frame != NULL);
+  g_return_if_fail (error != NULL);
+
+  f = gst_async_process_frame_get (frame, G_STRFUNC);
+  if (f == NULL)
+    return;
+  gst_async_frame_add_message (f,
+      gst_message_new_error (GST_OBJECT (frame->process), (GError *) error,
+          debug));
+  gst_async_process_frame_finish (frame, GST_FLOW_ERROR);
+}
+
+static void
+gst_async_process_finish_with_error_action (GstAsyncProcess * self,
+    guint64 id, const gchar * message, const gchar * debug)
+{
+  GstAsyncProcessFrame *frame = gst_async_process_lookup_id (self, id,
+      "finish-with-error");
+  GError *error;
+
+  if (frame == NULL)
+    return;
+  error = g_error_new_literal (GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_FAILED,
+      message ? message : "");
+  gst_async_process_frame_finish_with_error (frame, error, debug);
+  g_error_free (error);
+  gst_async_process_frame_unref (frame);
+}
+
+static void
+gst_async_process_set_output_action (GstAsyncProcess * self, guint64 id,
+    GstBuffer * buffer)
+{
+  GstAsyncProcessFrame *frame;
+
+  g_return_if_fail (GST_IS_BUFFER (buffer));
+
+  frame = gst_async_process_lookup_id (self, id, "set-output");
+  if (frame) {
+    gst_async_process_frame_set_buffer (frame, gst_buffer_ref (buffer));
+    gst_async_process_frame_unref (frame);
+  }
+}
+
+/* --- the work ------------------------------------------------------------ */
+
+static GstAsyncProcessCallback *
+gst_async_process_get_callback (GstAsyncProcess * self)
+{
+  GstAsyncProcessCallback *callback;
+
+  GST_OBJECT_LOCK (self);
+  callback = self->callback;
+  if (callback)
+    g_atomic_int_inc (&callback->refcount);
+  GST_OBJECT_UNLOCK (self);
+  return callback;
+}
+
+static GstFlowReturn
+gst_async_process_emit (GstAsyncProcess * self, GstAsyncProcessFrame * handle,
+    GstAsyncFrame * frame)
+{
+  GValue args[5] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT,
+    G_VALUE_INIT
+  };
+  GValue ret = G_VALUE_INIT;
+  GstFlowReturn flow;
+  guint i;
+
+  g_value_init (&args[0], GST_TYPE_ASYNC_PROCESS);
+  g_value_set_object (&args[0], self);
+  g_value_init (&args[1], G_TYPE_UINT64);
+  g_value_set_uint64 (&args[1], handle->id);
+  /* (static scope: the handler takes a reference to keep them) */
+  g_value_init (&args[2], GST_TYPE_BUFFER);
+  g_value_set_static_boxed (&args[2], frame->input);
+  g_value_init (&args[3], GST_TYPE_CAPS);
+  g_value_set_static_boxed (&args[3], handle->caps);
+  g_value_init (&args[4], G_TYPE_UINT);
+  g_value_set_uint (&args[4], handle->worker);
+  g_value_init (&ret, GST_TYPE_FLOW_RETURN);
+  /* left as it is by a handler that raised */
+  g_value_set_enum (&ret, FLOW_NOT_SET);
+
+  g_signal_emitv (args, gst_async_process_signals[SIGNAL_PROCESS], 0, &ret);
+  flow = g_value_get_enum (&ret);
+  for (i = 0; i < G_N_ELEMENTS (args); i++)
+    g_value_unset (&args[i]);
+  return flow;
+}
+
+static GstFlowReturn
+gst_async_process_process (GstAsyncTransform * trans, gpointer context,
+    GstAsyncFrame * frame)
+{
+  GstAsyncProcess *self = GST_ASYNC_PROCESS (trans);
+  GstAsyncProcessCallback *callback = gst_async_process_get_callback (self);
+  GstAsyncProcessFrame *handle;
+  GstFlowReturn ret;
+
+  if (callback == NULL && !g_signal_has_handler_pending (self,
+          gst_async_process_signals[SIGNAL_PROCESS], 0, FALSE)) {
+    /* nothing to call: identity */
+    frame->output = g_steal_pointer (&frame->input);
+    return GST_FLOW_OK;
+  }
+
+  handle = gst_async_process_frame_new (self, frame,
+      GPOINTER_TO_UINT (context) - 1);
+  if (callback) {
+    ret = callback->func (self, handle, callback->user_data);
+    gst_async_process_callback_unref (callback);
+  } else {
+    gst_async_process_register_id (handle);
+    ret = gst_async_process_emit (self, handle, frame);
+  }
+
+  if (ret == FLOW_NOT_SET) {
+    GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
+        (_("The application's frame processing failed.")),
+        ("the process handler raised an exception or returned no flow on "
+            "frame %" G_GUINT64_FORMAT, handle->number));
+    ret = GST_FLOW_ERROR;
+  }
+  if (g_atomic_int_get (&handle->state) == FRAME_FINISHED) {
+    /* finished inside the call: that flow counts, whatever it returned */
+    ret = GST_ASYNC_TRANSFORM_FLOW_PENDING;
+  } else if (ret == GST_ASYNC_TRANSFORM_FLOW_PENDING) {
+    /* (unless another thread finishes it meanwhile) */
+    g_atomic_int_compare_and_exchange (&handle->state, FRAME_IN_PROCESS,
+        FRAME_PENDING);
+  } else if (g_atomic_int_compare_and_exchange (&handle->state,
+          FRAME_IN_PROCESS, FRAME_FINISHED)) {
+    handle->frame = NULL;
+    gst_async_process_forget_id (handle);
+    gst_async_process_complete (frame, ret);
+  } else {
+    /* another thread finished it as the function returned */
+    ret = GST_ASYNC_TRANSFORM_FLOW_PENDING;
+  }
+  gst_async_process_frame_unref (handle);
+  return ret;
+}

@@ -1,0 +1,760 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-plugins-async developers
+ *
+ * asyncprocess.c: the application's function through the C API and the
+ * process signal, synchronous and completion-based
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/async/gstasyncprocess.h>
+
+#include "../asynccheck.h"
+
+#define FRAME_SIZE 64
+
+static GstBuffer *
+make_frame (guint i)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, FRAME_SIZE, NULL);
+
+  gst_buffer_memset (buf, 0, (guint8) i, FRAME_SIZE);
+  GST_BUFFER_PTS (buf) = i * 10 * GST_MSECOND;
+  GST_BUFFER_DURATION (buf) = 10 * GST_MSECOND;
+  GST_BUFFER_OFFSET (buf) = i;
+  return buf;
+}
+
+/* The frame's first byte, which make_frame () sets to its index. */
+static guint8
+first_byte (GstBuffer * buf)
+{
+  guint8 byte = 0;
+
+  gst_buffer_extract (buf, 0, &byte, 1);
+  return byte;
+}
+
+/* A harness around an asyncprocess the test holds a reference to. */
+static GstHarness *
+process_harness (guint n_workers, guint max_in_flight, GstElement ** element)
+{
+  GstHarness *h;
+
+  *element = gst_object_ref_sink (gst_element_factory_make ("asyncprocess",
+          NULL));
+  g_object_set (*element, "n-workers", n_workers, "max-in-flight",
+      max_in_flight, NULL);
+  h = gst_harness_new_with_element (*element, "sink", "src");
+  gst_harness_set_src_caps_str (h, "test/frames");
+  return h;
+}
+
+/* Pushes frames @from to @to - 1, each answered OK. */
+static void
+push_frames (GstHarness * h, guint from, guint to)
+{
+  guint i;
+
+  for (i = from; i < to; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+}
+
+/* Pulls frames @from to @to - 1 and checks each: its index, timestamp,
+ * and bytes (the index XOR @xor, as the work left them). */
+static void
+pull_frames (GstHarness * h, guint from, guint to, gint xor)
+{
+  guint i;
+
+  for (i = from; i < to; i++) {
+    GstBuffer *buf = gst_harness_pull (h);
+
+    fail_unless (buf != NULL, "frame %u missing", i);
+    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), i);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), i * 10 * GST_MSECOND);
+    fail_unless_equals_int (first_byte (buf), (guint8) (i ^ xor));
+    gst_buffer_unref (buf);
+  }
+}
+
+/* --- what the tests' functions share ------------------------------------ */
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  GRand *rand;
+  guint max_sleep_us;           /* each call sleeps up to this long */
+  gint running, max_running;
+  guint64 workers_busy;         /* bit n: a call with worker index n runs */
+  gint worker_clash;            /* two calls at once had the same index */
+  guint max_worker;
+  gint calls;
+  guint64 drop_odd;             /* odd frames are dropped */
+  guint64 error_at;             /* this frame fails with an error */
+  gboolean replace;             /* a new buffer, not the input changed */
+  gboolean pend;                /* frames are finished by completers */
+  GPtrArray *pending;           /* GstAsyncProcessFrame *, owned */
+  GArray *pending_ids;          /* guint64: frames of the signal path */
+  guint max_pending;
+  gboolean stop;
+  GThread *completers[2];
+  gint cancels;
+  gint freed;                   /* user data freed */
+} Work;
+
+static void
+work_init (Work * w)
+{
+  memset (w, 0, sizeof (*w));
+  g_mutex_init (&w->lock);
+  g_cond_init (&w->cond);
+  w->rand = g_rand_new_with_seed (17);
+  w->pending = g_ptr_array_new ();
+  w->pending_ids = g_array_new (FALSE, FALSE, sizeof (guint64));
+  w->error_at = G_MAXUINT64;
+}
+
+static void
+work_clear (Work * w)
+{
+  fail_unless_equals_int (w->pending->len, 0);
+  fail_unless_equals_int (w->pending_ids->len, 0);
+  g_ptr_array_unref (w->pending);
+  g_array_unref (w->pending_ids);
+  g_rand_free (w->rand);
+  g_mutex_clear (&w->lock);
+  g_cond_clear (&w->cond);
+}
+
+/* XORs every byte of the frame with 0xff, in place or into a new buffer. */
+static void
+invert (GstAsyncProcessFrame * frame, gboolean replace)
+{
+  GstBuffer *in = gst_async_process_frame_get_buffer (frame);
+  GstMapInfo map;
+  guint8 data[FRAME_SIZE];
+  gsize k;
+
+  gst_buffer_extract (in, 0, data, FRAME_SIZE);
+  for (k = 0; k < FRAME_SIZE; k++)
+    data[k] ^= 0xff;
+  if (replace) {
+    gst_async_process_frame_set_buffer (frame,
+        gst_buffer_new_memdup (data, FRAME_SIZE));
+    return;
+  }
+  in = gst_async_process_frame_get_writable_buffer (frame);
+  fail_unless (gst_buffer_map (in, &map, GST_MAP_WRITE));
+  memcpy (map.data, data, FRAME_SIZE);
+  gst_buffer_unmap (in, &map);
+}
+
+/* The work of one call: records concurrency and worker indexes, sleeps a
+ * random while, then inverts, drops, fails or hands the frame over. */
+static GstFlowReturn
+work_function (GstAsyncProcess * process, GstAsyncProcessFrame * frame,
+    gpointer data)
+{
+  Work *w = data;
+  guint worker = gst_async_process_frame_get_worker (frame);
+  guint64 index = first_byte (gst_async_process_frame_get_buffer (frame));
+  guint sleep_us;
+
+  g_mutex_lock (&w->lock);
+  w->calls++;
+  w->running++;
+  w->max_running = MAX (w->max_running, w->running);
+  w->max_worker = MAX (w->max_worker, worker);
+  if (worker < 64) {
+    if (w->workers_busy & (G_GUINT64_CONSTANT (1) << worker))
+      w->worker_clash++;
+    w->workers_busy |= G_GUINT64_CONSTANT (1) << worker;
+  }
+  sleep_us = w->max_sleep_us ? g_rand_int_range (w->rand, 0,
+      w->max_sleep_us) : 0;
+  g_mutex_unlock (&w->lock);
+
+  fail_unless (gst_structure_has_name (gst_caps_get_structure
+          (gst_async_process_frame_get_caps (frame), 0), "test/frames"));
+  if (sleep_us)
+    g_usleep (sleep_us);
+
+  g_mutex_lock (&w->lock);
+  w->running--;
+  if (worker < 64)
+    w->workers_busy &= ~(G_GUINT64_CONSTANT (1) << worker);
+  if (w->pend) {
+    g_ptr_array_add (w->pending, gst_async_process_frame_ref (frame));
+    w->max_pending = MAX (w->max_pending, w->pending->len);
+    g_cond_broadcast (&w->cond);
+    g_mutex_unlock (&w->lock);
+    return GST_ASYNC_TRANSFORM_FLOW_PENDING;
+  }
+  g_mutex_unlock (&w->lock);
+
+  if (index == w->error_at && !w->pend) {
+    GST_ELEMENT_ERROR (process, STREAM, FAILED, ("frame %u failed",
+            (guint) index), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  if (w->drop_odd && index % 2)
+    return GST_ASYNC_TRANSFORM_FLOW_DROPPED;
+  invert (frame, w->replace);
+  return GST_FLOW_OK;
+}
+
+static void
+work_free (gpointer data)
+{
+  g_atomic_int_inc (&((Work *) data)->freed);
+}
+
+/* Completer threads: finish pending frames in random order. */
+static gpointer
+completer (gpointer data)
+{
+  Work *w = data;
+  GRand *rand = g_rand_new_with_seed (GPOINTER_TO_UINT (g_thread_self ()));
+  GstAsyncProcessFrame *frame;
+
+  g_mutex_lock (&w->lock);
+  while (!w->stop) {
+    if (w->pending->len == 0) {
+      g_cond_wait (&w->cond, &w->lock);
+      continue;
+    }
+    frame = g_ptr_array_remove_index_fast (w->pending,
+        g_rand_int_range (rand, 0, w->pending->len));
+    g_mutex_unlock (&w->lock);
+    g_usleep (g_rand_int_range (rand, 0, 300));
+    if (gst_async_process_frame_get_number (frame) == w->error_at) {
+      GError *error = g_error_new (GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+          "frame %u failed", (guint) w->error_at);
+
+      gst_async_process_frame_finish_with_error (frame, error, "details");
+      g_error_free (error);
+    } else {
+      invert (frame, w->replace);
+      gst_async_process_frame_finish (frame, GST_FLOW_OK);
+    }
+    gst_async_process_frame_unref (frame);
+    g_mutex_lock (&w->lock);
+  }
+  g_mutex_unlock (&w->lock);
+  g_rand_free (rand);
+  return NULL;
+}
+
+static void
+start_completers (Work * w)
+{
+  guint i;
+
+  w->stop = FALSE;
+  for (i = 0; i < G_N_ELEMENTS (w->completers); i++)
+    w->completers[i] = g_thread_new ("completer", completer, w);
+}
+
+static void
+stop_completers (Work * w)
+{
+  guint i;
+
+  g_mutex_lock (&w->lock);
+  w->stop = TRUE;
+  g_cond_broadcast (&w->cond);
+  g_mutex_unlock (&w->lock);
+  for (i = 0; i < G_N_ELEMENTS (w->completers); i++)
+    g_thread_join (w->completers[i]);
+}
+
+/* Finishes every frame pending now with @flow. */
+static void
+finish_pending (Work * w, GstFlowReturn flow)
+{
+  GstAsyncProcessFrame *frame;
+
+  g_mutex_lock (&w->lock);
+  while (w->pending->len > 0) {
+    frame = g_ptr_array_steal_index (w->pending, 0);
+    g_mutex_unlock (&w->lock);
+    gst_async_process_frame_finish (frame, flow);
+    gst_async_process_frame_unref (frame);
+    g_mutex_lock (&w->lock);
+  }
+  g_mutex_unlock (&w->lock);
+}
+
+static void
+wait_pending (Work * w, guint n)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+
+  g_mutex_lock (&w->lock);
+  while (w->pending->len < n)
+    fail_unless (g_cond_wait_until (&w->cond, &w->lock, deadline));
+  g_mutex_unlock (&w->lock);
+}
+
+/* --- tests --------------------------------------------------------------- */
+
+/* Without a function or a handler: the very buffers pass through. */
+GST_START_TEST (test_passthrough)
+{
+  GstElement *e;
+  GstHarness *h = process_harness (2, 0, &e);
+  GstBuffer *in = make_frame (3), *out;
+
+  fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (in)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless (out == in);
+  gst_buffer_unref (out);
+  gst_buffer_unref (in);
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* The C function on 200 frames, four workers, random times: the frames
+ * leave in order, changed in place or replaced; four calls ran at once,
+ * never two with the same worker index, every index below n-workers. */
+GST_START_TEST (test_function)
+{
+  const guint n = 200;
+  gboolean replace = __i__;
+  GstElement *e;
+  GstHarness *h = process_harness (4, 0, &e);
+  Work w;
+
+  work_init (&w);
+  w.max_sleep_us = 2000;
+  w.replace = replace;
+  gst_async_process_set_function (GST_ASYNC_PROCESS (e), work_function, &w,
+      work_free);
+  push_frames (h, 0, n);
+  fail_unless (async_check_drain (h->srcpad));
+  pull_frames (h, 0, n, 0xff);
+  fail_unless_equals_int (w.calls, n);
+  fail_unless (w.max_running > 1, "one call at a time");
+  fail_unless (w.max_running <= 4, "%d calls at once", w.max_running);
+  fail_unless_equals_int (w.worker_clash, 0);
+  fail_unless (w.max_worker < 4, "worker index %u", w.max_worker);
+
+  gst_async_process_set_function (GST_ASYNC_PROCESS (e), NULL, NULL, NULL);
+  fail_unless_equals_int (w.freed, 1);
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+  work_clear (&w);
+}
+
+GST_END_TEST;
+
+/* Dropped frames leave nothing; an error stops the element after the
+ * frames before it, with the function's message. */
+GST_START_TEST (test_drop_and_error)
+{
+  GstElement *e;
+  GstHarness *h = process_harness (2, 0, &e);
+  GstBus *bus = gst_bus_new ();
+  GstFlowReturn ret = GST_FLOW_OK;
+  GError *error = NULL;
+  GstMessage *msg;
+  Work w;
+  guint i;
+
+  gst_element_set_bus (e, bus);
+  work_init (&w);
+  w.drop_odd = TRUE;
+  w.error_at = 10;
+  gst_async_process_set_function (GST_ASYNC_PROCESS (e), work_function, &w,
+      NULL);
+  for (i = 0; i < 30; i++) {
+    ret = gst_harness_push (h, make_frame (i));
+    fail_unless (ret == GST_FLOW_OK || ret == GST_FLOW_ERROR);
+  }
+  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  /* every frame before it had left by then */
+  fail_unless_equals_int (gst_harness_buffers_received (h), 5);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (30)),
+      GST_FLOW_ERROR);
+  gst_message_parse_error (msg, &error, NULL);
+  fail_unless_equals_string (error->message, "frame 10 failed");
+  g_error_free (error);
+  gst_message_unref (msg);
+  for (i = 0; i < 10; i += 2) {
+    GstBuffer *buf = gst_harness_pull (h);
+
+    fail_unless_equals_int (first_byte (buf), i ^ 0xff);
+    gst_buffer_unref (buf);
+  }
+
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+  work_clear (&w);
+}
+
+GST_END_TEST;
+
+/* Completion-based: one worker, frames finished by two threads in random
+ * order; more than one is pending at once, never more than max-in-flight,
+ * and they leave in order. */
+GST_START_TEST (test_pending)
+{
+  const guint n = 200;
+  GstElement *e;
+  GstHarness *h = process_harness (1, 12, &e);
+  Work w;
+
+  work_init (&w);
+  w.pend = TRUE;
+  w.replace = __i__;
+  gst_async_process_set_function (GST_ASYNC_PROCESS (e), work_function, &w,
+      NULL);
+  start_completers (&w);
+  push_frames (h, 0, n);
+  fail_unless (async_check_drain (h->srcpad));
+  stop_completers (&w);
+  pull_frames (h, 0, n, 0xff);
+  fail_unless (w.max_pending > 1, "frames pended one at a time");
+  fail_unless (w.max_pending <= 12, "%u pending", w.max_pending);
+
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+  work_clear (&w);
+}
+
+GST_END_TEST;
+
+/* A pending frame finished with an error from another thread: its message
+ * is posted after the frames before it, and upstream is refused. */
+GST_START_TEST (test_pending_error)
+{
+  GstElement *e;
+  GstHarness *h = process_harness (1, 4, &e);
+  GstBus *bus = gst_bus_new ();
+  GstFlowReturn ret;
+  GError *error = NULL;
+  gchar *debug = NULL;
+  GstMessage *msg;
+  Work w;
+  guint i;
+
+  gst_element_set_bus (e, bus);
+  work_init (&w);
+  w.pend = TRUE;
+  w.error_at = 6;
+  gst_async_process_set_function (GST_ASYNC_PROCESS (e), work_function, &w,
+      NULL);
+  start_completers (&w);
+  for (i = 0; i < 30; i++) {
+    ret = gst_harness_push (h, make_frame (i));
+    fail_unless (ret == GST_FLOW_OK || ret == GST_FLOW_ERROR);
+  }
+  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  fail_unless_equals_int (gst_harness_buffers_received (h), 6);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (30)),
+      GST_FLOW_ERROR);
+  gst_message_parse_error (msg, &error, &debug);
+  fail_unless_equals_string (error->message, "frame 6 failed");
+  fail_unless_equals_string (debug, "details");
+  g_error_free (error);
+  g_free (debug);
+  gst_message_unref (msg);
+  stop_completers (&w);
+  finish_pending (&w, GST_FLOW_OK);
+  pull_frames (h, 0, 6, 0xff);
+
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+  work_clear (&w);
+}
+
+GST_END_TEST;
+
+/* A flush with frames pending emits cancel; those frames, finished
+ * afterwards, are dropped, and the stream goes on. */
+static void
+count_cancel (GstElement * e, Work * w)
+{
+  g_atomic_int_inc (&w->cancels);
+}
+
+GST_START_TEST (test_cancel_on_flush)
+{
+  GstElement *e;
+  GstHarness *h = process_harness (1, 8, &e);
+  GstSegment seg;
+  Work w;
+
+  work_init (&w);
+  w.pend = TRUE;
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  gst_async_process_set_function (GST_ASYNC_PROCESS (e), work_function, &w,
+      NULL);
+  g_signal_connect (e, "cancel", G_CALLBACK (count_cancel), &w);
+  push_frames (h, 0, 6);
+  wait_pending (&w, 6);
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  fail_unless (g_atomic_int_get (&w.cancels) >= 1);
+  finish_pending (&w, GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  fail_unless_equals_int (gst_harness_buffers_received (h), 0);
+
+  start_completers (&w);
+  push_frames (h, 6, 12);
+  fail_unless (async_check_drain (h->srcpad));
+  stop_completers (&w);
+  pull_frames (h, 6, 12, 0xff);
+  fail_unless_equals_int (gst_harness_buffers_received (h), 6);
+
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+  work_clear (&w);
+}
+
+GST_END_TEST;
+
+/* --- the signal ---------------------------------------------------------- */
+
+/* A handler as bindings write it: reads the buffer it is given and
+ * replaces the output with set-output, or leaves the frame pending for
+ * another thread to finish with the finish action. */
+static GstFlowReturn
+on_process (GstElement * e, guint64 id, GstBuffer * buffer, GstCaps * caps,
+    guint worker, Work * w)
+{
+  guint8 data[FRAME_SIZE];
+  GstBuffer *out;
+  gsize k;
+
+  fail_unless (GST_IS_BUFFER (buffer));
+  fail_unless (gst_structure_has_name (gst_caps_get_structure (caps, 0),
+          "test/frames"));
+  fail_unless (worker < 2);
+  g_atomic_int_inc (&w->calls);
+  if (w->pend) {
+    g_mutex_lock (&w->lock);
+    g_array_append_val (w->pending_ids, id);
+    g_cond_broadcast (&w->cond);
+    g_mutex_unlock (&w->lock);
+    return GST_ASYNC_TRANSFORM_FLOW_PENDING;
+  }
+  gst_buffer_extract (buffer, 0, data, FRAME_SIZE);
+  for (k = 0; k < FRAME_SIZE; k++)
+    data[k] ^= 0x0f;
+  out = gst_buffer_new_memdup (data, FRAME_SIZE);
+  g_signal_emit_by_name (e, "set-output", id, out);
+  gst_buffer_unref (out);
+  return GST_FLOW_OK;
+}
+
+typedef struct
+{
+  GstElement *element;
+  Work *work;
+  guint frames;
+} Finisher;
+
+/* Finishes the pending frames through the finish action, newest first. */
+static gpointer
+finish_by_signal (gpointer data)
+{
+  Finisher *f = data;
+  Work *w = f->work;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  guint done;
+  guint64 id;
+
+  for (done = 0; done < f->frames; done++) {
+    g_mutex_lock (&w->lock);
+    while (w->pending_ids->len == 0)
+      fail_unless (g_cond_wait_until (&w->cond, &w->lock, deadline));
+    id = g_array_index (w->pending_ids, guint64, w->pending_ids->len - 1);
+    g_array_set_size (w->pending_ids, w->pending_ids->len - 1);
+    g_mutex_unlock (&w->lock);
+    g_signal_emit_by_name (f->element, "finish", id, GST_FLOW_OK);
+  }
+  return NULL;
+}
+
+GST_START_TEST (test_signal)
+{
+  GstElement *e;
+  GstHarness *h = process_harness (2, 4, &e);
+  GThread *thread;
+  Finisher f;
+  Work w;
+
+  work_init (&w);
+  f.element = e;
+  f.work = &w;
+  f.frames = 20;
+  w.pend = __i__;
+  g_signal_connect (e, "process", G_CALLBACK (on_process), &w);
+  thread = w.pend ? g_thread_new ("finisher", finish_by_signal, &f) : NULL;
+  push_frames (h, 0, 20);
+  fail_unless (async_check_drain (h->srcpad));
+  if (thread)
+    g_thread_join (thread);
+  fail_unless_equals_int (w.calls, 20);
+  /* pending frames were finished as they came: input unchanged */
+  pull_frames (h, 0, 20, w.pend ? 0 : 0x0f);
+
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+  work_clear (&w);
+}
+
+GST_END_TEST;
+
+/* With a function set the signal is not emitted; with neither, frames
+ * pass. */
+static GstFlowReturn
+must_not_run (GstElement * e, guint64 id, GstBuffer * buffer, GstCaps * caps,
+    guint worker, gpointer data)
+{
+  fail ("the signal was emitted with a function set");
+  return GST_FLOW_ERROR;
+}
+
+GST_START_TEST (test_function_over_signal)
+{
+  GstElement *e;
+  GstHarness *h = process_harness (2, 0, &e);
+  Work w;
+
+  work_init (&w);
+  g_signal_connect (e, "process", G_CALLBACK (must_not_run), NULL);
+  gst_async_process_set_function (GST_ASYNC_PROCESS (e), work_function, &w,
+      NULL);
+  push_frames (h, 0, 10);
+  fail_unless (async_check_drain (h->srcpad));
+  pull_frames (h, 0, 10, 0xff);
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+  work_clear (&w);
+}
+
+GST_END_TEST;
+
+/* caps-out: the output has the caps given, whatever comes in. */
+static GstFlowReturn
+to_rgb (GstAsyncProcess * process, GstAsyncProcessFrame * frame, gpointer data)
+{
+  GstBuffer *out = gst_buffer_new_allocate (NULL, 2 * 2 * 3, NULL);
+
+  gst_buffer_memset (out, 0, 0x80, 2 * 2 * 3);
+  gst_async_process_frame_set_buffer (frame, out);
+  return GST_FLOW_OK;
+}
+
+GST_START_TEST (test_caps_out)
+{
+  GstHarness *h = gst_harness_new_parse ("asyncprocess name=p "
+      "caps-out=\"video/x-raw,format=RGB,width=2,height=2\"");
+  GstElement *e = gst_harness_find_element (h, "asyncprocess");
+  GstCaps *caps, *expected;
+  GstBuffer *out;
+
+  gst_async_process_set_function (GST_ASYNC_PROCESS (e), to_rgb, NULL, NULL);
+  gst_harness_set_src_caps_str (h,
+      "video/x-raw,format=GRAY8,width=2,height=2,framerate=25/1");
+  fail_unless_equals_int (gst_harness_push (h, make_frame (1)), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless_equals_int (gst_buffer_get_size (out), 12);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (out), 10 * GST_MSECOND);
+  gst_buffer_unref (out);
+  caps = gst_pad_get_current_caps (h->sinkpad);
+  expected = gst_caps_from_string ("video/x-raw,format=RGB,width=2,height=2");
+  fail_unless (gst_caps_is_equal (caps, expected), "%" GST_PTR_FORMAT, caps);
+  gst_caps_unref (expected);
+  gst_caps_unref (caps);
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* Replacing the function while frames run: the old one's data is freed
+ * once no call to it runs, and later frames get the new one. */
+static GstFlowReturn
+identity_function (GstAsyncProcess * process, GstAsyncProcessFrame * frame,
+    gpointer data)
+{
+  return GST_FLOW_OK;
+}
+
+GST_START_TEST (test_replace_function)
+{
+  GstElement *e;
+  GstHarness *h = process_harness (2, 0, &e);
+  Work w;
+
+  work_init (&w);
+  w.max_sleep_us = 1000;
+  gst_async_process_set_function (GST_ASYNC_PROCESS (e), work_function, &w,
+      work_free);
+  push_frames (h, 0, 10);
+  fail_unless (async_check_drain (h->srcpad));
+  gst_async_process_set_function (GST_ASYNC_PROCESS (e), identity_function,
+      NULL, NULL);
+  fail_unless_equals_int (w.freed, 1);
+  push_frames (h, 10, 20);
+  fail_unless (async_check_drain (h->srcpad));
+  pull_frames (h, 0, 10, 0xff);
+  pull_frames (h, 10, 20, 0);
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+  work_clear (&w);
+}
+
+GST_END_TEST;
+
+static Suite *
+asyncprocess_suite (void)
+{
+  Suite *s = suite_create ("asyncprocess");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_set_timeout (tc, 300);
+  tcase_add_test (tc, test_passthrough);
+  tcase_add_loop_test (tc, test_function, 0, 2);
+  tcase_add_test (tc, test_drop_and_error);
+  tcase_add_loop_test (tc, test_pending, 0, 2);
+  tcase_add_test (tc, test_pending_error);
+  tcase_add_test (tc, test_cancel_on_flush);
+  tcase_add_loop_test (tc, test_signal, 0, 2);
+  tcase_add_test (tc, test_function_over_signal);
+  tcase_add_test (tc, test_caps_out);
+  tcase_add_test (tc, test_replace_function);
+  return s;
+}
+
+GST_CHECK_MAIN (asyncprocess);
