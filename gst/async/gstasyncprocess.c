@@ -82,6 +82,9 @@ GST_DEBUG_CATEGORY_STATIC (gst_async_process_debug);
 
 #define DEFAULT_CAPS_OUT NULL
 
+/* GstAsyncTransform's n-workers maximum */
+#define MAX_WORKERS 256
+
 /* What the process signal returns when no handler set it: a Python
  * handler that raised leaves the return value alone. */
 #define FLOW_NOT_SET GST_FLOW_CUSTOM_ERROR_2
@@ -121,14 +124,13 @@ struct _GstAsyncProcess
   /* with the object lock */
   GstAsyncProcessCallback *callback;
   GstCaps *caps_out;
-  GArray *worker_used;          /* gboolean per worker index */
+  /* Worker indexes in use, a bit each (atomic): at most n-workers calls
+   * run at once, so an index is below n-workers. */
+  gint workers_busy[(MAX_WORKERS + 31) / 32];
   /* The frames of process signal handlers, by id, until finished (for
    * the action signals: bindings may not know the frame's type) */
   GHashTable *by_id;
   guint64 next_id;
-
-  /* set in set_caps, while no frame is in flight; read by process () */
-  GstCaps *caps;
 };
 
 typedef enum
@@ -142,9 +144,11 @@ struct _GstAsyncProcessFrame
 {
   gint refcount;
   gint state;                   /* GstAsyncProcessFrameState, atomic */
-  GstAsyncProcess *process;     /* (owned) */
+  /* Not owned: used only until the frame is finished, and the element
+   * outlives its frames in flight. */
+  GstAsyncProcess *process;
   GstAsyncFrame *frame;         /* until finished */
-  GstCaps *caps;                /* (owned) */
+  GstCaps *caps;                /* (owned) once asked for, atomic */
   guint worker;
   guint64 number;
   guint64 id;                   /* in by_id, if not 0 */
@@ -169,13 +173,7 @@ static void gst_async_process_get_property (GObject * object, guint prop_id,
 static void gst_async_process_finalize (GObject * object);
 static GstCaps *gst_async_process_transform_caps (GstAsyncTransform * trans,
     GstPadDirection direction, GstCaps * caps, GstCaps * filter);
-static gboolean gst_async_process_set_caps (GstAsyncTransform * trans,
-    GstCaps * incaps, GstCaps * outcaps);
-static gboolean gst_async_process_stop (GstAsyncTransform * trans);
 static void gst_async_process_unlock (GstAsyncTransform * trans);
-static gpointer gst_async_process_create_context (GstAsyncTransform * trans);
-static void gst_async_process_free_context (GstAsyncTransform * trans,
-    gpointer context);
 static GstFlowReturn gst_async_process_process (GstAsyncTransform * trans,
     gpointer context, GstAsyncFrame * frame);
 static void gst_async_process_finish_action (GstAsyncProcess * self,
@@ -323,13 +321,8 @@ gst_async_process_class_init (GstAsyncProcessClass * klass)
 
   trans_class->transform_caps =
       GST_DEBUG_FUNCPTR (gst_async_process_transform_caps);
-  trans_class->set_caps = GST_DEBUG_FUNCPTR (gst_async_process_set_caps);
-  trans_class->stop = GST_DEBUG_FUNCPTR (gst_async_process_stop);
+  /* (no set_caps: data without caps passes, as through identity) */
   trans_class->unlock = GST_DEBUG_FUNCPTR (gst_async_process_unlock);
-  trans_class->create_context =
-      GST_DEBUG_FUNCPTR (gst_async_process_create_context);
-  trans_class->free_context =
-      GST_DEBUG_FUNCPTR (gst_async_process_free_context);
   trans_class->process = GST_DEBUG_FUNCPTR (gst_async_process_process);
   /* The function works in place or brings buffers of its own. */
   trans_class->decide_allocation = NULL;
@@ -340,7 +333,6 @@ gst_async_process_class_init (GstAsyncProcessClass * klass)
 static void
 gst_async_process_init (GstAsyncProcess * self)
 {
-  self->worker_used = g_array_new (FALSE, TRUE, sizeof (gboolean));
   self->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
 }
 
@@ -361,8 +353,6 @@ gst_async_process_finalize (GObject * object)
 
   gst_async_process_callback_unref (self->callback);
   gst_clear_caps (&self->caps_out);
-  gst_clear_caps (&self->caps);
-  g_array_unref (self->worker_used);
   /* (empty: each frame in it holds a reference to the element) */
   g_hash_table_unref (self->by_id);
   G_OBJECT_CLASS (gst_async_process_parent_class)->finalize (object);
@@ -472,58 +462,37 @@ gst_async_process_transform_caps (GstAsyncTransform * trans,
   return res;
 }
 
-static gboolean
-gst_async_process_set_caps (GstAsyncTransform * trans, GstCaps * incaps,
-    GstCaps * outcaps)
-{
-  GstAsyncProcess *self = GST_ASYNC_PROCESS (trans);
-
-  gst_caps_replace (&self->caps, incaps);
-  return TRUE;
-}
-
-static gboolean
-gst_async_process_stop (GstAsyncTransform * trans)
-{
-  gst_clear_caps (&GST_ASYNC_PROCESS (trans)->caps);
-  return TRUE;
-}
-
 static void
 gst_async_process_unlock (GstAsyncTransform * trans)
 {
   g_signal_emit (trans, gst_async_process_signals[SIGNAL_CANCEL], 0);
 }
 
-/* A context is a worker index: the lowest one no other context has. */
-static gpointer
-gst_async_process_create_context (GstAsyncTransform * trans)
+/* The lowest worker index no running call has: lock-free, as the calls
+ * are many and short. */
+static guint
+gst_async_process_take_worker (GstAsyncProcess * self)
 {
-  GstAsyncProcess *self = GST_ASYNC_PROCESS (trans);
-  gboolean used = TRUE;
-  guint i;
+  guint word, bit;
+  gint old;
 
-  GST_OBJECT_LOCK (self);
-  for (i = 0; i < self->worker_used->len; i++)
-    if (!g_array_index (self->worker_used, gboolean, i))
-      break;
-  if (i == self->worker_used->len)
-    g_array_append_val (self->worker_used, used);
-  else
-    g_array_index (self->worker_used, gboolean, i) = TRUE;
-  GST_OBJECT_UNLOCK (self);
-  return GUINT_TO_POINTER (i + 1);
+  for (word = 0; word < G_N_ELEMENTS (self->workers_busy); word++) {
+    while ((old = g_atomic_int_get (&self->workers_busy[word])) != -1) {
+      bit = g_bit_nth_lsf (~(gulong) (guint) old, -1);
+      if (g_atomic_int_compare_and_exchange (&self->workers_busy[word], old,
+              (gint) ((guint) old | (1u << bit))))
+        return word * 32 + bit;
+    }
+  }
+  g_assert_not_reached ();
+  return 0;
 }
 
 static void
-gst_async_process_free_context (GstAsyncTransform * trans, gpointer context)
+gst_async_process_give_worker (GstAsyncProcess * self, guint worker)
 {
-  GstAsyncProcess *self = GST_ASYNC_PROCESS (trans);
-
-  GST_OBJECT_LOCK (self);
-  g_array_index (self->worker_used, gboolean,
-      GPOINTER_TO_UINT (context) - 1) = FALSE;
-  GST_OBJECT_UNLOCK (self);
+  g_atomic_int_and ((guint *) & self->workers_busy[worker / 32],
+      ~(1u << (worker % 32)));
 }
 
 /* --- frames ------------------------------------------------------------- */
@@ -536,9 +505,9 @@ gst_async_process_frame_new (GstAsyncProcess * self, GstAsyncFrame * frame,
 
   handle->refcount = 1;
   handle->state = FRAME_IN_PROCESS;
-  handle->process = gst_object_ref (self);
+  handle->process = self;
   handle->frame = frame;
-  handle->caps = self->caps ? gst_caps_ref (self->caps) : NULL;
+  handle->caps = NULL;
   handle->worker = worker;
   handle->number = frame->number;
   handle->id = 0;
@@ -576,7 +545,6 @@ gst_async_process_frame_unref (GstAsyncProcessFrame * frame)
   if (!g_atomic_int_dec_and_test (&frame->refcount))
     return;
   gst_clear_caps (&frame->caps);
-  gst_object_unref (frame->process);
   g_free (frame);
 }
 
@@ -671,18 +639,33 @@ gst_async_process_frame_set_buffer (GstAsyncProcessFrame * frame,
 
 /**
  * gst_async_process_frame_get_caps:
- * @frame: a #GstAsyncProcessFrame
+ * @frame: a #GstAsyncProcessFrame not finished yet
  *
- * Returns: (transfer none) (nullable): the input caps of the frame
+ * Returns: (transfer none) (nullable): the input caps of the frame (%NULL
+ *     for data without caps), valid as long as @frame
  *
  * Since: 1.0
  */
 GstCaps *
 gst_async_process_frame_get_caps (GstAsyncProcessFrame * frame)
 {
+  GstCaps *caps;
+
   g_return_val_if_fail (frame != NULL, NULL);
 
-  return frame->caps;
+  /* Asked for, not given to every frame: it takes the element's lock. The
+   * input caps cannot change while a frame is inside: new caps wait for
+   * the frames before them to leave. */
+  caps = g_atomic_pointer_get (&frame->caps);
+  if (caps || gst_async_process_frame_get (frame, G_STRFUNC) == NULL)
+    return caps;
+  caps = gst_async_transform_get_input_caps (GST_ASYNC_TRANSFORM
+      (frame->process));
+  if (caps && !g_atomic_pointer_compare_and_exchange (&frame->caps, NULL, caps)) {
+    gst_caps_unref (caps);
+    caps = g_atomic_pointer_get (&frame->caps);
+  }
+  return caps;
 }
 
 /**
@@ -691,8 +674,8 @@ gst_async_process_frame_get_caps (GstAsyncProcessFrame * frame)
  *
  * Returns: the index, from 0, of the worker that called the function with
  *     @frame: no other call running at the same time has it, so it may
- *     pick a per-worker resource. Below #GstAsyncTransform:n-workers while
- *     the caps stay the same.
+ *     pick a per-worker resource. Always below
+ *     #GstAsyncTransform:n-workers.
  *
  * Since: 1.0
  */
@@ -922,7 +905,8 @@ gst_async_process_emit (GstAsyncProcess * self, GstAsyncProcessFrame * handle,
   g_value_init (&args[2], GST_TYPE_BUFFER);
   g_value_set_static_boxed (&args[2], frame->input);
   g_value_init (&args[3], GST_TYPE_CAPS);
-  g_value_set_static_boxed (&args[3], handle->caps);
+  g_value_set_static_boxed (&args[3],
+      gst_async_process_frame_get_caps (handle));
   g_value_init (&args[4], G_TYPE_UINT);
   g_value_set_uint (&args[4], handle->worker);
   g_value_init (&ret, GST_TYPE_FLOW_RETURN);
@@ -953,7 +937,7 @@ gst_async_process_process (GstAsyncTransform * trans, gpointer context,
   }
 
   handle = gst_async_process_frame_new (self, frame,
-      GPOINTER_TO_UINT (context) - 1);
+      gst_async_process_take_worker (self));
   if (callback) {
     ret = callback->func (self, handle, callback->user_data);
     gst_async_process_callback_unref (callback);
@@ -961,6 +945,7 @@ gst_async_process_process (GstAsyncTransform * trans, gpointer context,
     gst_async_process_register_id (handle);
     ret = gst_async_process_emit (self, handle, frame);
   }
+  gst_async_process_give_worker (self, handle->worker);
 
   if (ret == FLOW_NOT_SET) {
     GST_ELEMENT_ERROR (self, LIBRARY, FAILED,

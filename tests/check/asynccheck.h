@@ -1,11 +1,13 @@
 /* Shared by the test programs: loop counts that shrink under valgrind, which
  * runs every thread on one core and many times slower (the valgrind test
- * setup sets GST_ASYNC_TEST_VALGRIND), and the stats property checked. */
+ * setup sets GST_ASYNC_TEST_VALGRIND), the stats property checked, and
+ * streams of numbered frames pushed through a harness. */
 
 #ifndef __ASYNC_CHECK_H__
 #define __ASYNC_CHECK_H__
 
 #include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
 
 static inline gboolean
 async_check_under_valgrind (void)
@@ -77,6 +79,42 @@ read_stats (GstElement * e)
   if (GST_CLOCK_TIME_IS_VALID (x.through_mean))
     fail_unless (x.through_mean <= x.through_max);
   return x;
+}
+
+/* Makes frame @i of a test's stream. */
+typedef GstBuffer *(*AsyncCheckFrameFunc) (guint i);
+
+/* Pushes frames @from to @to - 1, each answered OK. */
+static inline void
+async_check_push_frames (GstHarness * h, AsyncCheckFrameFunc make,
+    guint from, guint to)
+{
+  guint i;
+
+  for (i = from; i < to; i++)
+    fail_unless_equals_int (gst_harness_push (h, make (i)), GST_FLOW_OK);
+}
+
+/* Pushes frames from 0 until one is refused with GST_FLOW_ERROR. By then
+ * the element's error message is on @bus (upstream gets the error flow
+ * only once it is out), and @before frames have left; later pushes are
+ * refused too. Returns the message. */
+static inline GstMessage *
+async_check_push_until_error (GstHarness * h, GstBus * bus,
+    AsyncCheckFrameFunc make, guint before)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+  GstMessage *msg;
+  guint i;
+
+  for (i = 0; i < 100000 && ret == GST_FLOW_OK; i++)
+    ret = gst_harness_push (h, make (i));
+  fail_unless_equals_int (ret, GST_FLOW_ERROR);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "the error flow came before the error message");
+  fail_unless_equals_int (gst_harness_buffers_received (h), before);
+  fail_unless_equals_int (gst_harness_push (h, make (i)), GST_FLOW_ERROR);
+  return msg;
 }
 
 #endif /* __ASYNC_CHECK_H__ */

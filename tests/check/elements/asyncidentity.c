@@ -320,9 +320,12 @@ GST_START_TEST (test_eos_after)
     ret = gst_harness_push (h, buf);
     pushed++;
   }
-  /* upstream learns of it within the window */
   fail_unless_equals_int (ret, GST_FLOW_EOS);
-  fail_unless (pushed <= 10 + 6 + 1, "%u pushed", pushed);
+  /* In order, upstream learns of it within the window. Unordered, frames
+   * after it that are done first leave before it, and free their places,
+   * for as long as its own work lasts (under load, without bound). */
+  if (__i__ == 0)
+    fail_unless (pushed <= 10 + 6 + 1, "%u pushed", pushed);
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
 
   for (i = 0; i < 10; i++) {
@@ -519,7 +522,8 @@ GST_START_TEST (test_error_before_error_flow)
   gst_element_set_bus (e, bus);
   h = gst_harness_new_with_element (e, "sink", "src");
   gst_harness_set_src_caps_str (h, "test/x");
-  for (i = 0; i < 4000 && ret == GST_FLOW_OK; i++)
+  /* (more than the window: under load the work may lag that far) */
+  for (i = 0; i < 100000 && ret == GST_FLOW_OK; i++)
     ret = gst_harness_push (h, gst_buffer_new ());
   fail_unless_equals_int (ret, GST_FLOW_ERROR);
   g_atomic_int_set (&o.upstream_refused, 1);

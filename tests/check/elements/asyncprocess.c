@@ -65,14 +65,10 @@ process_harness (guint n_workers, guint max_in_flight, GstElement ** element)
   return h;
 }
 
-/* Pushes frames @from to @to - 1, each answered OK. */
 static void
 push_frames (GstHarness * h, guint from, guint to)
 {
-  guint i;
-
-  for (i = from; i < to; i++)
-    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  async_check_push_frames (h, make_frame, from, to);
 }
 
 /* Pulls frames @from to @to - 1 and checks each: its index, timestamp,
@@ -285,6 +281,17 @@ stop_completers (Work * w)
     g_thread_join (w->completers[i]);
 }
 
+/* Pushes frames @from to @to - 1 while the completers finish them, and
+ * waits until every one has left. */
+static void
+push_with_completers (Work * w, GstHarness * h, guint from, guint to)
+{
+  start_completers (w);
+  push_frames (h, from, to);
+  fail_unless (async_check_drain (h->srcpad));
+  stop_completers (w);
+}
+
 /* Finishes every frame pending now with @flow. */
 static void
 finish_pending (Work * w, GstFlowReturn flow)
@@ -375,7 +382,6 @@ GST_START_TEST (test_drop_and_error)
   GstElement *e;
   GstHarness *h = process_harness (2, 0, &e);
   GstBus *bus = gst_bus_new ();
-  GstFlowReturn ret = GST_FLOW_OK;
   GError *error = NULL;
   GstMessage *msg;
   Work w;
@@ -387,16 +393,8 @@ GST_START_TEST (test_drop_and_error)
   w.error_at = 10;
   gst_async_process_set_function (GST_ASYNC_PROCESS (e), work_function, &w,
       NULL);
-  for (i = 0; i < 30; i++) {
-    ret = gst_harness_push (h, make_frame (i));
-    fail_unless (ret == GST_FLOW_OK || ret == GST_FLOW_ERROR);
-  }
-  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  /* every frame before it had left by then */
-  fail_unless_equals_int (gst_harness_buffers_received (h), 5);
-  fail_unless_equals_int (gst_harness_push (h, make_frame (30)),
-      GST_FLOW_ERROR);
+  /* frames 0, 2, 4, 6 and 8 left first */
+  msg = async_check_push_until_error (h, bus, make_frame, 5);
   gst_message_parse_error (msg, &error, NULL);
   fail_unless_equals_string (error->message, "frame 10 failed");
   g_error_free (error);
@@ -432,10 +430,7 @@ GST_START_TEST (test_pending)
   w.replace = __i__;
   gst_async_process_set_function (GST_ASYNC_PROCESS (e), work_function, &w,
       NULL);
-  start_completers (&w);
-  push_frames (h, 0, n);
-  fail_unless (async_check_drain (h->srcpad));
-  stop_completers (&w);
+  push_with_completers (&w, h, 0, n);
   pull_frames (h, 0, n, 0xff);
   fail_unless (w.max_pending > 1, "frames pended one at a time");
   fail_unless (w.max_pending <= 12, "%u pending", w.max_pending);
@@ -454,12 +449,10 @@ GST_START_TEST (test_pending_error)
   GstElement *e;
   GstHarness *h = process_harness (1, 4, &e);
   GstBus *bus = gst_bus_new ();
-  GstFlowReturn ret;
   GError *error = NULL;
   gchar *debug = NULL;
   GstMessage *msg;
   Work w;
-  guint i;
 
   gst_element_set_bus (e, bus);
   work_init (&w);
@@ -468,15 +461,7 @@ GST_START_TEST (test_pending_error)
   gst_async_process_set_function (GST_ASYNC_PROCESS (e), work_function, &w,
       NULL);
   start_completers (&w);
-  for (i = 0; i < 30; i++) {
-    ret = gst_harness_push (h, make_frame (i));
-    fail_unless (ret == GST_FLOW_OK || ret == GST_FLOW_ERROR);
-  }
-  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  fail_unless_equals_int (gst_harness_buffers_received (h), 6);
-  fail_unless_equals_int (gst_harness_push (h, make_frame (30)),
-      GST_FLOW_ERROR);
+  msg = async_check_push_until_error (h, bus, make_frame, 6);
   gst_message_parse_error (msg, &error, &debug);
   fail_unless_equals_string (error->message, "frame 6 failed");
   fail_unless_equals_string (debug, "details");
@@ -526,10 +511,7 @@ GST_START_TEST (test_cancel_on_flush)
   fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
   fail_unless_equals_int (gst_harness_buffers_received (h), 0);
 
-  start_completers (&w);
-  push_frames (h, 6, 12);
-  fail_unless (async_check_drain (h->srcpad));
-  stop_completers (&w);
+  push_with_completers (&w, h, 6, 12);
   pull_frames (h, 6, 12, 0xff);
   fail_unless_equals_int (gst_harness_buffers_received (h), 6);
 
@@ -736,6 +718,43 @@ GST_START_TEST (test_replace_function)
 
 GST_END_TEST;
 
+/* Data without caps (fakesrc) passes, as through identity; the function
+ * gets no caps. */
+static GstFlowReturn
+count_without_caps (GstAsyncProcess * process, GstAsyncProcessFrame * frame,
+    gpointer data)
+{
+  fail_unless (gst_async_process_frame_get_caps (frame) == NULL);
+  g_atomic_int_inc ((gint *) data);
+  return GST_FLOW_OK;
+}
+
+GST_START_TEST (test_without_caps)
+{
+  GstElement *pipeline = gst_parse_launch ("fakesrc num-buffers=20 "
+      "! asyncprocess name=p ! fakesink", NULL);
+  GstElement *p = gst_bin_get_by_name (GST_BIN (pipeline), "p");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+  gint calls = 0;
+
+  gst_async_process_set_function (GST_ASYNC_PROCESS (p), count_without_caps,
+      &calls, NULL);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+  fail_unless_equals_int (calls, 20);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (p);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
 static Suite *
 asyncprocess_suite (void)
 {
@@ -754,6 +773,7 @@ asyncprocess_suite (void)
   tcase_add_test (tc, test_function_over_signal);
   tcase_add_test (tc, test_caps_out);
   tcase_add_test (tc, test_replace_function);
+  tcase_add_test (tc, test_without_caps);
   return s;
 }
 

@@ -253,14 +253,22 @@ pending_harness (GstTestPending * t)
   return h;
 }
 
-/* Pushes frames @from to @to - 1, each push answered OK. */
 static void
 push_frames (GstHarness * h, guint from, guint to)
 {
-  guint i;
+  async_check_push_frames (h, make_frame, from, to);
+}
 
-  for (i = from; i < to; i++)
-    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+/* Pushes frames @from to @to - 1 while @n_completers threads finish them,
+ * and waits until every one has left. */
+static void
+push_with_completers (GstTestPending * t, GstHarness * h, guint from,
+    guint to, guint n_completers)
+{
+  test_pending_start_completers (t, n_completers);
+  push_frames (h, from, to);
+  fail_unless (async_check_drain (h->srcpad));
+  test_pending_stop_completers (t);
 }
 
 /* --- order, bound ------------------------------------------------------- */
@@ -277,10 +285,7 @@ GST_START_TEST (test_random_order)
   Stats st;
   guint i;
 
-  test_pending_start_completers (t, 3);
-  push_frames (h, 0, n);
-  fail_unless (async_check_drain (h->srcpad));
-  test_pending_stop_completers (t);
+  push_with_completers (t, h, 0, n, 3);
 
   fail_unless_equals_int (gst_harness_buffers_received (h), n);
   for (i = 0; i < n; i++)
@@ -382,10 +387,7 @@ GST_START_TEST (test_pending_among_cheap)
   guint i;
 
   t->pend_every = 50;
-  test_pending_start_completers (t, 2);
-  push_frames (h, 0, n);
-  fail_unless (async_check_drain (h->srcpad));
-  test_pending_stop_completers (t);
+  push_with_completers (t, h, 0, n, 2);
   fail_unless_equals_int (gst_harness_buffers_received (h), n);
   for (i = 0; i < n; i++)
     pull_frame (h, i);
@@ -424,10 +426,7 @@ GST_START_TEST (test_flush_while_pending)
   fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
   fail_unless_equals_int (gst_harness_buffers_received (h), 0);
 
-  test_pending_start_completers (t, 2);
-  push_frames (h, 8, 16);
-  fail_unless (async_check_drain (h->srcpad));
-  test_pending_stop_completers (t);
+  push_with_completers (t, h, 8, 16, 2);
   fail_unless_equals_int (gst_harness_buffers_received (h), 8);
   for (i = 8; i < 16; i++)
     pull_frame (h, i);
@@ -481,10 +480,7 @@ GST_START_TEST (test_state_change_while_pending)
   gst_harness_push_event (h, gst_event_new_stream_start ("again"));
   gst_harness_set_src_caps_str (h, "test/in");
   gst_harness_push_event (h, gst_event_new_segment (&seg));
-  test_pending_start_completers (t, 2);
-  push_frames (h, 6, 12);
-  fail_unless (async_check_drain (h->srcpad));
-  test_pending_stop_completers (t);
+  push_with_completers (t, h, 6, 12, 2);
   fail_unless_equals_int (gst_harness_buffers_received (h), 6);
   for (i = 6; i < 12; i++)
     pull_frame (h, i);
@@ -509,7 +505,6 @@ GST_START_TEST (test_error_from_finish)
   GstTestPending *t = test_pending_new (1, 4);
   GstHarness *h = pending_harness (t);
   GstBus *bus = gst_bus_new ();
-  GstFlowReturn ret = GST_FLOW_OK;
   GError *error = NULL;
   GstMessage *msg;
   guint i;
@@ -517,13 +512,7 @@ GST_START_TEST (test_error_from_finish)
   gst_element_set_bus (h->element, bus);
   t->error_at = 5;
   test_pending_start_completers (t, 2);
-  for (i = 0; i < 20 && ret == GST_FLOW_OK; i++)
-    ret = gst_harness_push (h, make_frame (i));
-  fail_unless_equals_int (ret, GST_FLOW_ERROR);
-  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  /* every frame before it had left by then */
-  fail_unless_equals_int (gst_harness_buffers_received (h), 5);
+  msg = async_check_push_until_error (h, bus, make_frame, 5);
   gst_message_parse_error (msg, &error, NULL);
   fail_unless_equals_string (error->message, "frame 5 failed");
   g_error_free (error);
