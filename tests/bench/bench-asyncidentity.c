@@ -43,31 +43,13 @@ run_seconds (const gchar * desc)
 {
   GError *err = NULL;
   GstElement *pipeline = gst_parse_launch (desc, &err);
-  GstMessage *msg;
-  GstBus *bus;
-  gint64 start;
   gdouble seconds;
 
   if (pipeline == NULL) {
     g_printerr ("%s: %s\n", desc, err->message);
     exit (1);
   }
-  bus = gst_element_get_bus (pipeline);
-  gst_element_set_state (pipeline, GST_STATE_PAUSED);
-  gst_element_get_state (pipeline, NULL, NULL, GST_CLOCK_TIME_NONE);
-
-  start = g_get_monotonic_time ();
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE,
-      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  seconds = (g_get_monotonic_time () - start) / 1e6;
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-    g_printerr ("%s: error\n", desc);
-    exit (1);
-  }
-  gst_message_unref (msg);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
+  seconds = bench_play_seconds (pipeline, desc);
   gst_object_unref (pipeline);
   return seconds;
 }

@@ -197,29 +197,42 @@ compare (const gchar * stock, const gchar * ours, guint copies,
       median (cpu[1], rounds), median (cpu[0], rounds));
 }
 
-int
-main (int argc, char **argv)
+/* Makes @n natural-looking 1080p frames of @format (and their caps), and
+ * prints the head of their table. */
+static GPtrArray *
+section (GstVideoFormat format, guint n, guint seed, guint total,
+    guint rounds, GstCaps ** caps)
 {
-  gboolean quick = argc > 1 && g_str_equal (argv[1], "--quick");
-  guint total = quick ? 120 : 600, rounds = quick ? 3 : 7, i;
   GPtrArray *raw = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      gst_buffer_unref), *jpegs;
+      gst_buffer_unref);
   GstVideoInfo info;
-  GstCaps *caps, *jpeg_caps = NULL;
+  guint i;
 
-  gst_init (&argc, &argv);
-  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_I420, WIDTH, HEIGHT);
+  gst_video_info_set_format (&info, format, WIDTH, HEIGHT);
   GST_VIDEO_INFO_FPS_N (&info) = 30;
-  caps = gst_video_info_to_caps (&info);
-  for (i = 0; i < DISTINCT; i++)
-    g_ptr_array_add (raw, natural_frame (&info, 42, i));
-
-  g_print ("%ux%u I420, %u natural-looking frames cycled to %u per run, "
-      "%u rounds%s\n", WIDTH, HEIGHT, DISTINCT, total, rounds,
+  *caps = gst_video_info_to_caps (&info);
+  for (i = 0; i < n; i++)
+    g_ptr_array_add (raw, natural_frame (&info, seed, i));
+  g_print ("\n%ux%u %s, %u natural-looking frames cycled to %u per run, "
+      "%u rounds%s\n", WIDTH, HEIGHT, gst_video_format_to_string (format), n,
+      total, rounds,
       g_getenv ("GLIBC_TUNABLES") ? " (GLIBC_TUNABLES set)" : "");
   g_print ("  | element / stock | frames/s ratio, median | spread | "
       "frames/s | CPU ms per frame |\n");
   g_print ("  |---|---|---|---|---|\n");
+  return raw;
+}
+
+int
+main (int argc, char **argv)
+{
+  gboolean quick = argc > 1 && g_str_equal (argv[1], "--quick");
+  guint total = quick ? 120 : 600, rounds = quick ? 3 : 7;
+  GPtrArray *raw, *jpegs;
+  GstCaps *caps, *jpeg_caps = NULL;
+
+  gst_init (&argc, &argv);
+  raw = section (GST_VIDEO_FORMAT_I420, DISTINCT, 42, total, rounds, &caps);
   compare ("jpegenc", "asyncjpegenc", 1, caps, raw, total, rounds);
   compare ("jpegenc", "jpegenc", 2, caps, raw, total, rounds);
 
@@ -234,17 +247,7 @@ main (int argc, char **argv)
   /* PNG: RGB frames (pngenc takes no YUV), tens of ms each */
   total = quick ? 16 : 60;
   rounds = quick ? 2 : 5;
-  raw = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_buffer_unref);
-  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, WIDTH, HEIGHT);
-  GST_VIDEO_INFO_FPS_N (&info) = 30;
-  caps = gst_video_info_to_caps (&info);
-  for (i = 0; i < DISTINCT / 3; i++)
-    g_ptr_array_add (raw, natural_frame (&info, 43, i));
-  g_print ("\n%ux%u RGB, %u natural-looking frames cycled to %u per run, "
-      "%u rounds\n", WIDTH, HEIGHT, DISTINCT / 3, total, rounds);
-  g_print ("  | element / stock | frames/s ratio, median | spread | "
-      "frames/s | CPU ms per frame |\n");
-  g_print ("  |---|---|---|---|---|\n");
+  raw = section (GST_VIDEO_FORMAT_RGB, DISTINCT / 3, 43, total, rounds, &caps);
   compare ("pngenc", "asyncpngenc", 1, caps, raw, total, rounds);
   compare ("pngenc compression-level=1", "asyncpngenc compression-level=1", 1,
       caps, raw, total, rounds);
@@ -255,17 +258,7 @@ main (int argc, char **argv)
   /* asyncwrap: gaussianblur (AYUV only), tens of ms a frame */
   total = quick ? 24 : 90;
   rounds = quick ? 2 : 5;
-  raw = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_buffer_unref);
-  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_AYUV, WIDTH, HEIGHT);
-  GST_VIDEO_INFO_FPS_N (&info) = 30;
-  caps = gst_video_info_to_caps (&info);
-  for (i = 0; i < DISTINCT / 3; i++)
-    g_ptr_array_add (raw, natural_frame (&info, 44, i));
-  g_print ("\n%ux%u AYUV, %u natural-looking frames cycled to %u per run, "
-      "%u rounds\n", WIDTH, HEIGHT, DISTINCT / 3, total, rounds);
-  g_print ("  | element / stock | frames/s ratio, median | spread | "
-      "frames/s | CPU ms per frame |\n");
-  g_print ("  |---|---|---|---|---|\n");
+  raw = section (GST_VIDEO_FORMAT_AYUV, DISTINCT / 3, 44, total, rounds, &caps);
   compare ("gaussianblur", "asyncwrap filter=gaussianblur", 1, caps, raw,
       total, rounds);
   compare ("gaussianblur", "gaussianblur", 2, caps, raw, total, rounds);
