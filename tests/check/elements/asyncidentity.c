@@ -535,6 +535,7 @@ GST_START_TEST (test_error_before_error_flow)
   gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
   gst_object_unref (bus);
   gst_harness_teardown (h);
+  gst_object_unref (e);
 }
 
 GST_END_TEST;
