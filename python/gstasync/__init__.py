@@ -1,0 +1,166 @@
+"""asyncio coroutines as the per-frame work of GStreamer's asyncprocess.
+
+    import asyncio
+    import gstasync
+    from gi.repository import Gst
+
+    async def process_frame(frame):
+        await asyncio.sleep(0.02)        # a remote call, say
+        return None                      # the frame goes out as it came
+
+    async def main():
+        pipeline = Gst.parse_launch(
+            "videotestsrc num-buffers=300 ! asyncprocess name=p "
+            "n-workers=1 max-in-flight=64 ! fakesink")
+        gstasync.attach(pipeline.get_by_name("p"), process_frame)
+        await gstasync.play(pipeline)
+
+    Gst.init(None)
+    asyncio.run(main())
+
+Each frame's coroutine runs on the program's event loop; the element's
+worker hands the frame over and is free at once (the frame is pending), so
+up to max-in-flight frames wait at the same time without a thread each,
+and they leave the element in their order. What process_frame returns
+decides the frame's fate: None keeps it, a Gst.Buffer or bytes-like object
+replaces its data, DROP drops it; an exception stops the pipeline with an
+error that names the frame. On a flush or a stop the coroutines still
+running are cancelled.
+"""
+
+import asyncio
+import traceback
+
+import gi
+
+gi.require_version("Gst", "1.0")
+from gi.repository import Gst  # noqa: E402
+
+__all__ = ["Frame", "DROP", "attach", "play"]
+
+# asyncprocess's flow returns beyond GStreamer's own
+_PENDING = Gst.FlowReturn.CUSTOM_SUCCESS_1   # GST_ASYNC_TRANSFORM_FLOW_PENDING
+_DROPPED = Gst.FlowReturn.CUSTOM_SUCCESS     # GST_ASYNC_TRANSFORM_FLOW_DROPPED
+
+
+class _Drop:
+    def __repr__(self):
+        return "gstasync.DROP"
+
+
+DROP = _Drop()
+"""Returned by process_frame: the frame is dropped."""
+
+
+class Frame:
+    """One frame, as process_frame gets it.
+
+    id: the element's id for the frame (the process signal's frame_id);
+    buffer: the Gst.Buffer, to read (Python cannot write to it in place:
+        return new data instead); its pts says which frame it is;
+    caps: the input Gst.Caps (None for data without caps).
+    """
+
+    __slots__ = ("id", "buffer", "caps")
+
+    def __init__(self, frame_id, buffer, caps):
+        self.id = frame_id
+        self.buffer = buffer
+        self.caps = caps
+
+    def data(self):
+        """The frame's bytes."""
+        return self.buffer.extract_dup(0, self.buffer.get_size())
+
+
+class _Attachment:
+    def __init__(self, element, process_frame, loop):
+        self.element = element
+        self.process_frame = process_frame
+        self.loop = loop
+        self.tasks = set()
+        self.handlers = [
+            element.connect("process", self._on_process),
+            element.connect("cancel", self._on_cancel),
+        ]
+
+    # In a GStreamer worker thread: hand the frame to the loop, return.
+    def _on_process(self, element, frame_id, buffer, caps, worker):
+        frame = Frame(frame_id, buffer, caps)
+        self.loop.call_soon_threadsafe(self._start, frame)
+        return _PENDING
+
+    # In the thread flushing or stopping the element.
+    def _on_cancel(self, element):
+        self.loop.call_soon_threadsafe(self._cancel_all)
+
+    def _start(self, frame):
+        task = self.loop.create_task(self._run(frame))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def _cancel_all(self):
+        for task in list(self.tasks):
+            task.cancel()
+
+    async def _run(self, frame):
+        element = self.element
+        try:
+            result = await self.process_frame(frame)
+        except asyncio.CancelledError:
+            # flushed or stopped: the frame is thrown away anyway
+            element.emit("finish", frame.id, Gst.FlowReturn.FLUSHING)
+            return
+        except Exception as error:  # noqa: BLE001 (any error stops it)
+            element.emit(
+                "finish-with-error", frame.id,
+                f"process_frame failed on the frame at "
+                f"{_time(frame.buffer.pts)}: {error!r}",
+                traceback.format_exc())
+            return
+        if result is DROP:
+            element.emit("finish", frame.id, _DROPPED)
+            return
+        if result is not None:
+            if not isinstance(result, Gst.Buffer):
+                result = Gst.Buffer.new_wrapped(bytes(result))
+            element.emit("set-output", frame.id, result)
+        element.emit("finish", frame.id, Gst.FlowReturn.OK)
+
+    def detach(self):
+        for handler in self.handlers:
+            self.element.disconnect(handler)
+        self._cancel_all()
+
+
+def _time(t):
+    if t == Gst.CLOCK_TIME_NONE:
+        return "no time"
+    return f"{t / Gst.SECOND:.6f} s"
+
+
+def attach(element, process_frame, loop=None):
+    """Makes the coroutine function process_frame(frame) the work of
+    element, an asyncprocess, on loop (default: the running loop). Returns
+    an object whose detach() undoes it."""
+    if loop is None:
+        loop = asyncio.get_running_loop()
+    return _Attachment(element, process_frame, loop)
+
+
+async def play(pipeline):
+    """Plays pipeline to its end: returns at EOS, raises RuntimeError with
+    the first error's message. Leaves the pipeline in NULL."""
+    loop = asyncio.get_running_loop()
+    bus = pipeline.get_bus()
+    pipeline.set_state(Gst.State.PLAYING)
+    try:
+        # (a thread waits on the bus, so that the loop keeps running)
+        msg = await loop.run_in_executor(
+            None, bus.timed_pop_filtered, Gst.CLOCK_TIME_NONE,
+            Gst.MessageType.EOS | Gst.MessageType.ERROR)
+    finally:
+        pipeline.set_state(Gst.State.NULL)
+    if msg.type == Gst.MessageType.ERROR:
+        error, debug = msg.parse_error()
+        raise RuntimeError(f"{msg.src.get_name()}: {error.message}\n{debug}")
