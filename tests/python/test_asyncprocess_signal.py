@@ -7,57 +7,25 @@
 import random
 import threading
 
-import gi
-
-gi.require_version("Gst", "1.0")
-gi.require_version("GstApp", "1.0")
-from gi.repository import Gst, GstApp  # noqa: E402
-
-Gst.init(None)
-
-PENDING = Gst.FlowReturn.CUSTOM_SUCCESS_1   # GST_ASYNC_TRANSFORM_FLOW_PENDING
-DROPPED = Gst.FlowReturn.CUSTOM_SUCCESS     # GST_ASYNC_TRANSFORM_FLOW_DROPPED
-SIZE = 32 * 24
+from framestream import DROPPED, PENDING, Gst, frame_stream
 
 
-def run(pipeline, sink, timeout=30):
-    """Plays @pipeline to its end; returns the error message (or None) and
-    the first byte of every buffer the appsink got, in order."""
-    got = []
-
-    def on_sample(appsink):
-        buf = appsink.emit("pull-sample").get_buffer()
-        got.append(buf.extract_dup(0, 1)[0])
-        return Gst.FlowReturn.OK
-
-    sink.set_property("emit-signals", True)
-    sink.connect("new-sample", on_sample)
+def run(pipeline, timeout=30):
+    """Plays @pipeline to its end; returns the error message, or None."""
     pipeline.set_state(Gst.State.PLAYING)
     msg = pipeline.get_bus().timed_pop_filtered(
         timeout * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
     pipeline.set_state(Gst.State.NULL)
     assert msg is not None, "the pipeline did not end"
-    return (msg if msg.type == Gst.MessageType.ERROR else None), got
+    return msg if msg.type == Gst.MessageType.ERROR else None
 
 
 def pipeline(frames, workers=2, max_in_flight=0):
-    """Frames whose first byte is their index, through asyncprocess."""
-    p = Gst.parse_launch(
-        "appsrc name=src format=time caps=video/x-raw,format=GRAY8,"
-        "width=32,height=24,framerate=30/1 ! asyncprocess name=process "
-        f"n-workers={workers} max-in-flight={max_in_flight} "
-        "! appsink name=sink sync=false")
-    src = p.get_by_name("src")
-    for i in range(frames):
-        buf = Gst.Buffer.new_wrapped(bytes([i % 256]) * SIZE)
-        buf.pts = i * Gst.SECOND // 30
-        src.emit("push-buffer", buf)
-    src.emit("end-of-stream")
-    return p, p.get_by_name("process"), p.get_by_name("sink")
+    return frame_stream(frames, 32, 24, workers, max_in_flight)
 
 
 def test_set_output_replaces_buffers_in_order():
-    p, process, sink = pipeline(50, workers=4)
+    p, process, got = pipeline(50, workers=4)
     workers = set()
 
     def invert(element, frame_id, buf, caps, worker):
@@ -68,24 +36,24 @@ def test_set_output_replaces_buffers_in_order():
         return Gst.FlowReturn.OK
 
     process.connect("process", invert)
-    error, got = run(p, sink)
+    error = run(p)
     assert error is None
     assert got == [255 - i for i in range(50)]
     assert workers <= {0, 1, 2, 3}
 
 
 def test_dropped_frames_leave_nothing():
-    p, process, sink = pipeline(20)
+    p, process, got = pipeline(20)
     process.connect(
         "process", lambda e, f, b, c, w:
         DROPPED if b.extract_dup(0, 1)[0] % 2 else Gst.FlowReturn.OK)
-    error, got = run(p, sink)
+    error = run(p)
     assert error is None
     assert got == list(range(0, 20, 2))
 
 
 def test_exception_is_an_error_naming_the_frame():
-    p, process, sink = pipeline(20)
+    p, process, got = pipeline(20)
 
     def fails_on_7(element, frame_id, buf, caps, worker):
         if buf.extract_dup(0, 1)[0] == 7:
@@ -93,7 +61,7 @@ def test_exception_is_an_error_naming_the_frame():
         return Gst.FlowReturn.OK
 
     process.connect("process", fails_on_7)
-    error, got = run(p, sink)
+    error = run(p)
     assert error is not None
     gerror, debug = error.parse_error()
     assert "frame 7" in debug
@@ -102,7 +70,7 @@ def test_exception_is_an_error_naming_the_frame():
 
 
 def test_pending_frames_finished_from_other_threads():
-    p, process, sink = pipeline(100, workers=1, max_in_flight=16)
+    p, process, got = pipeline(100, workers=1, max_in_flight=16)
     lock = threading.Lock()
     pending = []
     most = [0]
@@ -131,7 +99,7 @@ def test_pending_frames_finished_from_other_threads():
     for t in threads:
         t.start()
     try:
-        error, got = run(p, sink)
+        error = run(p)
     finally:
         stop.set()
         for t in threads:
@@ -143,7 +111,7 @@ def test_pending_frames_finished_from_other_threads():
 
 
 def test_finish_with_error_names_its_frame_in_turn():
-    p, process, sink = pipeline(20, workers=1, max_in_flight=4)
+    p, process, got = pipeline(20, workers=1, max_in_flight=4)
     lock = threading.Lock()
     pending = []
 
@@ -170,7 +138,7 @@ def test_finish_with_error_names_its_frame_in_turn():
     thread = threading.Thread(target=finisher)
     thread.start()
     try:
-        error, got = run(p, sink)
+        error = run(p)
     finally:
         stop.set()
         thread.join()
