@@ -44,7 +44,9 @@
  * signal): no thread waits for it, and #GstAsyncTransform:max-in-flight
  * frames may be pending at once. On a flush or a stop the element emits
  * #GstAsyncProcess::cancel: pending frames are then thrown away when
- * finished, and slow calls should return.
+ * finished, and slow calls should return. The Python module gstasync
+ * (python/ in the sources) builds on this to run an asyncio coroutine per
+ * frame on the program's event loop.
  *
  * Without a function or a handler it passes frames through, as identity
  * does. With #GstAsyncProcess:caps-out set, the output has those caps
