@@ -84,9 +84,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_async_process_debug);
 
 #define DEFAULT_CAPS_OUT NULL
 
-/* GstAsyncTransform's n-workers maximum */
-#define MAX_WORKERS 256
-
 /* What the process signal returns when no handler set it: a Python
  * handler that raised leaves the return value alone. */
 #define FLOW_NOT_SET GST_FLOW_CUSTOM_ERROR_2
@@ -126,9 +123,6 @@ struct _GstAsyncProcess
   /* with the object lock */
   GstAsyncProcessCallback *callback;
   GstCaps *caps_out;
-  /* Worker indexes in use, a bit each (atomic): at most n-workers calls
-   * run at once, so an index is below n-workers. */
-  gint workers_busy[(MAX_WORKERS + 31) / 32];
   /* The frames of process signal handlers, by id, until finished (for
    * the action signals: bindings may not know the frame's type) */
   GHashTable *by_id;
@@ -470,38 +464,10 @@ gst_async_process_unlock (GstAsyncTransform * trans)
   g_signal_emit (trans, gst_async_process_signals[SIGNAL_CANCEL], 0);
 }
 
-/* The lowest worker index no running call has: lock-free, as the calls
- * are many and short. */
-static guint
-gst_async_process_take_worker (GstAsyncProcess * self)
-{
-  guint word, bit;
-  gint old;
-
-  for (word = 0; word < G_N_ELEMENTS (self->workers_busy); word++) {
-    while ((old = g_atomic_int_get (&self->workers_busy[word])) != -1) {
-      bit = g_bit_nth_lsf (~(gulong) (guint) old, -1);
-      if (g_atomic_int_compare_and_exchange (&self->workers_busy[word], old,
-              (gint) ((guint) old | (1u << bit))))
-        return word * 32 + bit;
-    }
-  }
-  g_assert_not_reached ();
-  return 0;
-}
-
-static void
-gst_async_process_give_worker (GstAsyncProcess * self, guint worker)
-{
-  g_atomic_int_and ((guint *) & self->workers_busy[worker / 32],
-      ~(1u << (worker % 32)));
-}
-
 /* --- frames ------------------------------------------------------------- */
 
 static GstAsyncProcessFrame *
-gst_async_process_frame_new (GstAsyncProcess * self, GstAsyncFrame * frame,
-    guint worker)
+gst_async_process_frame_new (GstAsyncProcess * self, GstAsyncFrame * frame)
 {
   GstAsyncProcessFrame *handle = g_new (GstAsyncProcessFrame, 1);
 
@@ -510,7 +476,7 @@ gst_async_process_frame_new (GstAsyncProcess * self, GstAsyncFrame * frame,
   handle->process = self;
   handle->frame = frame;
   handle->caps = NULL;
-  handle->worker = worker;
+  handle->worker = frame->worker;
   handle->number = frame->number;
   handle->id = 0;
   return handle;
@@ -938,8 +904,7 @@ gst_async_process_process (GstAsyncTransform * trans, gpointer context,
     return GST_FLOW_OK;
   }
 
-  handle = gst_async_process_frame_new (self, frame,
-      gst_async_process_take_worker (self));
+  handle = gst_async_process_frame_new (self, frame);
   if (callback) {
     ret = callback->func (self, handle, callback->user_data);
     gst_async_process_callback_unref (callback);
@@ -947,7 +912,6 @@ gst_async_process_process (GstAsyncTransform * trans, gpointer context,
     gst_async_process_register_id (handle);
     ret = gst_async_process_emit (self, handle, frame);
   }
-  gst_async_process_give_worker (self, handle->worker);
 
   if (ret == FLOW_NOT_SET) {
     GST_ELEMENT_ERROR (self, LIBRARY, FAILED,

@@ -122,7 +122,6 @@ GST_DEBUG_CATEGORY (gst_async_transform_debug);
 #define DEFAULT_WORKER_GROUP ""
 #define DEFAULT_MAX_ERRORS -1
 
-#define MAX_N_WORKERS 256
 #define MAX_MAX_IN_FLIGHT 4096
 
 enum
@@ -1053,7 +1052,8 @@ gst_async_transform_take_job_locked (GstAsyncTransformPrivate * priv,
     if (!gst_async_transform_is_late_locked (priv, job)) {
       job->state = JOB_RUNNING;
       job->frame.number = priv->next_number++;
-      priv->busy_workers++;
+      job->frame.worker = gst_async_transform_lowest_free_slot_locked (priv);
+      gst_async_transform_take_slot_locked (priv, job->frame.worker);
       return job;
     }
     gst_async_transform_mark_done_locked (priv, job);
@@ -1098,7 +1098,7 @@ gst_async_transform_job_over_locked (GstAsyncTransform * self,
   }
   gst_async_transform_record_run_locked (priv, job, took);
   if (holds_slot)
-    gst_async_transform_free_slot_locked (priv);
+    gst_async_transform_free_slot_locked (priv, job->frame.worker);
   if (stale)
     gst_async_transform_recycle_job_locked (priv, job);
   else
@@ -1125,7 +1125,7 @@ gst_async_transform_run_job_locked (GstAsyncTransform * self, GstAsyncJob * job)
       job->abandoned = job->generation != priv->generation;
       /* Until finish_frame (): the frame's element must outlive it. */
       gst_object_ref (self);
-      gst_async_transform_free_slot_locked (priv);
+      gst_async_transform_free_slot_locked (priv, job->frame.worker);
       return;
     }
     gst_async_transform_unlock_and_wake (priv);
@@ -2189,11 +2189,12 @@ gst_async_transform_take_run_locked (GstAsyncTransformPrivate * priv,
     GPtrArray * batch)
 {
   guint frames = 0, to_run = 0, max_frames =
-      gst_async_transform_batch_frames_locked (priv);
+      gst_async_transform_batch_frames_locked (priv), slot;
   GstAsyncJob *job;
 
   if (priv->busy_workers >= priv->n_workers)
     return 0;
+  slot = gst_async_transform_lowest_free_slot_locked (priv);
   while (frames < max_frames && priv->out.head
       && ((job = priv->out.head->data)->state == JOB_QUEUED
           || job->state == JOB_DONE)) {
@@ -2205,6 +2206,7 @@ gst_async_transform_take_run_locked (GstAsyncTransformPrivate * priv,
         job->state = JOB_RUNNING;
         job->run_by_task = TRUE;
         job->frame.number = priv->next_number++;
+        job->frame.worker = slot;
         to_run++;
       }
     }
@@ -2212,8 +2214,9 @@ gst_async_transform_take_run_locked (GstAsyncTransformPrivate * priv,
     frames += job->event == NULL;
   }
   if (to_run > 0) {
-    priv->busy_workers++;
+    gst_async_transform_take_slot_locked (priv, slot);
     priv->task_slot = TRUE;
+    priv->task_worker = slot;
   }
   return to_run;
 }
@@ -2637,7 +2640,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
       g_ptr_array_set_size (batch, 0);
       if (to_run > 0) {
         priv->task_slot = FALSE;
-        priv->busy_workers--;
+        gst_async_transform_free_slot_locked (priv, priv->task_worker);
       }
       priv->pushing = FALSE;
       gst_async_transform_account_locked (self, ret, own_error);

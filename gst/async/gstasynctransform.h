@@ -187,6 +187,10 @@ typedef struct _GstAsyncFrame GstAsyncFrame;
  *     gst_async_transform_set_output_policy() says of the input's.
  * @user_data: what gst_async_transform_submit_full() attached, for
  *     @process; freed by the base class when the frame is done.
+ * @worker: the worker slot running @process on the frame, from 0: no
+ *     other @process call running at the same time has it, and it is
+ *     below gst_async_transform_get_n_workers(), so it may pick a
+ *     per-worker resource (a model instance, a connection).
  *
  * One frame on its way through a #GstAsyncTransform. Only the thread
  * running #GstAsyncTransformClass.process touches it, so no locking is
@@ -200,6 +204,7 @@ struct _GstAsyncFrame
   GstBuffer *input;
   GstBuffer *output;
   gpointer user_data;
+  guint worker;
 
   /*< private >*/
   gpointer _gst_reserved[GST_PADDING];

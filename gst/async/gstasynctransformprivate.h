@@ -35,6 +35,9 @@
 
 G_BEGIN_DECLS
 
+/* The most worker threads an element may have (n-workers). */
+#define MAX_N_WORKERS 256
+
 typedef enum
 {
   JOB_QUEUED,                   /* in out and todo: no worker has it */
@@ -223,8 +226,11 @@ typedef struct
   guint in_flight;              /* frames accepted and not yet pushed */
   gsize bytes_in_flight;        /* ...and their input bytes */
   guint busy_workers;           /* threads inside process () */
+  guint32 busy_slots[MAX_N_WORKERS / 32];       /* ...their
+                                 * GstAsyncFrame.worker, a bit each */
   gboolean task_slot;           /* ...one of them the src task, which then
                                  * pushes the frame it ran */
+  guint task_worker;            /* ...in this slot */
   GThread *task_thread;         /* the src task's thread */
   GstClockTime process_avg;     /* running average of process () time */
   GstClockTime process_last;    /* the last process () time */
@@ -397,7 +403,8 @@ G_GNUC_INTERNAL
 void gst_async_transform_post_qos_drop (GstAsyncTransform * self,
     GstAsyncJob * job, guint64 dropped);
 G_GNUC_INTERNAL
-void gst_async_transform_free_slot_locked (GstAsyncTransformPrivate * priv);
+void gst_async_transform_free_slot_locked (GstAsyncTransformPrivate * priv,
+    guint slot);
 G_GNUC_INTERNAL
 void gst_async_transform_record_run_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job, GstClockTime took);
@@ -495,6 +502,26 @@ gst_async_transform_wake_task_locked (GstAsyncTransformPrivate * priv)
     priv->ready_signalled = TRUE;
     priv->wakes_due |= GST_ASYNC_WAKE_TASK;
   }
+}
+
+/* The lowest worker slot no process () call has: what GstAsyncFrame.worker
+ * says. At most n-workers calls run at once, so it is below n-workers. */
+static inline guint
+gst_async_transform_lowest_free_slot_locked (GstAsyncTransformPrivate * priv)
+{
+  guint word;
+
+  for (word = 0; priv->busy_slots[word] == G_MAXUINT32; word++);
+  return word * 32 + g_bit_nth_lsf ((gulong) ~priv->busy_slots[word], -1);
+}
+
+/* A process () call starts in @slot. */
+static inline void
+gst_async_transform_take_slot_locked (GstAsyncTransformPrivate * priv,
+    guint slot)
+{
+  priv->busy_slots[slot / 32] |= 1u << (slot % 32);
+  priv->busy_workers++;
 }
 
 /* Upstream must wait before it submits another frame. */

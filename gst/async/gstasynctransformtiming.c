@@ -280,10 +280,12 @@ gst_async_transform_record_run_locked (GstAsyncTransformPrivate * priv,
   stats->processed++;
 }
 
-/* A worker's process () call ended: its slot is free. */
+/* A process () call in @slot ended: the slot is free. */
 void
-gst_async_transform_free_slot_locked (GstAsyncTransformPrivate * priv)
+gst_async_transform_free_slot_locked (GstAsyncTransformPrivate * priv,
+    guint slot)
 {
+  priv->busy_slots[slot / 32] &= ~(1u << (slot % 32));
   priv->busy_workers--;
   /* A drain, or a flush-stop, may wait for the last process () call to
    * end: the last but the src task's run, when the flush comes from inside
