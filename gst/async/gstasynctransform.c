@@ -109,6 +109,8 @@
 
 #include "gstasynctransformprivate.h"
 
+#include <glib/gi18n-lib.h>
+
 
 GST_DEBUG_CATEGORY (gst_async_transform_debug);
 #define GST_CAT_DEFAULT gst_async_transform_debug
@@ -258,6 +260,12 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
 
   GST_DEBUG_CATEGORY_INIT (gst_async_transform_debug, "asynctransform", 0,
       "Concurrent transform base class");
+#ifdef ENABLE_NLS
+  /* The library's messages are in the plugins' domain; an element of
+   * another project built on the library loads none of our plugins. */
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+#endif
   parent_class = g_type_class_peek_parent (klass);
   g_type_class_adjust_private_offset (klass,
       &_gst_async_transform_private_offset);
@@ -937,7 +945,8 @@ gst_async_transform_run_job (GstAsyncTransform * self, GstAsyncJob * job)
   run.context = gst_async_transform_take_context (self, &cookie);
   if (klass->create_context && run.context == NULL) {
     if (g_queue_is_empty (&job->messages))
-      GST_ELEMENT_ERROR (self, CORE, FAILED, (NULL),
+      GST_ELEMENT_ERROR (self, CORE, FAILED,
+          (_("Could not prepare a worker to process frames.")),
           ("The subclass could not create a worker context"));
     job->ret = GST_FLOW_ERROR;
   } else {
