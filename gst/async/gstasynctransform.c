@@ -208,6 +208,13 @@ gst_async_transform_get_type (void)
 
     _gst_async_transform_private_offset = g_type_add_instance_private (t,
         sizeof (GstAsyncTransformPrivate));
+#ifdef ENABLE_NLS
+    /* The library's messages are in the plugins' text domain, which an
+     * element of another project on the library would not have bound.
+     * Here, it is bound as a plugin registers its elements. */
+    bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+    bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+#endif
     g_once_init_leave (&type, t);
   }
   return type;
@@ -260,12 +267,6 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
 
   GST_DEBUG_CATEGORY_INIT (gst_async_transform_debug, "asynctransform", 0,
       "Concurrent transform base class");
-#ifdef ENABLE_NLS
-  /* The library's messages are in the plugins' domain; an element of
-   * another project built on the library loads none of our plugins. */
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-#endif
   parent_class = g_type_class_peek_parent (klass);
   g_type_class_adjust_private_offset (klass,
       &_gst_async_transform_private_offset);
