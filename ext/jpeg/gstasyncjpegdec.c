@@ -642,7 +642,8 @@ gst_async_jpeg_dec_create_context (GstAsyncTransform * trans)
   GstAsyncJpegDecContext *ctx = g_new0 (GstAsyncJpegDecContext, 1);
 
   if (setjmp (ctx->error.jump)) {
-    GST_ELEMENT_ERROR (trans, LIBRARY, INIT, (NULL),
+    GST_ELEMENT_ERROR (trans, LIBRARY, INIT,
+        (_("Could not initialize the JPEG library.")),
         ("libjpeg: %s", ctx->error.message));
     g_free (ctx);
     return NULL;
@@ -1002,7 +1003,8 @@ gst_async_jpeg_dec_process (GstAsyncTransform * trans, gpointer context,
     jpeg_abort_decompress (&ctx->cinfo);
     gst_buffer_unmap (frame->input, &map);
     gst_buffer_unref (output);
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        (_("An output buffer is too small for a decoded frame.")),
         ("an output buffer does not hold a %" G_GSIZE_FORMAT "-byte frame",
             GST_VIDEO_INFO_SIZE (info)));
     return GST_FLOW_ERROR;

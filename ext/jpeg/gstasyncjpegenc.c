@@ -256,7 +256,8 @@ gst_async_jpeg_enc_create_context (GstAsyncTransform * trans)
 
   gst_async_jpeg_error_init (&ctx->error, (j_common_ptr) & ctx->cinfo);
   if (setjmp (ctx->error.jump)) {
-    GST_ELEMENT_ERROR (trans, LIBRARY, INIT, (NULL),
+    GST_ELEMENT_ERROR (trans, LIBRARY, INIT,
+        (_("Could not initialize the JPEG library.")),
         ("libjpeg: %s", ctx->error.message));
     g_free (ctx);
     return NULL;

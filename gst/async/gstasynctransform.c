@@ -109,6 +109,8 @@
 
 #include "gstasynctransformprivate.h"
 
+#include <glib/gi18n-lib.h>
+
 
 GST_DEBUG_CATEGORY (gst_async_transform_debug);
 #define GST_CAT_DEFAULT gst_async_transform_debug
@@ -206,6 +208,13 @@ gst_async_transform_get_type (void)
 
     _gst_async_transform_private_offset = g_type_add_instance_private (t,
         sizeof (GstAsyncTransformPrivate));
+#ifdef ENABLE_NLS
+    /* The library's messages are in the plugins' text domain, which an
+     * element of another project on the library would not have bound.
+     * Here, it is bound as a plugin registers its elements. */
+    bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+    bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+#endif
     g_once_init_leave (&type, t);
   }
   return type;
@@ -937,7 +946,8 @@ gst_async_transform_run_job (GstAsyncTransform * self, GstAsyncJob * job)
   run.context = gst_async_transform_take_context (self, &cookie);
   if (klass->create_context && run.context == NULL) {
     if (g_queue_is_empty (&job->messages))
-      GST_ELEMENT_ERROR (self, CORE, FAILED, (NULL),
+      GST_ELEMENT_ERROR (self, CORE, FAILED,
+          (_("Could not prepare a worker to process frames.")),
           ("The subclass could not create a worker context"));
     job->ret = GST_FLOW_ERROR;
   } else {

@@ -36,6 +36,7 @@
 #include "gstasynctransformprivate.h"
 
 #include <gst/video/video.h>
+#include <glib/gi18n-lib.h>
 
 #define GST_CAT_DEFAULT gst_async_transform_debug
 
@@ -356,7 +357,8 @@ gst_async_transform_decide_allocation (GstAsyncTransform * self,
     gst_query_parse_nth_allocation_param (query, 0, &allocator, &params);
   gst_query_unref (query);
   if (pool && !gst_buffer_pool_set_active (pool, TRUE)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, (NULL),
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        (_("Could not set up the output buffers.")),
         ("Could not activate the output buffer pool"));
     gst_clear_object (&pool);
     ok = FALSE;
@@ -615,7 +617,8 @@ gst_async_transform_default_decide_allocation (GstAsyncTransform * self,
             allocator, &params, video_meta)) {
       gst_object_unref (pool);
       gst_clear_object (&allocator);
-      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, (NULL),
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          (_("Could not set up the output buffers.")),
           ("Could not configure an output buffer pool for %" GST_PTR_FORMAT,
               caps));
       return FALSE;

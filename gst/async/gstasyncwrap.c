@@ -805,8 +805,12 @@ gst_async_wrap_process (GstAsyncTransform * trans, gpointer data,
 
   ret = gst_async_wrap_prepare (self, context, frame->user_data);
   if (ret == GST_FLOW_NOT_NEGOTIATED) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+    gchar *filter = gst_async_wrap_dup_filter (self);
+
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        (_("The filter \"%s\" refused the stream's format."), filter),
         ("a replica of the filter refused its events"));
+    g_free (filter);
     gst_async_transform_discard_context (trans, context);
   }
   if (ret != GST_FLOW_OK)
