@@ -513,6 +513,9 @@ GST_ASYNC_API
 GstBuffer *gst_async_frame_output_in_place (GstAsyncFrame * frame);
 
 GST_ASYNC_API
+void gst_async_frame_set_output (GstAsyncFrame * frame, GstBuffer * buffer);
+
+GST_ASYNC_API
 void gst_async_frame_add_event (GstAsyncFrame * frame, GstEvent * event);
 
 GST_ASYNC_API
