@@ -486,6 +486,9 @@ gst_async_process_frame_new (GstAsyncProcess * self, GstAsyncFrame * frame)
  * gst_async_process_frame_ref:
  * @frame: a #GstAsyncProcessFrame
  *
+ * Takes a reference on @frame, to keep it past the application's
+ * function (to finish it later from another thread).
+ *
  * Returns: (transfer full): @frame
  *
  * Since: 1.0
@@ -502,6 +505,9 @@ gst_async_process_frame_ref (GstAsyncProcessFrame * frame)
 /**
  * gst_async_process_frame_unref:
  * @frame: (transfer full): a #GstAsyncProcessFrame
+ *
+ * Drops a reference on @frame; the last one frees the handle, not the
+ * frame it stands for: a pending frame still has to be finished.
  *
  * Since: 1.0
  */
@@ -533,6 +539,8 @@ gst_async_process_frame_get (GstAsyncProcessFrame * frame,
 /**
  * gst_async_process_frame_get_buffer:
  * @frame: a #GstAsyncProcessFrame not finished yet
+ *
+ * Gets the frame's buffer, to read it.
  *
  * Returns: (transfer none) (nullable): the frame's buffer, to read: the
  *     one it came with, or the one it was given since
@@ -609,6 +617,8 @@ gst_async_process_frame_set_buffer (GstAsyncProcessFrame * frame,
  * gst_async_process_frame_get_caps:
  * @frame: a #GstAsyncProcessFrame not finished yet
  *
+ * Gets the caps of the frame's input, to learn its format.
+ *
  * Returns: (transfer none) (nullable): the input caps of the frame (%NULL
  *     for data without caps), valid as long as @frame
  *
@@ -640,10 +650,11 @@ gst_async_process_frame_get_caps (GstAsyncProcessFrame * frame)
  * gst_async_process_frame_get_worker:
  * @frame: a #GstAsyncProcessFrame
  *
- * Returns: the index, from 0, of the worker that called the function with
- *     @frame: no other call running at the same time has it, so it may
- *     pick a per-worker resource. Always below
- *     #GstAsyncTransform:n-workers.
+ * The worker slot the application's function was called in for @frame.
+ *
+ * Returns: the index, from 0, of that worker: no other call running at
+ *     the same time has it, so it may pick a per-worker resource. Always
+ *     below #GstAsyncTransform:n-workers.
  *
  * Since: 1.0
  */
@@ -658,6 +669,8 @@ gst_async_process_frame_get_worker (GstAsyncProcessFrame * frame)
 /**
  * gst_async_process_frame_get_number:
  * @frame: a #GstAsyncProcessFrame
+ *
+ * Gets the frame's place in the input order.
  *
  * Returns: the frame's number, counted from 0 since the element started,
  *     in input order (frames dropped before any work are not counted)

@@ -27,6 +27,16 @@
 
 G_BEGIN_DECLS
 
+/**
+ * GstAsyncProcess:
+ *
+ * The asyncprocess element: a #GstAsyncTransform whose per-frame work is
+ * the application's own function (gst_async_process_set_function()) or
+ * #GstAsyncProcess::process signal handler, called on several workers at
+ * once. Its fields are private.
+ *
+ * Since: 1.0
+ */
 #define GST_TYPE_ASYNC_PROCESS (gst_async_process_get_type ())
 GST_ASYNC_API
 G_DECLARE_FINAL_TYPE (GstAsyncProcess, gst_async_process, GST, ASYNC_PROCESS,

@@ -2917,6 +2917,9 @@ gst_async_transform_change_state (GstElement * element,
  * gst_async_transform_get_sink_pad:
  * @self: a #GstAsyncTransform
  *
+ * Gets the element's sink pad, for a subclass that needs it (to query
+ * upstream, say).
+ *
  * Returns: (transfer none): the sink pad.
  *
  * Since: 1.0
@@ -2932,6 +2935,9 @@ gst_async_transform_get_sink_pad (GstAsyncTransform * self)
 /**
  * gst_async_transform_get_src_pad:
  * @self: a #GstAsyncTransform
+ *
+ * Gets the element's src pad, for a subclass that needs it (to query
+ * downstream, say).
  *
  * Returns: (transfer none): the src pad.
  *
@@ -2965,6 +2971,9 @@ gst_async_transform_get_limits (GstAsyncTransform * self, guint * n_workers,
  * gst_async_transform_get_n_workers:
  * @self: a #GstAsyncTransform
  *
+ * Gets the number of worker threads running
+ * #GstAsyncTransformClass.process.
+ *
  * Returns: the number of workers the element runs (or will run) with, the
  *     #GstAsyncTransform:n-workers setting with 0 resolved to the number of
  *     CPU cores.
@@ -2985,6 +2994,8 @@ gst_async_transform_get_n_workers (GstAsyncTransform * self)
 /**
  * gst_async_transform_get_max_in_flight:
  * @self: a #GstAsyncTransform
+ *
+ * Gets the number of frames the element holds at most.
  *
  * Returns: the window the element runs (or will run) with now: the most
  *     frames it holds at once, the #GstAsyncTransform:max-in-flight setting

@@ -182,7 +182,8 @@ typedef struct _GstAsyncFrame GstAsyncFrame;
  * @input: the submitted buffer, owned by the frame. @process may take it
  *     (set it to %NULL) to use it as @output; see
  *     gst_async_frame_output_in_place().
- * @output: the result, set by @process. %NULL after a successful @process
+ * @output: the result, set by @process (from bindings, with
+ *     gst_async_frame_set_output()). %NULL after a successful @process
  *     drops the frame (nothing is pushed). A new buffer gets what
  *     gst_async_transform_set_output_policy() says of the input's.
  * @user_data: what gst_async_transform_submit_full() attached, for
@@ -214,136 +215,44 @@ struct _GstAsyncFrame
  * GstAsyncTransformClass:
  * @parent_class: the parent class.
  * @keep_contexts_across_caps: %TRUE when worker contexts do not depend on
- *     the caps (a child process, a wrapped element that follows caps
- *     events itself): new caps then keep them. Default %FALSE: contexts
- *     made before new caps are freed once every earlier frame has left.
- * @open: optional. NULL→READY, in the application thread: open resources
- *     and check the configuration. Return %FALSE (after posting an error)
- *     to fail the state change.
- * @close: optional. READY→NULL, after every worker context was freed.
- * @start: optional. READY→PAUSED, before the pads are activated; the
- *     worker count is known (gst_async_transform_get_n_workers()), and
- *     gst_async_transform_create_contexts() may make the contexts now.
- * @stop: optional. PAUSED→READY, once no frame is in flight and no
- *     #GstAsyncTransformClass.process call runs.
- * @transform_caps: optional. Given @caps on the pad in @direction, return
- *     the caps possible on the other pad, narrowed by @filter (which is
- *     on the other pad's side). Used for caps and accept-caps queries and
- *     by the default @negotiate. Any thread. Default: the same caps (a
- *     filter that does not change the format).
- * @fixate_caps: optional. Fixate @othercaps, the caps possible on the pad
- *     opposite @direction given fixed @caps. Default: the input caps when
- *     @othercaps allow them, else gst_caps_fixate().
- * @set_caps: optional. Called by the default @negotiate with the input
- *     caps and the output caps chosen for them, once every earlier frame
- *     has left the element, so fields that @process reads may change here.
- *     Return %FALSE if the caps cannot be handled.
- * @negotiate: optional. Negotiates the output with downstream, in the
- *     upstream streaming thread: after new input caps (every earlier frame
- *     has left then, and gst_async_transform_get_input_caps() returns
- *     them), and again before the next frame when downstream asks for a
- *     reconfiguration. The default finds output caps with @transform_caps,
- *     downstream's caps and @fixate_caps; when they differ from the
- *     current ones it lets the frames before leave, calls @set_caps and
- *     gst_async_transform_set_output_caps(). A decoder, whose output caps
- *     come from the stream, overrides it: it sets output caps it already
- *     knows (or leaves them to @parse) and returns %TRUE. Either way, when
- *     a reconfiguration leaves the output caps unchanged the base class
- *     asks downstream for its allocation again. Return %FALSE when no
- *     output is possible: data is then refused as not-negotiated.
- * @parse: optional, the sequential step. Called in the upstream streaming
- *     thread with each input buffer, in order, one at a time; calls
- *     gst_async_transform_submit() for each complete frame (zero, one or
- *     many per buffer) and may call gst_async_transform_set_output_caps(),
- *     gst_async_transform_queue_event() and
- *     gst_async_transform_merge_tags(). Default: submit the buffer as one
- *     frame. A decoder that must find frame boundaries in unparsed input
- *     overrides this.
- * @drain: optional. Called in the upstream streaming thread before a drain
- *     query or new input caps take their place: submit what @parse still
- *     holds that can be worked on now; more data may follow. Default: call
- *     @finish.
- * @finish: optional. Called in the upstream streaming thread before EOS
- *     takes its place: submit what @parse still holds; the stream ends.
- * @flush: optional. Called on flush-stop and on PAUSED→READY, with no
- *     frame in flight and no @process call running: forget what @parse
- *     holds.
- * @unlock: optional. Called on flush-start and PAUSED→READY, from the
- *     thread doing it and without any lock: make every @process call in
- *     progress return as soon as it can (its frame is thrown away), as
- *     #GstBaseSrc's unlock. A @process that waits (on a child process, a
- *     remote service, a wrapped element) implements it, so that seeking
- *     and stopping never wait for a slow frame.
- * @unlock_stop: optional. Called once every @process call interrupted by
- *     @unlock has returned, before new frames start: clear what @unlock
- *     set.
- * @create_context: optional. Create the exclusive state one worker needs
- *     for one frame (a codec instance, a replica of a wrapped element).
- *     Called lazily from a worker thread (or from the thread calling
- *     gst_async_transform_acquire_context() or
- *     gst_async_transform_create_contexts()); the context is then reused
- *     for later frames, never used by two frames at once. Return %NULL on
- *     failure, after posting an error: the frame then fails with it.
- * @free_context: optional. Free what @create_context made. Called from
- *     whichever thread gives the context up: a worker, the upstream
- *     streaming thread on new caps, the application thread on a state
- *     change or when the element is disposed.
- * @drain_context: optional. Called for every idle context, in the upstream
- *     streaming thread once every earlier frame has left, at a drain
- *     query, before new caps (only with @keep_contexts_across_caps) and at
- *     EOS: finish what the context holds. Return %FALSE to discard it.
- * @flush_context: optional. Called for every idle context on flush-stop,
- *     once no @process call runs: forget what the context holds. Return
- *     %FALSE to discard it.
- * @process: required. The per-frame work, called from several threads at
- *     once (the workers, and with very cheap work the src pad task), each
- *     with its own @context (%NULL without @create_context). Fill @frame's
- *     output and return %GST_FLOW_OK. %GST_ASYNC_TRANSFORM_FLOW_DROPPED
- *     drops the frame; GST_ASYNC_TRANSFORM_FRAME_ERROR() drops it with a
- *     warning, counted against gst_async_transform_set_max_errors();
- *     %GST_FLOW_EOS ends the stream after the frames before it (upstream
- *     gets %GST_FLOW_EOS and its EOS event still goes out, as with
- *     identity's eos-after); another error flow, after GST_ELEMENT_ERROR(),
- *     stops the element once every earlier frame has left, and only then
- *     is the error message posted. An error message posted from @process
- *     waits for its frame's turn too. %GST_ASYNC_TRANSFORM_FLOW_PENDING
- *     leaves the frame to be completed with
- *     gst_async_transform_finish_frame().
- * @transform_meta: optional. Whether to copy @meta of @inbuf onto @outbuf,
- *     a new output buffer, when the output policy copies metas. Called
- *     where @process ran. Default: metas whose API has no tags (they do
- *     not depend on the format or the memory) are copied.
- * @propose_allocation: optional. Answer the allocation query from upstream
- *     (which arrives after every earlier item has left). Default: when
- *     input and output caps are equal, forward the query downstream; then
- *     ask upstream for #GstAsyncTransform:max-in-flight more buffers in
- *     every pool, since that many stay held in flight.
- * @decide_allocation: optional. Called in the upstream streaming thread
- *     once new output caps have reached downstream (no frame is in flight
- *     then), and again after a reconfiguration, with downstream's answer
- *     to an allocation query for them: set the pool @process allocates
- *     from as the query's first pool. The default keeps downstream's pool
- *     (or makes one, for raw video with video meta when downstream takes
- *     it) and sizes it for the frames the element holds: at least
- *     downstream's minimum plus the window, so that frames waiting for
- *     their turn never starve the frame that must leave first. The base
- *     class then activates the query's first pool for
- *     gst_async_transform_allocate_output_buffer(). Set it to %NULL in
- *     class_init when @process never allocates (a filter passing its input
- *     through): no allocation query is made then.
- * @sink_event: optional. Events on the sink pad; chain up to the default
- *     for what the subclass does not handle itself.
- * @src_event: optional. Events on the src pad, in the thread of whoever
- *     sends them upstream (a sink, an application seeking).
- * @sink_query: optional. Queries on the sink pad.
- * @src_query: optional. Queries on the src pad; the default answers
- *     latency, position, caps and forwards the rest.
+ *     the caps (a child process, a wrapped element that follows caps events
+ *     itself): new caps then keep them. Default %FALSE: contexts made
+ *     before new caps are freed once every earlier frame has left.
+ * @open: optional: NULL→READY: open resources.
+ * @close: optional: READY→NULL: close what @open opened.
+ * @start: optional: READY→PAUSED: get ready for data.
+ * @stop: optional: PAUSED→READY: free what @start made.
+ * @transform_caps: optional: caps on one pad to caps on the other.
+ * @fixate_caps: optional: fixates the output caps.
+ * @set_caps: optional: takes the input and output caps chosen.
+ * @negotiate: optional: negotiates the output with downstream.
+ * @parse: optional: the sequential step: input buffers to frames.
+ * @drain: optional: submits what @parse holds, before a drain or new caps.
+ * @finish: optional: submits what @parse holds, before EOS.
+ * @flush: optional: forgets what @parse holds.
+ * @unlock: optional: makes the @process calls running return soon.
+ * @unlock_stop: optional: clears what @unlock set.
+ * @create_context: optional: makes one worker's exclusive state.
+ * @free_context: optional: frees a context.
+ * @drain_context: optional: finishes what an idle context holds.
+ * @flush_context: optional: forgets what an idle context holds.
+ * @process: required: the per-frame work, on several threads at once.
+ * @transform_meta: optional: whether to copy a meta onto a new output
+ *     buffer.
+ * @propose_allocation: optional: answers upstream's allocation query.
+ * @decide_allocation: optional: chooses the output pool from downstream's
+ *     answer.
+ * @sink_event: optional: events on the sink pad.
+ * @src_event: optional: events on the src pad.
+ * @sink_query: optional: queries on the sink pad.
+ * @src_query: optional: queries on the src pad.
  *
- * The virtual methods a subclass implements. The base class owns every
- * thread and lock: none of these is called with a base class lock held,
- * and apart from @process, @create_context, @free_context and
- * @transform_meta, which run on worker threads, each runs in the thread
- * named with it.
+ * The virtual methods a subclass implements, each described in full below
+ * this struct (#GstAsyncTransformClass::process and the others). The base
+ * class owns every thread and lock: none of these is called with a base
+ * class lock held, and apart from @process, @create_context, @free_context
+ * and @transform_meta, which run on worker threads, each runs in the thread
+ * its description names.
  *
  * Since: 1.0
  */
@@ -396,6 +305,413 @@ struct _GstAsyncTransformClass
   /*< private >*/
   gpointer _gst_reserved[GST_PADDING_LARGE];
 };
+
+/* The virtual methods, one by one: the API reference and bindings take
+ * their parameters and ownership from here. */
+
+/**
+ * GstAsyncTransformClass::open:
+ * @self: the #GstAsyncTransform
+ *
+ * Optional. NULL→READY, in the application thread: open resources and check
+ * the configuration. Return %FALSE (after posting an error) to fail the
+ * state change.
+ *
+ * Returns: %FALSE to fail the state change.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::close:
+ * @self: the #GstAsyncTransform
+ *
+ * Optional. READY→NULL, after every worker context was freed.
+ *
+ * Returns: %FALSE to fail the state change.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::start:
+ * @self: the #GstAsyncTransform
+ *
+ * Optional. READY→PAUSED, before the pads are activated; the worker count
+ * is known (gst_async_transform_get_n_workers()), and
+ * gst_async_transform_create_contexts() may make the contexts now.
+ *
+ * Returns: %FALSE to fail the state change.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::stop:
+ * @self: the #GstAsyncTransform
+ *
+ * Optional. PAUSED→READY, once no frame is in flight and no
+ * #GstAsyncTransformClass.process call runs.
+ *
+ * Returns: %FALSE to fail the state change.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::transform_caps:
+ * @self: the #GstAsyncTransform
+ * @direction: the direction of the pad @caps are on
+ * @caps: (transfer none): the caps to transform
+ * @filter: (transfer none) (nullable): caps the result is narrowed to, on
+ *     the other pad's side
+ *
+ * Optional. Given @caps on the pad in @direction, return the caps possible
+ * on the other pad, narrowed by @filter (which is on the other pad's side).
+ * Used for caps and accept-caps queries and by the default
+ * #GstAsyncTransformClass.negotiate. Any thread. Default: the same caps (a
+ * filter that does not change the format).
+ *
+ * Returns: (transfer full): the caps possible on the other pad.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::fixate_caps:
+ * @self: the #GstAsyncTransform
+ * @direction: the direction of the pad @caps are on
+ * @caps: (transfer none): the fixed caps on that pad
+ * @othercaps: (transfer full): the caps possible on the other pad, to
+ *     fixate
+ *
+ * Optional. Fixate @othercaps, the caps possible on the pad opposite
+ * @direction given fixed @caps. Default: the input caps when @othercaps
+ * allow them, else gst_caps_fixate().
+ *
+ * Returns: (transfer full): fixed caps for the other pad.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::set_caps:
+ * @self: the #GstAsyncTransform
+ * @incaps: (transfer none): the input caps
+ * @outcaps: (transfer none): the output caps chosen for them
+ *
+ * Optional. Called by the default #GstAsyncTransformClass.negotiate with
+ * the input caps and the output caps chosen for them, once every earlier
+ * frame has left the element, so fields that
+ * #GstAsyncTransformClass.process reads may change here. Return %FALSE if
+ * the caps cannot be handled.
+ *
+ * Returns: %FALSE if the caps cannot be handled.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::negotiate:
+ * @self: the #GstAsyncTransform
+ *
+ * Optional. Negotiates the output with downstream, in the upstream
+ * streaming thread: after new input caps (every earlier frame has left
+ * then, and gst_async_transform_get_input_caps() returns them), and again
+ * before the next frame when downstream asks for a reconfiguration. The
+ * default finds output caps with #GstAsyncTransformClass.transform_caps,
+ * downstream's caps and #GstAsyncTransformClass.fixate_caps; when they
+ * differ from the current ones it lets the frames before leave, calls
+ * #GstAsyncTransformClass.set_caps and
+ * gst_async_transform_set_output_caps(). A decoder, whose output caps come
+ * from the stream, overrides it: it sets output caps it already knows (or
+ * leaves them to #GstAsyncTransformClass.parse) and returns %TRUE. Either
+ * way, when a reconfiguration leaves the output caps unchanged the base
+ * class asks downstream for its allocation again. Return %FALSE when no
+ * output is possible: data is then refused as not-negotiated.
+ *
+ * Returns: %FALSE when no output is possible.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::parse:
+ * @self: the #GstAsyncTransform
+ * @buffer: (transfer full): the input buffer
+ *
+ * Optional, the sequential step. Called in the upstream streaming thread
+ * with each input buffer, in order, one at a time; calls
+ * gst_async_transform_submit() for each complete frame (zero, one or many
+ * per buffer) and may call gst_async_transform_set_output_caps(),
+ * gst_async_transform_queue_event() and gst_async_transform_merge_tags().
+ * Default: submit the buffer as one frame. A decoder that must find frame
+ * boundaries in unparsed input overrides this.
+ *
+ * Returns: %GST_FLOW_OK, or the flow that stops the stream (the last flow
+ *     gst_async_transform_submit() returned, say).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::drain:
+ * @self: the #GstAsyncTransform
+ *
+ * Optional. Called in the upstream streaming thread before a drain query or
+ * new input caps take their place: submit what
+ * #GstAsyncTransformClass.parse still holds that can be worked on now; more
+ * data may follow. Default: call #GstAsyncTransformClass.finish.
+ *
+ * Returns: %GST_FLOW_OK, or the flow that stops the stream.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::finish:
+ * @self: the #GstAsyncTransform
+ *
+ * Optional. Called in the upstream streaming thread before EOS takes its
+ * place: submit what #GstAsyncTransformClass.parse still holds; the stream
+ * ends.
+ *
+ * Returns: %GST_FLOW_OK, or the flow that stops the stream.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::flush:
+ * @self: the #GstAsyncTransform
+ *
+ * Optional. Called on flush-stop and on PAUSED→READY, with no frame in
+ * flight and no #GstAsyncTransformClass.process call running: forget what
+ * #GstAsyncTransformClass.parse holds.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::unlock:
+ * @self: the #GstAsyncTransform
+ *
+ * Optional. Called on flush-start and PAUSED→READY, from the thread doing
+ * it and without any lock: make every #GstAsyncTransformClass.process call
+ * in progress return as soon as it can (its frame is thrown away), as
+ * #GstBaseSrc's unlock. A #GstAsyncTransformClass.process that waits (on a
+ * child process, a remote service, a wrapped element) implements it, so
+ * that seeking and stopping never wait for a slow frame.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::unlock_stop:
+ * @self: the #GstAsyncTransform
+ *
+ * Optional. Called once every #GstAsyncTransformClass.process call
+ * interrupted by #GstAsyncTransformClass.unlock has returned, before new
+ * frames start: clear what #GstAsyncTransformClass.unlock set.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::create_context:
+ * @self: the #GstAsyncTransform
+ *
+ * Optional. Create the exclusive state one worker needs for one frame (a
+ * codec instance, a replica of a wrapped element). Called lazily from a
+ * worker thread (or from the thread calling
+ * gst_async_transform_acquire_context() or
+ * gst_async_transform_create_contexts()); the context is then reused for
+ * later frames, never used by two frames at once. Return %NULL on failure,
+ * after posting an error: the frame then fails with it.
+ *
+ * Returns: (nullable) (transfer full): the new context, or %NULL on
+ *     failure.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::free_context:
+ * @self: the #GstAsyncTransform
+ * @context: (transfer full): a context
+ *     #GstAsyncTransformClass.create_context made
+ *
+ * Optional. Free what #GstAsyncTransformClass.create_context made. Called
+ * from whichever thread gives the context up: a worker, the upstream
+ * streaming thread on new caps, the application thread on a state change or
+ * when the element is disposed.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::drain_context:
+ * @self: the #GstAsyncTransform
+ * @context: (transfer none): an idle context
+ *
+ * Optional. Called for every idle context, in the upstream streaming thread
+ * once every earlier frame has left, at a drain query, before new caps
+ * (only with @keep_contexts_across_caps) and at EOS: finish what the
+ * context holds. Return %FALSE to discard it.
+ *
+ * Returns: %FALSE to discard the context.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::flush_context:
+ * @self: the #GstAsyncTransform
+ * @context: (transfer none): an idle context
+ *
+ * Optional. Called for every idle context on flush-stop, once no
+ * #GstAsyncTransformClass.process call runs: forget what the context holds.
+ * Return %FALSE to discard it.
+ *
+ * Returns: %FALSE to discard the context.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::process:
+ * @self: the #GstAsyncTransform
+ * @context: (transfer none) (nullable): this call's exclusive context,
+ *     %NULL without #GstAsyncTransformClass.create_context
+ * @frame: (transfer none): the frame to work on, valid until it is done
+ *     (past the call only when left pending)
+ *
+ * Required. The per-frame work, called from several threads at once (the
+ * workers, and with very cheap work the src pad task), each with its own
+ * @context (%NULL without #GstAsyncTransformClass.create_context). Fill
+ * @frame's output and return %GST_FLOW_OK.
+ * %GST_ASYNC_TRANSFORM_FLOW_DROPPED drops the frame;
+ * GST_ASYNC_TRANSFORM_FRAME_ERROR() drops it with a warning, counted
+ * against gst_async_transform_set_max_errors(); %GST_FLOW_EOS ends the
+ * stream after the frames before it (upstream gets %GST_FLOW_EOS and its
+ * EOS event still goes out, as with identity's eos-after); another error
+ * flow, after GST_ELEMENT_ERROR(), stops the element once every earlier
+ * frame has left, and only then is the error message posted. An error
+ * message posted from #GstAsyncTransformClass.process waits for its frame's
+ * turn too. %GST_ASYNC_TRANSFORM_FLOW_PENDING leaves the frame to be
+ * completed with gst_async_transform_finish_frame().
+ *
+ * Returns: %GST_FLOW_OK, or one of the flows above.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::transform_meta:
+ * @self: the #GstAsyncTransform
+ * @outbuf: (transfer none): the new output buffer
+ * @meta: (transfer none): a meta of @inbuf
+ * @inbuf: (transfer none): the input buffer
+ *
+ * Optional. Whether to copy @meta of @inbuf onto @outbuf, a new output
+ * buffer, when the output policy copies metas. Called where
+ * #GstAsyncTransformClass.process ran. Default: metas whose API has no tags
+ * (they do not depend on the format or the memory) are copied.
+ *
+ * Returns: %TRUE to copy @meta onto @outbuf.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::propose_allocation:
+ * @self: the #GstAsyncTransform
+ * @query: (transfer none): the allocation query
+ *
+ * Optional. Answer the allocation query from upstream (which arrives after
+ * every earlier item has left). Default: when input and output caps are
+ * equal, forward the query downstream; then ask upstream for
+ * #GstAsyncTransform:max-in-flight more buffers in every pool, since that
+ * many stay held in flight.
+ *
+ * Returns: %TRUE when the query was answered.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::decide_allocation:
+ * @self: the #GstAsyncTransform
+ * @query: (transfer none): the allocation query, with downstream's answer
+ *
+ * Optional. Called in the upstream streaming thread once new output caps
+ * have reached downstream (no frame is in flight then), and again after a
+ * reconfiguration, with downstream's answer to an allocation query for
+ * them: set the pool #GstAsyncTransformClass.process allocates from as the
+ * query's first pool. The default keeps downstream's pool (or makes one,
+ * for raw video with video meta when downstream takes it) and sizes it for
+ * the frames the element holds: at least downstream's minimum plus the
+ * window, so that frames waiting for their turn never starve the frame that
+ * must leave first. The base class then activates the query's first pool
+ * for gst_async_transform_allocate_output_buffer(). Set it to %NULL in
+ * class_init when #GstAsyncTransformClass.process never allocates (a filter
+ * passing its input through): no allocation query is made then.
+ *
+ * Returns: %FALSE when no output can be allocated.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::sink_event:
+ * @self: the #GstAsyncTransform
+ * @event: (transfer full): the event
+ *
+ * Optional. Events on the sink pad; chain up to the default for what the
+ * subclass does not handle itself.
+ *
+ * Returns: %TRUE when the event was handled.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::src_event:
+ * @self: the #GstAsyncTransform
+ * @event: (transfer full): the event
+ *
+ * Optional. Events on the src pad, in the thread of whoever sends them
+ * upstream (a sink, an application seeking).
+ *
+ * Returns: %TRUE when the event was handled.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::sink_query:
+ * @self: the #GstAsyncTransform
+ * @query: (transfer none): the query
+ *
+ * Optional. Queries on the sink pad.
+ *
+ * Returns: %TRUE when the query was answered.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GstAsyncTransformClass::src_query:
+ * @self: the #GstAsyncTransform
+ * @query: (transfer none): the query
+ *
+ * Optional. Queries on the src pad; the default answers latency, position,
+ * caps and forwards the rest.
+ *
+ * Returns: %TRUE when the query was answered.
+ *
+ * Since: 1.0
+ */
 
 /* frames, from parse () */
 
@@ -511,6 +827,9 @@ GstFlowReturn _gst_async_transform_frame_error (GstAsyncTransform * self,
 
 GST_ASYNC_API
 GstBuffer *gst_async_frame_output_in_place (GstAsyncFrame * frame);
+
+GST_ASYNC_API
+void gst_async_frame_set_output (GstAsyncFrame * frame, GstBuffer * buffer);
 
 GST_ASYNC_API
 void gst_async_frame_add_event (GstAsyncFrame * frame, GstEvent * event);

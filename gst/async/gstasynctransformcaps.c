@@ -450,6 +450,8 @@ gst_async_transform_ref_caps (GstAsyncTransform * self, GstCaps ** field)
  * gst_async_transform_get_input_caps:
  * @self: a #GstAsyncTransform
  *
+ * Gets the caps of the input the element is working on now.
+ *
  * Returns: (transfer full) (nullable): the current input caps, %NULL
  *     before the first caps event.
  *
@@ -466,6 +468,8 @@ gst_async_transform_get_input_caps (GstAsyncTransform * self)
 /**
  * gst_async_transform_get_output_caps:
  * @self: a #GstAsyncTransform
+ *
+ * Gets the caps the output leaves with.
  *
  * Returns: (transfer full) (nullable): the output caps set last (frames
  *     submitted from now on leave with them), %NULL before any.
@@ -676,6 +680,9 @@ gst_async_transform_clear_allocation (GstAsyncTransform * self)
 /**
  * gst_async_transform_get_buffer_pool:
  * @self: a #GstAsyncTransform
+ *
+ * Gets the buffer pool output buffers come from, for a #GstAsyncTransformClass.process
+ * that allocates its own.
  *
  * Returns: (transfer full) (nullable): the active pool that
  *     #GstAsyncTransformClass.decide_allocation chose for the output, if

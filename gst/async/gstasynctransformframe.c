@@ -160,6 +160,29 @@ gst_async_frame_output_in_place (GstAsyncFrame * frame)
 }
 
 /**
+ * gst_async_frame_set_output:
+ * @frame: the #GstAsyncFrame being processed, or pending
+ * @buffer: (transfer full) (nullable): the frame's result, or %NULL to
+ *     push nothing for it
+ *
+ * Gives @frame its output, replacing (and unreffing) any it had: the
+ * same as setting the output field, for bindings, which cannot set a
+ * pointer field (PyGObject cannot). A new buffer gets what
+ * gst_async_transform_set_output_policy() says of the input's.
+ *
+ * Since: 1.0
+ */
+void
+gst_async_frame_set_output (GstAsyncFrame * frame, GstBuffer * buffer)
+{
+  g_return_if_fail (frame != NULL);
+  g_return_if_fail (buffer == NULL || GST_IS_BUFFER (buffer));
+
+  gst_buffer_replace (&frame->output, NULL);
+  frame->output = buffer;
+}
+
+/**
  * gst_async_frame_add_event:
  * @frame: the #GstAsyncFrame being processed
  * @event: (transfer full): a serialized downstream event
@@ -264,6 +287,9 @@ gst_async_transform_set_max_errors (GstAsyncTransform * self, gint max_errors)
 /**
  * gst_async_transform_get_max_errors:
  * @self: a #GstAsyncTransform
+ *
+ * Gets how many frames in a row may fail with
+ * GST_ASYNC_TRANSFORM_FRAME_ERROR() before the element stops.
  *
  * Returns: what gst_async_transform_set_max_errors() set.
  *

@@ -1,0 +1,152 @@
+# The library through its own introspection data (GstAsync-1.0.typelib):
+# asyncprocess's C function setter and GstAsyncProcessFrame from Python,
+# and Python subclasses of GstAsync.AsyncTransform whose frames are left
+# pending, or whose do_process raises. Skipped without the typelib (a
+# build without introspection).
+#
+# Run by meson test (suite python) with GI_TYPELIB_PATH at the build tree.
+
+import threading
+
+import pytest
+from framestream import PENDING, Gst, frame_stream
+
+import gi
+
+try:
+    gi.require_version("GstAsync", "1.0")
+except ValueError:
+    pytest.skip("no GstAsync-1.0 typelib (built without introspection)",
+                allow_module_level=True)
+from gi.repository import GObject, GstAsync  # noqa: E402
+
+
+def run(pipeline, timeout=30):
+    """Plays @pipeline to its end; returns the error message, or None."""
+    pipeline.set_state(Gst.State.PLAYING)
+    msg = pipeline.get_bus().timed_pop_filtered(
+        timeout * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
+    pipeline.set_state(Gst.State.NULL)
+    assert msg is not None, "the pipeline did not end"
+    return msg if msg.type == Gst.MessageType.ERROR else None
+
+
+def test_set_function_with_frame_handles():
+    p, process, got = frame_stream(40, 16, 4, 3, 0)
+    assert isinstance(process, GstAsync.AsyncProcess)
+    lock = threading.Lock()
+    numbers, workers = [], set()
+
+    def invert(element, frame):
+        buf = frame.get_buffer()
+        assert frame.get_caps().get_structure(0).get_value("format") == "GRAY8"
+        with lock:
+            numbers.append(frame.get_number())
+            workers.add(frame.get_worker())
+        data = bytes(255 - b for b in buf.extract_dup(0, buf.get_size()))
+        frame.set_buffer(Gst.Buffer.new_wrapped(data))
+        return Gst.FlowReturn.OK
+
+    process.set_function(invert)
+    assert run(p) is None
+    assert got == [255 - i for i in range(40)]
+    assert sorted(numbers) == list(range(40))
+    assert workers <= {0, 1, 2}
+
+
+def element_class(name, process):
+    """A GstAsync.AsyncTransform subclass passing GRAY8 frames, whose
+    do_process is @process, registered as element @name."""
+    caps = Gst.Caps.from_string("video/x-raw,format=GRAY8")
+    cls = type(name, (GstAsync.AsyncTransform,), {
+        "__gstmetadata__": (name, "Filter", "test element", "tests"),
+        "__gsttemplates__": (
+            Gst.PadTemplate.new("sink", Gst.PadDirection.SINK,
+                                Gst.PadPresence.ALWAYS, caps),
+            Gst.PadTemplate.new("src", Gst.PadDirection.SRC,
+                                Gst.PadPresence.ALWAYS, caps)),
+        "do_process": process,
+    })
+    GObject.type_register(cls)
+    assert Gst.Element.register(None, name.lower(), Gst.Rank.NONE, cls)
+    return cls
+
+
+def stream_through(element, frames, workers, max_in_flight=0):
+    """frame_stream's pipeline with @element in asyncprocess's place."""
+    p = Gst.parse_launch(
+        "appsrc name=src format=time caps=video/x-raw,format=GRAY8,"
+        f"width=8,height=2,framerate=30/1 ! {element} name=p "
+        f"n-workers={workers} max-in-flight={max_in_flight} "
+        "! appsink name=sink sync=false emit-signals=true")
+    src = p.get_by_name("src")
+    for i in range(frames):
+        buf = Gst.Buffer.new_wrapped(bytes([i % 256]) * 16)
+        buf.pts = i * Gst.SECOND // 30
+        src.emit("push-buffer", buf)
+    src.emit("end-of-stream")
+    got = []
+
+    def on_sample(appsink):
+        got.append(appsink.emit("pull-sample").get_buffer().extract_dup(0, 1)[0])
+        return Gst.FlowReturn.OK
+
+    p.get_by_name("sink").connect("new-sample", on_sample)
+    return p, got
+
+
+def test_pending_frames_finished_from_another_thread():
+    # do_process leaves each frame pending; a thread of the program
+    # finishes them in reverse order of arrival, batch by batch: the
+    # frames still leave in input order, with the output given later.
+    pending = []
+    lock = threading.Lock()
+    arrived = threading.Condition(lock)
+
+    def process(self, context, frame):
+        with lock:
+            pending.append((self, frame))
+            arrived.notify()
+        return PENDING
+
+    element_class("PyPending", process)
+    p, got = stream_through("pypending", 24, 2, max_in_flight=4)
+    done = threading.Event()
+
+    def finisher():
+        while not done.is_set():
+            with lock:
+                arrived.wait_for(lambda: len(pending) >= 4 or done.is_set(),
+                                 timeout=0.1)
+                batch = pending[:]
+                pending.clear()
+            for element, frame in reversed(batch):
+                value = frame.input.extract_dup(0, 1)[0]
+                frame.set_output(Gst.Buffer.new_wrapped(bytes([value + 100]) * 16))
+                element.finish_frame(frame, Gst.FlowReturn.OK)
+
+    thread = threading.Thread(target=finisher)
+    thread.start()
+    try:
+        error = run(p)
+    finally:
+        done.set()
+        thread.join()
+    assert error is None
+    assert got == [i + 100 for i in range(24)]
+
+
+def test_exception_in_do_process_drops_the_frame():
+    # What docs/reference/python.md says: PyGObject prints the exception
+    # and returns GST_FLOW_OK with no output, so the frame is dropped.
+    def process(self, context, frame):
+        value = frame.input.extract_dup(0, 1)[0]
+        if value == 3:
+            raise RuntimeError("no good (this traceback is expected)")
+        frame.set_output(Gst.Buffer.new_wrapped(bytes([value]) * 16))
+        return Gst.FlowReturn.OK
+
+    element_class("PyRaises", process)
+    p, got = stream_through("pyraises", 8, 2)
+    assert run(p) is None
+    assert got == [0, 1, 2, 4, 5, 6, 7]
