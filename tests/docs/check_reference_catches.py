@@ -4,7 +4,8 @@
 Copies docs/ into a temporary directory, makes one change at a time that
 leaves the page wrong (a default, a range, a type, a missing or a made-up
 property, ...) and checks that the checker reports that property. The
-unchanged copy must pass.
+unchanged copy must pass. The same for check_quotes.py: a line of quoted
+code changed in the guide is reported.
 
   check_reference_catches.py BUILD_ROOT DOCS_DIR
 """
@@ -14,6 +15,7 @@ import shutil
 import sys
 import tempfile
 
+import check_quotes
 import check_reference
 from check_reference import Gst
 
@@ -80,6 +82,27 @@ def main(argv):
                 print("FAIL: %s: %r -> %r; expected %r in %r" %
                       (page, old, new, expected, errors))
                 failures += 1
+        # code in the guide that is not the example's
+        root = os.path.dirname(os.path.abspath(docs_dir))
+        shutil.copytree(os.path.join(root, "tests", "examples"),
+                        os.path.join(tmp, "tests", "examples"))
+        guide = os.path.join(docs, "writing-elements.md")
+        with open(guide) as f:
+            original = f.read()
+        if check_quotes.check(tmp)[0]:
+            print("FAIL: the unchanged guide's quotes fail")
+            failures += 1
+        with open(guide, "w") as f:
+            f.write(original.replace("row[x] = 255 - row[x];",
+                                     "row[x] = 254 - row[x];", 1))
+        if any("is not in tests/examples/invert.c" in e
+               for e in check_quotes.check(tmp)[0]):
+            print("ok: a changed line of quoted code is reported")
+        else:
+            print("FAIL: a changed line of quoted code is not reported")
+            failures += 1
+        with open(guide, "w") as f:
+            f.write(original)
         # an element without a page
         page = os.path.join(docs, "elements", "asyncidentity.md")
         os.rename(page, page + ".away")
