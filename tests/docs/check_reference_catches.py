@@ -4,8 +4,9 @@
 Copies docs/ into a temporary directory, makes one change at a time that
 leaves the page wrong (a default, a range, a type, a missing or a made-up
 property, ...) and checks that the checker reports that property. The
-unchanged copy must pass. The same for check_quotes.py: a line of quoted
-code changed in the guide is reported.
+unchanged copy must pass. The same for check_quotes.py (a line of quoted
+code changed in the guide) and check_links.py (a link to a page, or to a
+heading, that is not there).
 
   check_reference_catches.py BUILD_ROOT DOCS_DIR
 """
@@ -15,6 +16,7 @@ import shutil
 import sys
 import tempfile
 
+import check_links
 import check_quotes
 import check_reference
 from check_reference import Gst
@@ -103,6 +105,29 @@ def main(argv):
             failures += 1
         with open(guide, "w") as f:
             f.write(original)
+        # links: to a page or a heading that is not there
+        for old, new, expected in [
+                ("[common.md](common.md)", "[common.md](commons.md)",
+                 "no such file"),
+                ("[common.md](common.md)", "[common.md](common.md#nowhere)",
+                 "no such heading")]:
+            page = os.path.join(docs, "elements", "asyncwrap.md")
+            with open(page) as f:
+                original = f.read()
+            with open(os.path.join(tmp, "README.md"), "w") as f:
+                f.write("[manual](docs/index.md)\n")
+            if check_links.check(tmp):
+                print("FAIL: the unchanged links fail:", check_links.check(tmp))
+                failures += 1
+            with open(page, "w") as f:
+                f.write(original.replace(old, new, 1))
+            if any(expected in e for e in check_links.check(tmp)):
+                print("ok: a link with %s is reported" % expected)
+            else:
+                print("FAIL: a link with %s is not reported" % expected)
+                failures += 1
+            with open(page, "w") as f:
+                f.write(original)
         # an element without a page
         page = os.path.join(docs, "elements", "asyncidentity.md")
         os.rename(page, page + ".away")
