@@ -23,7 +23,8 @@
  * SECTION:element-exampleinvert
  * @title: exampleinvert
  *
- * Inverts GRAY8 video frames, several at a time, in place. It holds no
+ * Inverts GRAY8 video frames, several at a time, in place: every pixel,
+ * or with #ExampleInvert:threshold those at or above it. It holds no
  * lock and starts no thread: #GstAsyncTransform runs its per-frame work
  * on its workers and keeps the frames in order. docs/writing-elements.md
  * walks through it.
@@ -46,6 +47,7 @@ typedef struct
 {
   GstAsyncTransform parent;
   GstVideoInfo info;            /* set in set_caps, read by process */
+  guint threshold;              /* atomic: set while process reads it */
 } ExampleInvert;
 
 typedef struct
@@ -55,6 +57,14 @@ typedef struct
 
 static GType example_invert_get_type (void);
 G_DEFINE_TYPE (ExampleInvert, example_invert, GST_TYPE_ASYNC_TRANSFORM);
+
+enum
+{
+  PROP_0,
+  PROP_THRESHOLD,
+};
+
+#define DEFAULT_THRESHOLD 0
 
 #define CAPS GST_VIDEO_CAPS_MAKE ("GRAY8")
 
@@ -81,6 +91,8 @@ example_invert_process (GstAsyncTransform * trans, gpointer context,
     GstAsyncFrame * frame)
 {
   ExampleInvert *self = (ExampleInvert *) trans;
+  /* read once: the whole frame is inverted with one value */
+  guint threshold = (guint) g_atomic_int_get ((gint *) & self->threshold);
   /* The input becomes the output, writable: copied only when another
    * element still holds it, behind a tee for instance. */
   GstBuffer *buf = gst_async_frame_output_in_place (frame);
@@ -97,17 +109,61 @@ example_invert_process (GstAsyncTransform * trans, gpointer context,
         y * GST_VIDEO_FRAME_PLANE_STRIDE (&vframe, 0);
 
     for (x = 0; x < GST_VIDEO_FRAME_WIDTH (&vframe); x++)
-      row[x] = 255 - row[x];
+      if (row[x] >= threshold)
+        row[x] = 255 - row[x];
   }
   gst_video_frame_unmap (&vframe);
   return GST_FLOW_OK;
 }
 
 static void
+example_invert_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  ExampleInvert *self = (ExampleInvert *) object;
+
+  switch (prop_id) {
+    case PROP_THRESHOLD:
+      g_atomic_int_set ((gint *) & self->threshold, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+static void
+example_invert_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  ExampleInvert *self = (ExampleInvert *) object;
+
+  switch (prop_id) {
+    case PROP_THRESHOLD:
+      g_value_set_uint (value,
+          (guint) g_atomic_int_get ((gint *) & self->threshold));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+static void
 example_invert_class_init (ExampleInvertClass * klass)
 {
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstAsyncTransformClass *trans_class = GST_ASYNC_TRANSFORM_CLASS (klass);
+
+  gobject_class->set_property = example_invert_set_property;
+  gobject_class->get_property = example_invert_get_property;
+  g_object_class_install_property (gobject_class, PROP_THRESHOLD,
+      g_param_spec_uint ("threshold", "Threshold",
+          "Invert only the pixels at or above this value (0 = every pixel)",
+          0, 255, DEFAULT_THRESHOLD,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -123,6 +179,7 @@ example_invert_class_init (ExampleInvertClass * klass)
 static void
 example_invert_init (ExampleInvert * self)
 {
+  self->threshold = DEFAULT_THRESHOLD;
 }
 
 static gboolean

@@ -106,6 +106,38 @@ GST_START_TEST (test_inverts_in_order)
 
 GST_END_TEST;
 
+/* With a threshold, only the pixels at or above it are inverted. */
+GST_START_TEST (test_threshold)
+{
+  GstHarness *h = gst_harness_new ("exampleinvert");
+  GstCaps *caps = gst_caps_from_string (CAPS);
+  GstVideoInfo info;
+  GstVideoFrame frame;
+  GstBuffer *out;
+  guint x, y;
+
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  gst_harness_set_src_caps (h, caps);
+  gst_harness_set (h, "exampleinvert", "threshold", 100, NULL);
+  gst_harness_push (h, make_frame (&info, 7));
+  out = gst_harness_pull (h);
+  fail_unless (out != NULL);
+  fail_unless (gst_video_frame_map (&frame, &info, out, GST_MAP_READ));
+  for (y = 0; y < HEIGHT; y++)
+    for (x = 0; x < WIDTH; x++) {
+      guint8 got = ((guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0))[y *
+          GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0) + x];
+      guint8 in = pixel (7, x, y);
+
+      fail_unless_equals_int (got, in >= 100 ? 255 - in : in);
+    }
+  gst_video_frame_unmap (&frame);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* Behind a tee, next to a branch that reads the same buffers. */
 GST_START_TEST (test_behind_tee)
 {
@@ -139,6 +171,7 @@ exampleinvert_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_inverts_in_order);
+  tcase_add_test (tc, test_threshold);
   tcase_add_test (tc, test_behind_tee);
   return s;
 }
