@@ -1,5 +1,5 @@
 """Shared by the Python tests: numbered frames from an appsrc through an
-asyncprocess into an appsink."""
+asyncprocess into an appsink, and running a pipeline to its end."""
 
 import gi
 
@@ -37,3 +37,13 @@ def frame_stream(frames, width, height, workers, max_in_flight):
 
     pipeline.get_by_name("sink").connect("new-sample", on_sample)
     return pipeline, pipeline.get_by_name("p"), got
+
+
+def run(pipeline, timeout=30):
+    """Plays @pipeline to its end; returns the error message, or None."""
+    pipeline.set_state(Gst.State.PLAYING)
+    msg = pipeline.get_bus().timed_pop_filtered(
+        timeout * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
+    pipeline.set_state(Gst.State.NULL)
+    assert msg is not None, "the pipeline did not end"
+    return msg if msg.type == Gst.MessageType.ERROR else None

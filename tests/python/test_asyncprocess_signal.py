@@ -7,17 +7,7 @@
 import random
 import threading
 
-from framestream import DROPPED, PENDING, Gst, frame_stream
-
-
-def run(pipeline, timeout=30):
-    """Plays @pipeline to its end; returns the error message, or None."""
-    pipeline.set_state(Gst.State.PLAYING)
-    msg = pipeline.get_bus().timed_pop_filtered(
-        timeout * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
-    pipeline.set_state(Gst.State.NULL)
-    assert msg is not None, "the pipeline did not end"
-    return msg if msg.type == Gst.MessageType.ERROR else None
+from framestream import DROPPED, PENDING, Gst, frame_stream, run
 
 
 def pipeline(frames, workers=2, max_in_flight=0):

@@ -9,7 +9,7 @@
 import threading
 
 import pytest
-from framestream import PENDING, Gst, frame_stream
+from framestream import PENDING, Gst, frame_stream, run
 
 import gi
 
@@ -19,16 +19,6 @@ except ValueError:
     pytest.skip("no GstAsync-1.0 typelib (built without introspection)",
                 allow_module_level=True)
 from gi.repository import GObject, GstAsync  # noqa: E402
-
-
-def run(pipeline, timeout=30):
-    """Plays @pipeline to its end; returns the error message, or None."""
-    pipeline.set_state(Gst.State.PLAYING)
-    msg = pipeline.get_bus().timed_pop_filtered(
-        timeout * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
-    pipeline.set_state(Gst.State.NULL)
-    assert msg is not None, "the pipeline did not end"
-    return msg if msg.type == Gst.MessageType.ERROR else None
 
 
 def test_set_function_with_frame_handles():
