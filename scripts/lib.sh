@@ -29,6 +29,9 @@ ensure_build () {
 }
 
 # Lets gst-launch-1.0 and gst-inspect-1.0 find the plugins just built.
+# ($BUILD_DIR may be relative to the project root, or absolute.)
 use_build_plugins () {
-  export GST_PLUGIN_PATH_1_0="$PWD/$BUILD_DIR/gst/async:$PWD/$BUILD_DIR/ext/jpeg:$PWD/$BUILD_DIR/ext/png${GST_PLUGIN_PATH_1_0:+:$GST_PLUGIN_PATH_1_0}"
+  local dir=$BUILD_DIR
+  [ "${dir#/}" = "$dir" ] && dir=$PWD/$dir
+  export GST_PLUGIN_PATH_1_0="$dir/gst/async:$dir/ext/jpeg:$dir/ext/png${GST_PLUGIN_PATH_1_0:+:$GST_PLUGIN_PATH_1_0}"
 }

@@ -29,9 +29,11 @@
  *     against the ideal rate: with a window as wide as the workers (every
  *     free slot waits for a frame to leave and the next to come in), and
  *     with the default window.
- * (c) CPU-bound work, 5 ms of CPU a frame: 2 workers against 1.
+ * (c) CPU-bound work, 5 ms of CPU a frame: 1, 2, 4 and 8 workers against
+ *     1.
  *
- *   bench-asyncidentity [--quick] */
+ *   bench-asyncidentity [--quick | --tiny]   (--tiny: seconds, for the
+ *   report machinery's test) */
 
 #include <gst/gst.h>
 #include <stdlib.h>
@@ -65,6 +67,21 @@ buffers_per_second (const gchar * element, guint n)
   return rate;
 }
 
+/* Frames per second through @element once it runs: the rate between a run
+ * of @n frames and one of a tenth of them. The clock starts at PLAYING,
+ * but the element's workers already take the frames that fill its window
+ * while the pipeline prerolls: with a window of 16 frames (8 workers) in
+ * a run of 200, a plain rate would be about 8 % too high. Both runs
+ * preroll alike, so the difference leaves that out (and the start-up). */
+static gdouble
+steady_frames_per_second (const gchar * element, guint n)
+{
+  gdouble t1 = n / buffers_per_second (element, n);
+  gdouble t0 = n / 10 / buffers_per_second (element, n / 10);
+
+  return (n - n / 10) / (t1 - t0);
+}
+
 static void
 bench_per_buffer (guint n, guint rounds)
 {
@@ -72,17 +89,23 @@ bench_per_buffer (guint n, guint rounds)
     "queue ! queue", "identity", "asyncidentity n-workers=1",
     "asyncidentity", "asyncidentity n-workers=8",
   };
-  gdouble ratios[G_N_ELEMENTS (elements)][16], queue[16];
+  gdouble ratios[G_N_ELEMENTS (elements)][16], rates[G_N_ELEMENTS
+      (elements)][16], queue[16];
   guint i, r;
 
   g_print ("(a) per-buffer cost in-process, %u buffers of 64 bytes, %u "
       "rounds\n", n, rounds);
   for (r = 0; r < rounds; r++) {
     queue[r] = buffers_per_second ("queue", n);
-    for (i = 0; i < G_N_ELEMENTS (elements); i++)
-      ratios[i][r] = buffers_per_second (elements[i], n) / queue[r];
+    for (i = 0; i < G_N_ELEMENTS (elements); i++) {
+      rates[i][r] = buffers_per_second (elements[i], n);
+      ratios[i][r] = rates[i][r] / queue[r];
+    }
   }
   g_print ("  queue: %.0f buffers/s (median)\n", median (queue, rounds));
+  bench_result ("section=per-buffer-inprocess\tname=queue\tref=queue\t"
+      "fps=%.0f\tref_fps=%.0f\tratio=1\tmin=1\tmax=1\tframes=%u\t"
+      "rounds=%u", median (queue, rounds), median (queue, rounds), n, rounds);
   g_print ("  | element | rate / queue, median | spread |\n");
   g_print ("  |---|---|---|\n");
   for (i = 0; i < G_N_ELEMENTS (elements); i++) {
@@ -91,6 +114,11 @@ bench_per_buffer (guint n, guint rounds)
 
     g_print ("  | `%s` | %.2f | %.2f - %.2f |\n", elements[i], med,
         ratios[i][0], ratios[i][rounds - 1]);
+    bench_result ("section=per-buffer-inprocess\tname=%s\tref=queue\t"
+        "fps=%.0f\tref_fps=%.0f\tratio=%.3f\tmin=%.3f\tmax=%.3f\t"
+        "frames=%u\trounds=%u", elements[i], median (rates[i], rounds),
+        median (queue, rounds), med, ratios[i][0], ratios[i][rounds - 1], n,
+        rounds);
   }
 }
 
@@ -103,17 +131,24 @@ bench_sleep (guint frames_per_worker)
   guint i;
 
   g_print ("(b) sleep-bound work, 10 ms a frame\n");
-  seq = buffers_per_second ("identity sleep-time=10000", frames_per_worker);
+  seq = steady_frames_per_second ("identity sleep-time=10000",
+      frames_per_worker);
   g_print ("  | element | frames/s | rate / identity |\n");
   g_print ("  |---|---|---|\n");
   g_print ("  | `identity sleep-time=10000` | %.1f | 1.00 |\n", seq);
   for (i = 0; i < G_N_ELEMENTS (workers); i++) {
     gchar *element = g_strdup_printf ("asyncidentity work-mode=sleep "
         "work-time=10000 n-workers=%u", workers[i]);
-    gdouble fps = buffers_per_second (element, frames_per_worker * workers[i]);
+    gdouble fps = steady_frames_per_second (element,
+        frames_per_worker * workers[i]);
 
     g_print ("  | `asyncidentity n-workers=%u` | %.1f | %.2f (ideal %u) |\n",
         workers[i], fps, fps / seq, workers[i]);
+    bench_result ("section=workers-sleep\tname=%s\t"
+        "ref=identity sleep-time=10000\tworkers=%u\tfps=%.2f\t"
+        "ref_fps=%.2f\tratio=%.3f\tideal_fps=%u\tframes=%u\trounds=1",
+        element, workers[i], fps, seq, fps / seq, 100 * workers[i],
+        frames_per_worker * workers[i]);
     g_free (element);
   }
   g_print ("  | frames at work | frames/s | of the ideal |\n");
@@ -128,14 +163,14 @@ bench_sleep (guint frames_per_worker)
     for (j = 0; j < G_N_ELEMENTS (settings); j++) {
       gchar *element = g_strdup_printf ("asyncidentity work-mode=sleep "
           "work-time=10000 %s", settings[j]);
-      /* start-up taken off: the rate between a short run and a long one */
-      gdouble t1 = n / buffers_per_second (element, n);
-      gdouble t0 = n / 10 / buffers_per_second (element, n / 10);
-      gdouble fps = (n - n / 10) / (t1 - t0);
+      gdouble fps = steady_frames_per_second (element, n);
 
       g_print ("  | %u (`%s`%s) | %.1f | %.1f %% |\n", w, settings[j],
           j == 0 ? ", no frame waiting" : ", default window", fps,
           fps * 100 / (w * 100.0));
+      bench_result ("section=wide\tname=%s\tworkers=%u\tfps=%.2f\t"
+          "ideal_fps=%u\tshare=%.4f\tframes=%u\trounds=1", element, w,
+          fps, w * 100, fps / (w * 100.0), n);
       g_free (element);
       g_free (settings[j]);
     }
@@ -145,25 +180,40 @@ bench_sleep (guint frames_per_worker)
 static void
 bench_busy (guint n)
 {
-  gdouble one, two;
+  static const guint workers[] = { 1, 2, 4, 8 };
+  gdouble fps[G_N_ELEMENTS (workers)];
+  guint i;
 
   g_print ("(c) CPU-bound work, 5 ms of CPU a frame, %u frames\n", n);
-  one = buffers_per_second ("asyncidentity work-mode=busy work-time=5000 "
-      "n-workers=1", n);
-  two = buffers_per_second ("asyncidentity work-mode=busy work-time=5000 "
-      "n-workers=2", n);
-  g_print ("  1 worker %.1f frames/s, 2 workers %.1f frames/s: %.2fx "
-      "(ideal 2 on two cores)\n", one, two, two / one);
+  g_print ("  | n-workers | frames/s | rate / 1 worker's |\n");
+  g_print ("  |---|---|---|\n");
+  for (i = 0; i < G_N_ELEMENTS (workers); i++) {
+    gchar *element = g_strdup_printf ("asyncidentity work-mode=busy "
+        "work-time=5000 n-workers=%u", workers[i]);
+
+    fps[i] = steady_frames_per_second (element, n);
+    g_print ("  | %u | %.1f | %.2f |\n", workers[i], fps[i], fps[i] / fps[0]);
+    bench_result ("section=workers-busy\tname=%s\t"
+        "ref=asyncidentity work-mode=busy work-time=5000 n-workers=1\t"
+        "workers=%u\tfps=%.2f\tref_fps=%.2f\tratio=%.3f\t"
+        "ideal_fps=%.2f\tframes=%u\trounds=1", element, workers[i], fps[i],
+        fps[0], fps[i] / fps[0], fps[0] * MIN (workers[i],
+            g_get_num_processors ()), n);
+    g_free (element);
+  }
+  g_print ("  2 workers against 1: %.2fx (ideal 2 on two cores)\n",
+      fps[1] / fps[0]);
 }
 
 int
 main (int argc, char **argv)
 {
-  gboolean quick = argc > 1 && g_str_equal (argv[1], "--quick");
+  gint scale = bench_scale (argc, argv);
 
   gst_init (&argc, &argv);
-  bench_per_buffer (quick ? 20000 : 300000, quick ? 3 : 5);
-  bench_sleep (quick ? 20 : 100);
-  bench_busy (quick ? 40 : 200);
+  bench_per_buffer (bench_pick (scale, 2000, 20000, 300000), bench_pick (scale,
+          1, 3, 5));
+  bench_sleep (bench_pick (scale, 10, 20, 100));
+  bench_busy (bench_pick (scale, 40, 100, 300));
   return 0;
 }

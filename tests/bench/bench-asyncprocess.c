@@ -28,7 +28,7 @@
  * turn: each one's buffer rate over queue's in that round, median and
  * spread over the rounds.
  *
- *   bench-asyncprocess [--quick] */
+ *   bench-asyncprocess [--quick | --tiny] */
 
 #include <gst/gst.h>
 #include <gst/async/gstasyncprocess.h>
@@ -91,8 +91,9 @@ main (int argc, char **argv)
     {"asyncprocess, pending, finished at once", "asyncprocess name=p",
         finish_at_once},
   };
-  gboolean quick = argc > 1 && g_str_equal (argv[1], "--quick");
-  guint n = quick ? 20000 : 300000, rounds = quick ? 3 : 7, i, r;
+  gint scale = bench_scale (argc, argv);
+  guint n = bench_pick (scale, 2000, 20000, 300000);
+  guint rounds = bench_pick (scale, 1, 3, 7), i, r;
   gdouble ratios[G_N_ELEMENTS (elements)][16], rates[G_N_ELEMENTS
       (elements)][16], queue[16];
 
@@ -116,6 +117,11 @@ main (int argc, char **argv)
 
     g_print ("  | %s | %.2f | %.2f - %.2f | %.0f |\n", elements[i].name, med,
         ratios[i][0], ratios[i][rounds - 1], median (rates[i], rounds));
+    bench_result ("section=per-buffer-asyncprocess\tname=%s\tref=queue\t"
+        "fps=%.0f\tref_fps=%.0f\tratio=%.3f\tmin=%.3f\tmax=%.3f\t"
+        "frames=%u\trounds=%u", elements[i].name, median (rates[i], rounds),
+        median (queue, rounds), med, ratios[i][0], ratios[i][rounds - 1], n,
+        rounds);
   }
   return 0;
 }

@@ -31,11 +31,15 @@
  * cores give, and what running two at once costs in CPU per frame. The
  * decoders decode those frames as jpegenc encodes them (quality 85,
  * 4:2:0). PNG runs at compression levels 6 (the default) and 1, and with
- * one worker, which shows what reusing output memory alone gives. Last,
+ * one worker, which shows what reusing output memory alone gives. Then
  * asyncwrap runs gaussianblur, a single-threaded filter, against the bare
- * gaussianblur.
+ * gaussianblur. Last, asyncjpegenc and asyncjpegdec with 1, 2, 4 and 8
+ * workers against jpegenc and jpegdec: frames/s against workers.
  *
- *   bench-elements [--quick]
+ *   bench-elements [--quick | --tiny]
+ *
+ * --tiny runs 320x240 frames, a few of them, once: it checks the report
+ * machinery, its numbers mean nothing.
  *
  * Run it with GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432 to
  * measure jpegenc at its fault-free speed: without it, its fresh output
@@ -51,9 +55,9 @@
 #include "benchstats.h"
 #include "../check/naturalimage.h"
 
-#define WIDTH 1920
-#define HEIGHT 1080
 #define DISTINCT 30
+
+static guint width = 1920, height = 1080;
 
 typedef struct
 {
@@ -164,10 +168,11 @@ encode_all (GPtrArray * frames, GstCaps * caps, GstCaps ** jpeg_caps)
 }
 
 /* Rounds of @stock and @ours (@copies of it) in turn; prints a table
- * row. */
+ * row, and a result line of @section with @workers (0: the default). */
 static void
-compare (const gchar * stock, const gchar * ours, guint copies,
-    GstCaps * caps, GPtrArray * frames, guint total, guint rounds)
+compare (const gchar * section, const gchar * stock, const gchar * ours,
+    guint copies, guint workers, GstCaps * caps, GPtrArray * frames,
+    guint total, guint rounds)
 {
   gdouble ratio[32], fps[2][32], cpu[2][32], med;
   guint r;
@@ -195,6 +200,13 @@ compare (const gchar * stock, const gchar * ours, guint copies,
       "%.2f / %.2f |\n", copies > 1 ? "two " : "", ours, stock, med, ratio[0],
       ratio[rounds - 1], median (fps[1], rounds), median (fps[0], rounds),
       median (cpu[1], rounds), median (cpu[0], rounds));
+  bench_result ("section=%s\tname=%s\tref=%s\tcopies=%u\tworkers=%u\t"
+      "fps=%.2f\tref_fps=%.2f\tratio=%.3f\tmin=%.3f\tmax=%.3f\t"
+      "cpu_ms=%.3f\tref_cpu_ms=%.3f\tframes=%u\trounds=%u\tsize=%ux%u",
+      section, ours, stock, copies, workers, median (fps[1], rounds),
+      median (fps[0], rounds), med, ratio[0], ratio[rounds - 1],
+      median (cpu[1], rounds), median (cpu[0], rounds), total, rounds, width,
+      height);
 }
 
 /* Makes @n natural-looking 1080p frames of @format (and their caps), and
@@ -208,13 +220,13 @@ section (GstVideoFormat format, guint n, guint seed, guint total,
   GstVideoInfo info;
   guint i;
 
-  gst_video_info_set_format (&info, format, WIDTH, HEIGHT);
+  gst_video_info_set_format (&info, format, width, height);
   GST_VIDEO_INFO_FPS_N (&info) = 30;
   *caps = gst_video_info_to_caps (&info);
   for (i = 0; i < n; i++)
     g_ptr_array_add (raw, natural_frame (&info, seed, i));
   g_print ("\n%ux%u %s, %u natural-looking frames cycled to %u per run, "
-      "%u rounds%s\n", WIDTH, HEIGHT, gst_video_format_to_string (format), n,
+      "%u rounds%s\n", width, height, gst_video_format_to_string (format), n,
       total, rounds,
       g_getenv ("GLIBC_TUNABLES") ? " (GLIBC_TUNABLES set)" : "");
   g_print ("  | element / stock | frames/s ratio, median | spread | "
@@ -223,45 +235,84 @@ section (GstVideoFormat format, guint n, guint seed, guint total,
   return raw;
 }
 
+/* @ours with 1, 2, 4 and 8 workers, each against @stock in its rounds. */
+static void
+sweep_workers (const gchar * section, const gchar * stock, const gchar * ours,
+    GstCaps * caps, GPtrArray * frames, guint total, guint rounds)
+{
+  static const guint workers[] = { 1, 2, 4, 8 };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (workers); i++) {
+    gchar *element = g_strdup_printf ("%s n-workers=%u", ours, workers[i]);
+
+    compare (section, stock, element, 1, workers[i], caps, frames, total,
+        rounds);
+    g_free (element);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
-  gboolean quick = argc > 1 && g_str_equal (argv[1], "--quick");
-  guint total = quick ? 120 : 600, rounds = quick ? 3 : 7;
+  gint scale = bench_scale (argc, argv);
+  guint total = bench_pick (scale, 12, 120, 600);
+  guint rounds = bench_pick (scale, 1, 3, 7);
+  /* frames/s against workers: half the frames, fewer rounds (8 runs each) */
+  guint sweep_rounds = bench_pick (scale, 1, 2, 5);
   GPtrArray *raw, *jpegs;
   GstCaps *caps, *jpeg_caps = NULL;
 
   gst_init (&argc, &argv);
+  if (scale == 0) {
+    width = 320;
+    height = 240;
+  }
   raw = section (GST_VIDEO_FORMAT_I420, DISTINCT, 42, total, rounds, &caps);
-  compare ("jpegenc", "asyncjpegenc", 1, caps, raw, total, rounds);
-  compare ("jpegenc", "jpegenc", 2, caps, raw, total, rounds);
+  compare ("elements", "jpegenc", "asyncjpegenc", 1, 0, caps, raw, total,
+      rounds);
+  compare ("elements", "jpegenc", "jpegenc", 2, 0, caps, raw, total, rounds);
 
   jpegs = encode_all (raw, caps, &jpeg_caps);
-  compare ("jpegdec", "asyncjpegdec", 1, jpeg_caps, jpegs, total, rounds);
-  compare ("jpegdec", "jpegdec", 2, jpeg_caps, jpegs, total, rounds);
+  compare ("elements", "jpegdec", "asyncjpegdec", 1, 0, jpeg_caps, jpegs,
+      total, rounds);
+  compare ("elements", "jpegdec", "jpegdec", 2, 0, jpeg_caps, jpegs, total,
+      rounds);
+
+  g_print ("\nworkers: asyncjpegenc and asyncjpegdec n-workers=1, 2, 4, 8, "
+      "%u frames, %u rounds\n", total / 2, sweep_rounds);
+  g_print ("  | element / stock | frames/s ratio, median | spread | "
+      "frames/s | CPU ms per frame |\n");
+  g_print ("  |---|---|---|---|---|\n");
+  sweep_workers ("workers-jpegenc", "jpegenc", "asyncjpegenc", caps, raw,
+      total / 2, sweep_rounds);
+  sweep_workers ("workers-jpegdec", "jpegdec", "asyncjpegdec", jpeg_caps,
+      jpegs, total / 2, sweep_rounds);
   g_ptr_array_unref (jpegs);
   gst_caps_unref (jpeg_caps);
   gst_caps_unref (caps);
   g_ptr_array_unref (raw);
 
   /* PNG: RGB frames (pngenc takes no YUV), tens of ms each */
-  total = quick ? 16 : 60;
-  rounds = quick ? 2 : 5;
+  total = bench_pick (scale, 4, 16, 60);
+  rounds = bench_pick (scale, 1, 2, 5);
   raw = section (GST_VIDEO_FORMAT_RGB, DISTINCT / 3, 43, total, rounds, &caps);
-  compare ("pngenc", "asyncpngenc", 1, caps, raw, total, rounds);
-  compare ("pngenc compression-level=1", "asyncpngenc compression-level=1", 1,
-      caps, raw, total, rounds);
-  compare ("pngenc", "asyncpngenc n-workers=1", 1, caps, raw, total, rounds);
+  compare ("elements", "pngenc", "asyncpngenc", 1, 0, caps, raw, total, rounds);
+  compare ("elements", "pngenc compression-level=1",
+      "asyncpngenc compression-level=1", 1, 0, caps, raw, total, rounds);
+  compare ("elements", "pngenc", "asyncpngenc n-workers=1", 1, 1, caps, raw,
+      total, rounds);
   gst_caps_unref (caps);
   g_ptr_array_unref (raw);
 
   /* asyncwrap: gaussianblur (AYUV only), tens of ms a frame */
-  total = quick ? 24 : 90;
-  rounds = quick ? 2 : 5;
+  total = bench_pick (scale, 4, 24, 90);
+  rounds = bench_pick (scale, 1, 2, 5);
   raw = section (GST_VIDEO_FORMAT_AYUV, DISTINCT / 3, 44, total, rounds, &caps);
-  compare ("gaussianblur", "asyncwrap filter=gaussianblur", 1, caps, raw,
-      total, rounds);
-  compare ("gaussianblur", "gaussianblur", 2, caps, raw, total, rounds);
+  compare ("elements", "gaussianblur", "asyncwrap filter=gaussianblur", 1, 0,
+      caps, raw, total, rounds);
+  compare ("elements", "gaussianblur", "gaussianblur", 2, 0, caps, raw, total,
+      rounds);
   gst_caps_unref (caps);
   g_ptr_array_unref (raw);
   return 0;

@@ -27,10 +27,11 @@
  * element's QoS before any work, the worst lateness, and the pipeline's
  * latency at the end.
  *
- * Usage: bench-live [--quick]   (GST_PLUGIN_PATH=build/gst/async) */
+ * Usage: bench-live [--quick | --tiny]   (GST_PLUGIN_PATH=build/gst/async) */
 
 #include <gst/gst.h>
-#include <string.h>
+
+#include "benchstats.h"
 
 typedef struct
 {
@@ -117,6 +118,12 @@ run (const gchar * label, const gchar * work, guint frames)
       G_GUINT64_FORMAT " %9.1f %9.1f\n", label, frames, rendered,
       lateness.late, sink_dropped, qos_dropped, lateness.worst / 1e6,
       GST_CLOCK_TIME_IS_VALID (latency) ? latency / 1e6 : 0.0);
+  bench_result ("section=live\tname=%s\telement=%s\tframes=%u\t"
+      "rendered=%" G_GUINT64_FORMAT "\tlate=%d\tsink_dropped=%"
+      G_GUINT64_FORMAT "\tqos_dropped=%" G_GUINT64_FORMAT "\tworst_ms=%.1f\t"
+      "latency_ms=%.1f", label, work, frames, rendered, lateness.late,
+      sink_dropped, qos_dropped, lateness.worst / 1e6,
+      GST_CLOCK_TIME_IS_VALID (latency) ? latency / 1e6 : 0.0);
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (bus);
@@ -130,7 +137,7 @@ run (const gchar * label, const gchar * work, guint frames)
 int
 main (int argc, char **argv)
 {
-  guint frames = argc > 1 && strcmp (argv[1], "--quick") == 0 ? 90 : 300;
+  guint frames = bench_pick (bench_scale (argc, argv), 15, 90, 300);
 
   gst_init (&argc, &argv);
   g_print ("live 30 fps, 40 ms of work per frame, sink max-lateness 20 ms\n");
