@@ -36,7 +36,11 @@
  * gaussianblur. Last, asyncjpegenc and asyncjpegdec with 1, 2, 4 and 8
  * workers against jpegenc and jpegdec: frames/s against workers.
  *
- *   bench-elements [--quick | --tiny]
+ *   bench-elements [--quick | --tiny] [jpeg] [png] [blur]
+ *
+ * runs the sections named, or all three. tests/bench/run runs the JPEG
+ * section alone under GLIBC_TUNABLES (see there), which would slow
+ * pngenc's growing output buffer down and flatter asyncpngenc.
  *
  * --tiny runs 320x240 frames, a few of them, once: it checks the report
  * machinery, its numbers mean nothing.
@@ -252,10 +256,26 @@ sweep_workers (const gchar * section, const gchar * stock, const gchar * ours,
   }
 }
 
-int
-main (int argc, char **argv)
+/* Whether the command line names @name, or names no section at all. */
+static gboolean
+wants_section (gint argc, gchar ** argv, const gchar * name)
 {
-  gint scale = bench_scale (argc, argv);
+  gboolean any = FALSE;
+  gint i;
+
+  for (i = 1; i < argc; i++) {
+    if (g_str_has_prefix (argv[i], "--"))
+      continue;
+    if (g_str_equal (argv[i], name))
+      return TRUE;
+    any = TRUE;
+  }
+  return !any;
+}
+
+static void
+bench_jpeg (gint scale)
+{
   guint total = bench_pick (scale, 12, 120, 600);
   guint rounds = bench_pick (scale, 1, 3, 7);
   /* frames/s against workers: half the frames, fewer rounds (8 runs each) */
@@ -263,11 +283,6 @@ main (int argc, char **argv)
   GPtrArray *raw, *jpegs;
   GstCaps *caps, *jpeg_caps = NULL;
 
-  gst_init (&argc, &argv);
-  if (scale == 0) {
-    width = 320;
-    height = 240;
-  }
   raw = section (GST_VIDEO_FORMAT_I420, DISTINCT, 42, total, rounds, &caps);
   compare ("elements", "jpegenc", "asyncjpegenc", 1, 0, caps, raw, total,
       rounds);
@@ -292,10 +307,17 @@ main (int argc, char **argv)
   gst_caps_unref (jpeg_caps);
   gst_caps_unref (caps);
   g_ptr_array_unref (raw);
+}
 
-  /* PNG: RGB frames (pngenc takes no YUV), tens of ms each */
-  total = bench_pick (scale, 4, 16, 60);
-  rounds = bench_pick (scale, 1, 2, 5);
+/* PNG: RGB frames (pngenc takes no YUV), tens of ms each */
+static void
+bench_png (gint scale)
+{
+  guint total = bench_pick (scale, 4, 16, 60);
+  guint rounds = bench_pick (scale, 1, 2, 5);
+  GPtrArray *raw;
+  GstCaps *caps;
+
   raw = section (GST_VIDEO_FORMAT_RGB, DISTINCT / 3, 43, total, rounds, &caps);
   compare ("elements", "pngenc", "asyncpngenc", 1, 0, caps, raw, total, rounds);
   compare ("elements", "pngenc compression-level=1",
@@ -304,10 +326,17 @@ main (int argc, char **argv)
       total, rounds);
   gst_caps_unref (caps);
   g_ptr_array_unref (raw);
+}
 
-  /* asyncwrap: gaussianblur (AYUV only), tens of ms a frame */
-  total = bench_pick (scale, 4, 24, 90);
-  rounds = bench_pick (scale, 1, 2, 5);
+/* asyncwrap: gaussianblur (AYUV only), tens of ms a frame */
+static void
+bench_blur (gint scale)
+{
+  guint total = bench_pick (scale, 4, 24, 90);
+  guint rounds = bench_pick (scale, 1, 2, 5);
+  GPtrArray *raw;
+  GstCaps *caps;
+
   raw = section (GST_VIDEO_FORMAT_AYUV, DISTINCT / 3, 44, total, rounds, &caps);
   compare ("elements", "gaussianblur", "asyncwrap filter=gaussianblur", 1, 0,
       caps, raw, total, rounds);
@@ -315,5 +344,23 @@ main (int argc, char **argv)
       rounds);
   gst_caps_unref (caps);
   g_ptr_array_unref (raw);
+}
+
+int
+main (int argc, char **argv)
+{
+  gint scale = bench_scale (argc, argv);
+
+  gst_init (&argc, &argv);
+  if (scale == 0) {
+    width = 320;
+    height = 240;
+  }
+  if (wants_section (argc, argv, "jpeg"))
+    bench_jpeg (scale);
+  if (wants_section (argc, argv, "png"))
+    bench_png (scale);
+  if (wants_section (argc, argv, "blur"))
+    bench_blur (scale);
   return 0;
 }
