@@ -79,6 +79,10 @@ steady_frames_per_second (const gchar * element, guint n)
   gdouble t1 = n / buffers_per_second (element, n);
   gdouble t0 = n / 10 / buffers_per_second (element, n / 10);
 
+  /* too few frames to fill more than the window (--tiny): the difference
+   * is noise, and can be negative; the plain rate at least is a rate */
+  if (t1 - t0 < t1 / 10)
+    return n / t1;
   return (n - n / 10) / (t1 - t0);
 }
 
