@@ -1,6 +1,8 @@
 """Shared by the Python tests: numbered frames from an appsrc through an
 asyncprocess into an appsink, and running a pipeline to its end."""
 
+import threading
+
 import gi
 
 gi.require_version("Gst", "1.0")
@@ -47,3 +49,17 @@ def run(pipeline, timeout=30):
     pipeline.set_state(Gst.State.NULL)
     assert msg is not None, "the pipeline did not end"
     return msg if msg.type == Gst.MessageType.ERROR else None
+
+
+def run_beside(pipeline, worker):
+    """Runs @pipeline to its end (as run()) while worker(stop), another
+    thread, finishes its frames; stop is set at the end, and the thread
+    joined."""
+    stop = threading.Event()
+    thread = threading.Thread(target=worker, args=(stop,))
+    thread.start()
+    try:
+        return run(pipeline)
+    finally:
+        stop.set()
+        thread.join()

@@ -7,7 +7,7 @@
 import random
 import threading
 
-from framestream import DROPPED, PENDING, Gst, frame_stream, run
+from framestream import DROPPED, PENDING, Gst, frame_stream, run, run_beside
 
 
 def pipeline(frames, workers=2, max_in_flight=0):
@@ -110,9 +110,8 @@ def test_finish_with_error_names_its_frame_in_turn():
             pending.append((frame_id, buf.extract_dup(0, 1)[0]))
         return PENDING
 
-    stop = threading.Event()
 
-    def finisher():
+    def finisher(stop):
         while not stop.is_set():
             with lock:
                 item = pending.pop() if pending else None
@@ -125,13 +124,7 @@ def test_finish_with_error_names_its_frame_in_turn():
                 process.emit("finish", item[0], Gst.FlowReturn.OK)
 
     process.connect("process", hand_over)
-    thread = threading.Thread(target=finisher)
-    thread.start()
-    try:
-        error = run(p)
-    finally:
-        stop.set()
-        thread.join()
+    error = run_beside(p, finisher)
     assert error is not None
     gerror, debug = error.parse_error()
     assert gerror.message == "frame 9 is bad"

@@ -9,7 +9,7 @@
 import threading
 
 import pytest
-from framestream import PENDING, Gst, frame_stream, run
+from framestream import PENDING, Gst, frame_stream, run, run_beside
 
 import gi
 
@@ -101,9 +101,8 @@ def test_pending_frames_finished_from_another_thread():
 
     element_class("PyPending", process)
     p, got = stream_through("pypending", 24, 2, max_in_flight=4)
-    done = threading.Event()
 
-    def finisher():
+    def finisher(done):
         while not done.is_set():
             with lock:
                 arrived.wait_for(lambda: len(pending) >= 4 or done.is_set(),
@@ -115,13 +114,7 @@ def test_pending_frames_finished_from_another_thread():
                 frame.set_output(Gst.Buffer.new_wrapped(bytes([value + 100]) * 16))
                 element.finish_frame(frame, Gst.FlowReturn.OK)
 
-    thread = threading.Thread(target=finisher)
-    thread.start()
-    try:
-        error = run(p)
-    finally:
-        done.set()
-        thread.join()
+    error = run_beside(p, finisher)
     assert error is None
     assert got == [i + 100 for i in range(24)]
 

@@ -15,6 +15,17 @@ def pipeline(frames, max_in_flight):
     return frame_stream(frames, 4, 4, 1, max_in_flight)
 
 
+def play(frames, max_in_flight, process_frame):
+    """The frames that leave @frames through process_frame coroutines."""
+    async def main():
+        p, element, got = pipeline(frames, max_in_flight)
+        gstasync.attach(element, process_frame)
+        await gstasync.play(p)
+        return got
+
+    return asyncio.run(main())
+
+
 def test_frames_leave_in_order_many_in_flight():
     in_flight = 0
     most = 0
@@ -27,13 +38,7 @@ def test_frames_leave_in_order_many_in_flight():
         in_flight -= 1
         return bytes(255 - b for b in frame.data())
 
-    async def main():
-        p, element, got = pipeline(200, max_in_flight=32)
-        gstasync.attach(element, process_frame)
-        await gstasync.play(p)
-        return got
-
-    got = asyncio.run(main())
+    got = play(200, 32, process_frame)
     assert got == [255 - i for i in range(200)]
     # one worker, yet many coroutines at once, never more than the window
     assert 8 < most <= 32
@@ -44,13 +49,7 @@ def test_drop_and_keep():
         await asyncio.sleep(0)
         return gstasync.DROP if frame.data()[0] % 2 else None
 
-    async def main():
-        p, element, got = pipeline(20, max_in_flight=8)
-        gstasync.attach(element, process_frame)
-        await gstasync.play(p)
-        return got
-
-    got = asyncio.run(main())
+    got = play(20, 8, process_frame)
     assert got == list(range(0, 20, 2))
 
 
