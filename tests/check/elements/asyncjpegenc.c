@@ -29,6 +29,7 @@
 
 #include "../asynccheck.h"
 #include "../codeccheck.h"
+#include "../encodercheck.h"
 
 /* jpegenc's input formats, in the order of its template. */
 static const gchar *const formats[] = { "I420", "YV12", "YUY2", "UYVY",
@@ -562,6 +563,30 @@ GST_START_TEST (test_flush_and_restart_with_frames_in_flight)
 
 GST_END_TEST;
 
+/* Timestamps, offsets and flags as jpegenc's, buffer for buffer, over
+ * starts, flushes, new caps, clipping segments, gaps and input flags of
+ * every kind: PTS and DTS from the input's PTS, offsets unset, MARKER on
+ * every image, DISCONT on the first since a start or a flush. */
+GST_START_TEST (test_timing_like_jpegenc)
+{
+  encoder_check_timing_like ("jpegenc", "asyncjpegenc", "I420");
+  encoder_check_timing_like ("jpegenc", "asyncjpegenc n-workers=3", "RGB");
+}
+
+GST_END_TEST;
+
+/* A flush with frames being encoded: the first image after it is DISCONT,
+ * whichever worker finishes first. */
+GST_START_TEST (test_discont_after_flush_in_flight)
+{
+  guint i, n = async_check_scale (20);
+
+  for (i = 0; i < n; i++)
+    encoder_check_discont_after_flush ("asyncjpegenc n-workers=3", "I420");
+}
+
+GST_END_TEST;
+
 static Suite *
 asyncjpegenc_suite (void)
 {
@@ -580,6 +605,8 @@ asyncjpegenc_suite (void)
   tcase_add_test (tc, test_properties_match_jpegenc);
   tcase_add_test (tc, test_templates_match_jpegenc);
   tcase_add_test (tc, test_flush_and_restart_with_frames_in_flight);
+  tcase_add_test (tc, test_timing_like_jpegenc);
+  tcase_add_test (tc, test_discont_after_flush_in_flight);
   return s;
 }
 

@@ -27,6 +27,7 @@
 
 #include "../asynccheck.h"
 #include "../codeccheck.h"
+#include "../encodercheck.h"
 
 /* pngenc's input formats. */
 static const gchar *const formats[] = { "RGBA", "RGB", "GRAY8", "GRAY16_BE" };
@@ -340,6 +341,31 @@ GST_START_TEST (test_drop_in)
 
 GST_END_TEST;
 
+/* Timestamps, offsets and flags as pngenc's, buffer for buffer, over
+ * starts, flushes, new caps, clipping segments, gaps and input flags of
+ * every kind: PTS and DTS from the input's PTS, offsets unset, MARKER on
+ * every image, DISCONT on the first since a start or a flush, and DELTA_UNIT on every image
+ * as pngenc does (it never marks its images as key frames). */
+GST_START_TEST (test_timing_like_pngenc)
+{
+  encoder_check_timing_like ("pngenc", "asyncpngenc", "RGB");
+  encoder_check_timing_like ("pngenc", "asyncpngenc n-workers=3", "GRAY8");
+}
+
+GST_END_TEST;
+
+/* A flush with frames being encoded: the first image after it is DISCONT,
+ * whichever worker finishes first. */
+GST_START_TEST (test_discont_after_flush_in_flight)
+{
+  guint i, n = async_check_scale (20);
+
+  for (i = 0; i < n; i++)
+    encoder_check_discont_after_flush ("asyncpngenc n-workers=3", "RGB");
+}
+
+GST_END_TEST;
+
 static Suite *
 asyncpngenc_suite (void)
 {
@@ -355,6 +381,8 @@ asyncpngenc_suite (void)
   tcase_add_test (tc, test_short_buffer);
   tcase_add_test (tc, test_changes_mid_stream);
   tcase_add_test (tc, test_drop_in);
+  tcase_add_test (tc, test_timing_like_pngenc);
+  tcase_add_test (tc, test_discont_after_flush_in_flight);
   return s;
 }
 
