@@ -32,13 +32,33 @@
  * replica of the chain of its own and pushes each frame through it in its
  * own thread.
  *
+ * The stream goes into the one element of the chain that has no sink pad
+ * linked inside it, through its only sink pad, else the one named `sink`,
+ * else `video_sink`, else the only one that takes raw video; its other
+ * sink pads stay unlinked, as they may with the bare element (textoverlay's
+ * text_sink). It comes out of the chain's one free src pad. Caps at either
+ * end of the description mean what they mean between two elements
+ * (`videoscale ! video/x-raw,width=160,height=120`): they become a
+ * capsfilter.
+ *
  * The output is the chain's own: the same caps and, for a deterministic
- * chain, the same bytes as the bare chain gives. Caps queries are answered
- * by the chain, and the sticky events (stream-start, caps, segment, tags)
- * reach every replica before its next frame; events go downstream once, in
- * their place. Errors, warnings and element messages of the wrapped
- * elements reach the bus with their own names (each replica is a bin named
- * after asyncwrap, such as `asyncwrap0-replica1`).
+ * chain that keeps no state from one frame to the next, the same bytes as
+ * the bare chain gives. Caps queries are answered by the chain, and the
+ * sticky events (stream-start, caps, segment, tags) reach every replica
+ * before its next frame; events go downstream once, in their place.
+ * Errors, warnings and element messages of the wrapped elements reach the
+ * bus with their own names (each replica is a bin named after asyncwrap,
+ * such as `asyncwrap0-replica1`).
+ *
+ * A filter that keeps state from one frame to the next (streaktv and
+ * vertigotv keep earlier frames, optv a phase that advances each frame,
+ * audioecho a delay line, `identity error-after=7` a count) gives other
+ * output with several workers: each replica sees only some of the frames,
+ * and which ones depends on timing. So does one that makes random choices
+ * per instance (dicetv). Run such a filter with n-workers=1, which gives
+ * the bare filter's output. For the stock elements known to keep state,
+ * asyncwrap posts a warning when it starts with more than one worker;
+ * n-workers=1 silences it. Other filters are not checked.
  *
  * The wrapped elements are the element's children (#GstChildProxy): give
  * them names in the description and set their properties as
@@ -50,10 +70,13 @@
  * error.
  *
  * A chain that is not 1-in/1-out cannot be wrapped: a description that
- * does not parse, that has no free sink or src pad, or that holds a source,
- * a sink or an element with a thread of its own (queue) is an error when
- * the element goes to READY; an element that gives no buffer, or more than
- * one, for a frame (videorate, a rate changer) is an error at that frame.
+ * does not parse; two elements that both wait for the stream; a head
+ * element with several free sink pads none of which is the one above
+ * (smpte); no free src pad, or more than one; a source, a sink or an
+ * element with a thread of its own (queue) inside: each is an error naming
+ * the filter when the element goes to READY. An element that gives no
+ * buffer, or more than one, for a frame (videorate, a rate changer) is an
+ * error at that frame.
  *
  * It helps with CPU-bound filters that run on one thread. Elements that
  * already use every core (videoconvert and videoscale with n-threads,
@@ -69,6 +92,12 @@
  * |[
  * gst-launch-1.0 audiotestsrc num-buffers=100 ! asyncwrap filter="audioconvert ! volume volume=0.5" ! fakesink
  * ]| Audio chains work the same way.
+ * |[
+ * gst-launch-1.0 videotestsrc ! asyncwrap filter="textoverlay text=Hello ! videoscale ! video/x-raw,width=160,height=120" ! videoconvert ! autovideosink
+ * ]| An overlay without its text input, and caps ending the chain.
+ * |[
+ * gst-launch-1.0 videotestsrc ! videoconvert ! asyncwrap n-workers=1 filter="streaktv" ! videoconvert ! autovideosink
+ * ]| A filter that keeps state runs on one replica.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -83,6 +112,29 @@
 
 GST_DEBUG_CATEGORY (gst_async_wrap_debug);
 #define GST_CAT_DEFAULT gst_async_wrap_debug
+
+/* Threads and locks.
+ *
+ * Threads: upstream's streaming thread (sticky events stored, frames
+ * submitted with the setup they came under), the workers (process (): a
+ * frame goes through the worker's own replica with no lock of ours held),
+ * the application (the filter, the children's properties, state changes)
+ * and any thread asking a caps query.
+ *
+ * Locks, in the order they are taken; a thread holding one never takes
+ * one above it:
+ *  1. template_lock: the template replica and template_error. Held while
+ *     the template answers a caps query, which asks asyncwrap's peers, and
+ *     while the template changes state.
+ *  2. lock: the current setup, the list of replicas and n_made. Held while
+ *     a changed child property is read (the child's own object lock nests
+ *     inside), and while flush events go into the replicas (unlock,
+ *     unlock_stop). A read-modify-write of the setup is one critical
+ *     section (gst_async_wrap_replace_setup_locked ()).
+ *  3. the object lock: the filter string, and what a message posted by a
+ *     replica's element takes on its way to the bus.
+ * The base class calls our vfuncs without its lock, and we call it with
+ * none of these held. */
 
 enum
 {
@@ -200,15 +252,24 @@ gst_async_wrap_class_init (GstAsyncWrapClass * klass)
    * GstAsyncWrap:filter:
    *
    * The filter to run, as a gst-launch-1.0 description of a chain of
-   * elements with one free sink pad and one free src pad that gives one
-   * buffer for each buffer. Name the elements whose properties change
-   * while playing (`gaussianblur name=blur`) to reach them as children.
+   * elements that takes one stream in and gives one out, one buffer for
+   * each buffer (the element's description says which pads those are).
+   * Caps may begin or end it (`videoscale ! video/x-raw,width=160`). Name
+   * the elements whose properties change while playing
+   * (`gaussianblur name=blur`) to reach them as children.
+   *
+   * A filter that keeps state from one frame to the next (streaktv,
+   * audioecho, `identity error-after=7`) gives the bare filter's output
+   * only with #GstAsyncTransform:n-workers set to 1; with more, each
+   * replica sees only some of the frames, and the stock elements known to
+   * keep state make the element post a warning when it starts.
    */
   g_object_class_install_property (gobject_class, PROP_FILTER,
       g_param_spec_string ("filter", "Filter",
           "Launch description of the 1-in/1-out filter chain to run, e.g. "
           "\"videoconvert ! gaussianblur sigma=2\" (NULL = none: the element "
-          "fails to start)", NULL,
+          "fails to start); a filter keeping state between frames needs "
+          "n-workers=1", NULL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
@@ -217,7 +278,8 @@ gst_async_wrap_class_init (GstAsyncWrapClass * klass)
   gst_element_class_set_static_metadata (element_class,
       "Concurrent filter wrapper", "Filter",
       "Runs replicas of a 1-in/1-out filter on several frames at once, "
-      "keeping their order", "gst-plugins-async developers");
+      "keeping their order (stateless filters: others need n-workers=1)",
+      "gst-plugins-async developers");
 
   trans_class->keep_contexts_across_caps = TRUE;
   trans_class->open = GST_DEBUG_FUNCPTR (gst_async_wrap_open);
@@ -350,7 +412,20 @@ gst_async_wrap_get_setup (GstAsyncWrap * self)
 }
 
 /* Makes the current setup one with @events or @settings instead (each
- * transfer full; NULL keeps the current one). */
+ * transfer full; NULL keeps the current one), with the lock held. Returns
+ * the old setup, for the caller to unref once the lock is released. */
+static GstAsyncWrapSetup *
+gst_async_wrap_replace_setup_locked (GstAsyncWrap * self, GPtrArray * events,
+    GPtrArray * settings)
+{
+  GstAsyncWrapSetup *old = self->setup;
+
+  self->setup = gst_async_wrap_setup_new (events ? events :
+      g_ptr_array_ref (old->events),
+      settings ? settings : g_ptr_array_ref (old->settings));
+  return old;
+}
+
 static void
 gst_async_wrap_change_setup (GstAsyncWrap * self, GPtrArray * events,
     GPtrArray * settings)
@@ -358,10 +433,7 @@ gst_async_wrap_change_setup (GstAsyncWrap * self, GPtrArray * events,
   GstAsyncWrapSetup *old;
 
   g_mutex_lock (&self->lock);
-  old = self->setup;
-  self->setup = gst_async_wrap_setup_new (events ? events :
-      g_ptr_array_ref (old->events),
-      settings ? settings : g_ptr_array_ref (old->settings));
+  old = gst_async_wrap_replace_setup_locked (self, events, settings);
   g_mutex_unlock (&self->lock);
   gst_async_wrap_setup_unref (old);
 }
@@ -382,63 +454,73 @@ gst_async_wrap_event_replaces (GstEvent * event, GstEvent * old)
 }
 
 /* Upstream's sticky events (but EOS, which replicas never get: a 1-in/1-out
- * filter holds nothing to finish), kept in the order pads send them. */
+ * filter holds nothing to finish), kept in the order pads send them. The
+ * new list is made from the current one in the same critical section
+ * that makes it current, so that a child's setting changed meanwhile is
+ * not lost. */
 static void
 gst_async_wrap_store_event (GstAsyncWrap * self, GstEvent * event)
 {
-  GstAsyncWrapSetup *setup = gst_async_wrap_get_setup (self);
-  GPtrArray *events = g_ptr_array_new_full (setup->events->len + 1,
-      (GDestroyNotify) gst_event_unref);
+  GstAsyncWrapSetup *old;
+  GPtrArray *current, *events;
   gboolean placed = FALSE;
   guint i;
 
-  for (i = 0; i < setup->events->len; i++) {
-    GstEvent *old = g_ptr_array_index (setup->events, i);
+  g_mutex_lock (&self->lock);
+  current = self->setup->events;
+  events = g_ptr_array_new_full (current->len + 1,
+      (GDestroyNotify) gst_event_unref);
+  for (i = 0; i < current->len; i++) {
+    GstEvent *stored = g_ptr_array_index (current, i);
 
-    if (!placed && GST_EVENT_TYPE (old) > GST_EVENT_TYPE (event)) {
+    if (!placed && GST_EVENT_TYPE (stored) > GST_EVENT_TYPE (event)) {
       g_ptr_array_add (events, gst_event_ref (event));
       placed = TRUE;
     }
-    if (!gst_async_wrap_event_replaces (event, old))
-      g_ptr_array_add (events, gst_event_ref (old));
+    if (!gst_async_wrap_event_replaces (event, stored))
+      g_ptr_array_add (events, gst_event_ref (stored));
   }
   if (!placed)
     g_ptr_array_add (events, gst_event_ref (event));
-  gst_async_wrap_setup_unref (setup);
-  gst_async_wrap_change_setup (self, events, NULL);
+  old = gst_async_wrap_replace_setup_locked (self, events, NULL);
+  g_mutex_unlock (&self->lock);
+  gst_async_wrap_setup_unref (old);
 }
 
 /* A writable property of a child changed (the application set it): from
- * the next frame in, every replica gets it. */
+ * the next frame in, every replica gets it. Reading the child's value,
+ * copying the other settings and making the new setup current are one
+ * critical section: two children's properties set at once from two
+ * threads both stay, and of two changes of one property the value read
+ * last is the one kept. */
 static void
 gst_async_wrap_child_notify (GObject * child, GParamSpec * pspec,
     GstAsyncWrap * self)
 {
   guint index = GPOINTER_TO_UINT (g_object_get_qdata (child, index_quark)) - 1;
-  GstAsyncWrapSetup *setup;
-  GstAsyncWrapSetting *setting;
-  GPtrArray *settings;
+  GstAsyncWrapSetup *old;
+  GPtrArray *current, *settings;
   guint i;
 
   if (!(pspec->flags & G_PARAM_WRITABLE)
       || (pspec->flags & G_PARAM_CONSTRUCT_ONLY))
     return;
 
-  setting = gst_async_wrap_setting_new (child, index, pspec);
   GST_DEBUG_OBJECT (self, "%s::%s changed", GST_OBJECT_NAME (child),
       pspec->name);
-
-  setup = gst_async_wrap_get_setup (self);
+  g_mutex_lock (&self->lock);
+  current = self->setup->settings;
   settings = gst_async_wrap_settings_new ();
-  for (i = 0; i < setup->settings->len; i++) {
-    GstAsyncWrapSetting *old = g_ptr_array_index (setup->settings, i);
+  for (i = 0; i < current->len; i++) {
+    GstAsyncWrapSetting *setting = g_ptr_array_index (current, i);
 
-    if (old->element != index || old->pspec != pspec)
-      g_ptr_array_add (settings, gst_async_wrap_setting_copy (old));
+    if (setting->element != index || setting->pspec != pspec)
+      g_ptr_array_add (settings, gst_async_wrap_setting_copy (setting));
   }
-  g_ptr_array_add (settings, setting);
-  gst_async_wrap_setup_unref (setup);
-  gst_async_wrap_change_setup (self, NULL, settings);
+  g_ptr_array_add (settings, gst_async_wrap_setting_new (child, index, pspec));
+  old = gst_async_wrap_replace_setup_locked (self, NULL, settings);
+  g_mutex_unlock (&self->lock);
+  gst_async_wrap_setup_unref (old);
 }
 
 /* --- the template -------------------------------------------------------- */
@@ -554,6 +636,111 @@ gst_async_wrap_close (GstAsyncTransform * trans)
   return TRUE;
 }
 
+/* --- filters that keep state --------------------------------------------- */
+
+/* Stock elements whose output for a frame depends on the frames before it
+ * in the same instance (a history of frames, a phase that advances each
+ * frame, a count), or on random choices made once per instance: with
+ * several replicas each sees only some of the frames, or makes choices of
+ * its own, and the output is not the bare element's. Each was seen to
+ * differ so (docs/elements/asyncwrap.md lists them; its test reads that
+ * list). With @property, only while that property is not at its
+ * default. */
+static const struct
+{
+  const gchar *factory;
+  const gchar *property;
+} stateful_elements[] = {
+  /* effectv: frame history or a per-frame phase */
+  {"agingtv", NULL}, {"optv", NULL}, {"quarktv", NULL}, {"radioactv", NULL},
+  {"rippletv", NULL}, {"shagadelictv", NULL}, {"streaktv", NULL},
+  {"vertigotv", NULL}, {"warptv", NULL},
+  /* a random map per instance */
+  {"dicetv", NULL}, {"diffuse", NULL}, {"marble", NULL},
+  /* the previous frame, a frame count */
+  {"videodiff", NULL}, {"zebrastripe", NULL},
+  /* audio filters with a delay line or recursive filter state */
+  {"audioecho", NULL}, {"freeverb", NULL}, {"audiocheblimit", NULL},
+  {"audiochebband", NULL}, {"audioiirfilter", NULL},
+  /* buffer counts */
+  {"identity", "error-after"}, {"identity", "eos-after"},
+};
+
+/* Whether @element is one of stateful_elements, as set now. */
+static gboolean
+gst_async_wrap_is_stateful (GstElement * element)
+{
+  GstElementFactory *factory = gst_element_get_factory (element);
+  const gchar *name;
+  guint i;
+
+  if (factory == NULL)
+    return FALSE;
+  name = gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (factory));
+  for (i = 0; i < G_N_ELEMENTS (stateful_elements); i++) {
+    GParamSpec *pspec;
+    GValue value = G_VALUE_INIT;
+    gboolean set;
+
+    if (!g_str_equal (name, stateful_elements[i].factory))
+      continue;
+    if (stateful_elements[i].property == NULL)
+      return TRUE;
+    pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (element),
+        stateful_elements[i].property);
+    if (pspec == NULL)
+      continue;
+    g_value_init (&value, pspec->value_type);
+    g_object_get_property (G_OBJECT (element), pspec->name, &value);
+    set = !g_param_value_defaults (pspec, &value);
+    g_value_unset (&value);
+    if (set)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* With several workers, warns once (at each start) about a wrapped
+ * element that keeps state: the output will not be the bare filter's.
+ * n-workers=1 gives the bare filter's output and no warning. */
+static void
+gst_async_wrap_warn_stateful (GstAsyncWrap * self)
+{
+  guint n_workers = gst_async_transform_get_n_workers (GST_ASYNC_TRANSFORM
+      (self));
+  GstElement *stateful = NULL;
+  guint i;
+
+  if (n_workers < 2)
+    return;
+  g_mutex_lock (&self->template_lock);
+  if (self->template) {
+    GPtrArray *elements = gst_async_wrap_replica_get_elements (self->template);
+
+    for (i = 0; i < elements->len && stateful == NULL; i++)
+      if (gst_async_wrap_is_stateful (g_ptr_array_index (elements, i)))
+        stateful = gst_object_ref (g_ptr_array_index (elements, i));
+  }
+  g_mutex_unlock (&self->template_lock);
+
+  if (stateful) {
+    gchar *filter = gst_async_wrap_dup_filter (self);
+
+    GST_ELEMENT_WARNING (self, STREAM, FAILED,
+        (_("The filter \"%s\" gives other output with %u workers than "
+                "alone: %s keeps state from one frame to the next or makes "
+                "random choices of its own, and each replica sees only some "
+                "of the frames. Set n-workers=1 for the filter's own "
+                "output."), filter, n_workers,
+            GST_OBJECT_NAME (stateful)),
+        ("%s is a %s, a known stateful element",
+            GST_OBJECT_NAME (stateful),
+            GST_OBJECT_NAME (gst_element_get_factory (stateful))));
+    g_free (filter);
+    gst_object_unref (stateful);
+  }
+}
+
 /* The replicas are made at the state change, so that one that cannot
  * start fails it. Upstream's events start anew. */
 static gboolean
@@ -563,6 +750,7 @@ gst_async_wrap_start (GstAsyncTransform * trans)
 
   gst_async_wrap_change_setup (self,
       g_ptr_array_new_with_free_func ((GDestroyNotify) gst_event_unref), NULL);
+  gst_async_wrap_warn_stateful (self);
   return gst_async_transform_create_contexts (trans);
 }
 

@@ -21,9 +21,12 @@
 
 /* A replica is the wrapped filter chain built from its launch description
  * into a bin of its own, with two pads of ours linked to it: the feeder
- * pushes a frame in, and the collector takes what comes out. The push runs
- * the whole chain in the calling thread (a worker), so one frame at a time
- * goes through a replica and no thread or queue is added.
+ * pushes a frame in, and the collector takes what comes out. Which free
+ * pads of the chain those are is decided once, when the replica is made
+ * (gst_async_wrap_replica_check_elements ()); caps at either end of the
+ * description become capsfilters first, as between two elements. The push
+ * runs the whole chain in the calling thread (a worker), so one frame at a
+ * time goes through a replica and no thread or queue is added.
  *
  * Queries the chain sends out of either end go on to asyncwrap's peers:
  * caps questions get the answers asyncwrap itself would get. Allocation
@@ -49,6 +52,7 @@
 
 #include <gst/video/video.h>
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 GST_DEBUG_CATEGORY_EXTERN (gst_async_wrap_debug);
 #define GST_CAT_DEFAULT gst_async_wrap_debug
@@ -246,14 +250,203 @@ gst_async_wrap_replica_collector_chain (GstPad * pad, GstObject * parent,
   return GST_FLOW_OK;
 }
 
-/* Checks that every element inside is a filter with all its pads linked,
- * and puts the counting probes on its pads. */
+/* Whether @text, a piece of a launch description, is caps (a media type
+ * such as video/x-raw first, as the parser's lexer tells caps from
+ * elements). */
 static gboolean
-gst_async_wrap_replica_check_elements (GstAsyncWrapReplica * replica,
-    GError ** error)
+gst_async_wrap_replica_is_caps (const gchar * text)
 {
+  const gchar *p = text;
+  gsize n;
+
+  if (*p == '"')
+    p++;
+  n = strspn (p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+      "0123456789-");
+  if (n == 0 || p[n] != '/')
+    return FALSE;
+  p += n + 1;
+  return strspn (p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+      "0123456789-") > 0;
+}
+
+/* @text as a capsfilter element, with the caps quoted for the parser. */
+static void
+gst_async_wrap_replica_append_capsfilter (GString * out, const gchar * text,
+    gsize len)
+{
+  gsize i;
+
+  g_string_append (out, " capsfilter caps=\"");
+  for (i = 0; i < len; i++) {
+    if (text[i] == '"' || text[i] == '\\')
+      g_string_append_c (out, '\\');
+    g_string_append_c (out, text[i]);
+  }
+  g_string_append (out, "\" ");
+}
+
+/* A launch line may give caps between two elements (`a ! video/x-raw ! b`),
+ * which the parser makes a capsfilter of, but a bin description cannot
+ * begin or end with caps: there is no element on their other side. Caps
+ * at either end of the filter's chain mean the same thing there (the
+ * stream is narrowed to them), so they are written as the capsfilter the
+ * parser would have made. Returns @description so rewritten. */
+static gchar *
+gst_async_wrap_replica_expand_caps (const gchar * description)
+{
+  GString *out = g_string_new (NULL);
+  const gchar *p, *first_link = NULL, *last_link = NULL;
+  const gchar *head_end, *tail_start, *end;
+  gint depth = 0;
+  gchar quote = 0;
+
+  /* the links ('!') outside quotes and brackets */
+  for (p = description; *p; p++) {
+    if (*p == '\\' && p[1]) {
+      p++;
+    } else if (quote) {
+      if (*p == quote)
+        quote = 0;
+    } else if (*p == '"' || *p == '\'') {
+      quote = *p;
+    } else if (*p == '(' || *p == '[' || *p == '{') {
+      depth++;
+    } else if (*p == ')' || *p == ']' || *p == '}') {
+      depth--;
+    } else if (*p == '!' && depth == 0) {
+      if (first_link == NULL)
+        first_link = p;
+      last_link = p;
+    }
+  }
+  end = p;
+  head_end = first_link ? first_link : end;
+  tail_start = last_link ? last_link + 1 : description;
+
+  p = description;
+  while (g_ascii_isspace (*p))
+    p++;
+  if (gst_async_wrap_replica_is_caps (p)) {
+    const gchar *e = head_end;
+
+    while (e > p && g_ascii_isspace (e[-1]))
+      e--;
+    gst_async_wrap_replica_append_capsfilter (out, p, e - p);
+    if (first_link == NULL)
+      return g_string_free (out, FALSE);
+    p = head_end;
+  }
+
+  while (g_ascii_isspace (*tail_start))
+    tail_start++;
+  if (first_link && gst_async_wrap_replica_is_caps (tail_start)) {
+    const gchar *e = end;
+
+    while (e > tail_start && g_ascii_isspace (e[-1]))
+      e--;
+    g_string_append_len (out, p, tail_start - p);
+    gst_async_wrap_replica_append_capsfilter (out, tail_start, e - tail_start);
+  } else {
+    g_string_append (out, p);
+  }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+gst_async_wrap_replica_has_linked_sink_pad (GstElement * element)
+{
+  GList *l;
+
+  for (l = element->sinkpads; l; l = l->next)
+    if (gst_pad_is_linked (l->data))
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether @pad's template takes raw video (and is not ANY). */
+static gboolean
+gst_async_wrap_replica_takes_video (GstPad * pad)
+{
+  GstCaps *caps = gst_pad_get_pad_template_caps (pad);
+  gboolean video = FALSE;
   guint i;
 
+  for (i = 0; !gst_caps_is_any (caps) && i < gst_caps_get_size (caps); i++)
+    if (gst_structure_has_name (gst_caps_get_structure (caps, i),
+            "video/x-raw"))
+      video = TRUE;
+  gst_caps_unref (caps);
+  return video;
+}
+
+/* The free sink pad of @head that takes the stream: its only one, else
+ * the one named "sink", else "video_sink", else the only one that takes
+ * raw video (overlays such as textoverlay or dvdspu, whose other sink
+ * pads stay unlinked, as they may with the bare element). */
+static GstPad *
+gst_async_wrap_replica_pick_input (GstAsyncWrapReplica * replica,
+    GstElement * head, GError ** error)
+{
+  static const gchar *names[] = { "sink", "video_sink" };
+  GstPad *video = NULL;
+  GString *free_pads;
+  guint n_video = 0, k;
+  GList *l;
+
+  if (head->sinkpads == NULL) {
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+        _("The filter \"%s\" has no free sink pad: it must take one stream "
+            "in and give one out."), replica->description);
+    return NULL;
+  }
+  if (head->sinkpads->next == NULL)
+    return head->sinkpads->data;
+  for (k = 0; k < G_N_ELEMENTS (names); k++)
+    for (l = head->sinkpads; l; l = l->next)
+      if (g_str_equal (GST_PAD_NAME (l->data), names[k]))
+        return l->data;
+  for (l = head->sinkpads; l; l = l->next)
+    if (gst_async_wrap_replica_takes_video (l->data)) {
+      video = l->data;
+      n_video++;
+    }
+  if (n_video == 1)
+    return video;
+
+  free_pads = g_string_new (NULL);
+  for (l = head->sinkpads; l; l = l->next)
+    g_string_append_printf (free_pads, "%s%s", free_pads->len ? ", " : "",
+        GST_PAD_NAME (l->data));
+  g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+      _("The filter \"%s\" cannot be wrapped: %s has several free sink pads "
+          "(%s), and which one takes the stream is not known: it must take "
+          "one stream in and give one out."), replica->description,
+      GST_OBJECT_NAME (head), free_pads->str);
+  g_string_free (free_pads, TRUE);
+  return NULL;
+}
+
+/* Checks that the elements inside make one chain, finds its two ends and
+ * puts the counting probes on every pad.
+ *
+ * The chain has one head: the one element none of whose sink pads is
+ * linked inside; the stream goes into its free sink pad (see
+ * gst_async_wrap_replica_pick_input ()). Every other element has a sink
+ * pad linked inside, and any other sink pad it has may stay free (an
+ * overlay's text_sink, which the bare element runs without as well).
+ * Exactly one src pad is free: the stream comes out of it; a second free
+ * src pad would be an output going nowhere. No source, no sink. A
+ * missing end is told first, then an element that is no filter. */
+static gboolean
+gst_async_wrap_replica_check_elements (GstAsyncWrapReplica * replica,
+    GstPad ** input, GstPad ** output, GError ** error)
+{
+  GstElement *heads[2] = { NULL, NULL }, *end_point = NULL;
+  GstPad *outputs[2] = { NULL, NULL };
+  guint i;
+
+  *input = *output = NULL;
   replica->counts = g_new0 (guint, 2 * replica->elements->len);
   for (i = 0; i < replica->elements->len; i++) {
     GstElement *element = g_ptr_array_index (replica->elements, i);
@@ -261,31 +454,61 @@ gst_async_wrap_replica_check_elements (GstAsyncWrapReplica * replica,
 
     if (GST_IS_BIN (element))
       continue;
-    if (GST_OBJECT_FLAG_IS_SET (element, GST_ELEMENT_FLAG_SOURCE)
-        || GST_OBJECT_FLAG_IS_SET (element, GST_ELEMENT_FLAG_SINK)) {
-      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-          _("The filter \"%s\" cannot be wrapped: %s is a source or a sink, "
-              "not a filter."), replica->description,
-          GST_OBJECT_NAME (element));
-      return FALSE;
-    }
-    for (l = GST_ELEMENT_PADS (element); l; l = l->next) {
-      GstPad *pad = l->data;
-
-      if (!gst_pad_is_linked (pad)) {
-        g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-            _("The filter \"%s\" cannot be wrapped: pad %s of %s is not "
-                "linked; it must take one stream in and give one out."),
-            replica->description, GST_PAD_NAME (pad),
-            GST_OBJECT_NAME (element));
-        return FALSE;
-      }
-      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
+    if (end_point == NULL
+        && (GST_OBJECT_FLAG_IS_SET (element, GST_ELEMENT_FLAG_SOURCE)
+            || GST_OBJECT_FLAG_IS_SET (element, GST_ELEMENT_FLAG_SINK)))
+      end_point = element;
+    if (!gst_async_wrap_replica_has_linked_sink_pad (element))
+      heads[heads[0] ? 1 : 0] = element;
+    for (l = element->srcpads; l; l = l->next)
+      if (!gst_pad_is_linked (l->data))
+        outputs[outputs[0] ? 1 : 0] = l->data;
+    for (l = GST_ELEMENT_PADS (element); l; l = l->next)
+      gst_pad_add_probe (l->data, GST_PAD_PROBE_TYPE_BUFFER |
           GST_PAD_PROBE_TYPE_BUFFER_LIST, gst_async_wrap_replica_count,
-          &replica->counts[2 * i + (GST_PAD_IS_SRC (pad) ? 1 : 0)], NULL);
-    }
+          &replica->counts[2 * i + (GST_PAD_IS_SRC (l->data) ? 1 : 0)], NULL);
   }
-  return TRUE;
+
+  if (outputs[0] == NULL) {
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+        _("The filter \"%s\" has no free src pad: it must take one stream "
+            "in and give one out."), replica->description);
+    return FALSE;
+  }
+  if (heads[0] == NULL) {
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+        _("The filter \"%s\" has no free sink pad: it must take one stream "
+            "in and give one out."), replica->description);
+    return FALSE;
+  }
+  if (end_point) {
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+        _("The filter \"%s\" cannot be wrapped: %s is a source or a sink, "
+            "not a filter."), replica->description,
+        GST_OBJECT_NAME (end_point));
+    return FALSE;
+  }
+  if (heads[1]) {
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+        _("The filter \"%s\" cannot be wrapped: %s and %s both take their "
+            "stream from outside the filter; it must take one stream in and "
+            "give one out."), replica->description,
+        GST_OBJECT_NAME (heads[0]), GST_OBJECT_NAME (heads[1]));
+    return FALSE;
+  }
+  if (outputs[1]) {
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+        _("The filter \"%s\" cannot be wrapped: pad %s of %s and pad %s of "
+            "%s are both free; it must take one stream in and give one out."),
+        replica->description, GST_PAD_NAME (outputs[0]),
+        GST_OBJECT_NAME (GST_PAD_PARENT (outputs[0])),
+        GST_PAD_NAME (outputs[1]),
+        GST_OBJECT_NAME (GST_PAD_PARENT (outputs[1])));
+    return FALSE;
+  }
+  *output = outputs[0];
+  *input = gst_async_wrap_replica_pick_input (replica, heads[0], error);
+  return *input != NULL;
 }
 
 static void
@@ -294,22 +517,15 @@ gst_async_wrap_replica_add_element (const GValue * value, gpointer user_data)
   g_ptr_array_add (user_data, g_value_get_object (value));
 }
 
-/* The end of the chain on @name's side, or NULL with @error set. */
+/* A ghost pad of the replica's bin named @name for @target. */
 static GstPad *
-gst_async_wrap_replica_end (GstAsyncWrapReplica * replica, const gchar * name,
-    GError ** error)
+gst_async_wrap_replica_add_end (GstAsyncWrapReplica * replica,
+    const gchar * name, GstPad * target)
 {
-  GstPad *pad = gst_element_get_static_pad (replica->bin, name);
+  GstPad *ghost = gst_ghost_pad_new (name, target);
 
-  if (pad == NULL && g_str_equal (name, "sink"))
-    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-        _("The filter \"%s\" has no free sink pad: it must take one stream "
-            "in and give one out."), replica->description);
-  else if (pad == NULL)
-    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-        _("The filter \"%s\" has no free src pad: it must take one stream "
-            "in and give one out."), replica->description);
-  return pad;
+  gst_element_add_pad (replica->bin, ghost);
+  return gst_object_ref (ghost);
 }
 
 /**
@@ -327,13 +543,17 @@ gst_async_wrap_replica_new (GstElement * wrap, const gchar * description,
 {
   GstAsyncWrapReplica *replica = g_new0 (GstAsyncWrapReplica, 1);
   GError *parse_error = NULL;
+  GstPad *input, *output;
   GstIterator *it;
+  gchar *expanded;
 
   replica->wrap = wrap;
   replica->description = g_strdup (description);
   replica->elements = g_ptr_array_new ();
-  replica->bin = gst_parse_bin_from_description_full (description, TRUE,
+  expanded = gst_async_wrap_replica_expand_caps (description);
+  replica->bin = gst_parse_bin_from_description_full (expanded, FALSE,
       NULL, GST_PARSE_FLAG_FATAL_ERRORS, &parse_error);
+  g_free (expanded);
   if (replica->bin == NULL) {
     g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
         _("Could not make the filter \"%s\": %s"), description,
@@ -350,11 +570,6 @@ gst_async_wrap_replica_new (GstElement * wrap, const gchar * description,
       replica, NULL);
   gst_element_set_bus (replica->bin, replica->bus);
 
-  if (!(replica->bin_sink = gst_async_wrap_replica_end (replica, "sink", error))
-      || !(replica->bin_src = gst_async_wrap_replica_end (replica, "src",
-              error)))
-    goto failed;
-
   it = gst_bin_iterate_recurse (GST_BIN (replica->bin));
   while (gst_iterator_foreach (it, gst_async_wrap_replica_add_element,
           replica->elements) == GST_ITERATOR_RESYNC) {
@@ -362,8 +577,10 @@ gst_async_wrap_replica_new (GstElement * wrap, const gchar * description,
     g_ptr_array_set_size (replica->elements, 0);
   }
   gst_iterator_free (it);
-  if (!gst_async_wrap_replica_check_elements (replica, error))
+  if (!gst_async_wrap_replica_check_elements (replica, &input, &output, error))
     goto failed;
+  replica->bin_sink = gst_async_wrap_replica_add_end (replica, "sink", input);
+  replica->bin_src = gst_async_wrap_replica_add_end (replica, "src", output);
 
   replica->feeder = gst_pad_new ("feeder", GST_PAD_SRC);
   GST_PAD_ELEMENT_PRIVATE (replica->feeder) = replica;

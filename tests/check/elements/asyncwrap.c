@@ -128,6 +128,326 @@ GST_START_TEST (test_audio_chain_identical)
 
 GST_END_TEST;
 
+/* --- against the bare filter in a pipeline ------------------------------- */
+
+#define VIDEO_SOURCE "videotestsrc num-buffers=%u pattern=ball " \
+  "animation-mode=frames ! video/x-raw,format=I420,width=160,height=120," \
+  "framerate=30/1 ! videoconvert"
+#define VIDEO_TAIL "videoconvert ! video/x-raw,format=I420"
+#define AUDIO_SOURCE "audiotestsrc num-buffers=%u wave=saw " \
+  "samplesperbuffer=1024 ! audio/x-raw,format=S16LE,rate=48000,channels=2 " \
+  "! audioconvert"
+#define AUDIO_TAIL "audioconvert ! audio/x-raw,format=S16LE"
+
+/* Every buffer @launch gives to its appsink "sink", in order, with the
+ * caps of the last one in @caps; fails on an error. */
+static GPtrArray *
+pull_all (const gchar * launch, GstCaps ** caps)
+{
+  GPtrArray *pulled = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_buffer_unref);
+  GError *error = NULL;
+  GstElement *pipeline = gst_parse_launch (launch, &error);
+  GstElement *sink;
+  GstMessage *msg;
+  GstBus *bus;
+  GstSample *sample;
+
+  fail_unless (pipeline != NULL, "%s: %s", launch, error ? error->message : "");
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  bus = gst_element_get_bus (pipeline);
+  *caps = NULL;
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  while ((sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+              60 * GST_SECOND))) {
+    g_ptr_array_add (pulled, gst_buffer_ref (gst_sample_get_buffer (sample)));
+    gst_caps_replace (caps, gst_sample_get_caps (sample));
+    gst_sample_unref (sample);
+  }
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  if (msg) {
+    gst_message_parse_error (msg, &error, NULL);
+    fail ("%s: %s", launch, error->message);
+  }
+  fail_unless (gst_app_sink_is_eos (GST_APP_SINK (sink)), "%s: no EOS", launch);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  return pulled;
+}
+
+/* @filter as a quoted property value of a launch line. */
+static gchar *
+quote_filter (const gchar * filter)
+{
+  GString *quoted = g_string_new ("\"");
+  const gchar *c;
+
+  for (c = filter; *c; c++) {
+    if (*c == '"' || *c == '\\')
+      g_string_append_c (quoted, '\\');
+    g_string_append_c (quoted, *c);
+  }
+  g_string_append_c (quoted, '"');
+  return g_string_free (quoted, FALSE);
+}
+
+/* @filter between @source (with a %u for the number of buffers) and
+ * @tail, bare and in asyncwrap with @workers: the same caps, buffers and
+ * timestamps. */
+static void
+check_like_bare (const gchar * source, const gchar * tail,
+    const gchar * filter, guint workers)
+{
+  gchar *head = g_strdup_printf (source, async_check_scale (12));
+  gchar *quoted = quote_filter (filter);
+  gchar *bare = g_strdup_printf ("%s ! %s ! %s ! appsink name=sink "
+      "sync=false", head, filter, tail);
+  gchar *wrapped = g_strdup_printf ("%s ! asyncwrap n-workers=%u filter=%s "
+      "! %s ! appsink name=sink sync=false", head, workers, quoted, tail);
+  GstCaps *bare_caps, *wrapped_caps;
+  GPtrArray *expected = pull_all (bare, &bare_caps);
+  GPtrArray *got = pull_all (wrapped, &wrapped_caps);
+  guint i;
+
+  GST_INFO ("%s", wrapped);
+  fail_unless_equals_int (got->len, expected->len);
+  fail_unless (expected->len > 0);
+  fail_unless (gst_caps_is_equal (bare_caps, wrapped_caps), "%s: %"
+      GST_PTR_FORMAT " against %" GST_PTR_FORMAT, wrapped, wrapped_caps,
+      bare_caps);
+  for (i = 0; i < got->len; i++) {
+    GstBuffer *a = g_ptr_array_index (expected, i);
+    GstBuffer *b = g_ptr_array_index (got, i);
+
+    fail_unless (buffers_equal (a, b), "%s: buffer %u differs", wrapped, i);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (a), GST_BUFFER_PTS (b));
+    fail_unless_equals_uint64 (GST_BUFFER_DURATION (a),
+        GST_BUFFER_DURATION (b));
+  }
+  gst_caps_unref (bare_caps);
+  gst_caps_unref (wrapped_caps);
+  g_ptr_array_unref (expected);
+  g_ptr_array_unref (got);
+  g_free (head);
+  g_free (quoted);
+  g_free (bare);
+  g_free (wrapped);
+}
+
+#define PAGE SRCDIR "/docs/elements/asyncwrap.md"
+
+/* The rows of the table after the heading @heading in the element's page:
+ * each row's first two cells, the first without its backquotes. */
+static GPtrArray *
+page_table (const gchar * heading)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      g_strfreev);
+  gchar *text = NULL, **lines, **line;
+  gboolean in_section = FALSE;
+
+  if (!g_file_get_contents (PAGE, &text, NULL, NULL))
+    g_error ("cannot read %s", PAGE);
+  lines = g_strsplit (text, "\n", -1);
+  for (line = lines; *line; line++) {
+    gchar **cells;
+
+    if (g_str_has_prefix (*line, "#"))
+      in_section = g_str_equal (*line, heading);
+    if (!in_section || !g_str_has_prefix (*line, "| `"))
+      continue;
+    cells = g_strsplit (*line + 1, "|", 3);
+    if (g_strv_length (cells) != 3)
+      g_error ("%s: not a row of two cells: %s", PAGE, *line);
+    g_strstrip (cells[0]);
+    g_strstrip (cells[1]);
+    if (!g_str_has_suffix (cells[0], "`"))
+      g_error ("%s: the first cell is not quoted: %s", PAGE, *line);
+    memmove (cells[0], cells[0] + 1, strlen (cells[0]) - 1);
+    cells[0][strlen (cells[0]) - 2] = '\0';
+    g_ptr_array_add (rows, cells);
+  }
+  if (rows->len == 0)
+    g_error ("%s: no table under \"%s\"", PAGE, heading);
+  g_strfreev (lines);
+  g_free (text);
+  return rows;
+}
+
+#define CHECKED_HEADING "## Filters checked against the bare filter"
+#define STATEFUL_HEADING "## Filters that keep state"
+
+/* The page's table of checked filters, read once by the suite. */
+static GPtrArray *checked_filters;
+
+/* Whether the loop test at @i runs: all of them normally; under valgrind
+ * or AddressSanitizer, where a pipeline is many times slower, one in
+ * eight. */
+static gboolean
+sampled (guint i)
+{
+#ifdef __SANITIZE_ADDRESS__
+  gboolean slow = TRUE;
+#else
+  gboolean slow = async_check_under_valgrind ();
+#endif
+
+  return !slow || i % 8 == 0;
+}
+
+/* Every filter the page says gives the bare filter's output does, with
+ * one and two workers. */
+GST_START_TEST (test_page_filters)
+{
+  gchar **row = g_ptr_array_index (checked_filters, __i__);
+  gboolean video = g_str_equal (row[1], "video");
+
+  fail_unless (video || g_str_equal (row[1], "audio"), "%s", row[1]);
+  if (!sampled (__i__))
+    return;
+  check_like_bare (video ? VIDEO_SOURCE : AUDIO_SOURCE,
+      video ? VIDEO_TAIL : AUDIO_TAIL, row[0], 1);
+  check_like_bare (video ? VIDEO_SOURCE : AUDIO_SOURCE,
+      video ? VIDEO_TAIL : AUDIO_TAIL, row[0], 2);
+}
+
+GST_END_TEST;
+
+/* Elements with sink pads besides the one the stream takes, unlinked as
+ * they may be when bare: the stream goes into video_sink (textoverlay),
+ * sink (rsvgoverlay) or the one pad that takes raw video (dvdspu's
+ * "video"), and the output is the bare element's. */
+static const gchar *optional_pads_filters[] = {
+  "textoverlay text=Hello",
+  "videoflip video-direction=horiz ! textoverlay text=Hello valignment=top",
+  "rsvgoverlay",
+  "dvdspu",
+};
+
+GST_START_TEST (test_optional_sink_pads)
+{
+  check_like_bare (VIDEO_SOURCE, VIDEO_TAIL, optional_pads_filters[__i__], 1);
+  check_like_bare (VIDEO_SOURCE, VIDEO_TAIL, optional_pads_filters[__i__], 2);
+}
+
+GST_END_TEST;
+
+/* Caps that begin or end the filter (which a bin description cannot)
+ * mean what they mean between two elements of a pipeline. */
+static const gchar *caps_filters[] = {
+  "videoscale ! video/x-raw,width=160,height=120",
+  "videoscale ! video/x-raw,width=80,height=60",
+  "video/x-raw,format=Y444 ! videoconvert",
+  "video/x-raw,format=GRAY8",
+  "textoverlay text=\"a ! b\" ! video/x-raw,format=BGRx",
+  "videoconvert ! video/x-raw(memory:SystemMemory),format=\"RGBx\"",
+};
+
+GST_START_TEST (test_caps_shorthand)
+{
+  check_like_bare (VIDEO_SOURCE, VIDEO_TAIL, caps_filters[__i__], 1);
+  check_like_bare (VIDEO_SOURCE, VIDEO_TAIL, caps_filters[__i__], 2);
+}
+
+GST_END_TEST;
+
+/* The warnings on @bus: their number, and the first one's text in @text.
+ * There must be no error. */
+static guint
+pop_warnings (GstBus * bus, gchar ** text)
+{
+  GstMessage *msg;
+  guint n = 0;
+
+  *text = NULL;
+  while ((msg = gst_bus_pop_filtered (bus,
+              GST_MESSAGE_WARNING | GST_MESSAGE_ERROR))) {
+    GError *error = NULL;
+
+    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
+    gst_message_parse_warning (msg, &error, NULL);
+    if (n++ == 0)
+      *text = g_strdup (error->message);
+    g_error_free (error);
+    gst_message_unref (msg);
+  }
+  return n;
+}
+
+/* How many warnings asyncwrap with @filter and @workers posts on its way
+ * to PAUSED and back, the first one's text in @text. */
+static guint
+start_warnings (const gchar * filter, guint workers, gchar ** text)
+{
+  GstElement *wrap = gst_element_factory_make ("asyncwrap", "w");
+  GstBus *bus = gst_bus_new ();
+  guint n;
+
+  gst_element_set_bus (wrap, bus);
+  g_object_set (wrap, "filter", filter, "n-workers", workers, NULL);
+  fail_unless_equals_int (gst_element_set_state (wrap, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_SUCCESS);
+  n = pop_warnings (bus, text);
+  fail_unless_equals_int (gst_element_set_state (wrap, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_element_set_bus (wrap, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (wrap);
+  return n;
+}
+
+/* Each stateful filter the page lists makes asyncwrap warn once at start
+ * with two workers, naming the filter and the element; with one worker
+ * (the bare filter's output) and for stateless filters it does not. */
+GST_START_TEST (test_stateful_warning)
+{
+  static const gchar *stateless[] = { "identity", "videobalance",
+    "videoconvert ! gaussianblur", "identity error-after=-1",
+  };
+  GPtrArray *rows = page_table (STATEFUL_HEADING);
+  gchar *text;
+  guint i, n;
+
+  for (i = 0; i < rows->len; i++) {
+    const gchar *filter = ((gchar **) g_ptr_array_index (rows, i))[0];
+    gchar *element = g_strdup (filter), *factory;
+
+    n = start_warnings (filter, 2, &text);
+    fail_unless (n == 1, "%s: %u warnings with two workers", filter, n);
+    GST_INFO ("%s: %s", filter, text);
+    fail_unless (strstr (text, filter) != NULL, "%s", text);
+    fail_unless (strstr (text, "n-workers=1") != NULL, "%s", text);
+    /* the element's name: its factory's and a number */
+    factory = strtok (element, " ");
+    fail_unless (strstr (text, factory) != NULL, "%s", text);
+    g_free (text);
+    g_free (element);
+    fail_unless_equals_int (start_warnings (filter, 1, &text), 0);
+    g_free (text);
+  }
+  for (i = 0; i < G_N_ELEMENTS (stateless); i++) {
+    fail_unless (start_warnings (stateless[i], 2, &text) == 0, "%s: %s",
+        stateless[i], text);
+    g_free (text);
+  }
+  g_ptr_array_unref (rows);
+}
+
+GST_END_TEST;
+
+/* With one worker a stateful filter gives the bare filter's output. */
+GST_START_TEST (test_stateful_one_worker)
+{
+  check_like_bare (VIDEO_SOURCE, VIDEO_TAIL, "streaktv", 1);
+  check_like_bare (VIDEO_SOURCE, VIDEO_TAIL, "vertigotv", 1);
+  check_like_bare (AUDIO_SOURCE, AUDIO_TAIL,
+      "audioecho delay=1000000 intensity=0.5", 1);
+}
+
+GST_END_TEST;
+
 /* Caps queries and accept-caps are the chain's. */
 GST_START_TEST (test_caps_queries)
 {
@@ -281,6 +601,122 @@ GST_START_TEST (test_caps_change_by_itself)
 
 GST_END_TEST;
 
+/* Two application threads set properties of two children at the same
+ * moment, round after round: the replicas get both values of each round
+ * (a setup read, then replaced, in two critical sections loses one).
+ * (Two properties of one child would not race: GObject sends the
+ * notifications of one object from one thread at a time.) */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  guint round;                  /* the round the setters are to do */
+  guint done;                   /* setters done, over all rounds */
+  gint arrived;                 /* setters at the start line, atomic */
+  guint rounds;
+  GstChildProxy *wrap;
+} Race;
+
+typedef struct
+{
+  Race *race;
+  const gchar *property;
+  gdouble values[2];            /* by round parity */
+} Setter;
+
+static gpointer
+setter_thread (gpointer data)
+{
+  Setter *setter = data;
+  Race *race = setter->race;
+  guint round;
+
+  for (round = 1; round <= race->rounds; round++) {
+    g_mutex_lock (&race->lock);
+    while (race->round < round)
+      g_cond_wait (&race->cond, &race->lock);
+    g_mutex_unlock (&race->lock);
+    /* both setters leave the start line together */
+    g_atomic_int_inc (&race->arrived);
+    while (g_atomic_int_get (&race->arrived) < (gint) (2 * round))
+      g_thread_yield ();
+    gst_child_proxy_set (race->wrap, setter->property,
+        setter->values[round % 2], NULL);
+    g_mutex_lock (&race->lock);
+    race->done++;
+    g_cond_broadcast (&race->cond);
+    g_mutex_unlock (&race->lock);
+  }
+  return NULL;
+}
+
+GST_START_TEST (test_concurrent_child_properties)
+{
+  GstCaps *caps = raw_caps ("I420", 16, 16);
+  GPtrArray *frames = make_frames (caps, 11, 0, 1);
+  GstBuffer *frame = g_ptr_array_index (frames, 0);
+  GstHarness *h = gst_harness_new_parse ("asyncwrap name=w n-workers=2 "
+      "filter=\"videobalance name=first ! videobalance name=second\"");
+  GstElement *wrap = harness_element (h, "w");
+  Race race = { 0, };
+  Setter saturation = { &race, "first::saturation", {1.8, 0.0}
+  };
+  Setter brightness = { &race, "second::brightness", {0.3, -0.3}
+  };
+  Encoded expected[2];
+  GThread *threads[2];
+  guint round, parity;
+
+  for (parity = 0; parity < 2; parity++) {
+    gchar *bare = g_strdup_printf ("videobalance saturation=%f ! "
+        "videobalance brightness=%f",
+        saturation.values[parity], brightness.values[parity]);
+
+    expected[parity] = encode (bare, caps, frames);
+    g_free (bare);
+  }
+  g_mutex_init (&race.lock);
+  g_cond_init (&race.cond);
+  race.rounds = async_check_scale (3000);
+  race.wrap = GST_CHILD_PROXY (wrap);
+  threads[0] = g_thread_new ("saturation", setter_thread, &saturation);
+  threads[1] = g_thread_new ("brightness", setter_thread, &brightness);
+
+  gst_harness_set_src_caps (h, gst_caps_ref (caps));
+  for (round = 1; round <= race.rounds; round++) {
+    GstBuffer *out;
+
+    g_mutex_lock (&race.lock);
+    race.round = round;
+    g_cond_broadcast (&race.cond);
+    while (race.done < 2 * round)
+      g_cond_wait (&race.cond, &race.lock);
+    g_mutex_unlock (&race.lock);
+
+    fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (frame)),
+        GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    fail_unless (buffers_equal (out,
+            g_ptr_array_index (expected[round % 2].buffers, 0)),
+        "round %u: a property set at the same time as the other was lost",
+        round);
+    gst_buffer_unref (out);
+  }
+
+  g_thread_join (threads[0]);
+  g_thread_join (threads[1]);
+  g_mutex_clear (&race.lock);
+  g_cond_clear (&race.cond);
+  encoded_clear (&expected[0]);
+  encoded_clear (&expected[1]);
+  gst_object_unref (wrap);
+  gst_harness_teardown (h);
+  g_ptr_array_unref (frames);
+  gst_caps_unref (caps);
+}
+
+GST_END_TEST;
+
 /* Runs @launch until it ends; returns the error message (or NULL at
  * EOS). */
 static GstMessage *
@@ -342,6 +778,9 @@ GST_START_TEST (test_not_a_filter)
     {"videoconvert name=c1 videoconvert name=c2", "c"},
     {"queue name=q", "q"},
     {"videoconvert ! identity name=x ! queue2 name=q2", "q2"},
+    /* two inputs, two outputs */
+    {"smpte name=wipe", "wipe"},
+    {"videoframe-audiolevel name=level", "level"},
   };
   guint i;
 
@@ -560,20 +999,41 @@ static Suite *
 asyncwrap_suite (void)
 {
   Suite *s = suite_create ("asyncwrap");
-  TCase *tc = tcase_create ("general");
+  TCase *tc_output = tcase_create ("output");
+  TCase *tc_children = tcase_create ("children");
+  TCase *tc_bad = tcase_create ("bad filters");
+  TCase *tc_flush = tcase_create ("flushing");
 
-  suite_add_tcase (s, tc);
-  tcase_add_loop_test (tc, test_video_chains_identical, 0,
+  /* the output is the bare filter's */
+  suite_add_tcase (s, tc_output);
+  tcase_add_loop_test (tc_output, test_video_chains_identical, 0,
       G_N_ELEMENTS (video_chains));
-  tcase_add_test (tc, test_audio_chain_identical);
-  tcase_add_test (tc, test_caps_queries);
-  tcase_add_test (tc, test_property_change_playing);
-  tcase_add_test (tc, test_caps_change_by_itself);
-  tcase_add_test (tc, test_not_a_filter);
-  tcase_add_test (tc, test_not_one_to_one);
-  tcase_add_test (tc, test_wrapped_error);
-  tcase_add_test (tc, test_flushing_seek_file);
-  tcase_add_test (tc, test_flush_and_restart_race);
+  tcase_add_test (tc_output, test_audio_chain_identical);
+  tcase_add_test (tc_output, test_caps_queries);
+  checked_filters = page_table (CHECKED_HEADING);
+  tcase_add_loop_test (tc_output, test_page_filters, 0, checked_filters->len);
+  tcase_add_loop_test (tc_output, test_optional_sink_pads, 0,
+      G_N_ELEMENTS (optional_pads_filters));
+  tcase_add_loop_test (tc_output, test_caps_shorthand, 0,
+      G_N_ELEMENTS (caps_filters));
+  tcase_add_test (tc_output, test_stateful_one_worker);
+
+  /* the wrapped elements' properties */
+  suite_add_tcase (s, tc_children);
+  tcase_add_test (tc_children, test_property_change_playing);
+  tcase_add_test (tc_children, test_caps_change_by_itself);
+  tcase_add_test (tc_children, test_concurrent_child_properties);
+
+  /* filters that cannot be wrapped, or not without a warning */
+  suite_add_tcase (s, tc_bad);
+  tcase_add_test (tc_bad, test_not_a_filter);
+  tcase_add_test (tc_bad, test_not_one_to_one);
+  tcase_add_test (tc_bad, test_wrapped_error);
+  tcase_add_test (tc_bad, test_stateful_warning);
+
+  suite_add_tcase (s, tc_flush);
+  tcase_add_test (tc_flush, test_flushing_seek_file);
+  tcase_add_test (tc_flush, test_flush_and_restart_race);
   return s;
 }
 
