@@ -126,8 +126,10 @@ gst_async_encoded_transform_caps (GstCaps * caps, const gchar * name,
   }
 
 filter:
+  /* (the result's fields first, as GstVideoEncoder and GstVideoDecoder
+   * give them) */
   if (filter) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, result,
+    GstCaps *tmp = gst_caps_intersect_full (result, filter,
         GST_CAPS_INTERSECT_FIRST);
 
     gst_caps_unref (result);

@@ -80,13 +80,19 @@ gst_async_transform_query_caps (GstAsyncTransform * self, GstPad * pad,
       GST_CAPS_INTERSECT_FIRST);
   gst_caps_unref (peercaps);
 
-  caps = klass->transform_caps (self, otherdir, tmp, filter);
+  /* Then the template, then the filter, in the element's order of
+   * preference and with the fields in the order GstVideoEncoder and
+   * GstVideoDecoder give them (what the element carries over, its
+   * template's, the filter's): a neighbour's fixation may depend on
+   * either (videoconvert's, in 1.22, on where the format is among the
+   * fields). */
+  caps = klass->transform_caps (self, otherdir, tmp, NULL);
   gst_caps_unref (tmp);
   tmp = gst_caps_intersect_full (caps, templ, GST_CAPS_INTERSECT_FIRST);
   gst_caps_unref (caps);
   caps = tmp;
   if (filter) {
-    tmp = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
+    tmp = gst_caps_intersect_full (caps, filter, GST_CAPS_INTERSECT_FIRST);
     gst_caps_unref (caps);
     caps = tmp;
   }
