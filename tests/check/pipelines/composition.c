@@ -572,6 +572,277 @@ GST_START_TEST (test_chain)
 
 GST_END_TEST;
 
+/* --- renegotiation ------------------------------------------------------ */
+
+/* Codecs between pads with ANY templates (an application's, or a test's,
+ * as in GStreamer's test_jpegenc_different_caps): after a first size is
+ * negotiated, the caps allowed upstream still hold the next size, and the
+ * next caps are taken. The stock codec goes through the same steps. */
+typedef struct
+{
+  const gchar *stock, *ours;
+  const gchar *format;          /* raw format in or out */
+  gboolean decoder;
+} Codec;
+
+static const Codec codecs[] = {
+  {"jpegenc", "asyncjpegenc", "I420", FALSE},
+  {"pngenc", "asyncpngenc", "RGB", FALSE},
+  {"jpegdec", "asyncjpegdec", "I420", TRUE},
+};
+
+static GstCaps *
+raw_caps (const gchar * format, guint width, guint height)
+{
+  return gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, format,
+      "width", G_TYPE_INT, width, "height", G_TYPE_INT, height, "framerate",
+      GST_TYPE_FRACTION, 30, 1, NULL);
+}
+
+/* One frame of @caps (raw), or the JPEG of one for a decoder. */
+static GstBuffer *
+make_input (const Codec * codec, GstCaps * caps)
+{
+  gchar *caps_str = gst_caps_to_string (caps);
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=1 pattern=ball ! "
+      "capsfilter caps=\"%s\"%s ! appsink name=sink", caps_str,
+      codec->decoder ? " ! jpegenc" : "");
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GstSample *sample;
+  GstBuffer *buffer;
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), DEADLINE);
+  fail_unless (sample != NULL);
+  buffer = gst_buffer_ref (gst_sample_get_buffer (sample));
+  gst_sample_unref (sample);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_free (desc);
+  g_free (caps_str);
+  return buffer;
+}
+
+static void
+check_renegotiation (const Codec * codec, const gchar * name)
+{
+  static GstStaticPadTemplate any_src = GST_STATIC_PAD_TEMPLATE ("src",
+      GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+  static GstStaticPadTemplate any_sink = GST_STATIC_PAD_TEMPLATE ("sink",
+      GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+  static const guint sizes[][2] = { {80, 64}, {64, 48}, {96, 32} };
+  GstElement *element = gst_check_setup_element (name);
+  GstPad *src = gst_check_setup_src_pad (element, &any_src);
+  GstPad *sink = gst_check_setup_sink_pad (element, &any_sink);
+  guint i;
+
+  gst_pad_set_active (src, TRUE);
+  gst_pad_set_active (sink, TRUE);
+  fail_unless_equals_int (gst_element_set_state (element, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_SUCCESS);
+
+  for (i = 0; i < G_N_ELEMENTS (sizes); i++) {
+    GstCaps *raw = raw_caps (codec->format, sizes[i][0], sizes[i][1]);
+    GstCaps *in = codec->decoder ? gst_caps_new_simple ("image/jpeg",
+        "width", G_TYPE_INT, sizes[i][0], "height", G_TYPE_INT, sizes[i][1],
+        "framerate", GST_TYPE_FRACTION, 30, 1, NULL) : gst_caps_ref (raw);
+    GstBuffer *buffer = make_input (codec, raw);
+    GstCaps *allowed, *out;
+    gint width;
+
+    if (i == 0) {
+      gst_check_setup_events (src, element, in, GST_FORMAT_TIME);
+    } else {
+      allowed = gst_pad_get_allowed_caps (src);
+      fail_unless (gst_caps_can_intersect (allowed, in),
+          "%s: %s not in the allowed caps %s", name, gst_caps_to_string (in),
+          gst_caps_to_string (allowed));
+      gst_caps_unref (allowed);
+      fail_unless (gst_pad_set_caps (src, in), "%s: %s refused", name,
+          gst_caps_to_string (in));
+    }
+    fail_unless_equals_int (gst_pad_push (src, buffer), GST_FLOW_OK);
+    g_mutex_lock (&check_mutex);
+    while (g_list_length (buffers) < i + 1)
+      g_cond_wait (&check_cond, &check_mutex);
+    g_mutex_unlock (&check_mutex);
+    out = gst_pad_get_current_caps (sink);
+    fail_unless (gst_structure_get_int (gst_caps_get_structure (out, 0),
+            "width", &width));
+    fail_unless_equals_int (width, sizes[i][0]);
+    gst_caps_unref (out);
+    gst_caps_unref (in);
+    gst_caps_unref (raw);
+  }
+
+  gst_element_set_state (element, GST_STATE_NULL);
+  gst_check_drop_buffers ();
+  gst_pad_set_active (src, FALSE);
+  gst_pad_set_active (sink, FALSE);
+  gst_check_teardown_src_pad (element);
+  gst_check_teardown_sink_pad (element);
+  gst_check_teardown_element (element);
+}
+
+GST_START_TEST (test_renegotiation)
+{
+  check_renegotiation (&codecs[__i__], codecs[__i__].stock);
+  check_renegotiation (&codecs[__i__], codecs[__i__].ours);
+}
+
+GST_END_TEST;
+
+/* --- negotiation failures ------------------------------------------------ */
+
+/* Chains that cannot negotiate: linked without caps checks, so that the
+ * refusal comes while data flows, downstream of an element of ours; or
+ * with a sink that refuses the data itself (not-negotiated from its pad,
+ * as a sink that cannot take the format gives), so that the refusal comes
+ * back to our element's task, after it may have taken every frame and the
+ * EOS. Each run must end in an error message: never a silent EOS, never a
+ * preroll that waits forever. */
+typedef struct
+{
+  const gchar *elements[4];
+  gboolean sink_refuses;
+} Refusal;
+
+static const Refusal refusals[] = {
+  {{"asyncidentity", "asyncpngenc"}, FALSE},
+  {{"asyncidentity", "asyncidentity", "capsfilter caps=image/jpeg"}, FALSE},
+  {{"asyncjpegenc", "capsfilter caps=image/png"}, FALSE},
+  {{"asyncwrap filter=videobalance", "asyncjpegdec"}, FALSE},
+  {{"jpegenc", "asyncjpegdec", "capsfilter caps=video/x-raw,format=GRAY16_LE"},
+      FALSE},
+  {{"asyncprocess", "asyncjpegenc", "asyncidentity",
+          "capsfilter caps=image/png"}, FALSE},
+  {{"asyncidentity"}, TRUE},
+  {{"asyncprocess"}, TRUE},
+  {{"asyncwrap filter=videobalance"}, TRUE},
+  {{"asyncjpegenc"}, TRUE},
+  {{"asyncpngenc"}, TRUE},
+  {{"jpegenc", "asyncjpegdec"}, TRUE},
+  {{"asyncjpegenc", "asyncidentity", "asyncjpegdec"}, TRUE},
+};
+
+static GstPadProbeReturn
+refuse_data (GstPad * pad, GstPadProbeInfo * info, gpointer unused)
+{
+  gst_buffer_unref (GST_PAD_PROBE_INFO_BUFFER (info));
+  GST_PAD_PROBE_INFO_FLOW_RETURN (info) = GST_FLOW_NOT_NEGOTIATED;
+  return GST_PAD_PROBE_HANDLED;
+}
+
+static void
+link_unchecked (GstElement * a, GstElement * b)
+{
+  GstPad *src = gst_element_get_static_pad (a, "src");
+  GstPad *sink = gst_element_get_static_pad (b, "sink");
+
+  fail_unless_equals_int (gst_pad_link_full (src, sink,
+          GST_PAD_LINK_CHECK_NOTHING), GST_PAD_LINK_OK);
+  gst_object_unref (src);
+  gst_object_unref (sink);
+}
+
+/* Runs refusal chain __i__ with 1 to 5 frames, many times (the frames may
+ * all be taken before the refusal comes back, or not). */
+GST_START_TEST (test_negotiation_failure_is_an_error)
+{
+  const Refusal *refusal = &refusals[__i__];
+  guint run, n = async_check_scale (40);
+  GString *name = g_string_new (NULL);
+  guint k;
+
+  for (k = 0; k < G_N_ELEMENTS (refusal->elements) && refusal->elements[k]; k++)
+    g_string_append_printf (name, "%s ! ", refusal->elements[k]);
+  g_string_append (name, refusal->sink_refuses ? "(refusing sink)" : "sink");
+
+  for (run = 0; run < n; run++) {
+    GstElement *pipeline = gst_pipeline_new (NULL);
+    GstElement *prev = gst_element_factory_make ("videotestsrc", NULL);
+    GstElement *filter = gst_element_factory_make ("capsfilter", NULL);
+    GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+    GstCaps *caps = raw_caps ("I420", WIDTH, HEIGHT);
+    GstMessage *msg;
+
+    /* I420 frames, whatever comes after */
+    g_object_set (prev, "num-buffers", 1 + run % 5, NULL);
+    g_object_set (filter, "caps", caps, NULL);
+    gst_caps_unref (caps);
+    gst_bin_add_many (GST_BIN (pipeline), prev, filter, NULL);
+    link_unchecked (prev, filter);
+    prev = filter;
+    for (k = 0; k < G_N_ELEMENTS (refusal->elements)
+        && refusal->elements[k]; k++) {
+      GstElement *e = gst_parse_launch (refusal->elements[k], NULL);
+
+      fail_unless (e != NULL, "%s", refusal->elements[k]);
+      gst_bin_add (GST_BIN (pipeline), e);
+      link_unchecked (prev, e);
+      prev = e;
+    }
+    gst_bin_add (GST_BIN (pipeline), sink);
+    link_unchecked (prev, sink);
+    if (refusal->sink_refuses) {
+      GstPad *pad = gst_element_get_static_pad (sink, "sink");
+
+      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, refuse_data, NULL,
+          NULL);
+      gst_object_unref (pad);
+    }
+
+    gst_element_set_state (pipeline, GST_STATE_PLAYING);
+    msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipeline), DEADLINE,
+        GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
+    fail_unless (msg != NULL, "%s (%u frames): no error, no EOS", name->str,
+        1 + run % 5);
+    fail_unless (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR,
+        "%s (%u frames): EOS, and no error", name->str, 1 + run % 5);
+    gst_message_unref (msg);
+    fail_unless_equals_int (gst_element_set_state (pipeline,
+            GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+    gst_object_unref (pipeline);
+  }
+  g_string_free (name, TRUE);
+}
+
+GST_END_TEST;
+
+/* --- ranks ---------------------------------------------------------------- */
+
+/* The codecs rank below the stock ones (autoplugged only where those are
+ * missing, or when a user raises them); filters are never autoplugged. */
+GST_START_TEST (test_ranks)
+{
+  static const struct
+  {
+    const gchar *name;
+    guint rank;
+  } ranks[] = {
+    {"asyncjpegdec", GST_RANK_SECONDARY},
+    {"asyncjpegenc", GST_RANK_SECONDARY},
+    {"asyncpngenc", GST_RANK_SECONDARY},
+    {"asyncidentity", GST_RANK_NONE},
+    {"asyncprocess", GST_RANK_NONE},
+    {"asyncwrap", GST_RANK_NONE},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (ranks); i++) {
+    GstPluginFeature *f = gst_registry_lookup_feature (gst_registry_get (),
+        ranks[i].name);
+
+    fail_unless (f != NULL, "%s", ranks[i].name);
+    fail_unless_equals_int (gst_plugin_feature_get_rank (f), ranks[i].rank);
+    gst_object_unref (f);
+  }
+}
+
+GST_END_TEST;
+
 /* --- setup --------------------------------------------------------------- */
 
 /* The folder for the file playbin plays, made before the tests (in the
@@ -663,6 +934,19 @@ composition_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_unchecked_fixture (tc, make_tmp_dir, remove_tmp_dir);
   tcase_add_loop_test (tc, test_chain, 0, chains->len);
+
+  tc = tcase_create ("renegotiation");
+  suite_add_tcase (s, tc);
+  tcase_add_loop_test (tc, test_renegotiation, 0, G_N_ELEMENTS (codecs));
+
+  tc = tcase_create ("failures");
+  suite_add_tcase (s, tc);
+  tcase_add_loop_test (tc, test_negotiation_failure_is_an_error, 0,
+      G_N_ELEMENTS (refusals));
+
+  tc = tcase_create ("ranks");
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_ranks);
   return s;
 }
 
