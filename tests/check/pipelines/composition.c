@@ -78,8 +78,6 @@ static const Element elements[] = {
   {"asyncpngenc", "pngenc", RAW, PNG},
 };
 
-#define ELEMENT_PNGENC 5
-
 /* What @e gives for @in, or N_KINDS if it does not take it. */
 static Kind
 element_output (const Element * e, Kind in)
@@ -230,7 +228,7 @@ add_pair_chains (void)
 
           if (v == 2 && converters[mid] == NULL)
             continue;
-          if (v < 2 && (a == ELEMENT_PNGENC || b == ELEMENT_PNGENC))
+          if (v < 2 && (elements[a].out == PNG || elements[b].out == PNG))
             format = "RGB";
           c = chain_new ();
           chain_add_source (c, s, format);
@@ -265,7 +263,7 @@ add_neighbour_chains (void)
 
   for (e = 0; e < G_N_ELEMENTS (elements); e++) {
     gchar *name = element_name (&elements[e]);
-    const gchar *format = e == ELEMENT_PNGENC ? "RGB" : "I420";
+    const gchar *format = elements[e].out == PNG ? "RGB" : "I420";
     Chain *c;
 
     for (s = RAW; s <= JPEG; s++) {
