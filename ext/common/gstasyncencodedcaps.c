@@ -84,7 +84,10 @@ gst_async_encoded_caps (const gchar * media_type, const GstVideoInfo * info,
 
 /* For caps queries: raw video on one side, images on the other, with the
  * same size and rate. Returns @caps as @name (the other side's media type),
- * with only those fields, narrowed by @filter. */
+ * with only those fields, narrowed by @filter. ANY (a peer that takes
+ * anything, or an unlinked one) becomes any @name: the caller narrows it
+ * to its pad template, as it does every answer. Only system memory
+ * carries over: the element reads and writes frames in it. */
 GstCaps *
 gst_async_encoded_transform_caps (GstCaps * caps, const gchar * name,
     GstCaps * filter)
@@ -92,14 +95,27 @@ gst_async_encoded_transform_caps (GstCaps * caps, const gchar * name,
   static const gchar *const carried[] = { "width", "height", "framerate",
     "pixel-aspect-ratio", NULL
   };
-  GstCaps *result = gst_caps_new_empty ();
-  guint i, n = gst_caps_get_size (caps);
+  GstCaps *result;
+  guint i, n;
 
+  if (gst_caps_is_any (caps)) {
+    result = gst_caps_new_empty_simple (name);
+    goto filter;
+  }
+
+  result = gst_caps_new_empty ();
+  n = gst_caps_get_size (caps);
   for (i = 0; i < n; i++) {
     const GstStructure *s = gst_caps_get_structure (caps, i);
-    GstStructure *other = gst_structure_new_empty (name);
+    GstCapsFeatures *features = gst_caps_get_features (caps, i);
+    GstStructure *other;
     guint f;
 
+    if (features && !gst_caps_features_is_any (features)
+        && !gst_caps_features_is_equal (features,
+            GST_CAPS_FEATURES_MEMORY_SYSTEM_MEMORY))
+      continue;
+    other = gst_structure_new_empty (name);
     for (f = 0; carried[f]; f++) {
       const GValue *v = gst_structure_get_value (s, carried[f]);
 
@@ -108,8 +124,12 @@ gst_async_encoded_transform_caps (GstCaps * caps, const gchar * name,
     }
     result = gst_caps_merge_structure (result, other);
   }
+
+filter:
+  /* (the result's fields first, as GstVideoEncoder and GstVideoDecoder
+   * give them) */
   if (filter) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, result,
+    GstCaps *tmp = gst_caps_intersect_full (result, filter,
         GST_CAPS_INTERSECT_FIRST);
 
     gst_caps_unref (result);

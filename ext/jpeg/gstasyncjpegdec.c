@@ -139,7 +139,7 @@ GST_STATIC_PAD_TEMPLATE (GST_ASYNC_TRANSFORM_SRC_NAME, GST_PAD_SRC,
 
 #define gst_async_jpeg_dec_parent_class parent_class
 G_DEFINE_TYPE (GstAsyncJpegDec, gst_async_jpeg_dec, GST_TYPE_ASYNC_TRANSFORM);
-GST_ELEMENT_REGISTER_DEFINE (asyncjpegdec, "asyncjpegdec", GST_RANK_NONE,
+GST_ELEMENT_REGISTER_DEFINE (asyncjpegdec, "asyncjpegdec", GST_RANK_SECONDARY,
     GST_TYPE_ASYNC_JPEG_DEC);
 
 /* --- libjpeg's input: one frame in memory -------------------------------- */

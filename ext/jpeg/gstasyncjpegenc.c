@@ -146,7 +146,7 @@ GST_STATIC_PAD_TEMPLATE (GST_ASYNC_TRANSFORM_SRC_NAME, GST_PAD_SRC,
 
 #define gst_async_jpeg_enc_parent_class parent_class
 G_DEFINE_TYPE (GstAsyncJpegEnc, gst_async_jpeg_enc, GST_TYPE_ASYNC_TRANSFORM);
-GST_ELEMENT_REGISTER_DEFINE (asyncjpegenc, "asyncjpegenc", GST_RANK_NONE,
+GST_ELEMENT_REGISTER_DEFINE (asyncjpegenc, "asyncjpegenc", GST_RANK_SECONDARY,
     GST_TYPE_ASYNC_JPEG_ENC);
 
 /* --- the settings a frame is encoded with -------------------------------- */

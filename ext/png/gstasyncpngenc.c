@@ -112,7 +112,7 @@ GST_STATIC_PAD_TEMPLATE (GST_ASYNC_TRANSFORM_SRC_NAME, GST_PAD_SRC,
 
 #define gst_async_png_enc_parent_class parent_class
 G_DEFINE_TYPE (GstAsyncPngEnc, gst_async_png_enc, GST_TYPE_ASYNC_TRANSFORM);
-GST_ELEMENT_REGISTER_DEFINE (asyncpngenc, "asyncpngenc", GST_RANK_NONE,
+GST_ELEMENT_REGISTER_DEFINE (asyncpngenc, "asyncpngenc", GST_RANK_SECONDARY,
     GST_TYPE_ASYNC_PNG_ENC);
 
 /* A frame's compression level, taken when it enters, and whether it is the

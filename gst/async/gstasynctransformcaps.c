@@ -42,6 +42,12 @@
 
 /* --- caps queries -------------------------------------------------------- */
 
+/* What @pad can take or give, as GstBaseTransform answers: the filter,
+ * narrowed to this pad's template, turned into the other side's terms and
+ * sent to the other side's peer; its answer, narrowed to the other pad's
+ * template, turned back. Every step goes through the templates, so that
+ * ANY (an unlinked peer, a sink that takes anything, a filter of ANY)
+ * means "whatever the templates allow", never nothing. */
 static GstCaps *
 gst_async_transform_query_caps (GstAsyncTransform * self, GstPad * pad,
     GstCaps * filter)
@@ -51,30 +57,42 @@ gst_async_transform_query_caps (GstAsyncTransform * self, GstPad * pad,
   GstPad *otherpad = pad == priv->srcpad ? priv->sinkpad : priv->srcpad;
   GstPadDirection direction = GST_PAD_DIRECTION (pad);
   GstPadDirection otherdir = GST_PAD_DIRECTION (otherpad);
-  GstCaps *templ, *othertempl, *peerfilter = NULL, *peercaps, *caps;
+  GstCaps *templ, *othertempl, *peerfilter, *peercaps, *caps, *tmp;
 
   templ = gst_pad_get_pad_template_caps (pad);
   othertempl = gst_pad_get_pad_template_caps (otherpad);
 
   /* What the filter allows on this pad, seen from the other side. */
   if (filter) {
-    GstCaps *tmp = klass->transform_caps (self, direction, filter, NULL);
-    peerfilter = gst_caps_intersect_full (tmp, othertempl,
-        GST_CAPS_INTERSECT_FIRST);
+    tmp = gst_caps_intersect_full (filter, templ, GST_CAPS_INTERSECT_FIRST);
+    caps = klass->transform_caps (self, direction, tmp, NULL);
     gst_caps_unref (tmp);
-  }
-  peercaps = gst_pad_peer_query_caps (otherpad, peerfilter
-      ? peerfilter : othertempl);
-  gst_clear_caps (&peerfilter);
-
-  caps = klass->transform_caps (self, otherdir, peercaps, filter);
-  gst_caps_unref (peercaps);
-  peercaps = caps;
-  caps = gst_caps_intersect_full (peercaps, templ, GST_CAPS_INTERSECT_FIRST);
-  gst_caps_unref (peercaps);
-  if (filter) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, caps,
+    peerfilter = gst_caps_intersect_full (caps, othertempl,
         GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (caps);
+  } else {
+    peerfilter = gst_caps_ref (othertempl);
+  }
+  /* (without a peer, or one that does not answer: the filter itself) */
+  peercaps = gst_pad_peer_query_caps (otherpad, peerfilter);
+  gst_caps_unref (peerfilter);
+  tmp = gst_caps_intersect_full (peercaps, othertempl,
+      GST_CAPS_INTERSECT_FIRST);
+  gst_caps_unref (peercaps);
+
+  /* Then the template, then the filter, in the element's order of
+   * preference and with the fields in the order GstVideoEncoder and
+   * GstVideoDecoder give them (what the element carries over, its
+   * template's, the filter's): a neighbour's fixation may depend on
+   * either (videoconvert's, in 1.22, on where the format is among the
+   * fields). */
+  caps = klass->transform_caps (self, otherdir, tmp, NULL);
+  gst_caps_unref (tmp);
+  tmp = gst_caps_intersect_full (caps, templ, GST_CAPS_INTERSECT_FIRST);
+  gst_caps_unref (caps);
+  caps = tmp;
+  if (filter) {
+    tmp = gst_caps_intersect_full (caps, filter, GST_CAPS_INTERSECT_FIRST);
     gst_caps_unref (caps);
     caps = tmp;
   }
@@ -99,6 +117,8 @@ gst_async_transform_query_caps_on (GstAsyncTransform * self, GstPad * pad,
   return TRUE;
 }
 
+/* As a pad's default: @caps must be within what a caps query filtered by
+ * them gives (so downstream has its say, through transform_caps). */
 gboolean
 gst_async_transform_query_accept_caps (GstAsyncTransform * self,
     GstQuery * query)
@@ -107,7 +127,7 @@ gst_async_transform_query_accept_caps (GstAsyncTransform * self,
 
   gst_query_parse_accept_caps (query, &caps);
   allowed = gst_async_transform_query_caps (self, GET_PRIV (self)->sinkpad,
-      NULL);
+      caps);
   gst_query_set_accept_caps_result (query, gst_caps_is_subset (caps, allowed));
   gst_caps_unref (allowed);
   return TRUE;
