@@ -65,7 +65,8 @@ class PyInvert(GstAsync.AsyncTransform):
     def do_process(self, context, frame):
         # Called on a worker thread; frame is valid during the call only.
         # frame.input is the input buffer (read-only here: PyGObject holds
-        # a reference of its own); the result goes in with set_output.
+        # a reference of its own); the result goes in with set_output. A
+        # frame given no output goes out as it came; DROPPED drops it.
         data = frame.input.extract_dup(0, frame.input.get_size())
         time.sleep(0.001)
         frame.set_output(Gst.Buffer.new_wrapped(bytes(255 - b for b in data)))

@@ -1,15 +1,15 @@
 # The library through its own introspection data (GstAsync-1.0.typelib):
 # asyncprocess's C function setter and GstAsyncProcessFrame from Python,
 # and Python subclasses of GstAsync.AsyncTransform whose frames are left
-# pending, or whose do_process raises. Skipped without the typelib (a
-# build without introspection).
+# pending, left alone or dropped, or whose do_process raises. Skipped
+# without the typelib (a build without introspection).
 #
 # Run by meson test (suite python) with GI_TYPELIB_PATH at the build tree.
 
 import threading
 
 import pytest
-from framestream import PENDING, Gst, frame_stream, run, run_beside
+from framestream import DROPPED, PENDING, Gst, frame_stream, run, run_beside
 
 import gi
 
@@ -124,19 +124,53 @@ def test_pending_frames_finished_from_another_thread():
     assert got == [i + 100 for i in range(24)]
 
 
-def test_exception_in_do_process_drops_the_frame():
+def test_exception_in_do_process_leaves_the_frame_alone():
     # What docs/reference/python.md says: PyGObject prints the exception
-    # and returns GST_FLOW_OK with no output, so the frame is dropped.
+    # and returns GST_FLOW_OK with no output, so the frame goes out as it
+    # came.
     def process(self, context, frame):
         value = frame.input.extract_dup(0, 1)[0]
         if value == 3:
             raise RuntimeError("no good (this traceback is expected)")
-        frame.set_output(Gst.Buffer.new_wrapped(bytes([value]) * 16))
+        frame.set_output(Gst.Buffer.new_wrapped(bytes([value + 100]) * 16))
         return Gst.FlowReturn.OK
 
     p, got = stream_through(element_class("PyRaises", process), 8, 2)
     assert run(p) is None
-    assert got == [0, 1, 2, 4, 5, 6, 7]
+    assert got == [100, 101, 102, 3, 104, 105, 106, 107]
+
+
+def test_frames_left_alone_go_out_as_they_came():
+    # OK with no output: the frame passes, as through an in-place
+    # GstBaseTransform and as asyncprocess does; DROPPED, or set_output
+    # with None, push nothing.
+    seen = []
+
+    def process(self, context, frame):
+        value = frame.input.extract_dup(0, 1)[0]
+        seen.append(value)
+        if value % 3 == 1:
+            return DROPPED
+        if value % 3 == 2:
+            frame.set_output(None)
+        return Gst.FlowReturn.OK
+
+    p, got = stream_through(element_class("PyLooks", process), 30, 2)
+    assert run(p) is None
+    assert sorted(seen) == list(range(30))
+    assert got == list(range(0, 30, 3))
+
+
+def test_set_function_frames_left_alone_go_out_as_they_came():
+    # the same through asyncprocess's C function setter
+    p, process, got = frame_stream(12, 16, 4, 2, 0)
+
+    def looks(element, frame):
+        return DROPPED if frame.get_number() % 2 else Gst.FlowReturn.OK
+
+    process.set_function(looks)
+    assert run(p) is None
+    assert got == list(range(0, 12, 2))
 
 
 def test_element_made_from_python_is_freed():
