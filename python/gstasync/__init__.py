@@ -92,25 +92,34 @@ class _Attachment:
 
     # In the thread flushing or stopping the element.
     def _on_cancel(self, element):
-        self.loop.call_soon_threadsafe(self._cancel_all)
+        try:
+            self.loop.call_soon_threadsafe(self._cancel_all)
+        except RuntimeError:
+            pass                    # a closed loop has no task left
 
     def _start(self, frame):
         task = self.loop.create_task(self._run(frame))
         self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(lambda task: self._done(frame, task))
 
     def _cancel_all(self):
         for task in list(self.tasks):
             task.cancel()
 
+    # Every frame is finished once, whatever became of its task: a task
+    # cancelled before its first step never runs _run at all, and a frame
+    # not finished holds its buffer and the element for ever.
+    def _done(self, frame, task):
+        self.tasks.discard(task)
+        if task.cancelled() or task.exception() is not None:
+            # flushed or stopped (the frame is thrown away anyway), or
+            # ended by KeyboardInterrupt or SystemExit
+            self.element.emit("finish", frame.id, Gst.FlowReturn.FLUSHING)
+
     async def _run(self, frame):
         element = self.element
         try:
             result = await self.process_frame(frame)
-        except asyncio.CancelledError:
-            # flushed or stopped: the frame is thrown away anyway
-            element.emit("finish", frame.id, Gst.FlowReturn.FLUSHING)
-            return
         except Exception as error:  # noqa: BLE001 (any error stops it)
             element.emit(
                 "finish-with-error", frame.id,

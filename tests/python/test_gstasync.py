@@ -3,7 +3,9 @@
 # source tree's python/ on PYTHONPATH.
 
 import asyncio
+import gc
 import random
+import threading
 
 import pytest
 
@@ -75,32 +77,125 @@ def test_exception_stops_with_an_error_naming_the_frame():
 
 def test_seek_cancels_pending_coroutines():
     """A flushing seek while coroutines wait: they are cancelled, the
-    frames after the seek come through, nothing hangs."""
-    cancelled = 0
+    frames after the seek come through, nothing hangs, and no frame is
+    left unfinished."""
+    waiting = cancelled = 0
+    kept = []
 
     async def process_frame(frame):
-        nonlocal cancelled
+        nonlocal waiting, cancelled
+        if frame.buffer.pts >= Gst.SECOND:
+            kept.append(frame.buffer.pts)
+            return None
+        # before the seek: wait until cancelled
+        waiting += 1
+        if waiting == 4:
+            seek_now.set()
         try:
-            await asyncio.sleep(0.05)
+            await asyncio.get_running_loop().create_future()
         except asyncio.CancelledError:
             cancelled += 1
             raise
-        return None
 
     async def main():
+        nonlocal seek_now
+        seek_now = asyncio.Event()
         p = Gst.parse_launch(
-            "videotestsrc num-buffers=60 ! video/x-raw,width=16,height=16 "
-            "! asyncprocess name=p n-workers=1 max-in-flight=16 "
-            "! fakesink sync=false")
-        gstasync.attach(p.get_by_name("p"), process_frame)
-        p.set_state(Gst.State.PAUSED)
-        await asyncio.get_running_loop().run_in_executor(
-            None, p.get_state, 10 * Gst.SECOND)
+            "videotestsrc ! video/x-raw,width=16,height=16,"
+            "framerate=30/1 ! asyncprocess name=p n-workers=1 "
+            "max-in-flight=16 ! fakesink sync=false")
+        element = p.get_by_name("p")
+        clean = element.__grefcount__
+        gstasync.attach(element, process_frame)
         p.set_state(Gst.State.PLAYING)
-        await asyncio.sleep(0.02)
-        assert p.seek_simple(Gst.Format.TIME, Gst.SeekFlags.FLUSH,
-                             Gst.SECOND // 2)
+        await seek_now.wait()
+        # to the frames from 1 s to 2 s, which pass at once
+        assert p.seek(1.0, Gst.Format.TIME, Gst.SeekFlags.FLUSH,
+                      Gst.SeekType.SET, Gst.SECOND,
+                      Gst.SeekType.SET, 2 * Gst.SECOND)
         await gstasync.play(p)
+        return p, element, clean
 
-    asyncio.run(asyncio.wait_for(main(), 60))
-    assert cancelled > 0
+    seek_now = None
+    p, element, clean = asyncio.run(asyncio.wait_for(main(), 60))
+    assert cancelled == waiting >= 4
+    assert kept == [i * Gst.SECOND // 30 for i in range(30, 60)]
+    assert element.__grefcount__ == clean
+
+
+def hand_over_then(loop, pipeline, steps):
+    """Plays @pipeline (its asyncprocess "p" attached to @loop, which is
+    not running, as a loop busy elsewhere) and, each time the window of 8
+    frames has been handed over to the loop, runs the next of @steps in
+    this thread; then runs the loop until every frame's task is over.
+    The frames' tasks are all cancelled before their first step."""
+    element = pipeline.get_by_name("p")
+    handed = threading.Semaphore(0)
+
+    # counts the frames handed over; gstasync's handler, connected after
+    # it, gives the return value (the last handler's counts)
+    def count(element, frame_id, buffer, caps, worker):
+        handed.release()
+        return Gst.FlowReturn.OK
+
+    element.connect("process", count)
+
+    async def process_frame(frame):
+        raise AssertionError("never started")
+
+    attachment = gstasync.attach(element, process_frame, loop)
+    pipeline.set_state(Gst.State.PLAYING)
+    for step in steps:
+        for i in range(8):
+            assert handed.acquire(timeout=30)
+        step()
+
+    async def settle():
+        await asyncio.sleep(0)      # the frames' _start, then _cancel_all
+        while attachment.tasks:
+            await asyncio.sleep(0)
+
+    loop.run_until_complete(asyncio.wait_for(settle(), 30))
+    loop.close()
+
+
+def test_frames_cancelled_by_seeks_and_stop_are_finished():
+    """Frames thrown away by two flushing seeks and a stop while the loop
+    is busy: each is still finished, so the element holds no reference
+    for them afterwards."""
+    p = Gst.parse_launch(
+        "videotestsrc ! video/x-raw,width=16,height=16,framerate=30/1 "
+        "! asyncprocess name=p n-workers=1 max-in-flight=8 "
+        "! fakesink sync=false")
+    element = p.get_by_name("p")
+    clean = element.__grefcount__
+
+    def seek():
+        assert p.seek_simple(Gst.Format.TIME, Gst.SeekFlags.FLUSH, Gst.SECOND)
+
+    hand_over_then(asyncio.new_event_loop(), p,
+                   [seek, seek, lambda: p.set_state(Gst.State.NULL)])
+    assert element.__grefcount__ == clean
+
+
+def test_frames_cancelled_by_stop_free_their_buffers():
+    """The same for a stop alone, with buffers that say when they are
+    freed."""
+    loop = asyncio.new_event_loop()
+    p = Gst.parse_launch(
+        "appsrc name=src format=time caps=video/x-raw,format=GRAY8,"
+        "width=4,height=4,framerate=30/1 ! asyncprocess name=p n-workers=1 "
+        "max-in-flight=8 ! fakesink")
+    element, src = p.get_by_name("p"), p.get_by_name("src")
+    clean = element.__grefcount__
+    freed = []
+    for i in range(8):
+        buf = Gst.Buffer.new_wrapped_full(
+            0, bytes([i]) * 16, 16, 0, None, lambda *args: freed.append(1))
+        buf.pts = i * Gst.SECOND // 30
+        src.emit("push-buffer", buf)
+    del buf
+    hand_over_then(loop, p, [lambda: p.set_state(Gst.State.NULL)])
+    gc.collect()
+    assert len(freed) == 8
+    assert element.__grefcount__ == clean
