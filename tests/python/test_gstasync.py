@@ -1,11 +1,17 @@
-# gstasync: asyncio coroutines as asyncprocess's per-frame work.
+# gstasync: asyncio coroutines as asyncprocess's per-frame work, and
+# play(): errors, warnings, cancellation and Ctrl-C.
 # Run by meson test (suite python) with the build tree's plugins and the
 # source tree's python/ on PYTHONPATH.
 
 import asyncio
 import gc
+import os
 import random
+import signal
+import subprocess
+import sys
 import threading
+import warnings
 
 import pytest
 
@@ -199,3 +205,133 @@ def test_frames_cancelled_by_stop_free_their_buffers():
     gc.collect()
     assert len(freed) == 8
     assert element.__grefcount__ == clean
+
+
+def test_warning_messages_are_python_warnings():
+    """A WARNING message (here videoconvert's, for a buffer too short)
+    reaches the program as a GstWarning; the pipeline goes on to EOS."""
+    async def main():
+        p = Gst.parse_launch(
+            "appsrc name=src format=time caps=video/x-raw,format=GRAY8,"
+            "width=320,height=240,framerate=30/1 ! videoconvert "
+            "! video/x-raw,format=I420 ! fakesink")
+        src = p.get_by_name("src")
+        src.emit("push-buffer", Gst.Buffer.new_wrapped(b"abc"))
+        src.emit("end-of-stream")
+        with pytest.warns(gstasync.GstWarning,
+                          match="invalid video buffer") as caught:
+            await gstasync.play(p)
+        return caught[0].message, p
+
+    warning, p = asyncio.run(main())
+    assert warning.source == "videoconvert0"
+    assert p.get_state(0)[1] == Gst.State.NULL
+
+
+def test_warnings_as_errors_stop_play():
+    async def main():
+        p = Gst.parse_launch(
+            "appsrc name=src format=time caps=video/x-raw,format=GRAY8,"
+            "width=320,height=240,framerate=30/1 ! videoconvert "
+            "! video/x-raw,format=I420 ! fakesink")
+        src = p.get_by_name("src")
+        src.emit("push-buffer", Gst.Buffer.new_wrapped(b"abc"))
+        src.emit("end-of-stream")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", gstasync.GstWarning)
+            with pytest.raises(gstasync.GstWarning):
+                await gstasync.play(p)
+        return p
+
+    assert asyncio.run(main()).get_state(0)[1] == Gst.State.NULL
+
+
+# A program that plays an endless pipeline through play(), stopped in the
+# way argv[1] names.
+ENDLESS = r"""
+import asyncio, sys
+import gstasync
+from gi.repository import Gst
+Gst.init(None)
+pipeline = Gst.parse_launch(
+    "videotestsrc is-live=true ! video/x-raw,width=16,height=16,"
+    "framerate=100/1 ! asyncprocess name=p n-workers=1 max-in-flight=8 "
+    "! fakesink")
+
+async def main(how):
+    started = asyncio.Event()
+
+    async def process_frame(frame):
+        if not started.is_set():
+            started.set()
+            print("running", flush=True)
+        await asyncio.sleep(0.001)
+
+    gstasync.attach(pipeline.get_by_name("p"), process_frame)
+    if how == "wait_for":
+        try:
+            await asyncio.wait_for(gstasync.play(pipeline), 0.2)
+        except asyncio.TimeoutError:
+            print("timed out")
+    elif how == "cancel":
+        task = asyncio.create_task(gstasync.play(pipeline))
+        await started.wait()
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            print("cancelled")
+    else:
+        await gstasync.play(pipeline)
+
+try:
+    asyncio.run(main(sys.argv[1]))
+finally:
+    print("state", pipeline.get_state(0)[1].value_nick, flush=True)
+"""
+
+
+def program(*args):
+    """A Python program, started with SIGINT handled as in a terminal (a
+    shell leaves it ignored for a program run in the background)."""
+    return subprocess.Popen(
+        [sys.executable, *args], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def endless(how):
+    return program("-c", ENDLESS, how)
+
+
+def finished(child, timeout=30):
+    """The child's output once it exited; fails if it is still running
+    after @timeout seconds (a deadline for a hang, not a speed test)."""
+    try:
+        out, err = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        pytest.fail(f"still running {timeout} s later")
+    return out, err
+
+
+def test_one_sigint_ends_a_playing_program():
+    child = endless("sigint")
+    assert child.stdout.readline() == "running\n"
+    child.send_signal(signal.SIGINT)
+    out, err = finished(child)
+    # Python's own way out of a KeyboardInterrupt: killed by the signal
+    assert child.returncode in (-signal.SIGINT, 128 + signal.SIGINT), err
+    assert "KeyboardInterrupt" in err
+    assert out == "state null\n"
+
+
+@pytest.mark.parametrize("how", ["wait_for", "cancel"])
+def test_cancelled_play_returns_and_stops(how):
+    out, err = finished(endless(how))
+    assert "Traceback" not in err, err
+    lines = out.splitlines()
+    assert lines[-1] == "state null"
+    assert lines[-2] == ("timed out" if how == "wait_for" else "cancelled")
