@@ -41,7 +41,8 @@ import warnings
 import gi
 
 gi.require_version("Gst", "1.0")
-from gi.repository import GLib, Gst  # noqa: E402
+gi.require_version("GstVideo", "1.0")
+from gi.repository import GLib, Gst, GstVideo  # noqa: E402
 
 __all__ = ["Frame", "DROP", "GstError", "GstWarning", "attach", "play"]
 
@@ -123,6 +124,7 @@ class _Attachment:
         self.process_frame = process_frame
         self.loop = loop
         self.tasks = set()
+        self.sizes = None, None     # caps, what _frame_size says of them
         self.handlers = [
             element.connect("process", self._on_process),
             element.connect("cancel", self._on_cancel),
@@ -187,14 +189,46 @@ class _Attachment:
         element.emit("finish", frame.id, Gst.FlowReturn.OK)
 
     def _output(self, frame, result):
-        """The buffer process_frame's result makes, or None."""
-        if result is None or result is DROP or \
-                isinstance(result, Gst.Buffer):
-            return result if result is not DROP else None
-        # (memoryview: bytes(5) would be five zero bytes, not an error)
-        if not isinstance(result, bytes):
-            result = bytes(memoryview(result))
-        return Gst.Buffer.new_wrapped(result)
+        """The buffer process_frame's result makes, or None; raises
+        ValueError for data too short for the frame's raw video format
+        (downstream could not read it as a frame)."""
+        if result is None or result is DROP:
+            return None
+        if isinstance(result, Gst.Buffer):
+            buffer = result
+            if GstVideo.buffer_get_video_meta(buffer) is not None:
+                return buffer       # its own layout: the meta says it
+        else:
+            # (memoryview: bytes(5) would be five zero bytes, not an error)
+            if not isinstance(result, bytes):
+                result = bytes(memoryview(result))
+            buffer = Gst.Buffer.new_wrapped(result)
+        size, video = self._frame_size(
+            self.element.get_property("caps-out") or frame.caps)
+        if buffer.get_size() < size:
+            raise ValueError(
+                f"process_frame returned {buffer.get_size()} bytes where a "
+                f"{video} frame takes {size}")
+        return buffer
+
+    def _frame_size(self, caps):
+        """(bytes a frame takes, a description of the format) for fixed
+        raw video caps; (0, None) for other caps."""
+        if caps is None:
+            return 0, None
+        if self.sizes[0] is not None and caps.is_equal(self.sizes[0]):
+            return self.sizes[1]
+        size = 0, None
+        if caps.is_fixed() and \
+                caps.get_structure(0).get_name() == "video/x-raw":
+            try:
+                info = GstVideo.VideoInfo.new_from_caps(caps)
+                size = info.size, \
+                    f"{info.width}x{info.height} {info.finfo.name}"
+            except TypeError:       # caps GstVideo cannot read
+                pass
+        self.sizes = caps, size
+        return size
 
     def detach(self):
         for handler in self.handlers:

@@ -207,6 +207,25 @@ def test_frames_cancelled_by_stop_free_their_buffers():
     assert element.__grefcount__ == clean
 
 
+def test_short_raw_video_frame_is_an_error():
+    """3 bytes for a 320x240 GRAY8 frame: no frame downstream could read,
+    so the pipeline stops with an error that says so."""
+    async def process_frame(frame):
+        return b"abc"
+
+    async def main():
+        p, element, got = frame_stream(5, 320, 240, 1, 4)
+        gstasync.attach(element, process_frame)
+        with pytest.raises(gstasync.GstError) as error:
+            await gstasync.play(p)
+        return error.value, got
+
+    error, got = asyncio.run(main())
+    assert "3 bytes where a 320x240 GRAY8 frame takes 76800" in str(error)
+    assert error.source == "p"
+    assert got == []
+
+
 def test_warning_messages_are_python_warnings():
     """A WARNING message (here videoconvert's, for a buffer too short)
     reaches the program as a GstWarning; the pipeline goes on to EOS."""
