@@ -729,15 +729,6 @@ gst_async_process_lookup_id (GstAsyncProcess * self, guint64 id,
   return frame;
 }
 
-/* What goes out for @flow: a frame the function left alone goes out as
- * it came. */
-static void
-gst_async_process_complete (GstAsyncFrame * frame, GstFlowReturn flow)
-{
-  if (flow == GST_FLOW_OK && frame->output == NULL)
-    frame->output = g_steal_pointer (&frame->input);
-}
-
 /**
  * gst_async_process_frame_finish:
  * @frame: a #GstAsyncProcessFrame the function returned
@@ -771,7 +762,6 @@ gst_async_process_frame_finish (GstAsyncProcessFrame * frame,
   }
   frame->frame = NULL;
   gst_async_process_forget_id (frame);
-  gst_async_process_complete (f, flow);
   gst_async_transform_finish_frame (GST_ASYNC_TRANSFORM (frame->process), f,
       flow);
 }
@@ -944,7 +934,6 @@ gst_async_process_process (GstAsyncTransform * trans, gpointer context,
           FRAME_IN_PROCESS, FRAME_FINISHED)) {
     handle->frame = NULL;
     gst_async_process_forget_id (handle);
-    gst_async_process_complete (frame, ret);
   } else {
     /* another thread finished it as the function returned */
     ret = GST_ASYNC_TRANSFORM_FLOW_PENDING;

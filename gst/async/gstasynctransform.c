@@ -923,7 +923,12 @@ gst_async_transform_settle_job (GstAsyncTransform * self, GstAsyncJob * job)
     GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %s", frame->number,
         gst_flow_get_name (job->ret));
     gst_clear_buffer (&frame->output);
-  } else if (frame->output && frame->input && frame->output != frame->input) {
+  } else if (frame->output == NULL) {
+    /* Left alone, the frame goes out as it came, as through an in-place
+     * GstBaseTransform that does nothing (asyncprocess's contract too); a
+     * frame whose input process () took has nothing to push. */
+    frame->output = g_steal_pointer (&frame->input);
+  } else if (frame->input && frame->output != frame->input) {
     gst_async_transform_apply_output_policy (self, frame);
   }
   /* The input is not needed any more: free it now rather than when the

@@ -180,11 +180,13 @@ typedef struct _GstAsyncFrame GstAsyncFrame;
  *     so "fail at frame N" means the N-th frame worked on, whichever
  *     worker runs it.
  * @input: the submitted buffer, owned by the frame. @process may take it
- *     (set it to %NULL) to use it as @output; see
- *     gst_async_frame_output_in_place().
+ *     (set it to %NULL) to use it as @output, see
+ *     gst_async_frame_output_in_place(), or to consume it.
  * @output: the result, set by @process (from bindings, with
- *     gst_async_frame_set_output()). %NULL after a successful @process
- *     drops the frame (nothing is pushed). A new buffer gets what
+ *     gst_async_frame_set_output()). A frame that a successful @process
+ *     left alone, @output %NULL and @input still there, goes out as it
+ *     came, as through an in-place #GstBaseTransform; with @input taken
+ *     too, nothing is pushed. A new buffer gets what
  *     gst_async_transform_set_output_policy() says of the input's.
  * @user_data: what gst_async_transform_submit_full() attached, for
  *     @process; freed by the base class when the frame is done.
@@ -589,9 +591,14 @@ struct _GstAsyncTransformClass
  * Required. The per-frame work, called from several threads at once (the
  * workers, and with very cheap work the src pad task), each with its own
  * @context (%NULL without #GstAsyncTransformClass.create_context). Fill
- * @frame's output and return %GST_FLOW_OK.
- * %GST_ASYNC_TRANSFORM_FLOW_DROPPED drops the frame;
- * GST_ASYNC_TRANSFORM_FRAME_ERROR() drops it with a warning, counted
+ * @frame's output, or change its input in place
+ * (gst_async_frame_output_in_place()), and return %GST_FLOW_OK. As with
+ * #GstBaseTransform, a frame left alone (%GST_FLOW_OK with no output and
+ * the input still in the frame) goes out as it came: an element that only
+ * looks at its frames does nothing to them. To push nothing, return
+ * %GST_ASYNC_TRANSFORM_FLOW_DROPPED, or take the input and leave no
+ * output (gst_async_frame_set_output() with %NULL).
+ * GST_ASYNC_TRANSFORM_FRAME_ERROR() drops the frame with a warning, counted
  * against gst_async_transform_set_max_errors(); %GST_FLOW_EOS ends the
  * stream after the frames before it (upstream gets %GST_FLOW_EOS and its
  * EOS event still goes out, as with identity's eos-after); another error

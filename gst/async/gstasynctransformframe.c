@@ -168,7 +168,9 @@ gst_async_frame_output_in_place (GstAsyncFrame * frame)
  * Gives @frame its output, replacing (and unreffing) any it had: the
  * same as setting the output field, for bindings, which cannot set a
  * pointer field (PyGObject cannot). A new buffer gets what
- * gst_async_transform_set_output_policy() says of the input's.
+ * gst_async_transform_set_output_policy() says of the input's. %NULL
+ * releases the input too, so that nothing is pushed for the frame (a
+ * frame left with its input and no output goes out as it came).
  *
  * Since: 1.0
  */
@@ -180,6 +182,8 @@ gst_async_frame_set_output (GstAsyncFrame * frame, GstBuffer * buffer)
 
   gst_buffer_replace (&frame->output, NULL);
   frame->output = buffer;
+  if (buffer == NULL)
+    gst_clear_buffer (&frame->input);
 }
 
 /**

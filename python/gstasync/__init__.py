@@ -26,17 +26,25 @@ decides the frame's fate: None keeps it, a Gst.Buffer or bytes-like object
 replaces its data, DROP drops it; an exception stops the pipeline with an
 error that names the frame. On a flush or a stop the coroutines still
 running are cancelled.
+
+play() runs a pipeline to its end on the loop, with no thread of its own:
+it returns at EOS, raises GstError on an ERROR message and issues each
+WARNING message as a GstWarning (warnings.warn). Cancelling it (Ctrl-C
+under asyncio.run, asyncio.wait_for, task.cancel()) stops the pipeline
+at once and leaves it in NULL.
 """
 
 import asyncio
 import traceback
+import warnings
 
 import gi
 
 gi.require_version("Gst", "1.0")
-from gi.repository import Gst  # noqa: E402
+gi.require_version("GstVideo", "1.0")
+from gi.repository import GLib, Gst, GstVideo  # noqa: E402
 
-__all__ = ["Frame", "DROP", "attach", "play"]
+__all__ = ["Frame", "DROP", "GstError", "GstWarning", "attach", "play"]
 
 # asyncprocess's flow returns beyond GStreamer's own
 _PENDING = Gst.FlowReturn.CUSTOM_SUCCESS_1   # GST_ASYNC_TRANSFORM_FLOW_PENDING
@@ -50,6 +58,43 @@ class _Drop:
 
 DROP = _Drop()
 """Returned by process_frame: the frame is dropped."""
+
+
+def _describe(source, error, debug):
+    text = f"{source}: {error.message}"
+    return f"{text}\n{debug}" if debug else text
+
+
+class GstError(RuntimeError):
+    """An ERROR message of the pipeline, which play() raises.
+
+    source: the name of the element that posted it; error: the GLib.Error
+    (its message, domain and code); debug: details for developers, or None.
+    str() gives "source: message", then the details on a line of their own.
+    """
+
+    def __init__(self, source, error, debug):
+        super().__init__(_describe(source, error, debug))
+        self.source = source
+        self.error = error
+        self.debug = debug
+
+
+class GstWarning(UserWarning):
+    """A WARNING message of the pipeline, which play() issues with
+    warnings.warn; the same attributes as GstError.
+
+    Python's warning filters apply: by default each distinct warning is
+    printed once; warnings.simplefilter("always", gstasync.GstWarning)
+    prints every one, and "error" makes play() raise it (the pipeline
+    stops).
+    """
+
+    def __init__(self, source, error, debug):
+        super().__init__(_describe(source, error, debug))
+        self.source = source
+        self.error = error
+        self.debug = debug
 
 
 class Frame:
@@ -79,6 +124,7 @@ class _Attachment:
         self.process_frame = process_frame
         self.loop = loop
         self.tasks = set()
+        self.sizes = None, None     # caps, what _frame_size says of them
         self.handlers = [
             element.connect("process", self._on_process),
             element.connect("cancel", self._on_cancel),
@@ -87,30 +133,47 @@ class _Attachment:
     # In a GStreamer worker thread: hand the frame to the loop, return.
     def _on_process(self, element, frame_id, buffer, caps, worker):
         frame = Frame(frame_id, buffer, caps)
-        self.loop.call_soon_threadsafe(self._start, frame)
+        try:
+            self.loop.call_soon_threadsafe(self._start, frame)
+        except RuntimeError:        # the loop is closed: nobody to run it
+            element.emit(
+                "finish-with-error", frame_id,
+                "the event loop of gstasync's process_frame is closed",
+                f"the frame at {_time(buffer.pts)} came after the loop ended")
+            return Gst.FlowReturn.OK
         return _PENDING
 
     # In the thread flushing or stopping the element.
     def _on_cancel(self, element):
-        self.loop.call_soon_threadsafe(self._cancel_all)
+        try:
+            self.loop.call_soon_threadsafe(self._cancel_all)
+        except RuntimeError:
+            pass                    # a closed loop has no task left
 
     def _start(self, frame):
         task = self.loop.create_task(self._run(frame))
         self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(lambda task: self._done(frame, task))
 
     def _cancel_all(self):
         for task in list(self.tasks):
             task.cancel()
 
+    # Every frame is finished once, whatever became of its task: a task
+    # cancelled before its first step never runs _run at all, and a frame
+    # not finished holds its buffer and the element for ever.
+    def _done(self, frame, task):
+        self.tasks.discard(task)
+        if task.cancelled() or task.exception() is not None:
+            # flushed or stopped (the frame is thrown away anyway), or
+            # ended by KeyboardInterrupt or SystemExit
+            self.element.emit("finish", frame.id, Gst.FlowReturn.FLUSHING)
+
     async def _run(self, frame):
         element = self.element
         try:
             result = await self.process_frame(frame)
-        except asyncio.CancelledError:
-            # flushed or stopped: the frame is thrown away anyway
-            element.emit("finish", frame.id, Gst.FlowReturn.FLUSHING)
-            return
+            output = self._output(frame, result)
         except Exception as error:  # noqa: BLE001 (any error stops it)
             element.emit(
                 "finish-with-error", frame.id,
@@ -121,11 +184,51 @@ class _Attachment:
         if result is DROP:
             element.emit("finish", frame.id, _DROPPED)
             return
-        if result is not None:
-            if not isinstance(result, Gst.Buffer):
-                result = Gst.Buffer.new_wrapped(bytes(result))
-            element.emit("set-output", frame.id, result)
+        if output is not None:
+            element.emit("set-output", frame.id, output)
         element.emit("finish", frame.id, Gst.FlowReturn.OK)
+
+    def _output(self, frame, result):
+        """The buffer process_frame's result makes, or None; raises
+        ValueError for data too short for the frame's raw video format
+        (downstream could not read it as a frame)."""
+        if result is None or result is DROP:
+            return None
+        if isinstance(result, Gst.Buffer):
+            buffer = result
+            if GstVideo.buffer_get_video_meta(buffer) is not None:
+                return buffer       # its own layout: the meta says it
+        else:
+            # (memoryview: bytes(5) would be five zero bytes, not an error)
+            if not isinstance(result, bytes):
+                result = bytes(memoryview(result))
+            buffer = Gst.Buffer.new_wrapped(result)
+        size, video = self._frame_size(
+            self.element.get_property("caps-out") or frame.caps)
+        if buffer.get_size() < size:
+            raise ValueError(
+                f"process_frame returned {buffer.get_size()} bytes where a "
+                f"{video} frame takes {size}")
+        return buffer
+
+    def _frame_size(self, caps):
+        """(bytes a frame takes, a description of the format) for fixed
+        raw video caps; (0, None) for other caps."""
+        if caps is None:
+            return 0, None
+        if self.sizes[0] is not None and caps.is_equal(self.sizes[0]):
+            return self.sizes[1]
+        size = 0, None
+        if caps.is_fixed() and \
+                caps.get_structure(0).get_name() == "video/x-raw":
+            try:
+                info = GstVideo.VideoInfo.new_from_caps(caps)
+                size = info.size, \
+                    f"{info.width}x{info.height} {info.finfo.name}"
+            except TypeError:       # caps GstVideo cannot read
+                pass
+        self.sizes = caps, size
+        return size
 
     def detach(self):
         for handler in self.handlers:
@@ -148,19 +251,54 @@ def attach(element, process_frame, loop=None):
     return _Attachment(element, process_frame, loop)
 
 
+def _source(msg):
+    return msg.src.get_name() if msg.src is not None else None
+
+
+_WATCHED = (Gst.MessageType.EOS | Gst.MessageType.ERROR
+            | Gst.MessageType.WARNING)
+
+
 async def play(pipeline):
-    """Plays pipeline to its end: returns at EOS, raises RuntimeError with
-    the first error's message. Leaves the pipeline in NULL."""
+    """Plays pipeline to its end: returns at EOS, raises GstError (a
+    RuntimeError) with the first error's message, and issues every
+    WARNING message as a GstWarning. Cancelled (Ctrl-C under asyncio.run,
+    asyncio.wait_for, task.cancel()), it stops at once. Leaves the
+    pipeline in NULL."""
     loop = asyncio.get_running_loop()
     bus = pipeline.get_bus()
-    pipeline.set_state(Gst.State.PLAYING)
+    messages = asyncio.Queue()
+
+    # The bus's file descriptor is readable while messages wait: the loop
+    # watches it, so no thread waits on the bus and nothing is left to
+    # join when play() is cancelled.
+    def take_messages():
+        while True:
+            msg = bus.pop_filtered(_WATCHED)
+            if msg is None:
+                return
+            messages.put_nowait(msg)
+
+    fd = bus.get_pollfd().fd
+    loop.add_reader(fd, take_messages)
     try:
-        # (a thread waits on the bus, so that the loop keeps running)
-        msg = await loop.run_in_executor(
-            None, bus.timed_pop_filtered, Gst.CLOCK_TIME_NONE,
-            Gst.MessageType.EOS | Gst.MessageType.ERROR)
+        if pipeline.set_state(Gst.State.PLAYING) == \
+                Gst.StateChangeReturn.FAILURE:
+            # the element that failed usually said why on the bus
+            msg = bus.pop_filtered(Gst.MessageType.ERROR)
+            if msg is not None:
+                raise GstError(_source(msg), *msg.parse_error())
+            raise GstError(pipeline.get_name(), GLib.Error(
+                "Could not set the pipeline to PLAYING.",
+                "gst-core-error-quark", Gst.CoreError.STATE_CHANGE), None)
+        while True:
+            msg = await messages.get()
+            if msg.type == Gst.MessageType.EOS:
+                return
+            if msg.type == Gst.MessageType.ERROR:
+                raise GstError(_source(msg), *msg.parse_error())
+            warnings.warn(GstWarning(_source(msg), *msg.parse_warning()),
+                          stacklevel=2)
     finally:
+        loop.remove_reader(fd)
         pipeline.set_state(Gst.State.NULL)
-    if msg.type == Gst.MessageType.ERROR:
-        error, debug = msg.parse_error()
-        raise RuntimeError(f"{msg.src.get_name()}: {error.message}\n{debug}")

@@ -3,10 +3,16 @@
 (the library's base class, through its introspection data) whose per-frame
 work is a Python method, do_process, called on several worker threads.
 
-The element, "pyinvert", inverts every byte of a frame. It is registered
-as an element, used in a pipeline, and fed numbered frames; the program
-checks that every frame leaves, in order, with the bytes do_process made,
-and exits with 1 if not.
+The element, PyInvert, inverts every byte of a frame. The program makes
+one from Python, links it into a pipeline, feeds it numbered frames, and
+checks that every frame leaves, in order, with the bytes do_process made;
+it exits with 1 if not.
+
+Make the element from Python (PyInvert(n_workers=4)), not by name
+(Gst.parse_launch, Gst.ElementFactory.make after Gst.Element.register):
+PyGObject 3.42 hands an element made by its factory back without its
+floating reference, so GStreamer prints "GStreamer-CRITICAL: The created
+element should be floating" and the element is never freed.
 
   python_subclass.py [--frames N] [--workers N]
 
@@ -30,7 +36,7 @@ import gi
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GstAsync", "1.0")
-from gi.repository import GObject, Gst, GstAsync  # noqa: E402
+from gi.repository import Gst, GstAsync  # noqa: E402
 
 Gst.init(None)          # before the class: its templates are made with it
 
@@ -51,20 +57,21 @@ class PyInvert(GstAsync.AsyncTransform):
         for name, direction in (("sink", Gst.PadDirection.SINK),
                                 ("src", Gst.PadDirection.SRC)))
 
-    # Frame numbers seen, for the check. Class-wide: an element made by
-    # its factory (gst-launch, parse_launch) does not run __init__.
-    lock = threading.Lock()
-    numbers = []
+    def __init__(self, **properties):
+        super().__init__(**properties)
+        self.numbers_lock = threading.Lock()
+        self.numbers = []           # frame numbers seen, for the check
 
     def do_process(self, context, frame):
         # Called on a worker thread; frame is valid during the call only.
         # frame.input is the input buffer (read-only here: PyGObject holds
-        # a reference of its own); the result goes in with set_output.
+        # a reference of its own); the result goes in with set_output. A
+        # frame given no output goes out as it came; DROPPED drops it.
         data = frame.input.extract_dup(0, frame.input.get_size())
         time.sleep(0.001)
         frame.set_output(Gst.Buffer.new_wrapped(bytes(255 - b for b in data)))
-        with self.lock:
-            PyInvert.numbers.append(frame.number)
+        with self.numbers_lock:
+            self.numbers.append(frame.number)
         return Gst.FlowReturn.OK
 
 
@@ -75,12 +82,16 @@ def frame_bytes(i):
 def run(frames, workers):
     """Pushes @frames numbered frames through pyinvert; returns the
     problems found (an empty list when all is well)."""
+    # appsrc and appsink by name, the Python element made from Python
     pipeline = Gst.parse_launch(
         "appsrc name=src format=time "
         f"caps=video/x-raw,format=GRAY8,width={WIDTH},height={HEIGHT},"
-        f"framerate=30/1 ! pyinvert name=inv n-workers={workers} "
-        "! appsink name=sink sync=false")
+        "framerate=30/1 appsink name=sink sync=false")
     src, sink = pipeline.get_by_name("src"), pipeline.get_by_name("sink")
+    invert = PyInvert(n_workers=workers)
+    pipeline.add(invert)
+    if not (src.link(invert) and invert.link(sink)):
+        return ["could not link appsrc ! pyinvert ! appsink"]
     for i in range(frames):
         buf = Gst.Buffer.new_wrapped(frame_bytes(i))
         buf.pts = i * Gst.SECOND // 30
@@ -96,7 +107,7 @@ def run(frames, workers):
         buf = sample.get_buffer()
         out.append((buf.pts, buf.extract_dup(0, buf.get_size())))
     msg = pipeline.get_bus().pop_filtered(Gst.MessageType.ERROR)
-    numbers = sorted(PyInvert.numbers)
+    numbers = sorted(invert.numbers)
     pipeline.set_state(Gst.State.NULL)
 
     problems = []
@@ -119,9 +130,6 @@ def main():
     parser.add_argument("--frames", type=int, default=200)
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
-
-    GObject.type_register(PyInvert)
-    Gst.Element.register(None, "pyinvert", Gst.Rank.NONE, PyInvert)
 
     start = time.monotonic()
     problems = run(args.frames, args.workers)

@@ -437,6 +437,8 @@ test_process (GstAsyncTransform * trans, gpointer context,
   if (self->drop_odd && frame->number % 2 == 1) {
     if (self->drop_by_flow)
       return GST_ASYNC_TRANSFORM_FLOW_DROPPED;
+    /* no output and the input released: nothing to push */
+    gst_async_frame_set_output (frame, NULL);
     return GST_FLOW_OK;
   }
   /* A new buffer with no timestamps: the base class copies them. */
