@@ -1618,6 +1618,16 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
       replaced);
 }
 
+/* Data came in: at EOS, an element that requires output checks that some
+ * frame gave it. (Read first: one atomic store per stream, not per
+ * buffer.) */
+static inline void
+gst_async_transform_mark_input (GstAsyncTransformPrivate * priv)
+{
+  if (G_UNLIKELY (!g_atomic_int_get (&priv->had_input)))
+    g_atomic_int_set (&priv->had_input, TRUE);
+}
+
 static GstFlowReturn
 gst_async_transform_default_parse (GstAsyncTransform * self, GstBuffer * buffer)
 {
@@ -1638,6 +1648,7 @@ gst_async_transform_chain_list (GstPad * pad, GstObject * parent,
 
   if (G_UNLIKELY (GST_PAD_NEEDS_RECONFIGURE (priv->srcpad)))
     gst_async_transform_renegotiate (self);
+  gst_async_transform_mark_input (priv);
 
   if (klass->parse != gst_async_transform_default_parse) {
     for (i = 0; i < n && ret == GST_FLOW_OK; i++)
@@ -1675,6 +1686,7 @@ gst_async_transform_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
    * buffer late is fine, a lock per buffer is not needed. */
   if (G_UNLIKELY (GST_PAD_NEEDS_RECONFIGURE (GET_PRIV (self)->srcpad)))
     gst_async_transform_renegotiate (self);
+  gst_async_transform_mark_input (GET_PRIV (self));
 
   /* gst_async_transform_submit () refuses frames when the element does not
    * take data (flushing, EOS, not negotiated, downstream error). */
@@ -1903,7 +1915,8 @@ gst_async_transform_flush_start (GstAsyncTransform * self, GstEvent * event)
   gst_pad_pause_task (priv->srcpad);
 }
 
-/* Resets what the src task keeps between batches; the task is stopped. */
+/* Resets what the src task keeps between batches, and whether input came;
+ * the task is stopped, and no chain runs. */
 static void
 gst_async_transform_reset_task (GstAsyncTransform * self, gboolean keep_sticky)
 {
@@ -1913,6 +1926,8 @@ gst_async_transform_reset_task (GstAsyncTransform * self, gboolean keep_sticky)
   task->discarding = FALSE;
   task->discont = FALSE;
   task->errors_in_a_row = 0;
+  task->had_output = FALSE;
+  g_atomic_int_set (&GET_PRIV (self)->had_input, FALSE);
   /* (upstream sends its segment again after a flush) */
   g_queue_clear_full (&task->before_caps, (GDestroyNotify) gst_event_unref);
   /* Its leftovers are older than what was queued. */
@@ -2424,9 +2439,13 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
   if (job->frame_error) {
     ret = gst_async_transform_post_frame_error (self, job);
     *own_error = ret != GST_FLOW_OK;
+    /* (as a decoder's dropped frame, and as QoS below) */
+    task->discont = TRUE;
     return ret;
   }
   if (job->late) {
+    /* (the frame was not bad, only late) */
+    task->had_output = TRUE;
     task->tally.late++;
     task->discont = TRUE;
     gst_async_transform_post_qos_drop (self, job,
@@ -2453,6 +2472,7 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
             || job->running_end > task->tally.last_end))
       task->tally.last_end = job->running_end;
   }
+  task->had_output = TRUE;
   if (task->discont) {
     job->frame.output = gst_buffer_make_writable (job->frame.output);
     GST_BUFFER_FLAG_SET (job->frame.output, GST_BUFFER_FLAG_DISCONT);
@@ -2469,6 +2489,23 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
     ret = GST_FLOW_OK;
   }
   return ret;
+}
+
+/* At EOS: with gst_async_transform_set_require_output(), a stream that
+ * brought data and gave no frame is an error, as with GstVideoDecoder. The
+ * EOS still goes out. */
+static void
+gst_async_transform_check_output (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  if (priv->task.had_output || priv->task.discarding
+      || !g_atomic_int_get (&priv->require_output)
+      || !g_atomic_int_get (&priv->had_input))
+    return;
+  GST_ELEMENT_ERROR (self, STREAM, DECODE,
+      (_("The stream ended before any frame could be decoded.")),
+      ("input came, but no frame gave output before EOS"));
 }
 
 /* Pushes one event. After EOS (from downstream or from process ()),
@@ -2507,8 +2544,10 @@ gst_async_transform_push_event (GstAsyncTransform * self, GstAsyncJob * job)
     g_queue_push_tail (&task->before_caps, g_steal_pointer (&job->event));
     return;
   }
-  if (type == GST_EVENT_EOS)
+  if (type == GST_EVENT_EOS) {
+    gst_async_transform_check_output (self);
     gst_async_transform_push_before_caps (self);
+  }
   if (task->tally.frames > 0 || task->got_eos)
     gst_async_transform_account (self);
   if (!gst_pad_push_event (priv->srcpad, g_steal_pointer (&job->event)))
