@@ -484,7 +484,7 @@ gst_async_transform_init (GstAsyncTransform * self,
   priv->free_contexts = gst_queue_array_new (8);
   priv->lent_contexts = g_hash_table_new (NULL, NULL);
   priv->task.batch = g_ptr_array_new ();
-  priv->task.tally.last_end = GST_CLOCK_TIME_NONE;
+  priv->task.tally.last_end = priv->task.tally.last_start = GST_CLOCK_TIME_NONE;
   g_queue_init (&priv->task.unpushed_sticky);
   g_queue_init (&priv->task.before_caps);
   g_queue_init (&priv->held_events);
@@ -2285,7 +2285,7 @@ gst_async_transform_account_locked (GstAsyncTransform * self,
   }
   task->got_eos = FALSE;
   memset (&task->tally, 0, sizeof (task->tally));
-  task->tally.last_end = GST_CLOCK_TIME_NONE;
+  task->tally.last_end = task->tally.last_start = GST_CLOCK_TIME_NONE;
   if (priv->drain_waiters > 0 || (priv->space_waiters > 0
           && gst_async_transform_space_low_locked (priv)))
     priv->wakes_due |= GST_ASYNC_WAKE_SPACE;
@@ -2471,6 +2471,10 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
         && (!GST_CLOCK_TIME_IS_VALID (task->tally.last_end)
             || job->running_end > task->tally.last_end))
       task->tally.last_end = job->running_end;
+    if (GST_CLOCK_TIME_IS_VALID (job->running_time)
+        && (!GST_CLOCK_TIME_IS_VALID (task->tally.last_start)
+            || job->running_time > task->tally.last_start))
+      task->tally.last_start = job->running_time;
   }
   task->had_output = TRUE;
   if (task->discont) {

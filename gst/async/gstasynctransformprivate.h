@@ -123,6 +123,8 @@ typedef struct
   GstSegment segment;           /* the input segment, for running times */
   GstClockTime last_in;         /* running time of the newest frame in */
   GstClockTime last_out;        /* ...and of the newest frame pushed */
+  GstClockTime last_out_start;  /* where that frame starts: the position
+                                 * when upstream cannot say */
   GstClockTime stale_until;     /* QoS about frames up to this running
                                  * time was measured with an older
                                  * latency */
@@ -171,6 +173,7 @@ typedef struct
   GstClockTime through_sum, through_max;
   GstClockTime last_end;        /* running time, end of the newest frame
                                  * pushed */
+  GstClockTime last_start;      /* ...and its start */
 } GstAsyncTally;
 
 /* Used by the src task only, without the lock. */
