@@ -35,8 +35,11 @@
  *
  * A corrupt or truncated frame is dropped with a warning and counted in
  * #GstAsyncTransform:stats as dropped-errors (jpegdec drops some silently
- * and outputs others damaged); #GstAsyncJpegDec:max-errors turns a run of
- * them into an error.
+ * and outputs others damaged), and the next picture is marked DISCONT; a
+ * stream that brought data but gave no picture at all (not a JPEG file)
+ * ends with an error, as with jpegdec. #GstAsyncJpegDec:max-errors can
+ * turn a run of corrupt frames into an error (by default, as jpegdec,
+ * never).
  *
  * ## Example launch lines
  * |[
@@ -65,12 +68,17 @@ GST_DEBUG_CATEGORY_STATIC (gst_async_jpeg_dec_debug);
 #define GST_CAT_DEFAULT gst_async_jpeg_dec_debug
 
 #define DEFAULT_IDCT_METHOD GST_ASYNC_JPEG_IDCT_METHOD_IFAST
-#define DEFAULT_MAX_ERRORS -1
+#define DEFAULT_MAX_ERRORS 0
 
-/* A picture larger than this, and than the input caps announce, is
- * refused: a corrupt header must not make the element allocate
- * gigabytes. */
-#define MAX_PIXELS (8192 * 8192)
+/* Pictures up to 65535 x 65535 are decoded, as by jpegdec; but one larger
+ * than BIG_PICTURE pixels must come with the bytes it needs, so that a
+ * corrupt header cannot make the element allocate gigabytes for a frame of
+ * a few kilobytes. Every 8 x 8 block's DC coefficient takes at least one
+ * bit of Huffman code, so a frame of N bytes holds at most 512 N pixels
+ * (arithmetic coding, which libjpeg also decodes, can do better: such a
+ * picture over BIG_PICTURE is refused). */
+#define BIG_PICTURE (8192 * 8192)
+#define MAX_PIXELS_PER_BYTE 512
 
 /* A progressive image of more scans than this is refused: a few bytes
  * per scan could otherwise make one frame cost minutes (libjpeg-turbo
@@ -89,6 +97,7 @@ struct _GstAsyncJpegDec
   GstAsyncTransform parent;
 
   gint idct_method;             /* atomic: read by the workers */
+  gint max_errors;              /* atomic: the property's value */
 
   /* Upstream streaming thread only. */
   GstAdapter *adapter;          /* unparsed input not yet cut into frames */
@@ -100,7 +109,6 @@ struct _GstAsyncJpegDec
                                  * cameras: one frame per buffer */
   GstClockTime next_pts;        /* for frames without timestamps */
   GstVideoInfo in_info;         /* the input caps (size 0 if unknown) */
-  guint64 max_pixels;           /* pictures larger than this are refused */
   struct jpeg_decompress_struct header;
   GstAsyncJpegError header_error;
   struct jpeg_source_mgr header_src;
@@ -200,12 +208,13 @@ gst_async_jpeg_dec_init_decompress (struct jpeg_decompress_struct *cinfo,
 
 /* --- headers ------------------------------------------------------------- */
 
-/* What a picture whose header @cinfo has read decodes to, with jpegdec's
- * limits; NULL, or why not. */
+/* What a picture whose header @cinfo has read, from a frame of @size
+ * bytes, decodes to, with jpegdec's limits; NULL, or why not. */
 static const gchar *
-gst_async_jpeg_dec_check_header (GstAsyncJpegDec * self,
-    struct jpeg_decompress_struct *cinfo, GstVideoFormat * format)
+gst_async_jpeg_dec_check_header (struct jpeg_decompress_struct *cinfo,
+    gsize size, GstVideoFormat * format)
 {
+  guint64 pixels;
   gint k;
 
   if (cinfo->num_components < 1 || cinfo->num_components > 3)
@@ -244,17 +253,19 @@ gst_async_jpeg_dec_check_header (GstAsyncJpegDec * self,
   if (cinfo->image_width < 1 || cinfo->image_width > 65535
       || cinfo->image_height < 1 || cinfo->image_height > 65535)
     return "picture is too small or too big";
-  if ((guint64) cinfo->image_width * cinfo->image_height > self->max_pixels)
-    return "picture is larger than the input caps and the element's limit";
+  pixels = (guint64) cinfo->image_width * cinfo->image_height;
+  if (pixels > BIG_PICTURE && (cinfo->arith_code
+          || pixels / MAX_PIXELS_PER_BYTE > size))
+    return "picture is larger than its data could hold";
   return NULL;
 }
 
 /* Reads the header of @data into @cinfo, whose error manager is @error:
  * NULL, or why it cannot be decoded. */
 static const gchar *
-gst_async_jpeg_dec_read_header (GstAsyncJpegDec * self,
-    struct jpeg_decompress_struct *cinfo, GstAsyncJpegError * error,
-    const guint8 * data, gsize size, GstVideoFormat * format)
+gst_async_jpeg_dec_read_header (struct jpeg_decompress_struct *cinfo,
+    GstAsyncJpegError * error, const guint8 * data, gsize size,
+    GstVideoFormat * format)
 {
   const gchar *problem;
 
@@ -268,7 +279,7 @@ gst_async_jpeg_dec_read_header (GstAsyncJpegDec * self,
     return error->message;
   }
   jpeg_read_header (cinfo, TRUE);
-  problem = gst_async_jpeg_dec_check_header (self, cinfo, format);
+  problem = gst_async_jpeg_dec_check_header (cinfo, size, format);
   if (problem)
     jpeg_abort_decompress (cinfo);
   return problem;
@@ -276,23 +287,26 @@ gst_async_jpeg_dec_read_header (GstAsyncJpegDec * self,
 
 /* Whether an image of @width x @height, in a buffer of its own, is the
  * first of two fields of a frame of the input caps' size: interlaced
- * Motion JPEG (some cameras and capture cards), as jpegdec tells it. */
+ * Motion JPEG (some cameras and capture cards), as jpegdec tells it: as
+ * wide as the caps, taller than half their height and no taller than it.
+ * (A field may be a little taller than its half of the frame, its height
+ * rounded up by the camera, as 248 rows for a 480-row frame: the rows
+ * past its half are cut off.) */
 static gboolean
 gst_async_jpeg_dec_is_field (GstAsyncJpegDec * self, guint width, guint height)
 {
   const guint in_width = GST_VIDEO_INFO_WIDTH (&self->in_info);
   const guint in_height = GST_VIDEO_INFO_HEIGHT (&self->in_info);
 
-  return (self->parsed || self->time_segment) && in_height > 0
-      && in_height != height && height > DCTSIZE
-      && in_height > 2 * (height - DCTSIZE) && in_height <= 2 * height
-      && in_width == width;
+  return (self->parsed || self->time_segment) && in_height > height
+      && in_height <= 2 * height && in_width == width;
 }
 
 /* The output for an image of @format and size, as GstVideoDecoder and
- * jpegdec describe it: the input caps' rate, aspect, colorimetry and so on,
- * but JPEG's colorimetry for YCbCr, and a field is half of an interlaced
- * frame of the input caps' height. */
+ * jpegdec describe it: the input caps' rate, aspect, colorimetry and so on
+ * (or the format's defaults without input caps), but JPEG's colorimetry
+ * for YCbCr, and a field is half of an interlaced frame of the input caps'
+ * height. */
 static void
 gst_async_jpeg_dec_output_info (GstAsyncJpegDec * self, GstVideoFormat format,
     guint width, guint height, GstVideoInfo * info)
@@ -304,9 +318,13 @@ gst_async_jpeg_dec_output_info (GstAsyncJpegDec * self, GstVideoFormat format,
   gst_video_info_set_interlaced_format (info, format,
       field ? GST_VIDEO_INTERLACE_MODE_INTERLEAVED : in->interlace_mode,
       width, field ? (guint) GST_VIDEO_INFO_HEIGHT (in) : height);
-  info->flags = in->flags;
-  info->chroma_site = in->chroma_site;
-  info->colorimetry = in->colorimetry;
+  /* (without input caps, as from filesrc, the format's own defaults, as
+   * from GstVideoDecoder: sRGB for RGB) */
+  if (GST_VIDEO_INFO_FORMAT (in) != GST_VIDEO_FORMAT_UNKNOWN) {
+    info->flags = in->flags;
+    info->chroma_site = in->chroma_site;
+    info->colorimetry = in->colorimetry;
+  }
   info->par_n = in->par_n;
   info->par_d = in->par_d;
   info->fps_n = in->fps_n;
@@ -409,7 +427,7 @@ gst_async_jpeg_dec_submit_frame (GstAsyncJpegDec * self, GstBuffer * frame)
         ("gst_buffer_map() failed for READ access"));
     return GST_FLOW_ERROR;
   }
-  problem = gst_async_jpeg_dec_read_header (self, &self->header,
+  problem = gst_async_jpeg_dec_read_header (&self->header,
       &self->header_error, map.data, map.size, &format);
   if (problem == NULL) {
     width = self->header.image_width;
@@ -623,6 +641,10 @@ gst_async_jpeg_dec_flush (GstAsyncTransform * trans)
 
 /* --- worker contexts ----------------------------------------------------- */
 
+/* Called by libjpeg as it goes. A damaged frame is dropped however it
+ * ends, so decoding stops at the first sign of damage (error->message has
+ * it): a header announcing a huge picture followed by a few bytes costs
+ * a few rows, not the whole picture. */
 static void
 gst_async_jpeg_dec_check_progress (j_common_ptr cinfo)
 {
@@ -634,6 +656,8 @@ gst_async_jpeg_dec_check_progress (j_common_ptr cinfo)
         "more than %d scans", MAX_SCANS);
     longjmp (error->jump, 1);
   }
+  if (error->damage > 0)
+    longjmp (error->jump, 1);
 }
 
 static gpointer
@@ -722,24 +746,27 @@ gst_async_jpeg_dec_last_row (GstAsyncJpegDecContext * ctx,
 }
 
 /* GRAY8, or RGB (the components interleaved), from pictures without
- * subsampling. */
+ * subsampling. Here and below, every row of the image is read (libjpeg
+ * wants them all), and those past the bottom of @frame (a field taller
+ * than its half of the frame) are dropped. */
 static void
 gst_async_jpeg_dec_decode_packed (GstAsyncJpegDecContext * ctx,
     GstVideoFrame * frame)
 {
   const guint width = GST_VIDEO_FRAME_WIDTH (frame);
-  const guint height = GST_VIDEO_FRAME_HEIGHT (frame);
+  const guint rows = ctx->cinfo.output_height;
+  const guint height = MIN ((guint) GST_VIDEO_FRAME_HEIGHT (frame), rows);
   const guint n = GST_VIDEO_FRAME_N_COMPONENTS (frame);
   const guint pstride = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, 0);
   const gint stride = GST_VIDEO_FRAME_COMP_STRIDE (frame, 0);
-  guint y = 0, j, k, x;
+  guint i, y, k, x;
 
   gst_async_jpeg_dec_ensure_rows (ctx, width);
-  while (y < height) {
+  for (i = 0; i < rows; i += DCTSIZE) {
     gst_async_jpeg_dec_read_rows (ctx, DCTSIZE);
-    for (j = 0; j < DCTSIZE && y < height; j++, y++) {
+    for (y = i; y < i + DCTSIZE && y < height; y++) {
       for (k = 0; k < n; k++) {
-        const guint8 *src = gst_async_jpeg_dec_row (ctx, k, j);
+        const guint8 *src = gst_async_jpeg_dec_row (ctx, k, y - i);
         guint8 *dst = (guint8 *) GST_VIDEO_FRAME_COMP_DATA (frame, k) +
             (gsize) y * stride;
 
@@ -762,7 +789,7 @@ gst_async_jpeg_dec_decode_direct (GstAsyncJpegDecContext * ctx,
     GstVideoFrame * frame)
 {
   struct jpeg_decompress_struct *cinfo = &ctx->cinfo;
-  const guint height = GST_VIDEO_FRAME_HEIGHT (frame);
+  const guint height = cinfo->output_height;    /* the image's */
   const guint v0 = cinfo->comp_info[0].v_samp_factor;
   JSAMPROW rows[3][2 * DCTSIZE];
   JSAMPARRAY planes[3] = { rows[0], rows[1], rows[2] };
@@ -812,7 +839,7 @@ gst_async_jpeg_dec_decode_indirect (GstAsyncJpegDecContext * ctx,
     GstVideoFrame * frame)
 {
   struct jpeg_decompress_struct *cinfo = &ctx->cinfo;
-  const guint height = GST_VIDEO_FRAME_HEIGHT (frame);
+  const guint rows = cinfo->output_height;      /* the image's */
   const guint r_v = cinfo->comp_info[0].v_samp_factor;
   const guint r_h = cinfo->comp_info[0].h_samp_factor;
   guint8 *base[3], *last[3];
@@ -827,7 +854,7 @@ gst_async_jpeg_dec_decode_indirect (GstAsyncJpegDecContext * ctx,
     width[k] = GST_VIDEO_FRAME_COMP_WIDTH (frame, k);
     last[k] = gst_async_jpeg_dec_last_row (ctx, frame, k);
   }
-  for (i = 0; i < height; i += r_v * DCTSIZE) {
+  for (i = 0; i < rows; i += r_v * DCTSIZE) {
     gst_async_jpeg_dec_read_rows (ctx, r_v * DCTSIZE);
     for (j = 0, k = 0; j < r_v * DCTSIZE; j += r_v, k++) {
       for (x = 0; x < r_v; x++) {
@@ -898,7 +925,9 @@ gst_async_jpeg_dec_field (GstVideoFrame * frame, guint field,
   guint p;
 
   *view = *frame;
-  GST_VIDEO_INFO_HEIGHT (&view->info) = GST_VIDEO_FRAME_HEIGHT (frame) / 2;
+  /* (of an odd height, the top field has the last row) */
+  GST_VIDEO_INFO_HEIGHT (&view->info) = (GST_VIDEO_FRAME_HEIGHT (frame) +
+      (field == 1)) / 2;
   for (p = 0; p < GST_VIDEO_FRAME_N_PLANES (frame); p++) {
     if (field == 2)
       view->data[p] = (guint8 *) frame->data[p] +
@@ -928,10 +957,13 @@ gst_async_jpeg_dec_decode_two_fields (GstAsyncJpegDec * self,
     src->next_input_byte++;
     src->bytes_in_buffer--;
   }
-  problem = gst_async_jpeg_dec_read_header (self, &ctx->cinfo, &ctx->error,
+  problem = gst_async_jpeg_dec_read_header (&ctx->cinfo, &ctx->error,
       src->next_input_byte, src->bytes_in_buffer, &format);
   if (problem == NULL && (format != GST_VIDEO_FRAME_FORMAT (frame)
-          || ctx->cinfo.image_width != self->image_width))
+          || ctx->cinfo.image_width != self->image_width
+          || ctx->cinfo.image_height >= (guint) GST_VIDEO_FRAME_HEIGHT (frame)
+          || 2 * ctx->cinfo.image_height <
+          (guint) GST_VIDEO_FRAME_HEIGHT (frame)))
     problem = "the second field is not like the first";
   if (problem) {
     jpeg_abort_decompress (&ctx->cinfo);
@@ -978,7 +1010,7 @@ gst_async_jpeg_dec_process (GstAsyncTransform * trans, gpointer context,
         ("gst_buffer_map() failed for READ access"));
     return GST_FLOW_ERROR;
   }
-  problem = gst_async_jpeg_dec_read_header (self, &ctx->cinfo, &ctx->error,
+  problem = gst_async_jpeg_dec_read_header (&ctx->cinfo, &ctx->error,
       map.data, map.size, &format);
   if (problem == NULL && (format != GST_VIDEO_INFO_FORMAT (info)
           || ctx->cinfo.image_width != self->image_width
@@ -1055,8 +1087,6 @@ gst_async_jpeg_dec_negotiate (GstAsyncTransform * trans)
   self->parsed = FALSE;
   gst_structure_get_boolean (gst_caps_get_structure (incaps, 0), "parsed",
       &self->parsed);
-  self->max_pixels = MAX ((guint64) GST_VIDEO_INFO_WIDTH (&self->in_info) *
-      GST_VIDEO_INFO_HEIGHT (&self->in_info), MAX_PIXELS);
   gst_caps_unref (incaps);
 
   /* a new rate or aspect for the pictures already known */
@@ -1128,12 +1158,22 @@ gst_async_jpeg_dec_start (GstAsyncTransform * trans)
   gst_video_info_init (&self->out_info);
   self->parsed = self->time_segment = FALSE;
   gst_video_info_init (&self->in_info);
-  self->max_pixels = MAX_PIXELS;
   self->next_pts = 0;
   return TRUE;
 }
 
 /* --- the element --------------------------------------------------------- */
+
+/* max-errors as jpegdec documents it: N > 0 corrupt frames in a row are
+ * an error, 0 ("automatic") and -1 never are. The base class counts the
+ * frame errors before the fatal one. */
+static void
+gst_async_jpeg_dec_set_max_errors (GstAsyncJpegDec * self, gint max_errors)
+{
+  g_atomic_int_set (&self->max_errors, max_errors);
+  gst_async_transform_set_max_errors (GST_ASYNC_TRANSFORM (self),
+      max_errors > 0 ? max_errors - 1 : -1);
+}
 
 static void
 gst_async_jpeg_dec_set_property (GObject * object, guint prop_id,
@@ -1146,8 +1186,7 @@ gst_async_jpeg_dec_set_property (GObject * object, guint prop_id,
       g_atomic_int_set (&self->idct_method, g_value_get_enum (value));
       break;
     case PROP_MAX_ERRORS:
-      gst_async_transform_set_max_errors (GST_ASYNC_TRANSFORM (self),
-          g_value_get_int (value));
+      gst_async_jpeg_dec_set_max_errors (self, g_value_get_int (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1166,8 +1205,7 @@ gst_async_jpeg_dec_get_property (GObject * object, guint prop_id,
       g_value_set_enum (value, g_atomic_int_get (&self->idct_method));
       break;
     case PROP_MAX_ERRORS:
-      g_value_set_int (value,
-          gst_async_transform_get_max_errors (GST_ASYNC_TRANSFORM (self)));
+      g_value_set_int (value, g_atomic_int_get (&self->max_errors));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1204,16 +1242,24 @@ gst_async_jpeg_dec_class_init (GstAsyncJpegDecClass * klass)
   /**
    * GstAsyncJpegDec:max-errors:
    *
-   * As GstVideoDecoder's: a corrupt frame is dropped with a warning; once
-   * more than this many frames in a row were corrupt, the element posts an
-   * error and stops.
+   * jpegdec's property, with the values it documents: a corrupt frame is
+   * dropped with a warning, and once this many frames in a row were
+   * corrupt the element posts an error and stops; 0 ("automatic", the
+   * default) and -1 never stop. A frame decoded starts the count again,
+   * and so does a flush.
+   *
+   * jpegdec 1.22 ignores the property (it is deprecated there, and its
+   * GstVideoDecoder base never stops on corrupt frames by default), so
+   * with jpegdec no value ever stops the stream; here a value of 1 or more
+   * does.
    */
   g_object_class_install_property (gobject_class, PROP_MAX_ERRORS,
-      g_param_spec_int ("max-errors", "Max errors",
-          "Error out after more than this many corrupt frames in a row, each "
-          "dropped with a warning (-1 = never, 0 = at the first)", -1,
-          G_MAXINT, DEFAULT_MAX_ERRORS, G_PARAM_READWRITE |
-          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+      g_param_spec_int ("max-errors", "Maximum consecutive errors",
+          "Post an error and stop after this many corrupt frames in a row, "
+          "each dropped with a warning (0 = automatic: never, -1 = never; "
+          "jpegdec ignores this property and never stops)", -1, G_MAXINT,
+          DEFAULT_MAX_ERRORS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -1246,13 +1292,13 @@ gst_async_jpeg_dec_init (GstAsyncJpegDec * self)
 {
   self->idct_method = DEFAULT_IDCT_METHOD;
   self->adapter = gst_adapter_new ();
-  self->max_pixels = MAX_PIXELS;
   gst_video_info_init (&self->in_info);
   gst_video_info_init (&self->out_info);
   gst_async_jpeg_dec_init_decompress (&self->header, &self->header_error,
       &self->header_src);
-  gst_async_transform_set_max_errors (GST_ASYNC_TRANSFORM (self),
-      DEFAULT_MAX_ERRORS);
+  gst_async_jpeg_dec_set_max_errors (self, DEFAULT_MAX_ERRORS);
+  /* a stream of no JPEG at all is an error, as with jpegdec */
+  gst_async_transform_set_require_output (GST_ASYNC_TRANSFORM (self), TRUE);
   gst_async_transform_set_output_policy (GST_ASYNC_TRANSFORM (self),
       GST_ASYNC_TRANSFORM_COPY_TIMESTAMPS | GST_ASYNC_TRANSFORM_COPY_METAS);
 }

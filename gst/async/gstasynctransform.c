@@ -484,7 +484,7 @@ gst_async_transform_init (GstAsyncTransform * self,
   priv->free_contexts = gst_queue_array_new (8);
   priv->lent_contexts = g_hash_table_new (NULL, NULL);
   priv->task.batch = g_ptr_array_new ();
-  priv->task.tally.last_end = GST_CLOCK_TIME_NONE;
+  priv->task.tally.last_end = priv->task.tally.last_start = GST_CLOCK_TIME_NONE;
   g_queue_init (&priv->task.unpushed_sticky);
   g_queue_init (&priv->task.before_caps);
   g_queue_init (&priv->held_events);
@@ -1623,6 +1623,16 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
       replaced);
 }
 
+/* Data came in: at EOS, an element that requires output checks that some
+ * frame gave it. (Read first: one atomic store per stream, not per
+ * buffer.) */
+static inline void
+gst_async_transform_mark_input (GstAsyncTransformPrivate * priv)
+{
+  if (G_UNLIKELY (!g_atomic_int_get (&priv->had_input)))
+    g_atomic_int_set (&priv->had_input, TRUE);
+}
+
 static GstFlowReturn
 gst_async_transform_default_parse (GstAsyncTransform * self, GstBuffer * buffer)
 {
@@ -1643,6 +1653,7 @@ gst_async_transform_chain_list (GstPad * pad, GstObject * parent,
 
   if (G_UNLIKELY (GST_PAD_NEEDS_RECONFIGURE (priv->srcpad)))
     gst_async_transform_renegotiate (self);
+  gst_async_transform_mark_input (priv);
 
   if (klass->parse != gst_async_transform_default_parse) {
     for (i = 0; i < n && ret == GST_FLOW_OK; i++)
@@ -1680,6 +1691,7 @@ gst_async_transform_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
    * buffer late is fine, a lock per buffer is not needed. */
   if (G_UNLIKELY (GST_PAD_NEEDS_RECONFIGURE (GET_PRIV (self)->srcpad)))
     gst_async_transform_renegotiate (self);
+  gst_async_transform_mark_input (GET_PRIV (self));
 
   /* gst_async_transform_submit () refuses frames when the element does not
    * take data (flushing, EOS, not negotiated, downstream error). */
@@ -1908,7 +1920,8 @@ gst_async_transform_flush_start (GstAsyncTransform * self, GstEvent * event)
   gst_pad_pause_task (priv->srcpad);
 }
 
-/* Resets what the src task keeps between batches; the task is stopped. */
+/* Resets what the src task keeps between batches, and whether input came;
+ * the task is stopped, and no chain runs. */
 static void
 gst_async_transform_reset_task (GstAsyncTransform * self, gboolean keep_sticky)
 {
@@ -1918,6 +1931,8 @@ gst_async_transform_reset_task (GstAsyncTransform * self, gboolean keep_sticky)
   task->discarding = FALSE;
   task->discont = FALSE;
   task->errors_in_a_row = 0;
+  task->had_output = FALSE;
+  g_atomic_int_set (&GET_PRIV (self)->had_input, FALSE);
   /* (upstream sends its segment again after a flush) */
   g_queue_clear_full (&task->before_caps, (GDestroyNotify) gst_event_unref);
   /* Its leftovers are older than what was queued. */
@@ -2275,7 +2290,7 @@ gst_async_transform_account_locked (GstAsyncTransform * self,
   }
   task->got_eos = FALSE;
   memset (&task->tally, 0, sizeof (task->tally));
-  task->tally.last_end = GST_CLOCK_TIME_NONE;
+  task->tally.last_end = task->tally.last_start = GST_CLOCK_TIME_NONE;
   if (priv->drain_waiters > 0 || (priv->space_waiters > 0
           && gst_async_transform_space_low_locked (priv)))
     priv->wakes_due |= GST_ASYNC_WAKE_SPACE;
@@ -2429,9 +2444,13 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
   if (job->frame_error) {
     ret = gst_async_transform_post_frame_error (self, job);
     *own_error = ret != GST_FLOW_OK;
+    /* (as a decoder's dropped frame, and as QoS below) */
+    task->discont = TRUE;
     return ret;
   }
   if (job->late) {
+    /* (the frame was not bad, only late) */
+    task->had_output = TRUE;
     task->tally.late++;
     task->discont = TRUE;
     gst_async_transform_post_qos_drop (self, job,
@@ -2457,7 +2476,12 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
         && (!GST_CLOCK_TIME_IS_VALID (task->tally.last_end)
             || job->running_end > task->tally.last_end))
       task->tally.last_end = job->running_end;
+    if (GST_CLOCK_TIME_IS_VALID (job->running_time)
+        && (!GST_CLOCK_TIME_IS_VALID (task->tally.last_start)
+            || job->running_time > task->tally.last_start))
+      task->tally.last_start = job->running_time;
   }
+  task->had_output = TRUE;
   if (task->discont) {
     job->frame.output = gst_buffer_make_writable (job->frame.output);
     GST_BUFFER_FLAG_SET (job->frame.output, GST_BUFFER_FLAG_DISCONT);
@@ -2474,6 +2498,23 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
     ret = GST_FLOW_OK;
   }
   return ret;
+}
+
+/* At EOS: with gst_async_transform_set_require_output(), a stream that
+ * brought data and gave no frame is an error, as with GstVideoDecoder. The
+ * EOS still goes out. */
+static void
+gst_async_transform_check_output (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  if (priv->task.had_output || priv->task.discarding
+      || !g_atomic_int_get (&priv->require_output)
+      || !g_atomic_int_get (&priv->had_input))
+    return;
+  GST_ELEMENT_ERROR (self, STREAM, DECODE,
+      (_("The stream ended before any frame could be decoded.")),
+      ("input came, but no frame gave output before EOS"));
 }
 
 /* Pushes one event. After EOS (from downstream or from process ()),
@@ -2512,8 +2553,10 @@ gst_async_transform_push_event (GstAsyncTransform * self, GstAsyncJob * job)
     g_queue_push_tail (&task->before_caps, g_steal_pointer (&job->event));
     return;
   }
-  if (type == GST_EVENT_EOS)
+  if (type == GST_EVENT_EOS) {
+    gst_async_transform_check_output (self);
     gst_async_transform_push_before_caps (self);
+  }
   if (task->tally.frames > 0 || task->got_eos)
     gst_async_transform_account (self);
   if (!gst_pad_push_event (priv->srcpad, g_steal_pointer (&job->event)))

@@ -799,6 +799,10 @@ GST_ASYNC_API
 gint gst_async_transform_get_max_errors (GstAsyncTransform * self);
 
 GST_ASYNC_API
+void gst_async_transform_set_require_output (GstAsyncTransform * self,
+    gboolean require_output);
+
+GST_ASYNC_API
 GstFlowReturn _gst_async_transform_frame_error (GstAsyncTransform * self,
     GstAsyncFrame * frame, GQuark domain, gint code, gchar * text,
     gchar * debug, const gchar * file, const gchar * function, gint line);
@@ -818,7 +822,8 @@ GstFlowReturn _gst_async_transform_frame_error (GstAsyncTransform * self,
  * but later frames may be (a corrupt frame for a decoder): the frame is
  * dropped, and when its turn comes the element posts a warning with @text
  * and @debug, or, once more than gst_async_transform_set_max_errors()
- * frames in a row have failed, an error that stops it. Evaluates to the
+ * frames in a row have failed, an error that stops it. The next buffer
+ * pushed is marked %GST_BUFFER_FLAG_DISCONT. Evaluates to the
  * flow return @process returns: `return GST_ASYNC_TRANSFORM_FRAME_ERROR
  * (self, frame, STREAM, DECODE, (_("Corrupt frame.")), ("at %u", n));`
  *

@@ -272,10 +272,10 @@ _gst_async_transform_frame_error (GstAsyncTransform * self,
  *
  * How many frames in a row (in frame order) may fail with
  * GST_ASYNC_TRANSFORM_FRAME_ERROR() before the next one is an error that
- * stops the element, as #GstVideoDecoder's max-errors. A frame that
- * succeeds starts the count again. Default: -1, every frame error is a
- * warning. An element that offers a max-errors property calls this from
- * its property setter.
+ * stops the element. A frame that succeeds starts the count again (where
+ * #GstVideoDecoder's max-errors counts every error since the last flush).
+ * Default: -1, every frame error is a warning. An element that offers a
+ * max-errors property calls this from its property setter.
  *
  * Since: 1.0
  */
@@ -305,6 +305,33 @@ gst_async_transform_get_max_errors (GstAsyncTransform * self)
   g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), -1);
 
   return g_atomic_int_get (&GET_PRIV (self)->max_errors);
+}
+
+/**
+ * gst_async_transform_set_require_output:
+ * @self: a #GstAsyncTransform
+ * @require_output: whether a stream must give at least one frame
+ *
+ * For decoders, whose work may drop every frame of a stream that is not
+ * what they decode (not a JPEG file, say): with @require_output %TRUE, when
+ * EOS comes after input but no frame has given output since the element
+ * started or last flushed, the element posts a %GST_STREAM_ERROR_DECODE
+ * error ("The stream ended before any frame could be decoded."), then
+ * pushes the EOS, as #GstVideoDecoder does. Frames dropped by
+ * #GstAsyncTransform:qos count as output (they were late, not bad);
+ * frames dropped by the subclass or by GST_ASYNC_TRANSFORM_FRAME_ERROR()
+ * do not. Default: %FALSE, as for a filter, which may drop every frame on
+ * purpose. Call it from the instance init function.
+ *
+ * Since: 1.0
+ */
+void
+gst_async_transform_set_require_output (GstAsyncTransform * self,
+    gboolean require_output)
+{
+  g_return_if_fail (GST_IS_ASYNC_TRANSFORM (self));
+
+  g_atomic_int_set (&GET_PRIV (self)->require_output, require_output != 0);
 }
 
 void

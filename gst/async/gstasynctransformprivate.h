@@ -123,6 +123,8 @@ typedef struct
   GstSegment segment;           /* the input segment, for running times */
   GstClockTime last_in;         /* running time of the newest frame in */
   GstClockTime last_out;        /* ...and of the newest frame pushed */
+  GstClockTime last_out_start;  /* where that frame starts: the position
+                                 * when upstream cannot say */
   GstClockTime stale_until;     /* QoS about frames up to this running
                                  * time was measured with an older
                                  * latency */
@@ -171,6 +173,7 @@ typedef struct
   GstClockTime through_sum, through_max;
   GstClockTime last_end;        /* running time, end of the newest frame
                                  * pushed */
+  GstClockTime last_start;      /* ...and its start */
 } GstAsyncTally;
 
 /* Used by the src task only, without the lock. */
@@ -186,9 +189,12 @@ typedef struct
                                  * process), until a segment or
                                  * stream-start leaves */
   gboolean got_eos;             /* this batch met such an EOS */
-  gboolean discont;             /* a frame was dropped by QoS: the next
-                                 * buffer pushed is a DISCONT */
+  gboolean discont;             /* a frame was dropped by QoS or a frame
+                                 * error: the next buffer pushed is a
+                                 * DISCONT */
   gint errors_in_a_row;         /* frame errors, for max-errors */
+  gboolean had_output;          /* a frame gave output (pushed, or late)
+                                 * since the start or the last flush */
   GQueue unpushed_sticky;       /* sticky events a failed push left, for
                                  * flush-stop to keep (task stopped then) */
   GQueue before_caps;           /* sticky events that must follow caps,
@@ -280,6 +286,11 @@ typedef struct
   gboolean qos_enabled;
   gchar *worker_group;
   gint max_errors;              /* atomic */
+  gint require_output;          /* atomic: an error at EOS when input came
+                                 * and no frame gave output */
+  gint had_input;               /* atomic: a buffer came in since the start
+                                 * or the last flush; set by upstream, read
+                                 * by the src task at EOS */
   gint copy;                    /* GstAsyncTransformCopy, atomic */
 
   /* Negotiation: caps under the lock, the rest upstream thread only. */

@@ -117,6 +117,7 @@ gst_async_transform_reset_timeline_locked (GstAsyncTransformPrivate * priv)
 
   gst_async_transform_reset_qos_locked (qos);
   qos->last_in = qos->last_out = qos->stale_until = GST_CLOCK_TIME_NONE;
+  qos->last_out_start = GST_CLOCK_TIME_NONE;
 }
 
 /* New input caps: a frame rate gives the frame duration QoS uses. */
@@ -339,6 +340,36 @@ gst_async_transform_answer_latency (GstAsyncTransform * self, GstQuery * query)
 
 /* --- position ------------------------------------------------------------ */
 
+/* Where upstream cannot say in time (multifilesrc, filesrc: a decoder's
+ * BYTES input), the stream time of the newest frame pushed, as
+ * GstVideoDecoder answers. */
+static gboolean
+gst_async_transform_answer_own_position (GstAsyncTransform * self,
+    GstQuery * query)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncQos *qos = &priv->qos;
+  GstClockTime position = GST_CLOCK_TIME_NONE;
+  GstFormat format;
+
+  gst_query_parse_position (query, &format, NULL);
+  if (format != GST_FORMAT_TIME)
+    return FALSE;
+  g_mutex_lock (&priv->lock);
+  if (qos->segment.format == GST_FORMAT_TIME
+      && GST_CLOCK_TIME_IS_VALID (qos->last_out_start))
+    position = gst_segment_to_stream_time (&qos->segment, GST_FORMAT_TIME,
+        gst_segment_position_from_running_time (&qos->segment,
+            GST_FORMAT_TIME, qos->last_out_start));
+  gst_async_transform_unlock_and_wake (priv);
+  if (!GST_CLOCK_TIME_IS_VALID (position))
+    return FALSE;
+  GST_LOG_OBJECT (self, "upstream has no position: the output's is %"
+      GST_TIME_FORMAT, GST_TIME_ARGS (position));
+  gst_query_set_position (query, format, position);
+  return TRUE;
+}
+
 /* Upstream's position, less the stream time of the frames inside, as queue
  * does: downstream asks where the output is. */
 gboolean
@@ -351,7 +382,7 @@ gst_async_transform_answer_position (GstAsyncTransform * self, GstQuery * query)
   gint64 position;
 
   if (!gst_pad_peer_query (priv->sinkpad, query))
-    return FALSE;
+    return gst_async_transform_answer_own_position (self, query);
   gst_query_parse_position (query, &format, &position);
   if (format != GST_FORMAT_TIME || position < 0)
     return TRUE;
@@ -436,4 +467,8 @@ gst_async_transform_count_tally_locked (GstAsyncTransformPrivate * priv,
       && (!GST_CLOCK_TIME_IS_VALID (priv->qos.last_out)
           || tally->last_end > priv->qos.last_out))
     priv->qos.last_out = tally->last_end;
+  if (GST_CLOCK_TIME_IS_VALID (tally->last_start)
+      && (!GST_CLOCK_TIME_IS_VALID (priv->qos.last_out_start)
+          || tally->last_start > priv->qos.last_out_start))
+    priv->qos.last_out_start = tally->last_start;
 }

@@ -767,8 +767,9 @@ GST_END_TEST;
 /* --- frame errors -------------------------------------------------------- */
 
 /* GST_ASYNC_TRANSFORM_FRAME_ERROR drops the frame with a warning in its
- * turn; with max-errors N, the (N+1)-th in a row, in frame order, is an
- * error that stops the element; a good frame starts the count again. */
+ * turn, and the next buffer is a DISCONT; with max-errors N, the (N+1)-th
+ * in a row, in frame order, is an error that stops the element; a good
+ * frame starts the count again. */
 GST_START_TEST (test_frame_errors)
 {
   GstTestAsync *t = test_async_new (3, 6);
@@ -798,6 +799,9 @@ GST_START_TEST (test_frame_errors)
 
     fail_unless (i < G_N_ELEMENTS (good));
     fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), good[i]);
+    /* (after 2 and 3 were dropped) */
+    fail_unless_equals_int (GST_BUFFER_FLAG_IS_SET (buf,
+            GST_BUFFER_FLAG_DISCONT), good[i] == 4);
     gst_buffer_unref (buf);
   }
   fail_unless_equals_int (i, 3);
@@ -807,6 +811,87 @@ GST_START_TEST (test_frame_errors)
   st = read_stats (GST_ELEMENT (t));
   fail_unless_equals_uint64 (st.errors, 4);
   fail_unless_equals_uint64 (st.out, 3);
+
+  gst_element_set_bus (GST_ELEMENT (t), NULL);
+  gst_object_unref (bus);
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
+/* With gst_async_transform_set_require_output() (decoders), a stream that
+ * brought data but gave no frame ends with a STREAM DECODE error before
+ * its EOS, as with GstVideoDecoder; a flush starts the reckoning again.
+ * __i__: 0, every frame fails; 1, the same without require-output (a
+ * filter may drop everything); 2, one frame of three decodes; 3, no data
+ * at all; 4, a good frame, a flush, then only bad ones. */
+GST_START_TEST (test_require_output)
+{
+  GstTestAsync *t = test_async_new (2, 0);
+  GstBus *bus = gst_bus_new ();
+  GstHarness *h;
+  GstEvent *event;
+  GstMessage *msg;
+  guint i, start = 0, frame_errors = 0, warnings = 0, errors = 0;
+
+  t->frame_errors = G_MAXUINT64;
+  if (__i__ == 2)
+    t->frame_errors &= ~(G_GUINT64_CONSTANT (1) << 1);
+  if (__i__ == 4)
+    t->frame_errors &= ~G_GUINT64_CONSTANT (1);
+  if (__i__ != 1)
+    gst_async_transform_set_require_output (GST_ASYNC_TRANSFORM (t), TRUE);
+  gst_element_set_bus (GST_ELEMENT (t), bus);
+  h = test_harness (t);
+  gst_harness_set_src_caps_str (h, "test/in");
+  if (__i__ == 4) {
+    GstSegment segment;
+
+    gst_harness_push (h, make_frame (0));
+    gst_buffer_unref (gst_harness_pull (h));
+    fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+    fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+    gst_segment_init (&segment, GST_FORMAT_TIME);
+    fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+    start = 1;
+  }
+  if (__i__ != 3) {
+    for (i = start; i < start + 3; i++)
+      fail_unless_equals_int (gst_harness_push (h, make_frame (i)),
+          GST_FLOW_OK);
+    frame_errors = __i__ == 2 ? 2 : 3;
+  }
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  /* (the message is posted before the EOS leaves) */
+  while ((event = gst_harness_pull_event (h))) {
+    gboolean eos = GST_EVENT_TYPE (event) == GST_EVENT_EOS;
+
+    gst_event_unref (event);
+    if (eos)
+      break;
+  }
+  if (__i__ == 2)
+    gst_buffer_unref (gst_harness_pull (h));
+  fail_unless (gst_harness_try_pull (h) == NULL);
+
+  while ((msg = gst_bus_pop (bus))) {
+    GError *err = NULL;
+
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
+      /* (the frame errors' warnings come first) */
+      fail_unless_equals_int (errors, 0);
+      warnings++;
+    } else if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+      gst_message_parse_error (msg, &err, NULL);
+      fail_unless (g_error_matches (err, GST_STREAM_ERROR,
+              GST_STREAM_ERROR_DECODE), "%s", err->message);
+      g_error_free (err);
+      errors++;
+    }
+    gst_message_unref (msg);
+  }
+  fail_unless_equals_int (warnings, frame_errors);
+  fail_unless_equals_int (errors, __i__ == 0 || __i__ == 4 ? 1 : 0);
 
   gst_element_set_bus (GST_ELEMENT (t), NULL);
   gst_object_unref (bus);
@@ -955,6 +1040,7 @@ asyncsubclass_suite (void)
   tcase_add_loop_test (tc, test_subclass_events_in_order, 0, 2);
   tcase_add_test (tc, test_merge_tags);
   tcase_add_test (tc, test_frame_errors);
+  tcase_add_loop_test (tc, test_require_output, 0, 5);
   tcase_add_test (tc, test_metas_copied);
   tcase_add_loop_test (tc, test_output_policy, 0, G_N_ELEMENTS (policies));
   tcase_add_test (tc, test_output_in_place);

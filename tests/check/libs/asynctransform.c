@@ -1863,6 +1863,41 @@ GST_START_TEST (test_position_less_frames_inside)
 
 GST_END_TEST;
 
+/* Upstream that cannot say where it is in time (multifilesrc, or filesrc
+ * before a decoder): the position is the stream time of the newest frame
+ * pushed, as from GstVideoDecoder; before any, there is none. */
+GST_START_TEST (test_position_without_upstream)
+{
+  GstTestAsync *t = test_async_new (2, 8);
+  GstHarness *h = test_harness (t);
+  gint64 position = 0;
+  GstSegment seg;
+  guint i;
+
+  gst_harness_set_src_caps_str (h, "test/in");
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  seg.time = GST_SECOND;
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  fail_if (gst_pad_peer_query_position (h->sinkpad, GST_FORMAT_TIME,
+          &position));
+  for (i = 0; i < 5; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  for (i = 0; i < 5; i++)
+    gst_buffer_unref (gst_harness_pull (h));
+  /* (every frame accounted for) */
+  fail_unless (async_check_drain (h->srcpad));
+  fail_unless (gst_pad_peer_query_position (h->sinkpad, GST_FORMAT_TIME,
+          &position));
+  /* the last frame starts 40 ms into a segment at stream time 1 s */
+  fail_unless_equals_int64 (position, GST_SECOND + 40 * GST_MSECOND);
+  /* (other formats are upstream's to answer) */
+  fail_if (gst_pad_peer_query_position (h->sinkpad, GST_FORMAT_DEFAULT,
+          &position));
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
 static gint error_logs;
 
 static void
@@ -2027,6 +2062,7 @@ asynctransform_suite (void)
   tcase_add_loop_test (tc, test_seek_from_push, 0, 3);
   tcase_add_test (tc, test_error_in_turn);
   tcase_add_test (tc, test_position_less_frames_inside);
+  tcase_add_test (tc, test_position_without_upstream);
   tcase_add_test (tc, test_no_error_logs_for_audio);
   tcase_add_test (tc, test_allocation_adds_window);
   return s;
