@@ -695,7 +695,63 @@ mangle (GstBuffer * jpeg, gsize keep, const guint8 * junk, gsize junk_size,
  * (no Huffman code is all ones), an empty buffer, garbage before the SOI
  * marker. Each is dropped with a warning and counted; the good frames
  * around them are decoded as jpegdec decodes them, the one after them
- * marked DISCONT. */
+ * marked DISCONT (as the first since the start is). */
+/* The DISCONT flags of @decoder's pictures for five frames, the second
+ * of them DISCONT, then a flush and three more, as a string of 0 and 1. */
+static gchar *
+discont_flags (const gchar * decoder, GstCaps * caps, GPtrArray * jpegs)
+{
+  GstHarness *h = gst_harness_new (decoder);
+  GString *flags = g_string_new (NULL);
+  GstSegment segment;
+  GstBuffer *out;
+  guint i;
+
+  gst_harness_set_src_caps (h, gst_caps_ref (caps));
+  for (i = 0; i < jpegs->len; i++) {
+    GstBuffer *jpeg = gst_buffer_copy (g_ptr_array_index (jpegs, i));
+
+    if (i == 1)
+      GST_BUFFER_FLAG_SET (jpeg, GST_BUFFER_FLAG_DISCONT);
+    if (i == 5) {
+      fail_unless (async_check_drain (h->srcpad));
+      fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+      fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+      gst_segment_init (&segment, GST_FORMAT_TIME);
+      fail_unless (gst_harness_push_event (h,
+              gst_event_new_segment (&segment)));
+    }
+    fail_unless_equals_int (gst_harness_push (h, jpeg), GST_FLOW_OK);
+  }
+  fail_unless (async_check_drain (h->srcpad));
+  while ((out = gst_harness_try_pull (h))) {
+    g_string_append_c (flags, GST_BUFFER_FLAG_IS_SET (out,
+            GST_BUFFER_FLAG_DISCONT) ? '1' : '0');
+    gst_buffer_unref (out);
+  }
+  gst_harness_teardown (h);
+  return g_string_free (flags, FALSE);
+}
+
+/* The first picture since the start and since a flush is DISCONT, and
+ * only those: an input DISCONT does not carry over, as with jpegdec. */
+GST_START_TEST (test_discont_like_jpegdec)
+{
+  GstCaps *caps;
+  GPtrArray *jpegs = make_jpegs ("I420", 64, 48, 401, 8, NULL, &caps);
+  gchar *stock = discont_flags ("jpegdec", caps, jpegs);
+  gchar *ours = discont_flags ("asyncjpegdec", caps, jpegs);
+
+  fail_unless_equals_string (stock, "10000100");
+  fail_unless_equals_string (ours, stock);
+  g_free (stock);
+  g_free (ours);
+  g_ptr_array_unref (jpegs);
+  gst_caps_unref (caps);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_corrupt_frames)
 {
   static const guint8 ones[] = { 0xff, 0x00, 0xff, 0x00, 0xff, 0x00, 0xff,
@@ -734,9 +790,10 @@ GST_START_TEST (test_corrupt_frames)
 
     fail_unless (pictures_equal (g_ptr_array_index (stock.buffers, i), out,
             &info, 7), "good frame %u", i);
-    /* the one after the frames dropped says so, as jpegdec's */
-    fail_unless_equals_int (GST_BUFFER_FLAG_IS_SET (out,
-            GST_BUFFER_FLAG_DISCONT), i == 1);
+    /* the first, and the one after the frames dropped, say so, as
+     * jpegdec's */
+    fail_unless (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_DISCONT),
+        "frame %u is not DISCONT", i);
     gst_buffer_unref (out);
   }
   /* (once everything has left, the counters are final) */
@@ -1577,6 +1634,7 @@ asyncjpegdec_suite (void)
   tcase_add_loop_test (tc, test_single_file, 0, G_N_ELEMENTS (single_files));
   tcase_add_loop_test (tc, test_no_frame_decoded, 0, 6);
   tcase_add_test (tc, test_corrupt_frames);
+  tcase_add_test (tc, test_discont_like_jpegdec);
   tcase_add_loop_test (tc, test_max_errors, 0,
       G_N_ELEMENTS (max_errors_values));
   tcase_add_test (tc, test_fuzz);

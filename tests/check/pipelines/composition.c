@@ -25,18 +25,23 @@
  * asyncprocess by identity, asyncwrap filter=X by X, asyncjpegenc by
  * jpegenc, asyncjpegdec by jpegdec, asyncpngenc by pngenc). Each must
  * link, preroll and run to EOS without an error, and every appsink must
- * get the same frames from both: caps, presentation times and durations,
- * and bytes (the codecs are byte-identical to the stock ones at these
- * sizes). A failure names the chain; COMPOSITION_CHAIN=text runs only the
- * chains whose names hold the text. The encoders' DTS and buffer flags are
- * compared with the stock encoders' by their own tests, buffer by buffer,
- * through flushes and segments. */
+ * get the same frames from both: caps, timestamps and durations, the
+ * flags that carry meaning, and bytes (the codecs are byte-identical to
+ * the stock ones at these sizes). A failure names the chain;
+ * COMPOSITION_CHAIN=text runs only the chains whose names hold the text.
+ * The encoders' timestamps and flags through flushes and segments are
+ * compared with the stock encoders' by their own tests. */
 
 #include <gst/check/gstcheck.h>
 #include <gst/app/gstappsink.h>
 #include <glib/gstdio.h>
 
 #include "../asynccheck.h"
+
+/* The buffer flags a stream's meaning depends on (not the memory ones). */
+#define COMPARED_FLAGS (GST_BUFFER_FLAG_DISCONT | GST_BUFFER_FLAG_MARKER \
+    | GST_BUFFER_FLAG_DELTA_UNIT | GST_BUFFER_FLAG_HEADER \
+    | GST_BUFFER_FLAG_GAP | GST_BUFFER_FLAG_DROPPABLE)
 
 #define WIDTH 64
 #define HEIGHT 48
@@ -540,14 +545,23 @@ GST_START_TEST (test_chain)
           gst_caps_to_string (gst_sample_get_caps (b)),
           gst_caps_to_string (gst_sample_get_caps (a)));
       fail_unless (GST_BUFFER_PTS (ba) == GST_BUFFER_PTS (bb)
+          && GST_BUFFER_DTS (ba) == GST_BUFFER_DTS (bb)
           && GST_BUFFER_DURATION (ba) == GST_BUFFER_DURATION (bb),
-          "%s: sink%u frame %u: pts %" GST_TIME_FORMAT " duration %"
+          "%s: sink%u frame %u: pts %" GST_TIME_FORMAT " dts %"
+          GST_TIME_FORMAT " duration %" GST_TIME_FORMAT ", %"
           GST_TIME_FORMAT ", %" GST_TIME_FORMAT " and %" GST_TIME_FORMAT
           " with stock elements", c->name, s, i,
           GST_TIME_ARGS (GST_BUFFER_PTS (bb)),
+          GST_TIME_ARGS (GST_BUFFER_DTS (bb)),
           GST_TIME_ARGS (GST_BUFFER_DURATION (bb)),
           GST_TIME_ARGS (GST_BUFFER_PTS (ba)),
+          GST_TIME_ARGS (GST_BUFFER_DTS (ba)),
           GST_TIME_ARGS (GST_BUFFER_DURATION (ba)));
+      fail_unless ((GST_BUFFER_FLAGS (bb) & COMPARED_FLAGS) ==
+          (GST_BUFFER_FLAGS (ba) & COMPARED_FLAGS), "%s: sink%u frame %u: "
+          "flags 0x%x, 0x%x with stock elements", c->name, s, i,
+          GST_BUFFER_FLAGS (bb) & COMPARED_FLAGS,
+          GST_BUFFER_FLAGS (ba) & COMPARED_FLAGS);
       fail_unless (buffers_equal (ba, bb), "%s: sink%u frame %u: other bytes "
           "(%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT " with stock elements)",
           c->name, s, i, gst_buffer_get_size (bb), gst_buffer_get_size (ba));
