@@ -226,17 +226,24 @@ def test_short_raw_video_frame_is_an_error():
     assert got == []
 
 
+def short_buffer_pipeline():
+    """A pipeline whose videoconvert warns of a buffer too short for its
+    frame, then ends."""
+    p = Gst.parse_launch(
+        "appsrc name=src format=time caps=video/x-raw,format=GRAY8,"
+        "width=320,height=240,framerate=30/1 ! videoconvert "
+        "! video/x-raw,format=I420 ! fakesink")
+    src = p.get_by_name("src")
+    src.emit("push-buffer", Gst.Buffer.new_wrapped(b"abc"))
+    src.emit("end-of-stream")
+    return p
+
+
 def test_warning_messages_are_python_warnings():
     """A WARNING message (here videoconvert's, for a buffer too short)
     reaches the program as a GstWarning; the pipeline goes on to EOS."""
     async def main():
-        p = Gst.parse_launch(
-            "appsrc name=src format=time caps=video/x-raw,format=GRAY8,"
-            "width=320,height=240,framerate=30/1 ! videoconvert "
-            "! video/x-raw,format=I420 ! fakesink")
-        src = p.get_by_name("src")
-        src.emit("push-buffer", Gst.Buffer.new_wrapped(b"abc"))
-        src.emit("end-of-stream")
+        p = short_buffer_pipeline()
         with pytest.warns(gstasync.GstWarning,
                           match="invalid video buffer") as caught:
             await gstasync.play(p)
@@ -249,13 +256,7 @@ def test_warning_messages_are_python_warnings():
 
 def test_warnings_as_errors_stop_play():
     async def main():
-        p = Gst.parse_launch(
-            "appsrc name=src format=time caps=video/x-raw,format=GRAY8,"
-            "width=320,height=240,framerate=30/1 ! videoconvert "
-            "! video/x-raw,format=I420 ! fakesink")
-        src = p.get_by_name("src")
-        src.emit("push-buffer", Gst.Buffer.new_wrapped(b"abc"))
-        src.emit("end-of-stream")
+        p = short_buffer_pipeline()
         with warnings.catch_warnings():
             warnings.simplefilter("error", gstasync.GstWarning)
             with pytest.raises(gstasync.GstWarning):

@@ -587,76 +587,6 @@ GST_START_TEST (test_discont_after_flush_in_flight)
 
 GST_END_TEST;
 
-/* Pads around @name (jpegenc or asyncjpegenc) with ANY templates, as an
- * application's or a test's may be: after a first size is negotiated the
- * encoder still offers others upstream, and takes them. Run with jpegenc
- * too, so that the test asks only what the stock encoder gives. */
-static void
-check_renegotiation (const gchar * name)
-{
-  static GstStaticPadTemplate any_src = GST_STATIC_PAD_TEMPLATE ("src",
-      GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
-  static GstStaticPadTemplate any_sink = GST_STATIC_PAD_TEMPLATE ("sink",
-      GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
-  GstCaps *caps[] = { raw_caps ("I420", 80, 64), raw_caps ("I420", 64, 48),
-    raw_caps ("RGB", 96, 32)
-  };
-  GstElement *enc = gst_check_setup_element (name);
-  GstPad *src = gst_check_setup_src_pad (enc, &any_src);
-  GstPad *sink = gst_check_setup_sink_pad (enc, &any_sink);
-  guint c;
-
-  gst_pad_set_active (src, TRUE);
-  gst_pad_set_active (sink, TRUE);
-  fail_unless_equals_int (gst_element_set_state (enc, GST_STATE_PLAYING),
-      GST_STATE_CHANGE_SUCCESS);
-  gst_check_setup_events (src, enc, caps[0], GST_FORMAT_TIME);
-
-  for (c = 0; c < G_N_ELEMENTS (caps); c++) {
-    GPtrArray *frames = make_frames (caps[c], 9000 + c, 0, 1);
-    GstCaps *allowed = gst_pad_get_allowed_caps (src);
-    GstCaps *out;
-    gint width;
-
-    fail_unless (gst_caps_can_intersect (allowed, caps[c]),
-        "%s: %s not in the allowed caps %s", name,
-        gst_caps_to_string (caps[c]), gst_caps_to_string (allowed));
-    gst_caps_unref (allowed);
-    fail_unless (gst_pad_set_caps (src, caps[c]), "%s: %s refused", name,
-        gst_caps_to_string (caps[c]));
-    fail_unless_equals_int (gst_pad_push (src,
-            gst_buffer_ref (g_ptr_array_index (frames, 0))), GST_FLOW_OK);
-    g_mutex_lock (&check_mutex);
-    while (g_list_length (buffers) < c + 1)
-      g_cond_wait (&check_cond, &check_mutex);
-    g_mutex_unlock (&check_mutex);
-    out = gst_pad_get_current_caps (sink);
-    fail_unless (gst_structure_get_int (gst_caps_get_structure (out, 0),
-            "width", &width));
-    fail_unless_equals_int (width, c == 0 ? 80 : c == 1 ? 64 : 96);
-    gst_caps_unref (out);
-    g_ptr_array_unref (frames);
-  }
-
-  gst_element_set_state (enc, GST_STATE_NULL);
-  gst_check_drop_buffers ();
-  gst_pad_set_active (src, FALSE);
-  gst_pad_set_active (sink, FALSE);
-  gst_check_teardown_src_pad (enc);
-  gst_check_teardown_sink_pad (enc);
-  gst_check_teardown_element (enc);
-  for (c = 0; c < G_N_ELEMENTS (caps); c++)
-    gst_caps_unref (caps[c]);
-}
-
-GST_START_TEST (test_renegotiation_with_any_neighbours)
-{
-  check_renegotiation ("jpegenc");
-  check_renegotiation ("asyncjpegenc");
-}
-
-GST_END_TEST;
-
 static Suite *
 asyncjpegenc_suite (void)
 {
@@ -677,7 +607,6 @@ asyncjpegenc_suite (void)
   tcase_add_test (tc, test_flush_and_restart_with_frames_in_flight);
   tcase_add_test (tc, test_timing_like_jpegenc);
   tcase_add_test (tc, test_discont_after_flush_in_flight);
-  tcase_add_test (tc, test_renegotiation_with_any_neighbours);
   return s;
 }
 

@@ -37,6 +37,7 @@
 #include <glib/gstdio.h>
 
 #include "../asynccheck.h"
+#include "../codeccheck.h"
 
 /* The buffer flags a stream's meaning depends on (not the memory ones). */
 #define COMPARED_FLAGS (GST_BUFFER_FLAG_DISCONT | GST_BUFFER_FLAG_MARKER \
@@ -501,20 +502,6 @@ run_chain (const Chain * c, gboolean ours)
   return r;
 }
 
-static gboolean
-buffers_equal (GstBuffer * a, GstBuffer * b)
-{
-  GstMapInfo ma, mb;
-  gboolean same;
-
-  gst_buffer_map (a, &ma, GST_MAP_READ);
-  gst_buffer_map (b, &mb, GST_MAP_READ);
-  same = ma.size == mb.size && memcmp (ma.data, mb.data, ma.size) == 0;
-  gst_buffer_unmap (a, &ma);
-  gst_buffer_unmap (b, &mb);
-  return same;
-}
-
 /* Runs both versions of chain __i__ and compares them. */
 GST_START_TEST (test_chain)
 {
@@ -602,14 +589,6 @@ static const Codec codecs[] = {
   {"pngenc", "asyncpngenc", "RGB", FALSE},
   {"jpegdec", "asyncjpegdec", "I420", TRUE},
 };
-
-static GstCaps *
-raw_caps (const gchar * format, guint width, guint height)
-{
-  return gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, format,
-      "width", G_TYPE_INT, width, "height", G_TYPE_INT, height, "framerate",
-      GST_TYPE_FRACTION, 30, 1, NULL);
-}
 
 /* One frame of @caps (raw), or the JPEG of one for a decoder. */
 static GstBuffer *
