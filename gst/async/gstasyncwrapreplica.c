@@ -308,7 +308,8 @@ gst_async_wrap_replica_expand_caps (const gchar * description)
     } else if (quote) {
       if (*p == quote)
         quote = 0;
-    } else if (*p == '"' || *p == '\'') {
+    } else if (*p == '"') {
+      /* (only double quotes quote: "text=Don't" is a plain value) */
       quote = *p;
     } else if (*p == '(' || *p == '[' || *p == '{') {
       depth++;
@@ -427,30 +428,49 @@ gst_async_wrap_replica_pick_input (GstAsyncWrapReplica * replica,
   return NULL;
 }
 
+/* The free sink pad of @element, other than @input, that takes raw video,
+ * or NULL: a second video input (alphacombine's alpha, compare's check,
+ * shapewipe's mask), which would wait for ever for frames nobody gives
+ * it. Free sink pads of other media (an overlay's text or subpicture)
+ * may stay unlinked, as they may with the bare element. */
+static GstPad *
+gst_async_wrap_replica_second_video_input (GstElement * element, GstPad * input)
+{
+  GList *l;
+
+  for (l = element->sinkpads; l; l = l->next)
+    if (l->data != input && !gst_pad_is_linked (l->data)
+        && gst_async_wrap_replica_takes_video (l->data))
+      return l->data;
+  return NULL;
+}
+
 /* Checks that the elements inside make one chain, finds its two ends and
  * puts the counting probes on every pad.
  *
- * The chain has one head: the one element none of whose sink pads is
- * linked inside; the stream goes into its free sink pad (see
- * gst_async_wrap_replica_pick_input ()). Every other element has a sink
- * pad linked inside, and any other sink pad it has may stay free (an
- * overlay's text_sink, which the bare element runs without as well).
- * Exactly one src pad is free: the stream comes out of it; a second free
- * src pad would be an output going nowhere. No source, no sink. A
- * missing end is told first, then an element that is no filter. */
+ * The ends are found among the bin's own children, a bin among them
+ * (autovideoconvert) counting as one element with its ghost pads. The
+ * chain has one head: the one child none of whose sink pads is linked
+ * inside; the stream goes into its free sink pad (see
+ * gst_async_wrap_replica_pick_input ()). Exactly one src pad is free: the
+ * stream comes out of it; a second free src pad would be an output going
+ * nowhere. Another free sink pad is fine unless it takes raw video (see
+ * gst_async_wrap_replica_second_video_input ()). No element inside,
+ * however deep, may be a source or a sink. A missing end is told first,
+ * then an element that is no filter. */
 static gboolean
 gst_async_wrap_replica_check_elements (GstAsyncWrapReplica * replica,
     GstPad ** input, GstPad ** output, GError ** error)
 {
   GstElement *heads[2] = { NULL, NULL }, *end_point = NULL;
-  GstPad *outputs[2] = { NULL, NULL };
+  GstPad *outputs[2] = { NULL, NULL }, *second = NULL;
   guint i;
+  GList *c, *l;
 
   *input = *output = NULL;
   replica->counts = g_new0 (guint, 2 * replica->elements->len);
   for (i = 0; i < replica->elements->len; i++) {
     GstElement *element = g_ptr_array_index (replica->elements, i);
-    GList *l;
 
     if (GST_IS_BIN (element))
       continue;
@@ -458,15 +478,20 @@ gst_async_wrap_replica_check_elements (GstAsyncWrapReplica * replica,
         && (GST_OBJECT_FLAG_IS_SET (element, GST_ELEMENT_FLAG_SOURCE)
             || GST_OBJECT_FLAG_IS_SET (element, GST_ELEMENT_FLAG_SINK)))
       end_point = element;
+    for (l = GST_ELEMENT_PADS (element); l; l = l->next)
+      gst_pad_add_probe (l->data, GST_PAD_PROBE_TYPE_BUFFER |
+          GST_PAD_PROBE_TYPE_BUFFER_LIST, gst_async_wrap_replica_count,
+          &replica->counts[2 * i + (GST_PAD_IS_SRC (l->data) ? 1 : 0)], NULL);
+  }
+  /* (the bin is not shared yet: its children do not change under us) */
+  for (c = GST_BIN_CHILDREN (replica->bin); c; c = c->next) {
+    GstElement *element = c->data;
+
     if (!gst_async_wrap_replica_has_linked_sink_pad (element))
       heads[heads[0] ? 1 : 0] = element;
     for (l = element->srcpads; l; l = l->next)
       if (!gst_pad_is_linked (l->data))
         outputs[outputs[0] ? 1 : 0] = l->data;
-    for (l = GST_ELEMENT_PADS (element); l; l = l->next)
-      gst_pad_add_probe (l->data, GST_PAD_PROBE_TYPE_BUFFER |
-          GST_PAD_PROBE_TYPE_BUFFER_LIST, gst_async_wrap_replica_count,
-          &replica->counts[2 * i + (GST_PAD_IS_SRC (l->data) ? 1 : 0)], NULL);
   }
 
   if (outputs[0] == NULL) {
@@ -508,8 +533,22 @@ gst_async_wrap_replica_check_elements (GstAsyncWrapReplica * replica,
   }
   *output = outputs[0];
   *input = gst_async_wrap_replica_pick_input (replica, heads[0], error);
-  return *input != NULL;
+  if (*input == NULL)
+    return FALSE;
+  for (c = GST_BIN_CHILDREN (replica->bin); c && !second; c = c->next)
+    second = gst_async_wrap_replica_second_video_input (c->data, *input);
+  if (second) {
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+        _("The filter \"%s\" cannot be wrapped: pad %s of %s takes a second "
+            "video stream, which nothing would give it; it must take one "
+            "stream in and give one out."), replica->description,
+        GST_PAD_NAME (second), GST_OBJECT_NAME (GST_PAD_PARENT (second)));
+    *input = *output = NULL;
+    return FALSE;
+  }
+  return TRUE;
 }
+
 
 static void
 gst_async_wrap_replica_add_element (const GValue * value, gpointer user_data)

@@ -334,6 +334,24 @@ GST_START_TEST (test_optional_sink_pads)
 
 GST_END_TEST;
 
+/* Bins (autovideoconvert, aspectratiocrop) at either end of the filter,
+ * or alone: the stream goes in and out through their ghost pads. */
+static const gchar *bin_filters[] = {
+  "autovideoconvert",
+  "videoscale ! autovideoconvert",
+  "aspectratiocrop aspect-ratio=4/3",
+  "aspectratiocrop aspect-ratio=4/3 ! videoconvert",
+  "videoconvert ! aspectratiocrop aspect-ratio=4/3 ! videoconvert",
+};
+
+GST_START_TEST (test_bins_at_the_ends)
+{
+  check_like_bare (VIDEO_SOURCE, VIDEO_TAIL, bin_filters[__i__], 1);
+  check_like_bare (VIDEO_SOURCE, VIDEO_TAIL, bin_filters[__i__], 2);
+}
+
+GST_END_TEST;
+
 /* Caps that begin or end the filter (which a bin description cannot)
  * mean what they mean between two elements of a pipeline. */
 static const gchar *caps_filters[] = {
@@ -342,6 +360,8 @@ static const gchar *caps_filters[] = {
   "video/x-raw,format=Y444 ! videoconvert",
   "video/x-raw,format=GRAY8",
   "textoverlay text=\"a ! b\" ! video/x-raw,format=BGRx",
+  /* an apostrophe is no quote in a launch description */
+  "textoverlay text=Don't ! videoscale ! video/x-raw,width=160,height=120",
   "videoconvert ! video/x-raw(memory:SystemMemory),format=\"RGBx\"",
 };
 
@@ -780,6 +800,9 @@ GST_START_TEST (test_not_a_filter)
     {"videoconvert ! identity name=x ! queue2 name=q2", "q2"},
     /* two inputs, two outputs */
     {"smpte name=wipe", "wipe"},
+    /* a second video input, which nothing would feed */
+    {"identity ! alphacombine name=ac", "alpha of ac"},
+    {"shapewipe name=sw", "mask_sink of sw"},
     {"videoframe-audiolevel name=level", "level"},
   };
   guint i;
@@ -1014,6 +1037,8 @@ asyncwrap_suite (void)
   tcase_add_loop_test (tc_output, test_page_filters, 0, checked_filters->len);
   tcase_add_loop_test (tc_output, test_optional_sink_pads, 0,
       G_N_ELEMENTS (optional_pads_filters));
+  tcase_add_loop_test (tc_output, test_bins_at_the_ends, 0,
+      G_N_ELEMENTS (bin_filters));
   tcase_add_loop_test (tc_output, test_caps_shorthand, 0,
       G_N_ELEMENTS (caps_filters));
   tcase_add_test (tc_output, test_stateful_one_worker);
