@@ -923,6 +923,18 @@ gst_async_transform_settle_job (GstAsyncTransform * self, GstAsyncJob * job)
     GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %s", frame->number,
         gst_flow_get_name (job->ret));
     gst_clear_buffer (&frame->output);
+  } else if (frame->output == NULL && frame->input
+      && !g_atomic_int_get (&GET_PRIV (self)->same_caps)) {
+    /* Left alone by an element whose output is of other caps than its
+     * input (a converter, a codec): the input cannot go out for it. */
+    _gst_async_transform_frame_error (self, frame, GST_CORE_ERROR,
+        GST_CORE_ERROR_FAILED,
+        g_strdup (_("A frame was left without a result.")),
+        g_strdup_printf ("process () returned OK with no output, and the "
+            "input does not fit the output caps"), __FILE__, GST_FUNCTION,
+        __LINE__);
+    job->ret = GST_FLOW_OK;
+    gst_clear_buffer (&frame->output);
   } else if (frame->output == NULL) {
     /* Left alone, the frame goes out as it came, as through an in-place
      * GstBaseTransform that does nothing (asyncprocess's contract too); a
@@ -2880,6 +2892,7 @@ gst_async_transform_stop (GstAsyncTransform * self)
   gst_async_transform_wait_idle_locked (priv);
   incaps = g_steal_pointer (&priv->incaps);
   outcaps = g_steal_pointer (&priv->outcaps);
+  gst_async_transform_caps_changed_locked (priv);
   priv->running = FALSE;
   gst_async_transform_unlock_and_wake (priv);
 

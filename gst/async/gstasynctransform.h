@@ -185,8 +185,10 @@ typedef struct _GstAsyncFrame GstAsyncFrame;
  * @output: the result, set by @process (from bindings, with
  *     gst_async_frame_set_output()). A frame that a successful @process
  *     left alone, @output %NULL and @input still there, goes out as it
- *     came, as through an in-place #GstBaseTransform; with @input taken
- *     too, nothing is pushed. A new buffer gets what
+ *     came, as through an in-place #GstBaseTransform, where the output
+ *     caps are the input caps (elsewhere it is dropped with a warning, as
+ *     by GST_ASYNC_TRANSFORM_FRAME_ERROR()); with @input taken too,
+ *     nothing is pushed. A new buffer gets what
  *     gst_async_transform_set_output_policy() says of the input's.
  * @user_data: what gst_async_transform_submit_full() attached, for
  *     @process; freed by the base class when the frame is done.
@@ -595,7 +597,9 @@ struct _GstAsyncTransformClass
  * (gst_async_frame_output_in_place()), and return %GST_FLOW_OK. As with
  * #GstBaseTransform, a frame left alone (%GST_FLOW_OK with no output and
  * the input still in the frame) goes out as it came: an element that only
- * looks at its frames does nothing to them. To push nothing, return
+ * looks at its frames does nothing to them. That needs output caps equal
+ * to the input caps: where they differ (a converter, a codec), such a
+ * frame is dropped with a warning, as by GST_ASYNC_TRANSFORM_FRAME_ERROR(). To push nothing, return
  * %GST_ASYNC_TRANSFORM_FLOW_DROPPED, or take the input and leave no
  * output (gst_async_frame_set_output() with %NULL).
  * GST_ASYNC_TRANSFORM_FRAME_ERROR() drops the frame with a warning, counted

@@ -278,11 +278,21 @@ gst_async_transform_handle_caps (GstAsyncTransform * self, GstCaps * incaps)
   g_mutex_lock (&priv->lock);
   old = priv->incaps;
   priv->incaps = gst_caps_ref (incaps);
+  gst_async_transform_caps_changed_locked (priv);
   gst_async_transform_timing_from_caps_locked (priv, incaps);
   gst_async_transform_unlock_and_wake (priv);
   gst_clear_caps (&old);
 
   return gst_async_transform_run_negotiate (self, FALSE);
+}
+
+/* After incaps or outcaps changed, with no frame inside (they change only
+ * once every earlier frame has left). */
+void
+gst_async_transform_caps_changed_locked (GstAsyncTransformPrivate * priv)
+{
+  g_atomic_int_set (&priv->same_caps, priv->incaps && priv->outcaps
+      && gst_caps_is_equal (priv->incaps, priv->outcaps));
 }
 
 /* Downstream asked for a reconfiguration (from the chain, before the next
@@ -442,6 +452,7 @@ gst_async_transform_set_output_caps (GstAsyncTransform * self, GstCaps * caps)
     g_mutex_lock (&priv->lock);
     old = priv->outcaps;
     priv->outcaps = gst_caps_ref (caps);
+    gst_async_transform_caps_changed_locked (priv);
     gst_async_transform_unlock_and_wake (priv);
     gst_clear_caps (&old);
   } else if (!priv->allocation_pending) {

@@ -296,6 +296,9 @@ typedef struct
   /* Negotiation: caps under the lock, the rest upstream thread only. */
   GstCaps *incaps;
   GstCaps *outcaps;
+  gint same_caps;               /* atomic, set with the caps: incaps equals
+                                 * outcaps, so a frame process () leaves
+                                 * alone can go out as it came */
   gboolean allocation_pending;  /* decide_allocation was interrupted */
   guint allocations;            /* decide_allocation runs so far */
   GstBufferPool *pool;          /* the lock */
@@ -350,6 +353,9 @@ G_GNUC_INTERNAL
 void gst_async_frame_error_free (GstAsyncFrameError * error);
 
 /* gstasynctransformcaps.c */
+G_GNUC_INTERNAL
+void gst_async_transform_caps_changed_locked (GstAsyncTransformPrivate *
+    priv);
 G_GNUC_INTERNAL
 gboolean gst_async_transform_query_caps_on (GstAsyncTransform * self,
     GstPad * pad, GstQuery * query);

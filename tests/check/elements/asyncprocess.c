@@ -683,6 +683,67 @@ GST_START_TEST (test_caps_out)
 
 GST_END_TEST;
 
+/* to_rgb () on even frames; odd ones left alone. */
+static GstFlowReturn
+to_rgb_even (GstAsyncProcess * process, GstAsyncProcessFrame * frame,
+    gpointer data)
+{
+  if (gst_async_process_frame_get_number (frame) % 2)
+    return GST_FLOW_OK;
+  return to_rgb (process, frame, data);
+}
+
+/* With caps-out other than the input caps, a frame the function leaves
+ * alone cannot go out as it came (a GRAY8 buffer under RGB caps): it is
+ * dropped with a warning, one per frame, counted as an error; the frames
+ * around it go out. */
+GST_START_TEST (test_left_alone_other_caps)
+{
+  GstHarness *h = gst_harness_new_parse ("asyncprocess name=p n-workers=2 "
+      "caps-out=\"video/x-raw,format=RGB,width=2,height=2\"");
+  GstElement *e = gst_harness_find_element (h, "asyncprocess");
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GstStructure *stats;
+  guint64 errors;
+  guint i, warnings = 0;
+
+  gst_element_set_bus (e, bus);
+  gst_async_process_set_function (GST_ASYNC_PROCESS (e), to_rgb_even, NULL,
+      NULL);
+  gst_harness_set_src_caps_str (h,
+      "video/x-raw,format=GRAY8,width=2,height=2,framerate=25/1");
+  for (i = 0; i < 6; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  fail_unless (async_check_drain (h->srcpad));
+  for (i = 0; i < 3; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+
+    fail_unless_equals_int (gst_buffer_get_size (out), 12);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (out), 2 * i * 10 * GST_MSECOND);
+    gst_buffer_unref (out);
+  }
+  fail_unless (gst_harness_try_pull (h) == NULL);
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING
+              | GST_MESSAGE_ERROR))) {
+    fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_WARNING);
+    warnings++;
+    gst_message_unref (msg);
+  }
+  fail_unless_equals_int (warnings, 3);
+  g_object_get (e, "stats", &stats, NULL);
+  fail_unless (gst_structure_get_uint64 (stats, "dropped-errors", &errors));
+  fail_unless_equals_uint64 (errors, 3);
+  gst_structure_free (stats);
+
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* Replacing the function while frames run: the old one's data is freed
  * once no call to it runs, and later frames get the new one. */
 static GstFlowReturn
@@ -772,6 +833,7 @@ asyncprocess_suite (void)
   tcase_add_loop_test (tc, test_signal, 0, 2);
   tcase_add_test (tc, test_function_over_signal);
   tcase_add_test (tc, test_caps_out);
+  tcase_add_test (tc, test_left_alone_other_caps);
   tcase_add_test (tc, test_replace_function);
   tcase_add_test (tc, test_without_caps);
   return s;
