@@ -308,8 +308,9 @@ gst_async_jpeg_dec_is_field (GstAsyncJpegDec * self, guint width, guint height)
  * jpegdec describe it: the input caps' rate, aspect, colorimetry and so on
  * (or the format's defaults without input caps), but JPEG's colorimetry
  * for YCbCr, and a field is half of an interlaced frame of the input caps'
- * height. */
-static void
+ * height. FALSE for a picture whose layout GstVideoInfo cannot hold (too
+ * big for this machine's sizes). */
+static gboolean
 gst_async_jpeg_dec_output_info (GstAsyncJpegDec * self, GstVideoFormat format,
     guint width, guint height, GstVideoInfo * info)
 {
@@ -317,9 +318,10 @@ gst_async_jpeg_dec_output_info (GstAsyncJpegDec * self, GstVideoFormat format,
   gboolean field = gst_async_jpeg_dec_is_field (self, width, height);
 
   /* (an interlaced frame lays its planes out for two fields) */
-  gst_video_info_set_interlaced_format (info, format,
-      field ? GST_VIDEO_INTERLACE_MODE_INTERLEAVED : in->interlace_mode,
-      width, field ? (guint) GST_VIDEO_INFO_HEIGHT (in) : height);
+  if (!gst_video_info_set_interlaced_format (info, format,
+          field ? GST_VIDEO_INTERLACE_MODE_INTERLEAVED : in->interlace_mode,
+          width, field ? (guint) GST_VIDEO_INFO_HEIGHT (in) : height))
+    return FALSE;
   /* (without input caps, as from filesrc, the format's own defaults, as
    * from GstVideoDecoder: sRGB for RGB) */
   if (GST_VIDEO_INFO_FORMAT (in) != GST_VIDEO_FORMAT_UNKNOWN) {
@@ -350,6 +352,7 @@ gst_async_jpeg_dec_output_info (GstAsyncJpegDec * self, GstVideoFormat format,
   }
   if (field)
     GST_VIDEO_INFO_FIELD_ORDER (info) = GST_VIDEO_FIELD_ORDER_TOP_FIELD_FIRST;
+  return TRUE;
 }
 
 /* Sets the output caps to @info, for images of @width x @height, if they
@@ -452,7 +455,10 @@ gst_async_jpeg_dec_submit_frame (GstAsyncJpegDec * self, GstBuffer * frame)
   if (problem == NULL) {
     width = self->header.image_width;
     height = self->header.image_height;
-    gst_async_jpeg_dec_output_info (self, format, width, height, &info);
+    /* (a picture too big to describe goes on, to be dropped by a worker:
+     * the caps are not for it) */
+    if (!gst_async_jpeg_dec_output_info (self, format, width, height, &info))
+      problem = "no video layout for a picture this big";
     jpeg_abort_decompress (&self->header);
   }
   gst_buffer_unmap (frame, &map);
@@ -1117,10 +1123,10 @@ gst_async_jpeg_dec_negotiate (GstAsyncTransform * trans)
   if (GST_VIDEO_INFO_FORMAT (&self->out_info) != GST_VIDEO_FORMAT_UNKNOWN) {
     GstVideoInfo info;
 
-    gst_async_jpeg_dec_output_info (self,
+    ok = gst_async_jpeg_dec_output_info (self,
         GST_VIDEO_INFO_FORMAT (&self->out_info), self->image_width,
-        self->image_height, &info);
-    ok = gst_async_jpeg_dec_set_output_info (self, &info, self->image_width,
+        self->image_height, &info)
+        && gst_async_jpeg_dec_set_output_info (self, &info, self->image_width,
         self->image_height);
   }
   return ok;
