@@ -747,19 +747,24 @@ gst_async_process_frame_finish (GstAsyncProcessFrame * frame,
     GstFlowReturn flow)
 {
   GstAsyncFrame *f;
+  gint state;
 
   g_return_if_fail (frame != NULL);
   g_return_if_fail (flow != GST_ASYNC_TRANSFORM_FLOW_PENDING);
 
   f = frame->frame;
-  if (!g_atomic_int_compare_and_exchange (&frame->state, FRAME_PENDING,
-          FRAME_FINISHED)
-      && !g_atomic_int_compare_and_exchange (&frame->state, FRAME_IN_PROCESS,
-          FRAME_FINISHED)) {
-    g_critical ("%s: frame %" G_GUINT64_FORMAT " was finished already",
-        G_STRFUNC, frame->number);
-    return;
-  }
+  /* From whichever state it is in now: the function's thread may turn
+   * IN_PROCESS into PENDING between a look and a swap (two swaps, one
+   * from each state, would then both fail). */
+  do {
+    state = g_atomic_int_get (&frame->state);
+    if (state == FRAME_FINISHED) {
+      g_critical ("%s: frame %" G_GUINT64_FORMAT " was finished already",
+          G_STRFUNC, frame->number);
+      return;
+    }
+  } while (!g_atomic_int_compare_and_exchange (&frame->state, state,
+          FRAME_FINISHED));
   frame->frame = NULL;
   gst_async_process_forget_id (frame);
   gst_async_transform_finish_frame (GST_ASYNC_TRANSFORM (frame->process), f,

@@ -522,6 +522,74 @@ GST_START_TEST (test_cancel_on_flush)
 
 GST_END_TEST;
 
+/* A frame finished by another thread just as the function returns
+ * FLOW_PENDING for it: the function's thread turns the frame from "in
+ * process" to "pending" while the finisher swaps it to "finished", and
+ * the finisher must win from either state. The function hands each frame
+ * to a thread that spins for it and finishes it at once, so the two meet
+ * in that window now and then; with a finish that looked at the two
+ * states one after the other, a frame in some ten thousand was refused
+ * as "finished already" and never left. */
+typedef struct
+{
+  GstAsyncProcessFrame *slot;   /* atomic: the frame to finish, or NULL */
+  gint stop;                    /* atomic */
+} Racer;
+
+static GstFlowReturn
+hand_over (GstAsyncProcess * process, GstAsyncProcessFrame * frame,
+    gpointer data)
+{
+  Racer *r = data;
+
+  gst_async_process_frame_ref (frame);
+  while (!g_atomic_pointer_compare_and_exchange (&r->slot, NULL, frame))
+    g_thread_yield ();
+  return GST_ASYNC_TRANSFORM_FLOW_PENDING;
+}
+
+static gpointer
+finish_at_once (gpointer data)
+{
+  Racer *r = data;
+  guint idle = 0;
+
+  while (!g_atomic_int_get (&r->stop)) {
+    GstAsyncProcessFrame *frame = g_atomic_pointer_get (&r->slot);
+
+    if (frame && g_atomic_pointer_compare_and_exchange (&r->slot, frame, NULL)) {
+      gst_async_process_frame_finish (frame, GST_FLOW_OK);
+      gst_async_process_frame_unref (frame);
+      idle = 0;
+    } else if (++idle % 1024 == 0) {
+      /* (spin, to be there as the frame comes, but let others run) */
+      g_thread_yield ();
+    }
+  }
+  return NULL;
+}
+
+GST_START_TEST (test_finish_as_the_function_returns)
+{
+  guint n = async_check_scale (20000);
+  GstElement *e;
+  GstHarness *h = process_harness (1, 8, &e);
+  Racer r = { NULL, 0 };
+  GThread *finisher = g_thread_new ("finisher", finish_at_once, &r);
+
+  gst_async_process_set_function (GST_ASYNC_PROCESS (e), hand_over, &r, NULL);
+  push_frames (h, 0, n);
+  fail_unless (async_check_drain (h->srcpad));
+  g_atomic_int_set (&r.stop, 1);
+  g_thread_join (finisher);
+  pull_frames (h, 0, n, 0);
+
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* --- the signal ---------------------------------------------------------- */
 
 /* A handler as bindings write it: reads the buffer it is given and
@@ -830,6 +898,7 @@ asyncprocess_suite (void)
   tcase_add_loop_test (tc, test_pending, 0, 2);
   tcase_add_test (tc, test_pending_error);
   tcase_add_test (tc, test_cancel_on_flush);
+  tcase_add_test (tc, test_finish_as_the_function_returns);
   tcase_add_loop_test (tc, test_signal, 0, 2);
   tcase_add_test (tc, test_function_over_signal);
   tcase_add_test (tc, test_caps_out);
