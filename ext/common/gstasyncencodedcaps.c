@@ -185,74 +185,13 @@ gst_async_encoded_grow (GstBuffer * buffer, GstMapInfo * map, gsize used,
   gst_buffer_map (buffer, map, GST_MAP_WRITE);
 }
 
-/* --- the timing of encoded frames ---------------------------------------- */
-
-/* A new stream: no segment yet (everything passes), and the next frame is
- * a first one. From start () and flush (). */
-void
-gst_async_encoded_input_reset (GstAsyncEncodedInput * input)
-{
-  gst_segment_init (&input->segment, GST_FORMAT_TIME);
-  input->first = TRUE;
-}
-
-/* From sink_event (), before chaining up: keeps the segment of a TIME
- * segment event. */
-void
-gst_async_encoded_input_event (GstAsyncEncodedInput * input, GstEvent * event)
-{
-  const GstSegment *segment;
-
-  if (GST_EVENT_TYPE (event) != GST_EVENT_SEGMENT)
-    return;
-  gst_event_parse_segment (event, &segment);
-  if (segment->format == GST_FORMAT_TIME)
-    gst_segment_copy_into (segment, &input->segment);
-}
-
-/* From parse (): @buffer (transfer full) clipped to the segment, as
- * GstVideoEncoder does before its subclass sees a frame. Returns NULL
- * (and unrefs @buffer) when it lies outside; else the buffer, with the
- * timestamp and duration of the part inside, and sets @first when it is
- * the first frame since a start or a flush. A buffer without a
- * timestamp passes as it is. */
-GstBuffer *
-gst_async_encoded_input_clip (GstAsyncEncodedInput * input, GstBuffer * buffer,
-    gboolean * first)
-{
-  GstClockTime start = GST_BUFFER_PTS (buffer);
-  GstClockTime duration = GST_BUFFER_DURATION (buffer);
-  guint64 clip_start, clip_stop;
-
-  if (GST_CLOCK_TIME_IS_VALID (start)) {
-    if (!gst_segment_clip (&input->segment, GST_FORMAT_TIME, start,
-            GST_CLOCK_TIME_IS_VALID (duration) ? start + duration :
-            GST_CLOCK_TIME_NONE, &clip_start, &clip_stop)) {
-      gst_buffer_unref (buffer);
-      return NULL;
-    }
-    /* (with no duration, the segment's stop ends the frame, as in
-     * GstVideoEncoder) */
-    duration = GST_CLOCK_TIME_IS_VALID (clip_stop) ? clip_stop - clip_start :
-        GST_CLOCK_TIME_NONE;
-    if (clip_start != start || duration != GST_BUFFER_DURATION (buffer)) {
-      buffer = gst_buffer_make_writable (buffer);
-      GST_BUFFER_PTS (buffer) = clip_start;
-      GST_BUFFER_DURATION (buffer) = duration;
-    }
-  }
-  *first = input->first;
-  input->first = FALSE;
-  return buffer;
-}
-
 /* From process (), on the frame's new output: the timing GstVideoEncoder
  * gives an encoded frame that nothing reorders: the input's timestamp as
  * PTS and DTS (the input's DTS means nothing for raw video), its duration,
- * MARKER (a whole frame), DISCONT on a @first frame, and @flags. */
+ * MARKER (a whole frame), and @flags. (The base class clips the input to
+ * the segment and marks the first output DISCONT: the encoder role.) */
 void
-gst_async_encoded_output_mark (GstAsyncFrame * frame, gboolean first,
-    GstBufferFlags flags)
+gst_async_encoded_output_mark (GstAsyncFrame * frame, GstBufferFlags flags)
 {
   GstBuffer *output = frame->output;
 
@@ -260,6 +199,4 @@ gst_async_encoded_output_mark (GstAsyncFrame * frame, gboolean first,
   GST_BUFFER_DTS (output) = GST_BUFFER_PTS (frame->input);
   GST_BUFFER_DURATION (output) = GST_BUFFER_DURATION (frame->input);
   GST_BUFFER_FLAG_SET (output, GST_VIDEO_BUFFER_FLAG_MARKER | flags);
-  if (first)
-    GST_BUFFER_FLAG_SET (output, GST_BUFFER_FLAG_DISCONT);
 }

@@ -39,25 +39,7 @@ void gst_async_encoded_propose_own_pool (GstQuery * query, gsize size);
 void gst_async_encoded_grow (GstBuffer * buffer, GstMapInfo * map,
     gsize used, gsize size);
 
-/* What an encoder follows of its input to time its output as
- * GstVideoEncoder does. Upstream streaming thread only (start () and
- * flush () run while no buffer comes). */
-typedef struct
-{
-  GstSegment segment;           /* frames are clipped to it; TIME only */
-  gboolean first;               /* the next frame is the first since a
-                                 * start or a flush: its output is DISCONT */
-} GstAsyncEncodedInput;
-
-void gst_async_encoded_input_reset (GstAsyncEncodedInput * input);
-
-void gst_async_encoded_input_event (GstAsyncEncodedInput * input,
-    GstEvent * event);
-
-GstBuffer *gst_async_encoded_input_clip (GstAsyncEncodedInput * input,
-    GstBuffer * buffer, gboolean * first);
-
-void gst_async_encoded_output_mark (GstAsyncFrame * frame, gboolean first,
+void gst_async_encoded_output_mark (GstAsyncFrame * frame,
     GstBufferFlags flags);
 
 G_END_DECLS

@@ -108,8 +108,6 @@ struct _GstAsyncJpegDec
   gboolean time_segment;        /* TIME segments come from demuxers, RTP and
                                  * cameras: one frame per buffer */
   GstClockTime next_pts;        /* for frames without timestamps */
-  gboolean discont;             /* the next frame is the first since a start
-                                 * or a flush: its picture is DISCONT */
   GstVideoInfo in_info;         /* the input caps (size 0 if unknown) */
   struct jpeg_decompress_struct header;
   GstAsyncJpegError header_error;
@@ -413,24 +411,6 @@ gst_async_jpeg_dec_timestamp (GstAsyncJpegDec * self, GstBuffer * frame)
   return frame;
 }
 
-/* As GstVideoDecoder, only the first picture since a start or a flush is
- * DISCONT, whatever the input's flags say: @frame carries the mark to
- * process (), which puts it on the picture. (A frame that fails marks
- * the next picture DISCONT in the base class.) */
-static GstBuffer *
-gst_async_jpeg_dec_mark_discont (GstAsyncJpegDec * self, GstBuffer * frame)
-{
-  if (GST_BUFFER_FLAG_IS_SET (frame, GST_BUFFER_FLAG_DISCONT) != self->discont) {
-    frame = gst_buffer_make_writable (frame);
-    if (self->discont)
-      GST_BUFFER_FLAG_SET (frame, GST_BUFFER_FLAG_DISCONT);
-    else
-      GST_BUFFER_FLAG_UNSET (frame, GST_BUFFER_FLAG_DISCONT);
-  }
-  self->discont = FALSE;
-  return frame;
-}
-
 /* One whole frame: its header sets the output caps, then it goes to a
  * worker. A frame whose header cannot be read goes too, to be dropped
  * with a warning in its turn. */
@@ -470,7 +450,6 @@ gst_async_jpeg_dec_submit_frame (GstAsyncJpegDec * self, GstBuffer * frame)
       return GST_FLOW_FLUSHING;
     return GST_FLOW_NOT_NEGOTIATED;
   }
-  frame = gst_async_jpeg_dec_mark_discont (self, frame);
   return gst_async_transform_submit (trans,
       gst_async_jpeg_dec_timestamp (self, frame));
 }
@@ -664,7 +643,6 @@ gst_async_jpeg_dec_flush (GstAsyncTransform * trans)
   gst_adapter_clear (self->adapter);
   self->in_frame = self->in_image_data = FALSE;
   self->scanned = 0;
-  self->discont = TRUE;
 }
 
 /* --- worker contexts ----------------------------------------------------- */
@@ -1082,8 +1060,6 @@ gst_async_jpeg_dec_process (GstAsyncTransform * trans, gpointer context,
     return GST_ASYNC_TRANSFORM_FRAME_ERROR (self, frame, STREAM, DECODE,
         (_("Failed to decode JPEG image")), ("%s", problem));
   }
-  if (GST_BUFFER_FLAG_IS_SET (frame->input, GST_BUFFER_FLAG_DISCONT))
-    GST_BUFFER_FLAG_SET (output, GST_BUFFER_FLAG_DISCONT);
   frame->output = output;
   return GST_FLOW_OK;
 }
@@ -1327,8 +1303,10 @@ gst_async_jpeg_dec_init (GstAsyncJpegDec * self)
   gst_async_jpeg_dec_init_decompress (&self->header, &self->header_error,
       &self->header_src);
   gst_async_jpeg_dec_set_max_errors (self, DEFAULT_MAX_ERRORS);
-  /* a stream of no JPEG at all is an error, as with jpegdec */
-  gst_async_transform_set_require_output (GST_ASYNC_TRANSFORM (self), TRUE);
+  /* as jpegdec (GstVideoDecoder): the first picture since a start or a
+   * flush is DISCONT, and a stream of no JPEG at all is an error */
+  gst_async_transform_set_role (GST_ASYNC_TRANSFORM (self),
+      GST_ASYNC_TRANSFORM_ROLE_DECODER);
   gst_async_transform_set_output_policy (GST_ASYNC_TRANSFORM (self),
       GST_ASYNC_TRANSFORM_COPY_TIMESTAMPS | GST_ASYNC_TRANSFORM_COPY_METAS);
 }

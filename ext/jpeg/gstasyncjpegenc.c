@@ -109,7 +109,6 @@ struct _GstAsyncJpegEnc
   /* Upstream streaming thread only. */
   gint caps_quality;            /* the quality the caps were made for */
   gint sof_marker;              /* in the caps */
-  GstAsyncEncodedInput input;   /* segment, first frame */
 };
 
 /* A worker's compressor, reused from frame to frame. */
@@ -153,25 +152,21 @@ GST_ELEMENT_REGISTER_DEFINE (asyncjpegenc, "asyncjpegenc", GST_RANK_SECONDARY,
 
 /* Taken when the frame enters, in order, and handed to its worker with
  * the frame: a change of quality applies from one frame on, and the caps
- * in effect for that frame match it. @first: the frame is the first since
- * a start or a flush. */
+ * in effect for that frame match it. */
 static inline gpointer
-gst_async_jpeg_enc_pack_settings (gint quality, gint idct_method,
-    gboolean first)
+gst_async_jpeg_enc_pack_settings (gint quality, gint idct_method)
 {
-  return GUINT_TO_POINTER (0x10000 | (first ? 0x20000 : 0) |
-      (idct_method << 8) | quality);
+  return GUINT_TO_POINTER (0x10000 | (idct_method << 8) | quality);
 }
 
 static inline void
 gst_async_jpeg_enc_unpack_settings (gpointer packed, gint * quality,
-    gint * idct_method, gboolean * first)
+    gint * idct_method)
 {
   guint bits = GPOINTER_TO_UINT (packed);
 
   *quality = bits & 0xff;
   *idct_method = (bits >> 8) & 0xff;
-  *first = (bits & 0x20000) != 0;
 }
 
 /* --- layout -------------------------------------------------------------- */
@@ -481,11 +476,9 @@ gst_async_jpeg_enc_process (GstAsyncTransform * trans, gpointer context,
   GstBuffer *output;
   GstFlowReturn ret;
   gint quality, idct_method;
-  gboolean first;
   guint imcu, n_imcu;
 
-  gst_async_jpeg_enc_unpack_settings (frame->user_data, &quality, &idct_method,
-      &first);
+  gst_async_jpeg_enc_unpack_settings (frame->user_data, &quality, &idct_method);
   if (!gst_video_frame_map (&vframe, (GstVideoInfo *) & layout->info,
           frame->input, GST_MAP_READ))
     return GST_ASYNC_TRANSFORM_FRAME_ERROR (self, frame, STREAM, FORMAT,
@@ -522,7 +515,7 @@ gst_async_jpeg_enc_process (GstAsyncTransform * trans, gpointer context,
   frame->output = gst_async_jpeg_enc_output_end (ctx);
   gst_video_frame_unmap (&vframe);
   /* timestamps and flags as jpegenc's: every image a key frame */
-  gst_async_encoded_output_mark (frame, first, 0);
+  gst_async_encoded_output_mark (frame, 0);
   return GST_FLOW_OK;
 }
 
@@ -582,22 +575,15 @@ gst_async_jpeg_enc_negotiate (GstAsyncTransform * trans)
 }
 
 /* Each frame takes the settings in effect when it enters; a new quality
- * may change the sof-marker of the caps (in jpegenc too). Frames outside
- * the segment are dropped, and the others clipped to it, as jpegenc's base
- * class does. */
+ * may change the sof-marker of the caps (in jpegenc too). (Frames outside
+ * the segment never come here: the encoder role.) */
 static GstFlowReturn
 gst_async_jpeg_enc_parse (GstAsyncTransform * trans, GstBuffer * buffer)
 {
   GstAsyncJpegEnc *self = GST_ASYNC_JPEG_ENC (trans);
   gint quality = g_atomic_int_get (&self->quality);
-  gboolean first;
   GstFlowReturn ret;
 
-  buffer = gst_async_encoded_input_clip (&self->input, buffer, &first);
-  if (buffer == NULL) {
-    GST_LOG_OBJECT (self, "frame outside the segment dropped");
-    return GST_FLOW_OK;
-  }
   if (quality != self->caps_quality) {
     GstCaps *incaps = gst_async_transform_get_input_caps (trans);
 
@@ -609,7 +595,7 @@ gst_async_jpeg_enc_parse (GstAsyncTransform * trans, GstBuffer * buffer)
   }
   ret = gst_async_transform_submit_full (trans, buffer,
       gst_async_jpeg_enc_pack_settings (quality,
-          g_atomic_int_get (&self->idct_method), first), NULL);
+          g_atomic_int_get (&self->idct_method)), NULL);
   /* snapshot: the stream ends with this frame, as with jpegenc */
   if (ret == GST_FLOW_OK && g_atomic_int_get (&self->snapshot))
     ret = GST_FLOW_EOS;
@@ -637,33 +623,6 @@ gst_async_jpeg_enc_propose_allocation (GstAsyncTransform * trans,
   gst_query_add_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
   return GST_ASYNC_TRANSFORM_CLASS (parent_class)->propose_allocation (trans,
       query);
-}
-
-static gboolean
-gst_async_jpeg_enc_sink_event (GstAsyncTransform * trans, GstEvent * event)
-{
-  GstAsyncJpegEnc *self = GST_ASYNC_JPEG_ENC (trans);
-
-  gst_async_encoded_input_event (&self->input, event);
-  return GST_ASYNC_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
-}
-
-/* (start (): the name gst_async_jpeg_enc_start is the compressor's) */
-static gboolean
-gst_async_jpeg_enc_start_stream (GstAsyncTransform * trans)
-{
-  GstAsyncJpegEnc *self = GST_ASYNC_JPEG_ENC (trans);
-
-  gst_async_encoded_input_reset (&self->input);
-  return TRUE;
-}
-
-static void
-gst_async_jpeg_enc_flush (GstAsyncTransform * trans)
-{
-  GstAsyncJpegEnc *self = GST_ASYNC_JPEG_ENC (trans);
-
-  gst_async_encoded_input_reset (&self->input);
 }
 
 static gboolean
@@ -756,10 +715,7 @@ gst_async_jpeg_enc_class_init (GstAsyncJpegEncClass * klass)
       "Encodes images in JPEG format, several frames at once, output in "
       "order (a drop-in for jpegenc)", "gst-plugins-async developers");
 
-  trans_class->start = gst_async_jpeg_enc_start_stream;
   trans_class->stop = gst_async_jpeg_enc_stop;
-  trans_class->sink_event = gst_async_jpeg_enc_sink_event;
-  trans_class->flush = gst_async_jpeg_enc_flush;
   trans_class->transform_caps = gst_async_jpeg_enc_transform_caps;
   trans_class->negotiate = gst_async_jpeg_enc_negotiate;
   trans_class->parse = gst_async_jpeg_enc_parse;
@@ -784,7 +740,8 @@ gst_async_jpeg_enc_init (GstAsyncJpegEnc * self)
   self->caps_quality = -1;
   self->sof_marker = -1;
   gst_video_info_init (&self->layout.info);
-  gst_async_encoded_input_reset (&self->input);
+  gst_async_transform_set_role (GST_ASYNC_TRANSFORM (self),
+      GST_ASYNC_TRANSFORM_ROLE_ENCODER);
   /* the encoded image describes itself: process () sets its timestamps and
    * flags, and the raw input's flags stay behind */
   gst_async_transform_set_output_policy (GST_ASYNC_TRANSFORM (self),

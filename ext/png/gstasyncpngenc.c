@@ -82,7 +82,6 @@ struct _GstAsyncPngEnc
   gsize output_size;            /* of the output buffers; more on demand */
 
   /* Upstream streaming thread only. */
-  GstAsyncEncodedInput input;   /* segment, first frame */
 };
 
 /* What a worker keeps from frame to frame: libpng's write state itself
@@ -115,12 +114,6 @@ G_DEFINE_TYPE (GstAsyncPngEnc, gst_async_png_enc, GST_TYPE_ASYNC_TRANSFORM);
 GST_ELEMENT_REGISTER_DEFINE (asyncpngenc, "asyncpngenc", GST_RANK_SECONDARY,
     GST_TYPE_ASYNC_PNG_ENC);
 
-/* A frame's compression level, taken when it enters, and whether it is the
- * first since a start or a flush, handed to its worker with the frame. */
-#define PACK_SETTINGS(level, first) \
-    GUINT_TO_POINTER (((level) + 1) | ((first) ? 0x100 : 0))
-#define UNPACK_LEVEL(packed) ((GPOINTER_TO_UINT (packed) & 0xff) - 1)
-#define UNPACK_FIRST(packed) ((GPOINTER_TO_UINT (packed) & 0x100) != 0)
 
 /* --- libpng's output and errors ------------------------------------------ */
 
@@ -259,7 +252,7 @@ gst_async_png_enc_process (GstAsyncTransform * trans, gpointer context,
   ctx->written = 0;
   gst_buffer_map (output, &ctx->map, GST_MAP_WRITE);
   encoded = gst_async_png_enc_encode (self, ctx, &vframe,
-      UNPACK_LEVEL (frame->user_data));
+      GPOINTER_TO_UINT (frame->user_data) - 1);
   gst_buffer_unmap (output, &ctx->map);
   ctx->output = NULL;
   gst_video_frame_unmap (&vframe);
@@ -273,8 +266,7 @@ gst_async_png_enc_process (GstAsyncTransform * trans, gpointer context,
   frame->output = output;
   /* timestamps and flags as pngenc's, DELTA_UNIT included: pngenc never
    * marks its images as key frames */
-  gst_async_encoded_output_mark (frame, UNPACK_FIRST (frame->user_data),
-      GST_BUFFER_FLAG_DELTA_UNIT);
+  gst_async_encoded_output_mark (frame, GST_BUFFER_FLAG_DELTA_UNIT);
   return GST_FLOW_OK;
 }
 
@@ -330,24 +322,17 @@ gst_async_png_enc_negotiate (GstAsyncTransform * trans)
 }
 
 /* Each frame takes the compression level in effect when it enters, in
- * order, as with pngenc; snapshot: the stream ends with the frame. Frames
- * outside the segment are dropped, and the others clipped to it, as
- * pngenc's base class does. */
+ * order, as with pngenc (handed to its worker as level + 1); snapshot: the
+ * stream ends with the frame. (Frames outside the segment never come
+ * here: the encoder role.) */
 static GstFlowReturn
 gst_async_png_enc_parse (GstAsyncTransform * trans, GstBuffer * buffer)
 {
   GstAsyncPngEnc *self = GST_ASYNC_PNG_ENC (trans);
   guint level = g_atomic_int_get (&self->compression_level);
-  gboolean first;
-  GstFlowReturn ret;
+  GstFlowReturn ret = gst_async_transform_submit_full (trans, buffer,
+      GUINT_TO_POINTER (level + 1), NULL);
 
-  buffer = gst_async_encoded_input_clip (&self->input, buffer, &first);
-  if (buffer == NULL) {
-    GST_LOG_OBJECT (self, "frame outside the segment dropped");
-    return GST_FLOW_OK;
-  }
-  ret = gst_async_transform_submit_full (trans, buffer,
-      PACK_SETTINGS (level, first), NULL);
   if (ret == GST_FLOW_OK && g_atomic_int_get (&self->snapshot))
     ret = GST_FLOW_EOS;
   return ret;
@@ -373,32 +358,6 @@ gst_async_png_enc_propose_allocation (GstAsyncTransform * trans,
   gst_query_add_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
   return GST_ASYNC_TRANSFORM_CLASS (parent_class)->propose_allocation (trans,
       query);
-}
-
-static gboolean
-gst_async_png_enc_sink_event (GstAsyncTransform * trans, GstEvent * event)
-{
-  GstAsyncPngEnc *self = GST_ASYNC_PNG_ENC (trans);
-
-  gst_async_encoded_input_event (&self->input, event);
-  return GST_ASYNC_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
-}
-
-static gboolean
-gst_async_png_enc_start (GstAsyncTransform * trans)
-{
-  GstAsyncPngEnc *self = GST_ASYNC_PNG_ENC (trans);
-
-  gst_async_encoded_input_reset (&self->input);
-  return TRUE;
-}
-
-static void
-gst_async_png_enc_flush (GstAsyncTransform * trans)
-{
-  GstAsyncPngEnc *self = GST_ASYNC_PNG_ENC (trans);
-
-  gst_async_encoded_input_reset (&self->input);
 }
 
 /* --- the element --------------------------------------------------------- */
@@ -470,9 +429,6 @@ gst_async_png_enc_class_init (GstAsyncPngEncClass * klass)
       "Encodes video frames to PNG images, several at once, output in order "
       "(a drop-in for pngenc)", "gst-plugins-async developers");
 
-  trans_class->start = gst_async_png_enc_start;
-  trans_class->sink_event = gst_async_png_enc_sink_event;
-  trans_class->flush = gst_async_png_enc_flush;
   trans_class->transform_caps = gst_async_png_enc_transform_caps;
   trans_class->negotiate = gst_async_png_enc_negotiate;
   trans_class->parse = gst_async_png_enc_parse;
@@ -493,7 +449,8 @@ gst_async_png_enc_init (GstAsyncPngEnc * self)
   self->compression_level = DEFAULT_COMPRESSION_LEVEL;
   self->snapshot = DEFAULT_SNAPSHOT;
   gst_video_info_init (&self->info);
-  gst_async_encoded_input_reset (&self->input);
+  gst_async_transform_set_role (GST_ASYNC_TRANSFORM (self),
+      GST_ASYNC_TRANSFORM_ROLE_ENCODER);
   /* the image describes itself: process () sets its timestamps and flags,
    * and the raw input's flags stay behind */
   gst_async_transform_set_output_policy (GST_ASYNC_TRANSFORM (self),

@@ -159,6 +159,24 @@ gst_async_transform_leaky_get_type (void)
 }
 
 GType
+gst_async_transform_role_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_ASYNC_TRANSFORM_ROLE_FILTER, "A filter", "filter"},
+    {GST_ASYNC_TRANSFORM_ROLE_ENCODER, "An encoder", "encoder"},
+    {GST_ASYNC_TRANSFORM_ROLE_DECODER, "A decoder", "decoder"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstAsyncTransformRole", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+GType
 gst_async_transform_copy_get_type (void)
 {
   static gsize type = 0;
@@ -1651,6 +1669,22 @@ gst_async_transform_default_parse (GstAsyncTransform * self, GstBuffer * buffer)
   return gst_async_transform_submit (self, buffer);
 }
 
+/* An input buffer to parse (), once an encoder has clipped it to the
+ * segment. gst_async_transform_submit () refuses frames when the element
+ * does not take data (flushing, EOS, not negotiated, downstream error). */
+static GstFlowReturn
+gst_async_transform_parse (GstAsyncTransform * self, GstBuffer * buffer)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  if (priv->role == GST_ASYNC_TRANSFORM_ROLE_ENCODER
+      && !(buffer = gst_async_transform_clip_to_segment (priv, buffer))) {
+    GST_LOG_OBJECT (self, "buffer outside the segment dropped");
+    return GST_FLOW_OK;
+  }
+  return GST_ASYNC_TRANSFORM_GET_CLASS (self)->parse (self, buffer);
+}
+
 /* A list from upstream: with the default parse, every frame is queued in
  * one lock hold and announced once. */
 static GstFlowReturn
@@ -1667,9 +1701,11 @@ gst_async_transform_chain_list (GstPad * pad, GstObject * parent,
     gst_async_transform_renegotiate (self);
   gst_async_transform_mark_input (priv);
 
-  if (klass->parse != gst_async_transform_default_parse) {
+  if (klass->parse != gst_async_transform_default_parse
+      || priv->role == GST_ASYNC_TRANSFORM_ROLE_ENCODER) {
     for (i = 0; i < n && ret == GST_FLOW_OK; i++)
-      ret = klass->parse (self, gst_buffer_ref (gst_buffer_list_get (list, i)));
+      ret = gst_async_transform_parse (self,
+          gst_buffer_ref (gst_buffer_list_get (list, i)));
     gst_buffer_list_unref (list);
     return ret;
   }
@@ -1704,10 +1740,7 @@ gst_async_transform_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
   if (G_UNLIKELY (GST_PAD_NEEDS_RECONFIGURE (GET_PRIV (self)->srcpad)))
     gst_async_transform_renegotiate (self);
   gst_async_transform_mark_input (GET_PRIV (self));
-
-  /* gst_async_transform_submit () refuses frames when the element does not
-   * take data (flushing, EOS, not negotiated, downstream error). */
-  return GST_ASYNC_TRANSFORM_GET_CLASS (self)->parse (self, buffer);
+  return gst_async_transform_parse (self, buffer);
 }
 
 /* --- sink side: events --------------------------------------------------- */
@@ -1941,7 +1974,8 @@ gst_async_transform_reset_task (GstAsyncTransform * self, gboolean keep_sticky)
   GstEvent *event;
 
   task->discarding = FALSE;
-  task->discont = FALSE;
+  /* (a codec's first buffer says the stream starts there) */
+  task->discont = GET_PRIV (self)->role != GST_ASYNC_TRANSFORM_ROLE_FILTER;
   task->errors_in_a_row = 0;
   task->had_output = FALSE;
   g_atomic_int_set (&GET_PRIV (self)->had_input, FALSE);
@@ -2512,16 +2546,15 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
   return ret;
 }
 
-/* At EOS: with gst_async_transform_set_require_output(), a stream that
- * brought data and gave no frame is an error, as with GstVideoDecoder. The
- * EOS still goes out. */
+/* At EOS: in a decoder, a stream that brought data and gave no frame is an
+ * error, as with GstVideoDecoder. The EOS still goes out. */
 static void
 gst_async_transform_check_output (GstAsyncTransform * self)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
 
   if (priv->task.had_output || priv->task.discarding
-      || !g_atomic_int_get (&priv->require_output)
+      || priv->role != GST_ASYNC_TRANSFORM_ROLE_DECODER
       || !g_atomic_int_get (&priv->had_input))
     return;
   GST_ELEMENT_ERROR (self, STREAM, DECODE,

@@ -169,6 +169,42 @@ typedef enum
 GST_ASYNC_API
 GType gst_async_transform_copy_get_type (void);
 
+/**
+ * GstAsyncTransformRole:
+ * @GST_ASYNC_TRANSFORM_ROLE_FILTER: a filter: its frames go out with what
+ *     they came with (the default)
+ * @GST_ASYNC_TRANSFORM_ROLE_ENCODER: an encoder, at the stream's edges as
+ *     #GstVideoEncoder: a buffer wholly outside the input segment is
+ *     dropped before #GstAsyncTransformClass.parse sees it, one partly
+ *     inside is clipped to it (its PTS and duration), and the first buffer
+ *     pushed since a start or a flush is %GST_BUFFER_FLAG_DISCONT
+ * @GST_ASYNC_TRANSFORM_ROLE_DECODER: a decoder, as #GstVideoDecoder: the
+ *     first buffer pushed since a start or a flush is
+ *     %GST_BUFFER_FLAG_DISCONT, and a stream that brought input but gave
+ *     no frame by EOS (not a JPEG file, say) is an error,
+ *     %GST_STREAM_ERROR_DECODE "The stream ended before any frame could be
+ *     decoded.", posted before the EOS goes out. Frames dropped by
+ *     #GstAsyncTransform:qos count as output (they were late, not bad);
+ *     frames dropped by the subclass or by
+ *     GST_ASYNC_TRANSFORM_FRAME_ERROR() do not.
+ *
+ * What a #GstAsyncTransform is, for the conventions GStreamer's own base
+ * classes keep at the edges of a stream, set with
+ * gst_async_transform_set_role().
+ *
+ * Since: 1.0
+ */
+typedef enum
+{
+  GST_ASYNC_TRANSFORM_ROLE_FILTER,
+  GST_ASYNC_TRANSFORM_ROLE_ENCODER,
+  GST_ASYNC_TRANSFORM_ROLE_DECODER,
+} GstAsyncTransformRole;
+
+#define GST_TYPE_ASYNC_TRANSFORM_ROLE (gst_async_transform_role_get_type ())
+GST_ASYNC_API
+GType gst_async_transform_role_get_type (void);
+
 typedef struct _GstAsyncFrame GstAsyncFrame;
 
 /**
@@ -803,8 +839,8 @@ GST_ASYNC_API
 gint gst_async_transform_get_max_errors (GstAsyncTransform * self);
 
 GST_ASYNC_API
-void gst_async_transform_set_require_output (GstAsyncTransform * self,
-    gboolean require_output);
+void gst_async_transform_set_role (GstAsyncTransform * self,
+    GstAsyncTransformRole role);
 
 GST_ASYNC_API
 GstFlowReturn _gst_async_transform_frame_error (GstAsyncTransform * self,

@@ -308,30 +308,28 @@ gst_async_transform_get_max_errors (GstAsyncTransform * self)
 }
 
 /**
- * gst_async_transform_set_require_output:
+ * gst_async_transform_set_role:
  * @self: a #GstAsyncTransform
- * @require_output: whether a stream must give at least one frame
+ * @role: what the element is
  *
- * For decoders, whose work may drop every frame of a stream that is not
- * what they decode (not a JPEG file, say): with @require_output %TRUE, when
- * EOS comes after input but no frame has given output since the element
- * started or last flushed, the element posts a %GST_STREAM_ERROR_DECODE
- * error ("The stream ended before any frame could be decoded."), then
- * pushes the EOS, as #GstVideoDecoder does. Frames dropped by
- * #GstAsyncTransform:qos count as output (they were late, not bad);
- * frames dropped by the subclass or by GST_ASYNC_TRANSFORM_FRAME_ERROR()
- * do not. Default: %FALSE, as for a filter, which may drop every frame on
- * purpose. Call it from the instance init function.
+ * Makes the element keep the conventions of GStreamer's base class for
+ * @role at the edges of a stream (see #GstAsyncTransformRole): an encoder
+ * clips its input to the segment and, like a decoder, marks its first
+ * buffer since a start or a flush %GST_BUFFER_FLAG_DISCONT; a decoder that
+ * decoded nothing by EOS posts an error. Default:
+ * %GST_ASYNC_TRANSFORM_ROLE_FILTER. Call it from the instance init
+ * function.
  *
  * Since: 1.0
  */
 void
-gst_async_transform_set_require_output (GstAsyncTransform * self,
-    gboolean require_output)
+gst_async_transform_set_role (GstAsyncTransform * self,
+    GstAsyncTransformRole role)
 {
   g_return_if_fail (GST_IS_ASYNC_TRANSFORM (self));
+  g_return_if_fail (GST_STATE (self) == GST_STATE_NULL);
 
-  g_atomic_int_set (&GET_PRIV (self)->require_output, require_output != 0);
+  GET_PRIV (self)->role = role;
 }
 
 void

@@ -120,7 +120,9 @@ typedef struct
   gdouble proportion;
   GstClockTime frame_duration;  /* from caps or buffers */
   gboolean duration_from_caps;  /* the frame rate gives frame_duration */
-  GstSegment segment;           /* the input segment, for running times */
+  GstSegment segment;           /* the input segment, for running times;
+                                 * the upstream thread, which writes it,
+                                 * reads it without the lock too */
   GstClockTime last_in;         /* running time of the newest frame in */
   GstClockTime last_out;        /* ...and of the newest frame pushed */
   GstClockTime last_out_start;  /* where that frame starts: the position
@@ -205,6 +207,7 @@ typedef struct
 {
   GstPad *sinkpad;
   GstPad *srcpad;
+  GstAsyncTransformRole role;   /* set from the instance init function */
 
   GMutex lock;
   GCond space_cond;
@@ -286,8 +289,6 @@ typedef struct
   gboolean qos_enabled;
   gchar *worker_group;
   gint max_errors;              /* atomic */
-  gint require_output;          /* atomic: an error at EOS when input came
-                                 * and no frame gave output */
   gint had_input;               /* atomic: a buffer came in since the start
                                  * or the last flush; set by upstream, read
                                  * by the src task at EOS */
@@ -401,6 +402,9 @@ void gst_async_transform_visit_contexts (GstAsyncTransform * self,
     gboolean flush);
 
 /* gstasynctransformtiming.c */
+G_GNUC_INTERNAL
+GstBuffer *gst_async_transform_clip_to_segment (GstAsyncTransformPrivate *
+    priv, GstBuffer * buffer);
 G_GNUC_INTERNAL
 void gst_async_transform_stamp_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job);

@@ -472,3 +472,37 @@ gst_async_transform_count_tally_locked (GstAsyncTransformPrivate * priv,
           || tally->last_start > priv->qos.last_out_start))
     priv->qos.last_out_start = tally->last_start;
 }
+
+/* An encoder's input @buffer (transfer full) clipped to the input segment,
+ * as GstVideoEncoder clips before its subclass sees a frame: NULL (and
+ * @buffer unreffed) when it lies outside, else the buffer with the
+ * timestamp and duration of the part inside. A buffer without a timestamp,
+ * or a segment not in TIME, lets it pass as it is. Upstream thread. */
+GstBuffer *
+gst_async_transform_clip_to_segment (GstAsyncTransformPrivate * priv,
+    GstBuffer * buffer)
+{
+  const GstSegment *segment = &priv->qos.segment;
+  GstClockTime start = GST_BUFFER_PTS (buffer);
+  GstClockTime duration = GST_BUFFER_DURATION (buffer);
+  guint64 clip_start, clip_stop;
+
+  if (segment->format != GST_FORMAT_TIME || !GST_CLOCK_TIME_IS_VALID (start))
+    return buffer;
+  if (!gst_segment_clip (segment, GST_FORMAT_TIME, start,
+          GST_CLOCK_TIME_IS_VALID (duration) ? start + duration :
+          GST_CLOCK_TIME_NONE, &clip_start, &clip_stop)) {
+    gst_buffer_unref (buffer);
+    return NULL;
+  }
+  /* (with no duration, the segment's stop ends the frame, as in
+   * GstVideoEncoder) */
+  duration = GST_CLOCK_TIME_IS_VALID (clip_stop) ? clip_stop - clip_start :
+      GST_CLOCK_TIME_NONE;
+  if (clip_start != start || duration != GST_BUFFER_DURATION (buffer)) {
+    buffer = gst_buffer_make_writable (buffer);
+    GST_BUFFER_PTS (buffer) = clip_start;
+    GST_BUFFER_DURATION (buffer) = duration;
+  }
+  return buffer;
+}

@@ -819,13 +819,74 @@ GST_START_TEST (test_frame_errors)
 
 GST_END_TEST;
 
-/* With gst_async_transform_set_require_output() (decoders), a stream that
- * brought data but gave no frame ends with a STREAM DECODE error before
- * its EOS, as with GstVideoDecoder; a flush starts the reckoning again.
- * __i__: 0, every frame fails; 1, the same without require-output (a
- * filter may drop everything); 2, one frame of three decodes; 3, no data
+/* The encoder role: buffers outside the segment are dropped before
+ * parse (), those partly inside clipped to it, as by GstVideoEncoder, and
+ * the first buffer pushed since a start or a flush is DISCONT. As a
+ * filter (the default), everything passes as it came. */
+static void
+check_segment_and_discont (GstAsyncTransformRole role)
+{
+  static const GstClockTime expected[][2] = {
+    {25, 5}, {30, 10}, {40, 10}, {50, 5}
+  };
+  gboolean encoder = role == GST_ASYNC_TRANSFORM_ROLE_ENCODER;
+  GstTestAsync *t = test_async_new (2, 0);
+  GstHarness *h;
+  GstSegment segment;
+  GstBuffer *out;
+  guint i, n = encoder ? G_N_ELEMENTS (expected) : 8;
+
+  gst_async_transform_set_role (GST_ASYNC_TRANSFORM (t), role);
+  h = test_harness (t);
+  gst_harness_set_src_caps_str (h, "test/in");
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  segment.start = 25 * GST_MSECOND;
+  segment.stop = 55 * GST_MSECOND;
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+  for (i = 0; i < 8; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  for (i = 0; i < n; i++) {
+    out = gst_harness_pull (h);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (out), encoder ?
+        expected[i][0] * GST_MSECOND : i * 10 * GST_MSECOND);
+    fail_unless_equals_uint64 (GST_BUFFER_DURATION (out), encoder ?
+        expected[i][1] * GST_MSECOND : 10 * GST_MSECOND);
+    fail_unless_equals_int (GST_BUFFER_FLAG_IS_SET (out,
+            GST_BUFFER_FLAG_DISCONT), encoder && i == 0);
+    gst_buffer_unref (out);
+  }
+  fail_unless (async_check_drain (h->srcpad));
+  fail_unless (gst_harness_try_pull (h) == NULL);
+
+  /* after a flush, the first buffer is DISCONT again */
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+  for (i = 0; i < 2; i++) {
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    fail_unless_equals_int (GST_BUFFER_FLAG_IS_SET (out,
+            GST_BUFFER_FLAG_DISCONT), encoder && i == 0);
+    gst_buffer_unref (out);
+  }
+  test_teardown (h, t);
+}
+
+GST_START_TEST (test_encoder_role)
+{
+  check_segment_and_discont (GST_ASYNC_TRANSFORM_ROLE_FILTER);
+  check_segment_and_discont (GST_ASYNC_TRANSFORM_ROLE_ENCODER);
+}
+
+GST_END_TEST;
+
+/* In the decoder role, a stream that brought data but gave no frame ends
+ * with a STREAM DECODE error before its EOS, as with GstVideoDecoder; a
+ * flush starts the reckoning again. __i__: 0, every frame fails; 1, the
+ * same as a filter (which may drop everything); 2, one frame of three decodes; 3, no data
  * at all; 4, a good frame, a flush, then only bad ones. */
-GST_START_TEST (test_require_output)
+GST_START_TEST (test_decoder_role_requires_output)
 {
   GstTestAsync *t = test_async_new (2, 0);
   GstBus *bus = gst_bus_new ();
@@ -840,7 +901,8 @@ GST_START_TEST (test_require_output)
   if (__i__ == 4)
     t->frame_errors &= ~G_GUINT64_CONSTANT (1);
   if (__i__ != 1)
-    gst_async_transform_set_require_output (GST_ASYNC_TRANSFORM (t), TRUE);
+    gst_async_transform_set_role (GST_ASYNC_TRANSFORM (t),
+        GST_ASYNC_TRANSFORM_ROLE_DECODER);
   gst_element_set_bus (GST_ELEMENT (t), bus);
   h = test_harness (t);
   gst_harness_set_src_caps_str (h, "test/in");
@@ -1040,7 +1102,8 @@ asyncsubclass_suite (void)
   tcase_add_loop_test (tc, test_subclass_events_in_order, 0, 2);
   tcase_add_test (tc, test_merge_tags);
   tcase_add_test (tc, test_frame_errors);
-  tcase_add_loop_test (tc, test_require_output, 0, 5);
+  tcase_add_test (tc, test_encoder_role);
+  tcase_add_loop_test (tc, test_decoder_role_requires_output, 0, 5);
   tcase_add_test (tc, test_metas_copied);
   tcase_add_loop_test (tc, test_output_policy, 0, G_N_ELEMENTS (policies));
   tcase_add_test (tc, test_output_in_place);
