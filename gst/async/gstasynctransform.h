@@ -635,9 +635,9 @@ struct _GstAsyncTransformClass
  * the input still in the frame) goes out as it came: an element that only
  * looks at its frames does nothing to them. That needs output caps equal
  * to the input caps: where they differ (a converter, a codec), such a
- * frame is dropped with a warning, as by GST_ASYNC_TRANSFORM_FRAME_ERROR(). To push nothing, return
- * %GST_ASYNC_TRANSFORM_FLOW_DROPPED, or take the input and leave no
- * output (gst_async_frame_set_output() with %NULL).
+ * frame is dropped with a warning, as by GST_ASYNC_TRANSFORM_FRAME_ERROR().
+ * To push nothing, return %GST_ASYNC_TRANSFORM_FLOW_DROPPED, or take the
+ * input and leave no output (gst_async_frame_set_output() with %NULL).
  * GST_ASYNC_TRANSFORM_FRAME_ERROR() drops the frame with a warning, counted
  * against gst_async_transform_set_max_errors(); %GST_FLOW_EOS ends the
  * stream after the frames before it (upstream gets %GST_FLOW_EOS and its

@@ -884,8 +884,9 @@ GST_END_TEST;
 /* In the decoder role, a stream that brought data but gave no frame ends
  * with a STREAM DECODE error before its EOS, as with GstVideoDecoder; a
  * flush starts the reckoning again. __i__: 0, every frame fails; 1, the
- * same as a filter (which may drop everything); 2, one frame of three decodes; 3, no data
- * at all; 4, a good frame, a flush, then only bad ones. */
+ * same as a filter (which may drop everything); 2, one frame of three
+ * decodes; 3, no data at all; 4, a good frame, a flush, then only bad
+ * ones. */
 GST_START_TEST (test_decoder_role_requires_output)
 {
   GstTestAsync *t = test_async_new (2, 0);
