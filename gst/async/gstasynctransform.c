@@ -117,6 +117,8 @@ GST_DEBUG_CATEGORY (gst_async_transform_debug);
 
 #define DEFAULT_N_WORKERS 0
 #define DEFAULT_MAX_IN_FLIGHT 0
+#define DEFAULT_MAX_SIZE_BYTES 0
+#define DEFAULT_MAX_SIZE_TIME 0
 #define DEFAULT_ORDERED TRUE
 #define DEFAULT_LATENCY -1
 #define DEFAULT_LEAKY GST_ASYNC_TRANSFORM_LEAKY_NO
@@ -131,6 +133,8 @@ enum
   PROP_0,
   PROP_N_WORKERS,
   PROP_MAX_IN_FLIGHT,
+  PROP_MAX_SIZE_BYTES,
+  PROP_MAX_SIZE_TIME,
   PROP_ORDERED,
   PROP_LATENCY,
   PROP_LEAKY,
@@ -334,6 +338,41 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
+   * GstAsyncTransform:max-size-bytes:
+   *
+   * Bytes of input frames accepted but not yet pushed downstream: upstream
+   * waits (or, leaky, a frame is dropped) once the element holds this
+   * many, whatever #GstAsyncTransform:max-in-flight allows, as queue's
+   * max-size-bytes. A frame larger than the limit still gets in when the
+   * element is empty. 0 sets no limit of its own; the automatic window
+   * (max-in-flight=0) always stops at 10 MB beyond twice the workers.
+   *
+   * Since: 1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_MAX_SIZE_BYTES,
+      g_param_spec_uint64 ("max-size-bytes", "Max. size (bytes)",
+          "Max. bytes of input frames inside (0 = no limit)", 0, G_MAXUINT64,
+          DEFAULT_MAX_SIZE_BYTES, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstAsyncTransform:max-size-time:
+   *
+   * Time of input frames accepted but not yet pushed downstream, in
+   * nanoseconds: the sum of their durations (a frame without one counts
+   * the frame rate's duration, or nothing); upstream waits (or, leaky, a
+   * frame is dropped) once the element holds this much, as queue's
+   * max-size-time. 0 sets no limit.
+   *
+   * Since: 1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_MAX_SIZE_TIME,
+      g_param_spec_uint64 ("max-size-time", "Max. size (ns)",
+          "Max. time of input frames inside, in ns (0 = no limit)", 0,
+          G_MAXUINT64, DEFAULT_MAX_SIZE_TIME, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+
+  /**
    * GstAsyncTransform:ordered:
    *
    * Push frames in input order. When %FALSE a frame is pushed as soon as it
@@ -492,7 +531,6 @@ gst_async_transform_init (GstAsyncTransform * self,
   g_mutex_init (&priv->lock);
   g_cond_init (&priv->space_cond);
   g_cond_init (&priv->ready_cond);
-  g_cond_init (&priv->finish_cond);
 
   g_queue_init (&priv->out);
   g_queue_init (&priv->finished);
@@ -502,8 +540,8 @@ gst_async_transform_init (GstAsyncTransform * self,
   priv->free_contexts = gst_queue_array_new (8);
   priv->lent_contexts = g_hash_table_new (NULL, NULL);
   priv->task.batch = g_ptr_array_new ();
+  priv->task.run = g_ptr_array_new ();
   priv->task.tally.last_end = priv->task.tally.last_start = GST_CLOCK_TIME_NONE;
-  g_queue_init (&priv->task.unpushed_sticky);
   g_queue_init (&priv->task.before_caps);
   g_queue_init (&priv->held_events);
 
@@ -569,8 +607,10 @@ static void
 gst_async_transform_update_limits_locked (GstAsyncTransformPrivate * priv)
 {
   priv->n_workers = priv->n_workers_setting;
+  /* (a machine with more cores than MAX_N_WORKERS gets that many: the
+   * busy slots are a bitmap of that size) */
   if (priv->n_workers == 0)
-    priv->n_workers = MAX (1, g_get_num_processors ());
+    priv->n_workers = CLAMP (g_get_num_processors (), 1, MAX_N_WORKERS);
   gst_async_transform_update_window_locked (priv);
 }
 
@@ -603,8 +643,7 @@ gst_async_transform_finalize (GObject * object)
   g_hash_table_unref (priv->lent_contexts);
   g_free (priv->worker_group);
   g_ptr_array_unref (priv->task.batch);
-  g_queue_clear_full (&priv->task.unpushed_sticky,
-      (GDestroyNotify) gst_event_unref);
+  g_ptr_array_unref (priv->task.run);
   g_queue_clear_full (&priv->task.before_caps,
       (GDestroyNotify) gst_event_unref);
   g_queue_clear_full (&priv->held_events, (GDestroyNotify) gst_event_unref);
@@ -616,7 +655,6 @@ gst_async_transform_finalize (GObject * object)
   g_mutex_clear (&priv->lock);
   g_cond_clear (&priv->space_cond);
   g_cond_clear (&priv->ready_cond);
-  g_cond_clear (&priv->finish_cond);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -650,6 +688,15 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
         g_cond_broadcast (&priv->space_cond);
         resize_pool = priv->pool != NULL;
       }
+      break;
+    case PROP_MAX_SIZE_BYTES:
+      priv->max_size_bytes = g_value_get_uint64 (value);
+      /* a larger limit frees upstream */
+      g_cond_broadcast (&priv->space_cond);
+      break;
+    case PROP_MAX_SIZE_TIME:
+      priv->max_size_time = g_value_get_uint64 (value);
+      g_cond_broadcast (&priv->space_cond);
       break;
     case PROP_ORDERED:{
       GList *l;
@@ -714,6 +761,12 @@ gst_async_transform_get_property (GObject * object, guint prop_id,
     case PROP_MAX_IN_FLIGHT:
       g_value_set_uint (value, priv->max_in_flight_setting);
       break;
+    case PROP_MAX_SIZE_BYTES:
+      g_value_set_uint64 (value, priv->max_size_bytes);
+      break;
+    case PROP_MAX_SIZE_TIME:
+      g_value_set_uint64 (value, priv->max_size_time);
+      break;
     case PROP_ORDERED:
       g_value_set_boolean (value, priv->ordered);
       break;
@@ -758,7 +811,7 @@ gst_async_transform_new_job_locked (GstAsyncTransformPrivate * priv)
   job->ret = GST_FLOW_OK;
   job->late = FALSE;
   job->discont = job->past_end = job->run_by_task = FALSE;
-  job->finished = job->task_waits = job->abandoned = FALSE;
+  job->finished = job->abandoned = FALSE;
   job->processed_at = 0;
   job->frame.number = G_MAXUINT64;
   return job;
@@ -766,7 +819,7 @@ gst_async_transform_new_job_locked (GstAsyncTransformPrivate * priv)
 
 /* Releases what @job holds. Calls out (buffer and event unrefs), so never
  * with the lock held. */
-static void
+void
 gst_async_transform_clear_job (GstAsyncJob * job)
 {
   gst_clear_buffer (&job->frame.input);
@@ -781,264 +834,12 @@ gst_async_transform_clear_job (GstAsyncJob * job)
   job->frame.user_data = NULL;
 }
 
-static void
+void
 gst_async_transform_recycle_job_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job)
 {
   gst_queue_array_push_tail (priv->spare_jobs, job);
 }
-
-/* @job leaves the window (pushed or dropped): out of the lists of done
- * frames. */
-static void
-gst_async_transform_unlink_done_locked (GstAsyncTransformPrivate * priv,
-    GstAsyncJob * job)
-{
-  if (job->in_finished) {
-    g_queue_unlink (&priv->finished, &job->finished_link);
-    job->in_finished = FALSE;
-  }
-  if (job->in_stealable) {
-    g_queue_unlink (&priv->stealable, &job->stealable_link);
-    job->in_stealable = FALSE;
-  }
-}
-
-/* Takes every item out of the element, except jobs a worker is running (the
- * worker throws those away when it sees the bumped generation) and pending
- * ones (their finish_frame () does). The taken items are moved to
- * @dropped, to be cleared without the lock. */
-static void
-gst_async_transform_drop_all_locked (GstAsyncTransformPrivate * priv,
-    GPtrArray * dropped)
-{
-  GstAsyncJob *job;
-  GstEvent *event;
-  GList *link;
-
-  g_atomic_int_inc (&priv->generation);
-  /* Held events go too; their sticky ones other than segment are kept
-   * like the queued ones (their type comes after caps, so storing them
-   * before caps is in order). */
-  while ((event = g_queue_pop_head (&priv->held_events))) {
-    job = gst_async_transform_new_job_locked (priv);
-    job->event = event;
-    job->state = JOB_DONE;
-    g_ptr_array_add (dropped, job);
-  }
-  gst_queue_array_clear (priv->todo);
-  while ((link = g_queue_pop_head_link (&priv->out))) {
-    job = link->data;
-    gst_async_transform_unlink_done_locked (priv, job);
-    if (job->state == JOB_PENDING)
-      job->abandoned = TRUE;    /* freed by its finish_frame () */
-    else if (job->state != JOB_RUNNING)
-      g_ptr_array_add (dropped, job);
-  }
-  priv->head_section = priv->tail_section;
-  priv->head_end_seq = G_MAXUINT64;
-  priv->tail_discont = FALSE;
-  priv->stats.dropped_other += priv->in_flight;
-  priv->in_flight = 0;
-  priv->bytes_in_flight = 0;
-  g_cond_broadcast (&priv->space_cond);
-}
-
-/* Frees what drop_all_locked () took. With @keep_sticky (a flush, not a
- * stop), sticky events other than segment and EOS are stored on the src
- * pad instead, as queue does: the stream's caps, tags and stream-start
- * still reach downstream before the next buffer. */
-static void
-gst_async_transform_free_dropped (GstAsyncTransform * self,
-    GPtrArray * dropped, gboolean keep_sticky)
-{
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  guint i;
-
-  if (dropped->len == 0)
-    return;
-  GST_DEBUG_OBJECT (self, "dropping %u queued items", dropped->len);
-  for (i = 0; i < dropped->len; i++) {
-    GstAsyncJob *job = g_ptr_array_index (dropped, i);
-
-    if (keep_sticky && job->event && GST_EVENT_IS_STICKY (job->event)
-        && GST_EVENT_TYPE (job->event) != GST_EVENT_SEGMENT
-        && GST_EVENT_TYPE (job->event) != GST_EVENT_EOS)
-      gst_pad_store_sticky_event (priv->srcpad, job->event);
-    gst_async_transform_clear_job (job);
-  }
-  g_mutex_lock (&priv->lock);
-  for (i = 0; i < dropped->len; i++)
-    gst_async_transform_recycle_job_locked (priv,
-        g_ptr_array_index (dropped, i));
-  gst_async_transform_unlock_and_wake (priv);
-  g_ptr_array_set_size (dropped, 0);
-}
-
-/* --- running a frame ----------------------------------------------------- */
-
-/* What the thread running process () is doing, so that what process ()
- * says about its frame (an error message, a discarded context) lands on
- * that frame. */
-typedef struct
-{
-  GstAsyncTransform *self;
-  GstAsyncJob *job;
-  gpointer context;
-  gboolean discard_context;
-} GstAsyncRun;
-
-static GPrivate current_run;
-
-/* An error message from process () waits for its frame's turn, so that it
- * never overtakes the good frames before it (an application that stops on
- * the first error still gets them all). */
-static gboolean
-gst_async_transform_post_message (GstElement * element, GstMessage * message)
-{
-  GstAsyncRun *run = g_private_get (&current_run);
-
-  if (run && run->self == GST_ASYNC_TRANSFORM (element)
-      && GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR) {
-    GST_DEBUG_OBJECT (element, "error message held for its frame's turn");
-    g_queue_push_tail (&run->job->messages, message);
-    return TRUE;
-  }
-  return parent_class->post_message (element, message);
-}
-
-/* For gst_async_transform_discard_context (): TRUE if @context is the one
- * the calling thread's process () has; it is then freed afterwards. */
-gboolean
-gst_async_transform_discard_running_context (GstAsyncTransform * self,
-    gpointer context)
-{
-  GstAsyncRun *run = g_private_get (&current_run);
-
-  if (run == NULL || run->self != self || run->context != context)
-    return FALSE;
-  run->discard_context = TRUE;
-  return TRUE;
-}
-
-/* What process () (or finish_frame ()) gave @job becomes the frame's
- * result: an output buffer or none, and the input freed. Without the
- * lock: only the thread that owns the frame calls it. */
-static void
-gst_async_transform_settle_job (GstAsyncTransform * self, GstAsyncJob * job)
-{
-  GstAsyncFrame *frame = &job->frame;
-
-  if (job->ret >= GST_FLOW_OK && job->frame_error) {
-    /* dropped, with a warning in its turn */
-    job->ret = GST_FLOW_OK;
-    gst_clear_buffer (&frame->output);
-  } else if (job->ret > GST_FLOW_OK) {
-    /* GST_ASYNC_TRANSFORM_FLOW_DROPPED and other successes */
-    job->ret = GST_FLOW_OK;
-    gst_clear_buffer (&frame->output);
-  } else if (job->ret != GST_FLOW_OK) {
-    GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %s", frame->number,
-        gst_flow_get_name (job->ret));
-    gst_clear_buffer (&frame->output);
-  } else if (frame->output == NULL && frame->input
-      && !g_atomic_int_get (&GET_PRIV (self)->same_caps)) {
-    /* Left alone by an element whose output is of other caps than its
-     * input (a converter, a codec): the input cannot go out for it. */
-    _gst_async_transform_frame_error (self, frame, GST_CORE_ERROR,
-        GST_CORE_ERROR_FAILED,
-        g_strdup (_("A frame was left without a result.")),
-        g_strdup_printf ("process () returned OK with no output, and the "
-            "input does not fit the output caps"), __FILE__, GST_FUNCTION,
-        __LINE__);
-    job->ret = GST_FLOW_OK;
-    gst_clear_buffer (&frame->output);
-  } else if (frame->output == NULL) {
-    /* Left alone, the frame goes out as it came, as through an in-place
-     * GstBaseTransform that does nothing (asyncprocess's contract too); a
-     * frame whose input process () took has nothing to push. */
-    frame->output = g_steal_pointer (&frame->input);
-  } else if (frame->input && frame->output != frame->input) {
-    gst_async_transform_apply_output_policy (self, frame);
-  }
-  /* The input is not needed any more: free it now rather than when the
-   * frame leaves, so memory follows the frames really in use. */
-  gst_clear_buffer (&frame->input);
-}
-
-/* Runs process () on @job's frame, on the calling thread, with a context
- * of its own. A frame process () left pending is not touched afterwards:
- * another thread may be finishing it already. */
-static void
-gst_async_transform_run_job (GstAsyncTransform * self, GstAsyncJob * job)
-{
-  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
-  GstAsyncRun run = { self, job, NULL, FALSE };
-  guint cookie;
-
-  job->started_at = g_get_monotonic_time ();
-  g_private_set (&current_run, &run);
-  run.context = gst_async_transform_take_context (self, &cookie);
-  if (klass->create_context && run.context == NULL) {
-    if (g_queue_is_empty (&job->messages))
-      GST_ELEMENT_ERROR (self, CORE, FAILED,
-          (_("Could not prepare a worker to process frames.")),
-          ("The subclass could not create a worker context"));
-    job->ret = GST_FLOW_ERROR;
-  } else {
-    job->ret = klass->process (self, run.context, &job->frame);
-    gst_async_transform_give_context (self, run.context, cookie,
-        run.discard_context);
-  }
-  g_private_set (&current_run, NULL);
-
-  if (job->ret != GST_ASYNC_TRANSFORM_FLOW_PENDING)
-    gst_async_transform_settle_job (self, job);
-}
-
-/* process () returned FLOW_PENDING for @job, which the calling thread ran:
- * with the lock, takes the flow of a finish_frame () that came already.
- * Returns FALSE if the frame is still to be finished. */
-static gboolean
-gst_async_transform_take_early_finish_locked (GstAsyncJob * job)
-{
-  if (!job->finished)
-    return FALSE;
-  job->ret = job->finished_ret;
-  return TRUE;
-}
-
-/* The src task ran @job and process () left it pending: the task waits for
- * finish_frame (), as if process () took that long, unless a flush or a
- * stop comes first. Returns FALSE then: the frame is the subclass's until
- * it finishes it, and the task must forget it. */
-static gboolean
-gst_async_transform_task_wait_finish (GstAsyncTransform * self,
-    GstAsyncJob * job)
-{
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  gboolean finished;
-
-  g_mutex_lock (&priv->lock);
-  job->task_waits = TRUE;
-  while (!(finished = gst_async_transform_take_early_finish_locked (job))
-      && priv->flow != GST_FLOW_FLUSHING)
-    g_cond_wait (&priv->finish_cond, &priv->lock);
-  job->task_waits = FALSE;
-  if (!finished) {
-    GST_DEBUG_OBJECT (self, "flushing: pending frame %" G_GUINT64_FORMAT
-        " left to its finish_frame ()", job->frame.number);
-    job->state = JOB_PENDING;
-    job->abandoned = TRUE;
-    gst_object_ref (self);
-  }
-  gst_async_transform_unlock_and_wake (priv);
-  if (finished)
-    gst_async_transform_settle_job (self, job);
-  return finished;
-}
-
-/* --- workers ------------------------------------------------------------- */
 
 /* A frame leaky=downstream may drop: a frame that has no error to report,
  * no QoS message to post, no event to send, and is not being processed or
@@ -1053,7 +854,7 @@ gst_async_transform_can_steal (GstAsyncJob * job)
 
 /* @job may leave once its turn comes: wakes the src task if it waits for
  * it. */
-static void
+void
 gst_async_transform_mark_done_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job)
 {
@@ -1081,268 +882,138 @@ gst_async_transform_mark_done_locked (GstAsyncTransformPrivate * priv,
     gst_async_transform_wake_task_locked (priv);
 }
 
-/* Takes the oldest frame not yet started, for the calling thread to run;
- * NULL when there is none or every worker slot is in use. Late frames on
- * the way are done at once, without work; @skipped tells if there were. */
-static GstAsyncJob *
-gst_async_transform_take_job_locked (GstAsyncTransformPrivate * priv,
-    gboolean * skipped)
+/* The oldest frame not yet started, taken off the to-do list. */
+GstAsyncJob *
+gst_async_transform_next_todo_locked (GstAsyncTransformPrivate * priv)
+{
+  return gst_queue_array_pop_head (priv->todo);
+}
+
+/* @job leaves the window (pushed or dropped): out of the lists of done
+ * frames. */
+static void
+gst_async_transform_unlink_done_locked (GstAsyncTransformPrivate * priv,
+    GstAsyncJob * job)
+{
+  if (job->in_finished) {
+    g_queue_unlink (&priv->finished, &job->finished_link);
+    job->in_finished = FALSE;
+  }
+  if (job->in_stealable) {
+    g_queue_unlink (&priv->stealable, &job->stealable_link);
+    job->in_stealable = FALSE;
+  }
+}
+
+/* Takes every item out of the element, except jobs a worker is running (the
+ * worker throws those away when it sees the bumped generation) and pending
+ * ones (their finish_frame () does). The taken items are moved to
+ * @dropped, oldest first, to be cleared without the lock. The src task is
+ * paused, or inside one of its own pushes (a flush from a pad probe): the
+ * items a failed push left in its batch go too, unless it is pushing
+ * them. */
+static void
+gst_async_transform_drop_all_locked (GstAsyncTransformPrivate * priv,
+    GPtrArray * dropped)
 {
   GstAsyncJob *job;
+  GstEvent *event;
+  GList *link;
 
-  *skipped = FALSE;
-  if (priv->busy_workers >= priv->n_workers)
-    return NULL;
-  while ((job = gst_queue_array_pop_head (priv->todo))) {
-    if (!gst_async_transform_is_late_locked (priv, job)) {
-      job->state = JOB_RUNNING;
-      job->frame.number = priv->next_number++;
-      job->frame.worker = gst_async_transform_lowest_free_slot_locked (priv);
-      gst_async_transform_take_slot_locked (priv, job->frame.worker);
-      return job;
-    }
-    gst_async_transform_mark_done_locked (priv, job);
-    *skipped = TRUE;
+  g_atomic_int_inc (&priv->generation);
+  if (!priv->pushing) {
+    g_ptr_array_extend_and_steal (dropped, priv->task.batch);
+    priv->task.batch = g_ptr_array_new ();
+    priv->task_backlog = 0;
   }
-  return NULL;
+  /* Held events go too; their sticky ones other than segment are kept
+   * like the queued ones (their type comes after caps, so storing them
+   * before caps is in order). */
+  while ((event = g_queue_pop_head (&priv->held_events))) {
+    job = gst_async_transform_new_job_locked (priv);
+    job->event = event;
+    job->state = JOB_DONE;
+    g_ptr_array_add (dropped, job);
+  }
+  gst_queue_array_clear (priv->todo);
+  while ((link = g_queue_pop_head_link (&priv->out))) {
+    job = link->data;
+    gst_async_transform_unlink_done_locked (priv, job);
+    if (job->state == JOB_PENDING)
+      job->abandoned = TRUE;    /* freed by its finish_frame () */
+    else if (job->state != JOB_RUNNING)
+      g_ptr_array_add (dropped, job);
+  }
+  priv->head_section = priv->tail_section;
+  priv->head_end_seq = G_MAXUINT64;
+  priv->tail_discont = FALSE;
+  priv->stats.dropped_other += priv->in_flight;
+  priv->in_flight = 0;
+  priv->bytes_in_flight = 0;
+  priv->time_in_flight = 0;
+  g_cond_broadcast (&priv->space_cond);
 }
 
-/* Runs @job, timed, without the lock. Returns how long process () took. */
-static GstClockTime
-gst_async_transform_run_job_timed (GstAsyncTransform * self, GstAsyncJob * job)
-{
-  gst_async_transform_run_job (self, job);
-  job->processed_at = g_get_monotonic_time ();
-  return (job->processed_at - job->started_at) * GST_USECOND;
-}
-
-/* A finished pending frame: how long it took from process () to
- * finish_frame (), which is the work's time. */
-static GstClockTime
-gst_async_transform_pending_took (GstAsyncJob * job)
-{
-  job->processed_at = g_get_monotonic_time ();
-  return (job->processed_at - job->started_at) * GST_USECOND;
-}
-
-/* @job's work is over after @took: with the lock, the averages learn of it,
- * the worker slot it held (if @holds_slot) is free, and it may leave. A
- * flush meanwhile made it stale: it is then thrown away, cleared before
- * the drain waiters hear that no process () runs any more. */
+/* A sticky event that was not pushed still belongs to the stream: stored
+ * on the src pad, to go out before the next data. Not segment nor EOS,
+ * which do not outlive a flush. */
 static void
-gst_async_transform_job_over_locked (GstAsyncTransform * self,
-    GstAsyncJob * job, GstClockTime took, gboolean holds_slot)
+gst_async_transform_keep_sticky (GstAsyncTransformPrivate * priv,
+    GstEvent * event)
+{
+  if (GST_EVENT_IS_STICKY (event)
+      && GST_EVENT_TYPE (event) != GST_EVENT_SEGMENT
+      && GST_EVENT_TYPE (event) != GST_EVENT_EOS)
+    gst_pad_store_sticky_event (priv->srcpad, event);
+}
+
+/* Frees what drop_all_locked () took. With @keep_sticky (a flush, not a
+ * stop), sticky events other than segment and EOS are stored on the src
+ * pad instead, as queue does: the stream's caps, tags and stream-start
+ * still reach downstream before the next buffer. */
+static void
+gst_async_transform_free_dropped (GstAsyncTransform * self,
+    GPtrArray * dropped, gboolean keep_sticky)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  gboolean stale = job->generation != priv->generation || job->abandoned;
+  guint i;
 
-  if (stale) {
-    gst_async_transform_unlock_and_wake (priv);
+  if (dropped->len == 0)
+    return;
+  GST_DEBUG_OBJECT (self, "dropping %u queued items", dropped->len);
+  for (i = 0; i < dropped->len; i++) {
+    GstAsyncJob *job = g_ptr_array_index (dropped, i);
+
+    if (keep_sticky) {
+      GList *l;
+
+      for (l = job->events.head; l; l = l->next)
+        gst_async_transform_keep_sticky (priv, l->data);
+      if (job->event)
+        gst_async_transform_keep_sticky (priv, job->event);
+    }
     gst_async_transform_clear_job (job);
-    g_mutex_lock (&priv->lock);
   }
-  gst_async_transform_record_run_locked (priv, job, took);
-  if (holds_slot)
-    gst_async_transform_free_slot_locked (priv, job->frame.worker);
-  if (stale)
-    gst_async_transform_recycle_job_locked (priv, job);
-  else
-    gst_async_transform_mark_done_locked (priv, job);
-}
-
-/* Runs @job without the lock, then records its result with the lock
- * retaken. A frame left pending frees the worker at once, and stays in
- * flight until finish_frame (). */
-static void
-gst_async_transform_run_job_locked (GstAsyncTransform * self, GstAsyncJob * job)
-{
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstClockTime took;
-
+  g_mutex_lock (&priv->lock);
+  for (i = 0; i < dropped->len; i++)
+    gst_async_transform_recycle_job_locked (priv,
+        g_ptr_array_index (dropped, i));
   gst_async_transform_unlock_and_wake (priv);
-  took = gst_async_transform_run_job_timed (self, job);
-  g_mutex_lock (&priv->lock);
-
-  if (G_UNLIKELY (job->ret == GST_ASYNC_TRANSFORM_FLOW_PENDING)) {
-    if (!gst_async_transform_take_early_finish_locked (job)) {
-      job->state = JOB_PENDING;
-      /* a flush while process () ran: nobody waits for it any more */
-      job->abandoned = job->generation != priv->generation;
-      /* Until finish_frame (): the frame's element must outlive it. */
-      gst_object_ref (self);
-      gst_async_transform_free_slot_locked (priv, job->frame.worker);
-      return;
-    }
-    gst_async_transform_unlock_and_wake (priv);
-    gst_async_transform_settle_job (self, job);
-    took = gst_async_transform_pending_took (job);
-    g_mutex_lock (&priv->lock);
-  }
-  gst_async_transform_job_over_locked (self, job, took, TRUE);
+  g_ptr_array_set_size (dropped, 0);
 }
 
-/**
- * gst_async_transform_finish_frame:
- * @self: a #GstAsyncTransform
- * @frame: (transfer none): a frame #GstAsyncTransformClass.process
- *     returned %GST_ASYNC_TRANSFORM_FLOW_PENDING for
- * @flow: what process () would have returned: %GST_FLOW_OK with
- *     @frame's output set before this call, %GST_ASYNC_TRANSFORM_FLOW_DROPPED,
- *     %GST_FLOW_EOS, or an error
- *
- * Completes a pending frame, from any thread (also from within process ()
- * itself, before it returns). The frame then leaves in its turn exactly as
- * if process () had returned @flow. Every pending frame must be finished
- * once: the element keeps a reference to itself until then. After a flush
- * or a stop (which call #GstAsyncTransformClass.unlock, so that the work
- * can be cancelled) the frame is thrown away here, never pushed; @frame
- * must not be used after this call.
- *
- * Since: 1.0
- */
-void
-gst_async_transform_finish_frame (GstAsyncTransform * self,
-    GstAsyncFrame * frame, GstFlowReturn flow)
-{
-  GstAsyncTransformPrivate *priv;
-  GstAsyncJob *job;
-  GstClockTime took;
-
-  g_return_if_fail (GST_IS_ASYNC_TRANSFORM (self));
-  g_return_if_fail (frame != NULL);
-  g_return_if_fail (flow != GST_ASYNC_TRANSFORM_FLOW_PENDING);
-  priv = GET_PRIV (self);
-  job = GST_ASYNC_JOB (frame);
-
-  g_mutex_lock (&priv->lock);
-  if ((job->state != JOB_RUNNING && job->state != JOB_PENDING)
-      || job->finished) {
-    g_mutex_unlock (&priv->lock);
-    g_critical ("%s: frame %" G_GUINT64_FORMAT " is not pending, or was "
-        "finished already", G_STRFUNC, frame->number);
-    return;
-  }
-  job->finished = TRUE;
-  if (job->state == JOB_RUNNING) {
-    /* process () has not returned yet: its thread completes the frame */
-    job->finished_ret = flow;
-    if (job->task_waits)
-      g_cond_broadcast (&priv->finish_cond);
-    g_mutex_unlock (&priv->lock);
-    return;
-  }
-  g_mutex_unlock (&priv->lock);
-
-  job->ret = flow;
-  gst_async_transform_settle_job (self, job);
-  took = gst_async_transform_pending_took (job);
-
-  g_mutex_lock (&priv->lock);
-  gst_async_transform_job_over_locked (self, job, took, FALSE);
-  gst_async_transform_unlock_and_wake (priv);
-  gst_object_unref (self);
-}
-
-/* A frame not yet started may start now. */
-static inline gboolean
-gst_async_transform_can_start_locked (GstAsyncTransformPrivate * priv)
-{
-  return priv->flow != GST_FLOW_FLUSHING && priv->busy_workers < priv->n_workers
-      && !gst_queue_array_is_empty (priv->todo);
-}
-
-/* Pool worker, GstAsyncPoolTakeFunc: the oldest frame not yet started. A
- * second worker is asked for only when the work is worth a wake-up. */
-static gpointer
-gst_async_transform_pool_take (gpointer data, gboolean * more)
-{
-  GstAsyncTransformPrivate *priv = GET_PRIV (data);
-  GstAsyncJob *job = NULL;
-  gboolean skipped;
-
-  g_mutex_lock (&priv->lock);
-  if (gst_async_transform_can_start_locked (priv))
-    job = gst_async_transform_take_job_locked (priv, &skipped);
-  *more = gst_async_transform_can_start_locked (priv)
-      && !gst_async_transform_work_is_cheap_locked (priv);
-  gst_async_transform_unlock_and_wake (priv);
-  return job;
-}
-
-/* Pool worker, GstAsyncPoolRunFunc: runs a frame and lets it leave. */
+/* GstElement.post_message: error messages from process () wait for their
+ * frame's turn (gstasynctransformrun.c). */
 static gboolean
-gst_async_transform_pool_run (gpointer data, gpointer job)
+gst_async_transform_post_message (GstElement * element, GstMessage * message)
 {
-  GstAsyncTransform *self = data;
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  gboolean more;
-
-  g_mutex_lock (&priv->lock);
-  gst_async_transform_run_job_locked (self, job);
-  /* Cheap frames are the src task's: a worker taking them too would only
-   * fight over the lock. */
-  more = gst_async_transform_can_start_locked (priv)
-      && !gst_async_transform_work_is_cheap_locked (priv);
-  gst_async_transform_unlock_and_wake (priv);
-  return more;
+  if (gst_async_transform_hold_error_message (GST_ASYNC_TRANSFORM (element),
+          message))
+    return TRUE;
+  return parent_class->post_message (element, message);
 }
 
-static void
-gst_async_transform_start_workers (GstAsyncTransform * self)
-{
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  gchar *group;
-  guint n;
-
-  g_mutex_lock (&priv->lock);
-  /* Unknown until measured: assume real work, wake workers freely. */
-  priv->process_avg = priv->process_last = 2 * CHEAP_WORK;
-  n = priv->n_workers;
-  group = g_strdup (priv->worker_group);
-  gst_async_transform_unlock_and_wake (priv);
-
-  GST_DEBUG_OBJECT (self, "%u workers (group \"%s\"), window of %u frames",
-      n, group, priv->max_in_flight);
-  priv->pool_member = gst_async_worker_pool_join (group, n,
-      gst_async_transform_pool_take, gst_async_transform_pool_run, self);
-  g_free (group);
-}
-
-/* Called once the pads are inactive, so no new frame can start. */
-static void
-gst_async_transform_stop_workers (GstAsyncTransform * self)
-{
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-
-  if (priv->pool_member == NULL)
-    return;
-  /* Waits for a worker busy with one of our frames to finish it. */
-  gst_async_worker_pool_leave (priv->pool_member);
-  priv->pool_member = NULL;
-}
-
-/* Makes process () calls in progress return early (flush-start, stop):
- * the subclass's unlock, and a pool process () may wait on. */
-static void
-gst_async_transform_unlock (GstAsyncTransform * self)
-{
-  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
-
-  gst_async_transform_set_pool_flushing (self, TRUE);
-  if (klass->unlock)
-    klass->unlock (self);
-}
-
-/* Once no process () call runs any more. */
-static void
-gst_async_transform_unlock_stop (GstAsyncTransform * self)
-{
-  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
-
-  if (klass->unlock_stop)
-    klass->unlock_stop (self);
-  gst_async_transform_set_pool_flushing (self, FALSE);
-}
+/* --- the element's lifecycle helpers -------------------------------------- */
 
 /* Flushing, stopping or a pad deactivated: a chain waiting for space lets
  * its stream lock go, and the src task returns. */
@@ -1352,7 +1023,6 @@ gst_async_transform_set_flushing_locked (GstAsyncTransformPrivate * priv)
   priv->flow = GST_FLOW_FLUSHING;
   g_cond_broadcast (&priv->space_cond);
   g_cond_broadcast (&priv->ready_cond);
-  g_cond_broadcast (&priv->finish_cond);
 }
 
 /* Data flows again: the src task, stopped by a flush or a downstream
@@ -1367,8 +1037,8 @@ gst_async_transform_restart_task_locked (GstAsyncTransform * self)
       self, NULL);
 }
 
-/* After a flush, or a stop that failed: every process () call the unlock
- * interrupted has returned, frames may flow again. Not on a src pad
+/* After a flush, or a stop that failed: once every process () call the
+ * unlock interrupted has returned, frames may flow again. Not on a src pad
  * deactivated meanwhile, as queue: its task would never be stopped
  * again. */
 static void
@@ -1383,22 +1053,6 @@ gst_async_transform_resume (GstAsyncTransform * self)
   else
     GST_DEBUG_OBJECT (self, "src pad inactive: not restarting the task");
   gst_async_transform_unlock_and_wake (priv);
-}
-
-/* Waits until no process () call runs, whatever the flow: after a flush
- * or a stop, for those the unlock interrupted. A flush made inside the src
- * task's own push (a seek from a downstream pad probe) does not wait for
- * the frame that very push is for. */
-static void
-gst_async_transform_wait_idle_locked (GstAsyncTransformPrivate * priv)
-{
-  guint own = priv->task_slot && priv->task_thread == g_thread_self ();
-
-  while (priv->busy_workers > own) {
-    priv->drain_waiters++;
-    gst_async_transform_wait_locked (priv, &priv->space_cond);
-    priv->drain_waiters--;
-  }
 }
 
 /* --- sink side: frames --------------------------------------------------- */
@@ -1445,6 +1099,7 @@ gst_async_transform_steal_oldest_locked (GstAsyncTransformPrivate * priv)
   g_queue_unlink (&priv->out, &job->out_link);
   priv->in_flight--;
   priv->bytes_in_flight -= job->size;
+  priv->time_in_flight -= job->duration;
   /* What was behind it may be able to leave now. */
   gst_async_transform_wake_task_locked (priv);
   return job;
@@ -1480,19 +1135,6 @@ gst_async_transform_lock_hot (GstAsyncTransformPrivate * priv)
   g_mutex_lock (&priv->lock);
 }
 
-/* Someone takes the frames just queued: the src task (cheap work) or a
- * worker (real work). */
-static void
-gst_async_transform_announce_locked (GstAsyncTransformPrivate * priv)
-{
-  if (gst_queue_array_is_empty (priv->todo))
-    return;
-  if (!gst_async_transform_work_is_cheap_locked (priv))
-    priv->wakes_due |= GST_ASYNC_WAKE_WORKER;
-  else
-    gst_async_transform_wake_task_locked (priv);
-}
-
 /* Waits for room in the window (or with leaky makes some), then queues
  * @buffer as a frame, with @user_data for process (). Returns GST_FLOW_OK
  * when queued (the frame owns @buffer and @user_data; announce it),
@@ -1521,9 +1163,8 @@ gst_async_transform_queue_frame_locked (GstAsyncTransform * self,
     }
     /* (frames of a list queued before are someone's before we sleep) */
     gst_async_transform_announce_locked (priv);
-    priv->space_waiters++;
-    gst_async_transform_wait_locked (priv, &priv->space_cond);
-    priv->space_waiters--;
+    gst_async_transform_wait_locked (priv, &priv->space_cond,
+        &priv->space_waiters);
   }
   if (ret != GST_FLOW_OK)
     return ret;
@@ -1545,6 +1186,10 @@ gst_async_transform_queue_frame_locked (GstAsyncTransform * self,
   job->user_data_destroy = destroy;
   job->entered = g_get_monotonic_time ();
   job->size = gst_buffer_get_size (buffer);
+  job->duration = GST_BUFFER_DURATION_IS_VALID (buffer) ?
+      GST_BUFFER_DURATION (buffer) :
+      GST_CLOCK_TIME_IS_VALID (priv->qos.frame_duration) ?
+      priv->qos.frame_duration : 0;
   job->section = priv->tail_section;
   job->epoch = priv->stream_epoch;
   job->discont = priv->tail_discont;
@@ -1553,6 +1198,7 @@ gst_async_transform_queue_frame_locked (GstAsyncTransform * self,
   g_queue_push_tail_link (&priv->out, &job->out_link);
   priv->in_flight++;
   priv->bytes_in_flight += job->size;
+  priv->time_in_flight += job->duration;
   priv->stats.in_flight_max = MAX (priv->stats.in_flight_max, priv->in_flight);
   GST_LOG_OBJECT (self, "queued a frame, %u in flight", priv->in_flight);
   if (gst_async_transform_is_late_locked (priv, job))
@@ -1913,12 +1559,11 @@ gst_async_transform_wait_drained (GstAsyncTransform * self)
    * posted, from the batch being pushed: a drain answers once the message
    * is out) */
   while ((ret = priv->flow) == GST_FLOW_OK ? (priv->pushing
-          || priv->busy_workers > 0 || !g_queue_is_empty (&priv->out))
-      : (ret < GST_FLOW_EOS && priv->pushing)) {
-    priv->drain_waiters++;
-    gst_async_transform_wait_locked (priv, &priv->space_cond);
-    priv->drain_waiters--;
-  }
+          || priv->task_backlog > 0 || priv->busy_workers > 0
+          || !g_queue_is_empty (&priv->out))
+      : (ret < GST_FLOW_EOS && priv->pushing))
+    gst_async_transform_wait_locked (priv, &priv->space_cond,
+        &priv->drain_waiters);
   gst_async_transform_unlock_and_wake (priv);
   return ret;
 }
@@ -1968,10 +1613,9 @@ gst_async_transform_flush_start (GstAsyncTransform * self, GstEvent * event)
 /* Resets what the src task keeps between batches, and whether input came;
  * the task is stopped, and no chain runs. */
 static void
-gst_async_transform_reset_task (GstAsyncTransform * self, gboolean keep_sticky)
+gst_async_transform_reset_task (GstAsyncTransform * self)
 {
   GstAsyncTask *task = &GET_PRIV (self)->task;
-  GstEvent *event;
 
   task->discarding = FALSE;
   /* (a codec's first buffer says the stream starts there) */
@@ -1981,12 +1625,6 @@ gst_async_transform_reset_task (GstAsyncTransform * self, gboolean keep_sticky)
   g_atomic_int_set (&GET_PRIV (self)->had_input, FALSE);
   /* (upstream sends its segment again after a flush) */
   g_queue_clear_full (&task->before_caps, (GDestroyNotify) gst_event_unref);
-  /* Its leftovers are older than what was queued. */
-  while ((event = g_queue_pop_head (&task->unpushed_sticky))) {
-    if (keep_sticky)
-      gst_pad_store_sticky_event (GET_PRIV (self)->srcpad, event);
-    gst_event_unref (event);
-  }
 }
 
 static void
@@ -2012,7 +1650,7 @@ gst_async_transform_flush_stop (GstAsyncTransform * self, GstEvent * event)
   gst_async_transform_wait_idle_locked (priv);
   gst_async_transform_unlock_and_wake (priv);
 
-  gst_async_transform_reset_task (self, TRUE);
+  gst_async_transform_reset_task (self);
   gst_async_transform_free_dropped (self, dropped, TRUE);
   g_ptr_array_unref (dropped);
   if (klass->flush_context)
@@ -2233,8 +1871,8 @@ gst_async_transform_batch_frames_locked (GstAsyncTransformPrivate * priv)
 
 /* Moves every item that may leave now from out to @batch: ordered, the
  * head while it is done; unordered, the finished frames of the head
- * section, then the event after them. */
-static void
+ * section, then the event after them. Returns how many are in @batch. */
+static guint
 gst_async_transform_collect_locked (GstAsyncTransformPrivate * priv,
     GPtrArray * batch)
 {
@@ -2252,49 +1890,8 @@ gst_async_transform_collect_locked (GstAsyncTransformPrivate * priv,
     gst_async_transform_take_out_locked (priv, job, batch);
     frames += job->event == NULL;
   }
-}
-
-/* Cheap work: takes the frames at the head of out that no worker has
- * started, with the events and done frames between them (up to one that
- * runs or is pending), for the src task to run one after the other and
- * push each straight away (marked run_by_task). One worker slot serves the
- * whole run; a frame found late on the way is not run. Returns how many
- * the task is to run. */
-static guint
-gst_async_transform_take_run_locked (GstAsyncTransformPrivate * priv,
-    GPtrArray * batch)
-{
-  guint frames = 0, to_run = 0, max_frames =
-      gst_async_transform_batch_frames_locked (priv), slot;
-  GstAsyncJob *job;
-
-  if (priv->busy_workers >= priv->n_workers)
-    return 0;
-  slot = gst_async_transform_lowest_free_slot_locked (priv);
-  while (frames < max_frames && priv->out.head
-      && ((job = priv->out.head->data)->state == JOB_QUEUED
-          || job->state == JOB_DONE)) {
-    if (job->state == JOB_QUEUED) {
-      /* the first frame not started is the oldest in todo */
-      gst_queue_array_pop_head (priv->todo);
-      job->state = JOB_DONE;
-      if (!gst_async_transform_is_late_locked (priv, job)) {
-        job->state = JOB_RUNNING;
-        job->run_by_task = TRUE;
-        job->frame.number = priv->next_number++;
-        job->frame.worker = slot;
-        to_run++;
-      }
-    }
-    gst_async_transform_take_out_locked (priv, job, batch);
-    frames += job->event == NULL;
-  }
-  if (to_run > 0) {
-    gst_async_transform_take_slot_locked (priv, slot);
-    priv->task_slot = TRUE;
-    priv->task_worker = slot;
-  }
-  return to_run;
+  priv->task_backlog = batch->len;
+  return batch->len;
 }
 
 /* Whether to wake an upstream that waits for space. With cheap work, once
@@ -2325,6 +1922,7 @@ gst_async_transform_account_locked (GstAsyncTransform * self,
     /* (a flush counted these frames as dropped already) */
     priv->in_flight -= task->tally.frames;
     priv->bytes_in_flight -= task->tally.bytes;
+    priv->time_in_flight -= task->tally.time;
     gst_async_transform_count_tally_locked (priv, &task->tally);
     if (ret != GST_FLOW_OK && priv->flow == GST_FLOW_OK) {
       priv->flow = ret;
@@ -2439,6 +2037,27 @@ gst_async_transform_push_before_caps (GstAsyncTransform * self)
     gst_pad_push_event (priv->srcpad, event);
 }
 
+/* @job's output went downstream: what it counts for. */
+static void
+gst_async_transform_tally_pushed (GstAsyncTask * task, GstAsyncJob * job)
+{
+  /* (the time its batch went: close enough, without a clock read a
+   * frame) */
+  GstClockTime through = (task->now - job->entered) * GST_USECOND;
+
+  task->tally.pushed++;
+  task->tally.through_sum += through;
+  task->tally.through_max = MAX (task->tally.through_max, through);
+  if (GST_CLOCK_TIME_IS_VALID (job->running_end)
+      && (!GST_CLOCK_TIME_IS_VALID (task->tally.last_end)
+          || job->running_end > task->tally.last_end))
+    task->tally.last_end = job->running_end;
+  if (GST_CLOCK_TIME_IS_VALID (job->running_time)
+      && (!GST_CLOCK_TIME_IS_VALID (task->tally.last_start)
+          || job->running_time > task->tally.last_start))
+    task->tally.last_start = job->running_time;
+}
+
 /* Pushes one frame's output, with the events it carries. Returns the flow
  * return to keep; sets @own_error when it is an error this element
  * posted. */
@@ -2451,8 +2070,6 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
   GstEvent *event;
   GstFlowReturn ret;
 
-  task->tally.frames++;
-  task->tally.bytes += job->size;
   /* A frame before this one was dropped: the next buffer that leaves says
    * so, whether it is this frame's or not. */
   if (job->discont)
@@ -2510,23 +2127,6 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
         job->frame.number);
     return GST_FLOW_OK;
   }
-  {
-    /* (the time the batch went, or this frame's own when the task ran it:
-     * close enough, without a clock read a frame) */
-    GstClockTime through = (task->now - job->entered) * GST_USECOND;
-
-    task->tally.pushed++;
-    task->tally.through_sum += through;
-    task->tally.through_max = MAX (task->tally.through_max, through);
-    if (GST_CLOCK_TIME_IS_VALID (job->running_end)
-        && (!GST_CLOCK_TIME_IS_VALID (task->tally.last_end)
-            || job->running_end > task->tally.last_end))
-      task->tally.last_end = job->running_end;
-    if (GST_CLOCK_TIME_IS_VALID (job->running_time)
-        && (!GST_CLOCK_TIME_IS_VALID (task->tally.last_start)
-            || job->running_time > task->tally.last_start))
-      task->tally.last_start = job->running_time;
-  }
   task->had_output = TRUE;
   if (task->discont) {
     job->frame.output = gst_buffer_make_writable (job->frame.output);
@@ -2537,7 +2137,9 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
   if (G_UNLIKELY (!g_queue_is_empty (&task->before_caps)))
     gst_async_transform_push_before_caps (self);
   ret = gst_pad_push (priv->srcpad, g_steal_pointer (&job->frame.output));
-  if (ret == GST_FLOW_EOS) {
+  if (ret == GST_FLOW_OK) {
+    gst_async_transform_tally_pushed (task, job);
+  } else if (ret == GST_FLOW_EOS) {
     GST_DEBUG_OBJECT (self, "downstream is EOS, dropping frames");
     task->discarding = task->got_eos = TRUE;
     task->eos_epoch = job->epoch;
@@ -2620,159 +2222,120 @@ gst_async_transform_batch_is_stale (GstAsyncTransform * self)
   return (guint) g_atomic_int_get (&priv->generation) != priv->task.generation;
 }
 
-/* A push of this batch failed: a sticky event after it (other than segment
- * and EOS) still belongs to the stream. Flushing: flush-stop stores it on
- * the src pad with the queued ones; otherwise, or when the flush is over
- * already, it is stored now, to go out before the next data. */
+/* Pushes the items of the batch in order. Called with the lock; releases
+ * it while pushing, and returns with it. After a failed push the items
+ * behind the failed one stay in the batch, as they stay in queue: the
+ * task pushes them when it runs again (a reconfigure after not-linked),
+ * or a flush or a stop drops them. A flush made inside one of these
+ * pushes, in this very thread, leaves them behind it at once. */
 static void
-gst_async_transform_keep_sticky (GstAsyncTransform * self, GstEvent ** event,
-    GstFlowReturn ret)
-{
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-
-  if (*event == NULL || !GST_EVENT_IS_STICKY (*event)
-      || GST_EVENT_TYPE (*event) == GST_EVENT_SEGMENT
-      || GST_EVENT_TYPE (*event) == GST_EVENT_EOS)
-    return;
-  if (ret == GST_FLOW_FLUSHING && !gst_async_transform_batch_is_stale (self))
-    g_queue_push_tail (&priv->task.unpushed_sticky, g_steal_pointer (event));
-  else
-    gst_pad_store_sticky_event (priv->srcpad, *event);
-}
-
-/* Pushes @job, or after a failed push keeps what it must of it. */
-static GstFlowReturn
-gst_async_transform_push_job (GstAsyncTransform * self, GstAsyncJob * job,
-    GstFlowReturn ret, gboolean * own_error)
-{
-  GstEvent *event;
-
-  if (ret == GST_FLOW_OK) {
-    if (job->event) {
-      gst_async_transform_push_event (self, job);
-      return GST_FLOW_OK;
-    }
-    return gst_async_transform_push_frame (self, job, own_error);
-  }
-  if (job->event) {
-    gst_async_transform_keep_sticky (self, &job->event, ret);
-  } else {
-    GET_PRIV (self)->task.tally.frames++;
-    GET_PRIV (self)->task.tally.bytes += job->size;
-    while ((event = g_queue_pop_head (&job->events))) {
-      gst_async_transform_keep_sticky (self, &event, ret);
-      gst_clear_event (&event);
-    }
-  }
-  return ret;
-}
-
-/* The src task: pushes what may leave, and with cheap work runs the
- * oldest waiting frame itself; sleeps only when there is nothing to do.
- * Returns (and pauses) when flushing, stopping, or after a downstream
- * error. */
-static void
-gst_async_transform_loop (GstAsyncTransform * self)
+gst_async_transform_push_batch_locked (GstAsyncTransform * self)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GstAsyncTask *task = &priv->task;
   GPtrArray *batch = task->batch;
   GstFlowReturn ret = GST_FLOW_OK;
-  gboolean eos, posted, own_error = FALSE;
-  guint i, to_run;
+  gboolean own_error = FALSE;
+  GstAsyncJob *job;
+  guint i, pushed, gone;
 
-  g_mutex_lock (&priv->lock);
-  priv->task_thread = g_thread_self ();
-  while (priv->flow == GST_FLOW_OK) {
-    GstAsyncJob *job = NULL;
+  task->generation = priv->generation;
+  priv->pushing = TRUE;
+  gst_async_transform_unlock_and_wake (priv);
 
-    if (G_UNLIKELY (priv->latency.message_due)) {
-      priv->latency.message_due = FALSE;
-      gst_async_transform_unlock_and_wake (priv);
-      GST_DEBUG_OBJECT (self, "a frame took longer than the latency reported");
-      gst_element_post_message (GST_ELEMENT (self),
-          gst_message_new_latency (GST_OBJECT (self)));
-      g_mutex_lock (&priv->lock);
-      continue;
-    }
-
-    gst_async_transform_collect_locked (priv, batch);
-    to_run = 0;
-    if (batch->len == 0 && gst_async_transform_work_is_cheap_locked (priv))
-      to_run = gst_async_transform_take_run_locked (priv, batch);
-    ret = GST_FLOW_OK;
-    own_error = FALSE;
-    if (batch->len > 0) {
-      task->generation = priv->generation;
-      priv->pushing = TRUE;
-      gst_async_transform_unlock_and_wake (priv);
-
-      task->now = g_get_monotonic_time ();
-      for (i = 0; i < batch->len; i++) {
-        job = g_ptr_array_index (batch, i);
-        /* A flush made inside one of these pushes, in this very thread,
-         * leaves the rest of the batch behind it. */
-        if (ret == GST_FLOW_OK && gst_async_transform_batch_is_stale (self))
-          ret = GST_FLOW_FLUSHING;
-        if (job->run_by_task && ret == GST_FLOW_OK) {
-          job->took = gst_async_transform_run_job_timed (self, job);
-          if (G_UNLIKELY (job->ret == GST_ASYNC_TRANSFORM_FLOW_PENDING)) {
-            if (!gst_async_transform_task_wait_finish (self, job)) {
-              /* flushing: the frame is its finisher's now */
-              g_ptr_array_index (batch, i) = NULL;
-              ret = GST_FLOW_FLUSHING;
-              continue;
-            }
-            job->took = gst_async_transform_pending_took (job);
-          }
-          task->now = job->processed_at;
-        }
-        ret = gst_async_transform_push_job (self, job, ret, &own_error);
-        gst_async_transform_clear_job (job);
-      }
-
-      gst_async_transform_lock_hot (priv);
-      for (i = 0; i < batch->len; i++) {
-        job = g_ptr_array_index (batch, i);
-        if (G_UNLIKELY (job == NULL))
-          continue;
-        if (job->run_by_task && job->processed_at)
-          gst_async_transform_record_run_locked (priv, job, job->took);
-        gst_async_transform_recycle_job_locked (priv, job);
-      }
-      g_ptr_array_set_size (batch, 0);
-      if (to_run > 0) {
-        priv->task_slot = FALSE;
-        gst_async_transform_free_slot_locked (priv, priv->task_worker);
-      }
-      priv->pushing = FALSE;
-      gst_async_transform_account_locked (self, ret, own_error);
-      continue;
-    }
-
-    if (!gst_queue_array_is_empty (priv->todo)) {
-      gboolean skipped;
-
-      if (gst_async_transform_work_is_cheap_locked (priv)) {
-        /* The head is being processed: run a frame behind it, to leave
-         * when its turn comes. */
-        job = gst_async_transform_take_job_locked (priv, &skipped);
-        /* late frames were done without work: collect them */
-        if (job == NULL && skipped)
-          continue;
-      } else if (gst_async_transform_can_start_locked (priv))
-        /* The work turned expensive with frames queued while it was
-         * cheap: nobody woke a worker for them yet. */
-        priv->wakes_due |= GST_ASYNC_WAKE_WORKER;
-    }
-
-    if (job) {
-      gst_async_transform_run_job_locked (self, job);
+  task->now = g_get_monotonic_time ();
+  for (i = 0; i < batch->len && ret == GST_FLOW_OK
+      && !gst_async_transform_batch_is_stale (self); i++) {
+    job = g_ptr_array_index (batch, i);
+    if (job->event) {
+      gst_async_transform_push_event (self, job);
     } else {
-      priv->ready_waiters++;
-      gst_async_transform_wait_locked (priv, &priv->ready_cond);
-      priv->ready_waiters--;
-      priv->ready_signalled = FALSE;
+      task->tally.frames++;
+      task->tally.bytes += job->size;
+      task->tally.time += job->duration;
+      ret = gst_async_transform_push_frame (self, job, &own_error);
+    }
+    gst_async_transform_clear_job (job);
+  }
+  pushed = gone = i;
+  if (i < batch->len && gst_async_transform_batch_is_stale (self)) {
+    GPtrArray *stale = g_ptr_array_new ();
+
+    for (; i < batch->len; i++)
+      g_ptr_array_add (stale, g_ptr_array_index (batch, i));
+    gst_async_transform_free_dropped (self, stale, TRUE);
+    g_ptr_array_unref (stale);
+    gone = batch->len;
+  }
+
+  gst_async_transform_lock_hot (priv);
+  for (i = 0; i < pushed; i++)
+    gst_async_transform_recycle_job_locked (priv, g_ptr_array_index (batch, i));
+  g_ptr_array_remove_range (batch, 0, gone);
+  priv->pushing = FALSE;
+  priv->task_backlog = batch->len;
+  gst_async_transform_account_locked (self, ret, own_error);
+}
+
+/* Nothing to push or run: wakes a worker for real work waiting (the work
+ * turned expensive with frames queued while it was cheap, and nobody woke
+ * one for them), then waits for something to change. */
+static void
+gst_async_transform_wait_for_work_locked (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  if (gst_async_transform_has_todo_locked (priv)
+      && priv->busy_workers < priv->n_workers)
+    priv->wakes_due |= GST_ASYNC_WAKE_WORKER;
+  gst_async_transform_wait_locked (priv, &priv->ready_cond,
+      &priv->ready_waiters);
+  priv->ready_signalled = FALSE;
+}
+
+/* Posts a latency message the measurements asked for. Called with the
+ * lock; releases it to post. */
+static void
+gst_async_transform_post_latency_locked (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  priv->latency.message_due = FALSE;
+  gst_async_transform_unlock_and_wake (priv);
+  GST_DEBUG_OBJECT (self, "a frame took longer than the latency reported");
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_latency (GST_OBJECT (self)));
+  g_mutex_lock (&priv->lock);
+}
+
+/* The src task, one step at a time: push what may leave; else, with cheap
+ * work, run the frames waiting, in this thread; else wait. Returns (and
+ * pauses) when flushing, stopping, or after a downstream error. */
+static void
+gst_async_transform_loop (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncTask *task = &priv->task;
+  GstFlowReturn ret;
+  gboolean eos, posted;
+
+  gst_async_transform_lock_hot (priv);
+  while (priv->flow == GST_FLOW_OK) {
+    if (G_UNLIKELY (priv->latency.message_due)) {
+      gst_async_transform_post_latency_locked (self);
+    } else if (task->batch->len > 0
+        || gst_async_transform_collect_locked (priv, task->batch)) {
+      gst_async_transform_push_batch_locked (self);
+    } else if (gst_async_transform_work_is_cheap_locked (priv)
+        && gst_async_transform_take_run_locked (priv, task->run,
+            gst_async_transform_batch_frames_locked (priv))) {
+      gst_async_transform_run_locked (self, (GstAsyncJob **) task->run->pdata,
+          task->run->len);
+      g_ptr_array_set_size (task->run, 0);
+    } else if (!gst_async_transform_collect_locked (priv, task->batch)) {
+      /* (looking for a run may have found only late frames, which are
+       * done at once, without work: they leave on the next turn) */
+      gst_async_transform_wait_for_work_locked (self);
     }
   }
   ret = priv->flow;
@@ -2803,7 +2366,7 @@ gst_async_transform_src_activate_mode (GstPad * pad, GstObject * parent,
     return FALSE;
 
   if (active) {
-    gst_async_transform_reset_task (self, FALSE);
+    gst_async_transform_reset_task (self);
     g_mutex_lock (&priv->lock);
     priv->flow = GST_FLOW_OK;
     priv->eos = FALSE;
@@ -2933,7 +2496,7 @@ gst_async_transform_stop (GstAsyncTransform * self)
   gst_clear_caps (&outcaps);
   gst_async_transform_free_dropped (self, dropped, FALSE);
   g_ptr_array_unref (dropped);
-  gst_async_transform_reset_task (self, FALSE);
+  gst_async_transform_reset_task (self);
   gst_async_transform_drop_contexts (self);
   if (klass->flush)
     klass->flush (self);

@@ -34,11 +34,9 @@
 #include <gst/base/base.h>
 
 G_BEGIN_DECLS
-
 /* The most worker threads an element may have (n-workers). */
 #define MAX_N_WORKERS 256
-
-typedef enum
+    typedef enum
 {
   JOB_QUEUED,                   /* in out and todo: no worker has it */
   JOB_RUNNING,                  /* a thread runs process () on it */
@@ -81,9 +79,10 @@ typedef struct
   guint epoch;                  /* priv->stream_epoch when submitted */
   gint64 entered;               /* monotonic µs, when submitted */
   gsize size;                   /* of the input, for the window */
-  gint64 processed_at;          /* monotonic µs, when process () ended */
-  gboolean run_by_task;         /* the src task runs it, then pushes it */
-  GstClockTime took;            /* ...and how long process () took */
+  GstClockTime duration;        /* ...and its duration, or 0 */
+  gint64 processed_at;          /* monotonic µs, when its work ended */
+  GstClockTime took;            /* ...and how long the work took */
+  gboolean run_by_task;         /* the src task ran it, not a worker */
   GstClockTime running_time;    /* of its timestamp, for QoS */
   GstClockTime running_end;     /* ...plus its duration, for position */
   gboolean discont;             /* a frame before it was dropped */
@@ -93,7 +92,6 @@ typedef struct
   gint64 started_at;            /* monotonic µs, when process () began */
   gboolean finished;            /* finish_frame () came while RUNNING */
   GstFlowReturn finished_ret;   /* ...with this flow */
-  gboolean task_waits;          /* the src task waits for finish_frame () */
   gboolean abandoned;           /* flushed while PENDING: nobody waits for
                                  * it, finish_frame () frees it */
   /* From process (): events to push before it, error messages and a
@@ -172,6 +170,7 @@ typedef struct
   guint late;
   guint errors;
   gsize bytes;                  /* of the frames taken out */
+  GstClockTime time;            /* ...and their durations */
   GstClockTime through_sum, through_max;
   GstClockTime last_end;        /* running time, end of the newest frame
                                  * pushed */
@@ -181,7 +180,9 @@ typedef struct
 /* Used by the src task only, without the lock. */
 typedef struct
 {
-  GPtrArray *batch;             /* GstAsyncJob *, taken out of out */
+  GPtrArray *batch;             /* GstAsyncJob *, taken out of out; after
+                                 * a failed push, the ones behind it */
+  GPtrArray *run;               /* GstAsyncJob *, cheap frames it runs */
   GstAsyncTally tally;          /* of the part of batch not yet counted */
   gint64 now;                   /* monotonic µs, when the batch went */
   guint generation;             /* of the batch */
@@ -197,8 +198,6 @@ typedef struct
   gint errors_in_a_row;         /* frame errors, for max-errors */
   gboolean had_output;          /* a frame gave output (pushed, or late)
                                  * since the start or the last flush */
-  GQueue unpushed_sticky;       /* sticky events a failed push left, for
-                                 * flush-stop to keep (task stopped then) */
   GQueue before_caps;           /* sticky events that must follow caps,
                                  * held until a decoder's first caps */
 } GstAsyncTask;
@@ -212,7 +211,6 @@ typedef struct
   GMutex lock;
   GCond space_cond;
   GCond ready_cond;
-  GCond finish_cond;            /* the src task, on a pending frame it ran */
   guint space_waiters;          /* upstream, waiting for a free slot */
   guint drain_waiters;          /* waiting for everything to leave */
   guint ready_waiters;
@@ -233,17 +231,16 @@ typedef struct
                                  * section whose process () returned EOS */
   GstQueueArray *spare_jobs;    /* GstAsyncJob *, recycled */
   guint in_flight;              /* frames accepted and not yet pushed */
-  gsize bytes_in_flight;        /* ...and their input bytes */
+  guint64 bytes_in_flight;      /* ...their input bytes */
+  GstClockTime time_in_flight;  /* ...and durations */
   guint busy_workers;           /* threads inside process () */
   guint32 busy_slots[MAX_N_WORKERS / 32];       /* ...their
-                                 * GstAsyncFrame.worker, a bit each */
-  gboolean task_slot;           /* ...one of them the src task, which then
-                                 * pushes the frame it ran */
-  guint task_worker;            /* ...in this slot */
-  GThread *task_thread;         /* the src task's thread */
+                                                 * GstAsyncFrame.worker, a bit each */
   GstClockTime process_avg;     /* running average of process () time */
   GstClockTime process_last;    /* the last process () time */
   gboolean pushing;             /* the src task is pushing a batch */
+  guint task_backlog;           /* items the src task took out of out and
+                                 * has not pushed yet */
   gboolean tail_discont;        /* leaky dropped the newest frame: the
                                  * next one submitted is a DISCONT */
   guint generation;             /* bumped by each flush and stop; also
@@ -280,6 +277,8 @@ typedef struct
   guint max_in_flight_setting;
   guint n_workers;              /* effective */
   guint base_window;            /* max-in-flight, or with 0 2 x workers */
+  guint64 max_size_bytes;       /* 0: no limit */
+  GstClockTime max_size_time;   /* 0: no limit */
   guint max_in_flight;          /* the window now: base_window, or with
                                  * max-in-flight=0 more while the work is
                                  * cheap (see AUTO_WINDOW_*) */
@@ -336,117 +335,134 @@ G_GNUC_INTERNAL GST_DEBUG_CATEGORY_EXTERN (gst_async_transform_debug);
 
 /* gstasynctransform.c */
 G_GNUC_INTERNAL
-GstFlowReturn gst_async_transform_wait_drained (GstAsyncTransform * self);
+    GstFlowReturn gst_async_transform_wait_drained (GstAsyncTransform * self);
 G_GNUC_INTERNAL
-gboolean gst_async_transform_discard_running_context (GstAsyncTransform *
+    GstFlowReturn gst_async_transform_drain (GstAsyncTransform * self);
+G_GNUC_INTERNAL void gst_async_transform_clear_job (GstAsyncJob * job);
+G_GNUC_INTERNAL
+    void gst_async_transform_recycle_job_locked (GstAsyncTransformPrivate *
+    priv, GstAsyncJob * job);
+G_GNUC_INTERNAL GstAsyncJob *
+gst_async_transform_next_todo_locked (GstAsyncTransformPrivate * priv);
+G_GNUC_INTERNAL void
+gst_async_transform_mark_done_locked (GstAsyncTransformPrivate * priv,
+    GstAsyncJob * job);
+
+/* gstasynctransformrun.c */
+G_GNUC_INTERNAL
+    gboolean gst_async_transform_hold_error_message (GstAsyncTransform * self,
+    GstMessage * message);
+G_GNUC_INTERNAL
+    gboolean gst_async_transform_discard_running_context (GstAsyncTransform *
     self, gpointer context);
 G_GNUC_INTERNAL
-GstFlowReturn gst_async_transform_drain (GstAsyncTransform * self);
+    void gst_async_transform_announce_locked (GstAsyncTransformPrivate * priv);
+G_GNUC_INTERNAL
+    guint gst_async_transform_take_run_locked (GstAsyncTransformPrivate * priv,
+    GPtrArray * run, guint max);
+G_GNUC_INTERNAL
+    void gst_async_transform_run_locked (GstAsyncTransform * self,
+    GstAsyncJob ** jobs, guint n);
+G_GNUC_INTERNAL
+    void gst_async_transform_wait_idle_locked (GstAsyncTransformPrivate * priv);
+G_GNUC_INTERNAL
+    void gst_async_transform_start_workers (GstAsyncTransform * self);
+G_GNUC_INTERNAL
+    void gst_async_transform_stop_workers (GstAsyncTransform * self);
+G_GNUC_INTERNAL void gst_async_transform_unlock (GstAsyncTransform * self);
+G_GNUC_INTERNAL void gst_async_transform_unlock_stop (GstAsyncTransform * self);
 
 /* gstasynctransformframe.c */
 G_GNUC_INTERNAL
-gboolean gst_async_transform_default_transform_meta (GstAsyncTransform *
+    gboolean gst_async_transform_default_transform_meta (GstAsyncTransform *
     self, GstBuffer * outbuf, GstMeta * meta, GstBuffer * inbuf);
 G_GNUC_INTERNAL
-void gst_async_transform_apply_output_policy (GstAsyncTransform * self,
+    void gst_async_transform_apply_output_policy (GstAsyncTransform * self,
     GstAsyncFrame * frame);
-G_GNUC_INTERNAL
-void gst_async_frame_error_free (GstAsyncFrameError * error);
+G_GNUC_INTERNAL void gst_async_frame_error_free (GstAsyncFrameError * error);
 
 /* gstasynctransformcaps.c */
 G_GNUC_INTERNAL
-void gst_async_transform_caps_changed_locked (GstAsyncTransformPrivate *
+    void gst_async_transform_caps_changed_locked (GstAsyncTransformPrivate *
     priv);
 G_GNUC_INTERNAL
-gboolean gst_async_transform_query_caps_on (GstAsyncTransform * self,
+    gboolean gst_async_transform_query_caps_on (GstAsyncTransform * self,
     GstPad * pad, GstQuery * query);
 G_GNUC_INTERNAL
-gboolean gst_async_transform_query_accept_caps (GstAsyncTransform * self,
+    gboolean gst_async_transform_query_accept_caps (GstAsyncTransform * self,
     GstQuery * query);
 G_GNUC_INTERNAL
-gboolean gst_async_transform_handle_caps (GstAsyncTransform * self,
+    gboolean gst_async_transform_handle_caps (GstAsyncTransform * self,
     GstCaps * incaps);
+G_GNUC_INTERNAL void gst_async_transform_renegotiate (GstAsyncTransform * self);
 G_GNUC_INTERNAL
-void gst_async_transform_renegotiate (GstAsyncTransform * self);
+    gboolean gst_async_transform_default_negotiate (GstAsyncTransform * self);
 G_GNUC_INTERNAL
-gboolean gst_async_transform_default_negotiate (GstAsyncTransform * self);
-G_GNUC_INTERNAL
-GstCaps *gst_async_transform_default_transform_caps (GstAsyncTransform *
+    GstCaps * gst_async_transform_default_transform_caps (GstAsyncTransform *
     self, GstPadDirection direction, GstCaps * caps, GstCaps * filter);
 G_GNUC_INTERNAL
-GstCaps *gst_async_transform_default_fixate_caps (GstAsyncTransform * self,
+    GstCaps * gst_async_transform_default_fixate_caps (GstAsyncTransform * self,
     GstPadDirection direction, GstCaps * caps, GstCaps * othercaps);
 G_GNUC_INTERNAL
-gboolean gst_async_transform_default_propose_allocation (GstAsyncTransform *
+    gboolean gst_async_transform_default_propose_allocation (GstAsyncTransform *
     self, GstQuery * query);
 G_GNUC_INTERNAL
-gboolean gst_async_transform_default_decide_allocation (GstAsyncTransform *
+    gboolean gst_async_transform_default_decide_allocation (GstAsyncTransform *
     self, GstQuery * query);
 G_GNUC_INTERNAL
-void gst_async_transform_set_pool_flushing (GstAsyncTransform * self,
+    void gst_async_transform_set_pool_flushing (GstAsyncTransform * self,
     gboolean flushing);
 G_GNUC_INTERNAL
-void gst_async_transform_clear_allocation (GstAsyncTransform * self);
+    void gst_async_transform_clear_allocation (GstAsyncTransform * self);
 
 /* gstasynctransformcontexts.c */
 G_GNUC_INTERNAL
-gpointer gst_async_transform_take_context (GstAsyncTransform * self,
+    gpointer gst_async_transform_take_context (GstAsyncTransform * self,
     guint * cookie);
 G_GNUC_INTERNAL
-void gst_async_transform_give_context (GstAsyncTransform * self,
+    void gst_async_transform_give_context (GstAsyncTransform * self,
     gpointer context, guint cookie, gboolean discard);
 G_GNUC_INTERNAL
-void gst_async_transform_drop_contexts (GstAsyncTransform * self);
+    void gst_async_transform_drop_contexts (GstAsyncTransform * self);
 G_GNUC_INTERNAL
-void gst_async_transform_visit_contexts (GstAsyncTransform * self,
+    void gst_async_transform_visit_contexts (GstAsyncTransform * self,
     gboolean flush);
 
 /* gstasynctransformtiming.c */
 G_GNUC_INTERNAL
-GstBuffer *gst_async_transform_clip_to_segment (GstAsyncTransformPrivate *
+    GstBuffer * gst_async_transform_clip_to_segment (GstAsyncTransformPrivate *
     priv, GstBuffer * buffer);
 G_GNUC_INTERNAL
-void gst_async_transform_stamp_locked (GstAsyncTransformPrivate * priv,
+    void gst_async_transform_stamp_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job);
 G_GNUC_INTERNAL
-gboolean gst_async_transform_is_late_locked (GstAsyncTransformPrivate * priv,
-    GstAsyncJob * job);
-G_GNUC_INTERNAL
-void gst_async_transform_reset_timeline_locked (GstAsyncTransformPrivate *
-    priv);
-G_GNUC_INTERNAL
-void gst_async_transform_timing_from_caps_locked (GstAsyncTransformPrivate *
-    priv, GstCaps * caps);
-G_GNUC_INTERNAL
-void gst_async_transform_handle_qos (GstAsyncTransform * self,
+    gboolean gst_async_transform_is_late_locked (GstAsyncTransformPrivate *
+    priv, GstAsyncJob * job);
+G_GNUC_INTERNAL void
+gst_async_transform_reset_timeline_locked (GstAsyncTransformPrivate * priv);
+G_GNUC_INTERNAL void
+gst_async_transform_timing_from_caps_locked (GstAsyncTransformPrivate * priv,
+    GstCaps * caps);
+G_GNUC_INTERNAL void gst_async_transform_handle_qos (GstAsyncTransform * self,
     GstEvent * event);
-G_GNUC_INTERNAL
-void gst_async_transform_post_qos_drop (GstAsyncTransform * self,
-    GstAsyncJob * job, guint64 dropped);
-G_GNUC_INTERNAL
-void gst_async_transform_free_slot_locked (GstAsyncTransformPrivate * priv,
-    guint slot);
-G_GNUC_INTERNAL
-void gst_async_transform_record_run_locked (GstAsyncTransformPrivate * priv,
+G_GNUC_INTERNAL void gst_async_transform_post_qos_drop (GstAsyncTransform *
+    self, GstAsyncJob * job, guint64 dropped);
+G_GNUC_INTERNAL void
+gst_async_transform_record_run_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job, GstClockTime took);
-G_GNUC_INTERNAL
-gboolean gst_async_transform_answer_latency (GstAsyncTransform * self,
-    GstQuery * query);
-G_GNUC_INTERNAL
-gboolean gst_async_transform_answer_position (GstAsyncTransform * self,
-    GstQuery * query);
-G_GNUC_INTERNAL
-GstClockTime gst_async_transform_latency_locked (GstAsyncTransformPrivate *
-    priv);
-G_GNUC_INTERNAL
-GstStructure *gst_async_transform_stats_locked (GstAsyncTransformPrivate *
-    priv);
-G_GNUC_INTERNAL
-void gst_async_transform_reset_stats_locked (GstAsyncTransformPrivate *
-    priv);
-G_GNUC_INTERNAL
-void gst_async_transform_count_tally_locked (GstAsyncTransformPrivate *
-    priv, GstAsyncTally * tally);
+G_GNUC_INTERNAL gboolean gst_async_transform_answer_latency (GstAsyncTransform *
+    self, GstQuery * query);
+G_GNUC_INTERNAL gboolean gst_async_transform_answer_position (GstAsyncTransform
+    * self, GstQuery * query);
+G_GNUC_INTERNAL GstClockTime
+gst_async_transform_latency_locked (GstAsyncTransformPrivate * priv);
+G_GNUC_INTERNAL GstStructure *
+gst_async_transform_stats_locked (GstAsyncTransformPrivate * priv);
+G_GNUC_INTERNAL void
+gst_async_transform_reset_stats_locked (GstAsyncTransformPrivate * priv);
+G_GNUC_INTERNAL void
+gst_async_transform_count_tally_locked (GstAsyncTransformPrivate * priv,
+    GstAsyncTally * tally);
 
 /* The job's timestamp: PTS, or DTS without one. Only before it is
  * processed (the input is gone then). */
@@ -472,7 +488,7 @@ gst_async_transform_work_is_cheap_locked (GstAsyncTransformPrivate * priv)
  * wake-up and context switch for each one. */
 typedef enum
 {
-  GST_ASYNC_WAKE_TASK = 1 << 0,         /* the src task, on ready_cond */
+  GST_ASYNC_WAKE_TASK = 1 << 0, /* the src task, on ready_cond */
   GST_ASYNC_WAKE_SPACE = 1 << 1,        /* upstream and drains, on space_cond */
   GST_ASYNC_WAKE_WORKER = 1 << 2,       /* a worker of the pool */
 } GstAsyncWakes;
@@ -502,16 +518,21 @@ gst_async_transform_unlock_and_wake (GstAsyncTransformPrivate * priv)
     gst_async_transform_make_wakes (priv, member, wakes);
 }
 
-/* Waits on @cond, with the element lock, after the wake-ups due (the lock
- * is released right after them). */
+/* Waits once on @cond, with the element lock, counted in @waiters (so that
+ * the other side signals only when somebody waits), after the wake-ups due
+ * (the lock is released right after them). Callers loop, re-checking their
+ * condition and the flow. */
 static inline void
-gst_async_transform_wait_locked (GstAsyncTransformPrivate * priv, GCond * cond)
+gst_async_transform_wait_locked (GstAsyncTransformPrivate * priv, GCond * cond,
+    guint * waiters)
 {
   if (priv->wakes_due) {
     gst_async_transform_make_wakes (priv, priv->pool_member, priv->wakes_due);
     priv->wakes_due = 0;
   }
+  (*waiters)++;
   g_cond_wait (cond, &priv->lock);
+  (*waiters)--;
 }
 
 /* Wakes the src task if it waits, once: a wake-up costs a system call
@@ -525,32 +546,24 @@ gst_async_transform_wake_task_locked (GstAsyncTransformPrivate * priv)
   }
 }
 
-/* The lowest worker slot no process () call has: what GstAsyncFrame.worker
- * says. At most n-workers calls run at once, so it is below n-workers. */
-static inline guint
-gst_async_transform_lowest_free_slot_locked (GstAsyncTransformPrivate * priv)
+/* Frames wait that no thread has started yet. */
+static inline gboolean
+gst_async_transform_has_todo_locked (GstAsyncTransformPrivate * priv)
 {
-  guint word;
-
-  for (word = 0; priv->busy_slots[word] == G_MAXUINT32; word++);
-  return word * 32 + g_bit_nth_lsf ((gulong) ~priv->busy_slots[word], -1);
+  return !gst_queue_array_is_empty (priv->todo);
 }
 
-/* A process () call starts in @slot. */
-static inline void
-gst_async_transform_take_slot_locked (GstAsyncTransformPrivate * priv,
-    guint slot)
-{
-  priv->busy_slots[slot / 32] |= 1u << (slot % 32);
-  priv->busy_workers++;
-}
-
-/* Upstream must wait before it submits another frame. */
+/* Upstream must wait before it submits another frame: the window holds
+ * max-in-flight frames, max-size-bytes or max-size-time, or, when it is
+ * automatic, AUTO_WINDOW_BYTES beyond twice the workers. */
 static inline gboolean
 gst_async_transform_window_full_locked (GstAsyncTransformPrivate * priv)
 {
   return priv->in_flight >= priv->max_in_flight
-      || (priv->in_flight >= priv->base_window
+      || (priv->max_size_bytes && priv->bytes_in_flight >= priv->max_size_bytes)
+      || (priv->max_size_time && priv->time_in_flight >= priv->max_size_time)
+      || (priv->max_in_flight_setting == 0
+      && priv->in_flight >= priv->base_window
       && priv->bytes_in_flight >= AUTO_WINDOW_BYTES);
 }
 
@@ -563,5 +576,4 @@ gst_async_transform_window_max_locked (GstAsyncTransformPrivate * priv)
 }
 
 G_END_DECLS
-
 #endif /* __GST_ASYNC_TRANSFORM_PRIVATE_H__ */

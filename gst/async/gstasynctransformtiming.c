@@ -281,20 +281,6 @@ gst_async_transform_record_run_locked (GstAsyncTransformPrivate * priv,
   stats->processed++;
 }
 
-/* A process () call in @slot ended: the slot is free. */
-void
-gst_async_transform_free_slot_locked (GstAsyncTransformPrivate * priv,
-    guint slot)
-{
-  priv->busy_slots[slot / 32] &= ~(1u << (slot % 32));
-  priv->busy_workers--;
-  /* A drain, or a flush-stop, may wait for the last process () call to
-   * end: the last but the src task's run, when the flush comes from inside
-   * the task's own push. */
-  if (priv->busy_workers <= (guint) priv->task_slot && priv->drain_waiters > 0)
-    g_cond_broadcast (&priv->space_cond);
-}
-
 /* The latency this element adds, for a latency query that found upstream
  * @live or not. */
 static GstClockTime

@@ -590,6 +590,105 @@ GST_START_TEST (test_finish_as_the_function_returns)
 
 GST_END_TEST;
 
+/* Frames that wait for a later one, as a batching function does: every
+ * call leaves its frame pending, and the call that completes a group of
+ * GROUP frames in a row (by frame number, whatever the order of the calls)
+ * finishes them all. */
+#define GROUP 4
+
+typedef struct
+{
+  GMutex lock;
+  GHashTable *groups;           /* number / GROUP -> GPtrArray of frames */
+} Grouper;
+
+static GstFlowReturn
+finish_in_groups (GstAsyncProcess * process, GstAsyncProcessFrame * frame,
+    gpointer user_data)
+{
+  Grouper *g = user_data;
+  gpointer key =
+      GUINT_TO_POINTER (gst_async_process_frame_get_number (frame) / GROUP);
+  GPtrArray *group, *full = NULL;
+  guint i;
+
+  g_mutex_lock (&g->lock);
+  group = g_hash_table_lookup (g->groups, key);
+  if (group == NULL) {
+    group = g_ptr_array_new ();
+    g_hash_table_insert (g->groups, key, group);
+  }
+  g_ptr_array_add (group, gst_async_process_frame_ref (frame));
+  if (group->len == GROUP) {
+    full = group;
+    g_hash_table_steal (g->groups, key);
+  }
+  g_mutex_unlock (&g->lock);
+  for (i = 0; full && i < full->len; i++) {
+    gst_async_process_frame_finish (g_ptr_array_index (full, i), GST_FLOW_OK);
+    gst_async_process_frame_unref (g_ptr_array_index (full, i));
+  }
+  if (full)
+    g_ptr_array_unref (full);
+  return GST_ASYNC_TRANSFORM_FLOW_PENDING;
+}
+
+typedef struct
+{
+  GstHarness *h;
+  guint frames;
+} Pusher;
+
+static gpointer
+push_in_thread (gpointer data)
+{
+  Pusher *p = data;
+
+  push_frames (p->h, 0, p->frames);
+  return NULL;
+}
+
+/* The work is cheap, so the src task runs frames itself: a frame it left
+ * pending must not hold up the later frames of its run, one of which
+ * finishes it. (The task used to wait for it there, and the stream
+ * stalled within a few groups.) */
+GST_START_TEST (test_pending_until_a_later_frame)
+{
+  Pusher p = { NULL, async_check_scale (20000) / GROUP * GROUP };
+  Grouper g;
+  GstElement *e;
+  GThread *pusher;
+  GstBuffer *buf;
+  gint64 deadline;
+  guint i;
+
+  g_mutex_init (&g.lock);
+  g.groups = g_hash_table_new (NULL, NULL);
+  p.h = process_harness (2, 16, &e);
+  gst_async_process_set_function (GST_ASYNC_PROCESS (e), finish_in_groups,
+      &g, NULL);
+  pusher = g_thread_new ("pusher", push_in_thread, &p);
+  deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  for (i = 0; i < p.frames; i++) {
+    while (!(buf = gst_harness_try_pull (p.h))) {
+      fail_unless (g_get_monotonic_time () < deadline,
+          "stalled after %u of %u frames", i, p.frames);
+      g_usleep (1000);
+    }
+    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), i);
+    gst_buffer_unref (buf);
+  }
+  g_thread_join (pusher);
+
+  gst_object_unref (e);
+  gst_harness_teardown (p.h);
+  fail_unless_equals_int (g_hash_table_size (g.groups), 0);
+  g_hash_table_unref (g.groups);
+  g_mutex_clear (&g.lock);
+}
+
+GST_END_TEST;
+
 /* --- the signal ---------------------------------------------------------- */
 
 /* A handler as bindings write it: reads the buffer it is given and
@@ -899,6 +998,7 @@ asyncprocess_suite (void)
   tcase_add_test (tc, test_pending_error);
   tcase_add_test (tc, test_cancel_on_flush);
   tcase_add_test (tc, test_finish_as_the_function_returns);
+  tcase_add_test (tc, test_pending_until_a_later_frame);
   tcase_add_loop_test (tc, test_signal, 0, 2);
   tcase_add_test (tc, test_function_over_signal);
   tcase_add_test (tc, test_caps_out);

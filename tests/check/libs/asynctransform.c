@@ -26,6 +26,9 @@
  * (GST_ASYNC_TEST_VALGRIND). The subclass interface itself is tested in
  * asyncsubclass.c. */
 
+#define _GNU_SOURCE             /* RTLD_NEXT */
+#include <dlfcn.h>
+
 #include "testasync.h"
 
 static GstStaticPadTemplate sinktemplate = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -510,6 +513,8 @@ GST_START_TEST (test_leaky)
     gst_buffer_unref (buf);
   }
   fail_unless (gst_harness_try_pull (h) == NULL);
+  /* (the window has room again once the src task has counted them out) */
+  fail_unless (async_check_drain (h->srcpad));
   /* upstream: the next frame follows the gap */
   fail_unless_equals_int (gst_harness_push (h, make_frame (10)), GST_FLOW_OK);
   buf = gst_harness_pull (h);
@@ -987,6 +992,56 @@ GST_START_TEST (test_auto_window_bytes)
 
 GST_END_TEST;
 
+/* An explicit window has the limits of queue too: max-size-bytes (1 MB
+ * frames, 4 MB) and max-size-time (10 ms frames, 40 ms) each hold the
+ * window at 4 frames of the 64 that max-in-flight allows, and upstream
+ * waits while the sink holds the first. */
+GST_START_TEST (test_explicit_window_limits)
+{
+  GstHarness *h = identity_harness (2, 64, TRUE, 0);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  Blocker b = { {0}, {0}, TRUE, 0 };
+  Pushes p = { h, 0, 30, {0}, {0}, FALSE, __i__ == 0 };
+  GThread *thread;
+  Stats st;
+
+  g_mutex_init (&b.lock);
+  g_cond_init (&b.cond);
+  g_mutex_init (&p.lock);
+  g_cond_init (&p.cond);
+  if (__i__ == 0)
+    g_object_set (h->element, "max-size-bytes", (guint64) 4 * 1024 * 1024,
+        NULL);
+  else
+    g_object_set (h->element, "max-size-time", 40 * GST_MSECOND, NULL);
+  gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER, hold_buffers, &b,
+      NULL);
+  thread = g_thread_new ("pusher", push_frames_thread, &p);
+  do {
+    st = read_stats (h->element);
+    fail_unless (g_get_monotonic_time () < deadline, "%u frames inside",
+        st.in_flight);
+  } while (st.in_flight < 4);
+  g_usleep (50 * 1000);
+  st = read_stats (h->element);
+  fail_unless_equals_int (st.in_flight, 4);
+  g_mutex_lock (&p.lock);
+  fail_if (p.done);
+  g_mutex_unlock (&p.lock);
+
+  blocker_release (&b);
+  g_thread_join (thread);
+  fail_unless (async_check_drain (h->srcpad));
+  fail_unless_equals_uint64 (read_stats (h->element).out, 30);
+  gst_harness_teardown (h);
+  g_mutex_clear (&b.lock);
+  g_cond_clear (&b.cond);
+  g_mutex_clear (&p.lock);
+  g_cond_clear (&p.cond);
+}
+
+GST_END_TEST;
+
 /* --- drain, flush, flow -------------------------------------------------- */
 
 GST_START_TEST (test_drain_query)
@@ -1242,10 +1297,11 @@ GST_END_TEST;
  * chain function is @chain; the stream has started, with caps and a
  * segment. Returns the src pad, and the sink pad in @sink. */
 static GstPad *
-setup_between_pads (GstElement * e, GstPadChainFunction chain, GstPad ** sink)
+setup_between_pads_with_caps (GstElement * e, GstPadChainFunction chain,
+    GstPad ** sink, const gchar * caps_str)
 {
   GstPad *src = gst_check_setup_src_pad (e, &srctemplate);
-  GstCaps *caps = gst_caps_new_empty_simple ("test/x");
+  GstCaps *caps = gst_caps_from_string (caps_str);
 
   *sink = gst_check_setup_sink_pad (e, &sinktemplate);
   gst_pad_set_chain_function (*sink, chain);
@@ -1256,6 +1312,12 @@ setup_between_pads (GstElement * e, GstPadChainFunction chain, GstPad ** sink)
   gst_check_setup_events (src, e, caps, GST_FORMAT_TIME);
   gst_caps_unref (caps);
   return src;
+}
+
+static GstPad *
+setup_between_pads (GstElement * e, GstPadChainFunction chain, GstPad ** sink)
+{
+  return setup_between_pads_with_caps (e, chain, sink, "test/x");
 }
 
 static void
@@ -1414,6 +1476,63 @@ GST_START_TEST (test_reconfigure_races_not_linked)
   fail_unless (g_atomic_int_get (&flaky_count) > 100);
 
   teardown_between_pads (e);
+}
+
+GST_END_TEST;
+
+/* Downstream refuses frame 3 once (not-linked); the frames behind it,
+ * done and taken out with it in one batch, wait for a new link, as in
+ * queue, instead of being lost. */
+static GArray *not_linked_seen;
+
+static GstFlowReturn
+not_linked_at_3_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
+{
+  guint64 offset = GST_BUFFER_OFFSET (buffer);
+
+  gst_buffer_unref (buffer);
+  if (offset == 3 && g_atomic_int_compare_and_exchange (&downstream_flow,
+          GST_FLOW_OK, GST_FLOW_NOT_LINKED))
+    return GST_FLOW_NOT_LINKED;
+  g_array_append_val (not_linked_seen, offset);
+  return GST_FLOW_OK;
+}
+
+GST_START_TEST (test_not_linked_keeps_the_rest)
+{
+  GstTestAsync *t = test_async_new (2, 8);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  GstPad *src, *sink;
+  Stats x;
+  guint i;
+
+  not_linked_seen = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_atomic_int_set (&downstream_flow, GST_FLOW_OK);
+  t->gate_closed = TRUE;
+  src = setup_between_pads_with_caps (GST_ELEMENT (t), not_linked_at_3_chain,
+      &sink, "test/in");
+  for (i = 0; i < 8; i++)
+    fail_unless_equals_int (gst_pad_push (src, make_frame (i)), GST_FLOW_OK);
+  /* frames 1 to 7 done behind frame 0: one batch once it is */
+  while (read_stats (GST_ELEMENT (t)).processed < 7) {
+    fail_unless (g_get_monotonic_time () < deadline);
+    g_usleep (1000);
+  }
+  test_open_gate (t);
+  fail_if (async_check_drain (src));
+
+  fail_unless (gst_pad_push_event (sink, gst_event_new_reconfigure ()));
+  fail_unless (async_check_drain (src));
+  fail_unless_equals_int (not_linked_seen->len, 7);
+  for (i = 0; i < 7; i++)
+    fail_unless_equals_uint64 (g_array_index (not_linked_seen, guint64, i),
+        i < 3 ? i : i + 1);
+  x = read_stats (GST_ELEMENT (t));
+  fail_unless_equals_uint64 (x.out, 7);
+  fail_unless_equals_uint64 (x.other, 1);
+
+  teardown_between_pads (GST_ELEMENT (t));
+  g_array_unref (not_linked_seen);
 }
 
 GST_END_TEST;
@@ -1678,6 +1797,87 @@ GST_START_TEST (test_stop_unlocks_work)
   fail_unless_equals_int (t->flush_busy, 0);
   fail_unless_equals_int (t->contexts_freed, t->contexts_created);
   test_teardown (h, t);
+}
+
+GST_END_TEST;
+
+/* A src pad whose deactivation fails once: PAUSED->READY fails. */
+static GstPadActivateModeFunction real_src_activate_mode;
+
+static gboolean
+refuse_deactivation (GstPad * pad, GstObject * parent, GstPadMode mode,
+    gboolean active)
+{
+  if (!active)
+    return FALSE;
+  return real_src_activate_mode (pad, parent, mode, active);
+}
+
+/* A failed PAUSED->READY interrupts the work (unlock), then resumes it:
+ * unlock_stop only once the interrupted process () has returned, as the
+ * subclass may rely on. */
+GST_START_TEST (test_failed_stop_waits_for_work)
+{
+  GstTestAsync *t = test_async_new (2, 4);
+  GstHarness *h = test_harness (t);
+  GstPad *src = gst_element_get_static_pad (GST_ELEMENT (t), "src");
+
+  t->gate_closed = TRUE;
+  gst_harness_set_src_caps_str (h, "test/in");
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  test_wait_at_gate (t);
+  real_src_activate_mode = GST_PAD_ACTIVATEMODEFUNC (src);
+  gst_pad_set_activatemode_function (src, refuse_deactivation);
+  /* (the pad says the failure is very bad) */
+  ASSERT_CRITICAL (fail_unless_equals_int (gst_element_set_state
+          (GST_ELEMENT (t), GST_STATE_READY), GST_STATE_CHANGE_FAILURE));
+  fail_unless_equals_int (t->busy_at_unlock_stop, 0);
+
+  /* (the pad stays flushing: GstPad's own rule) a second try works */
+  gst_pad_set_activatemode_function (src, real_src_activate_mode);
+  test_open_gate (t);
+  fail_unless_equals_int (gst_element_set_state (GST_ELEMENT (t),
+          GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (src);
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
+/* A machine with more cores than the busy-slot bitmap holds: the test
+ * binary's own g_get_num_processors () stands in for such a machine (the
+ * library calls it through the PLT, so the executable's copy wins). */
+static gint fake_processors;
+
+guint
+g_get_num_processors (void)
+{
+  guint (*real) (void);
+
+  if (g_atomic_int_get (&fake_processors))
+    return g_atomic_int_get (&fake_processors);
+  real = (guint (*)(void)) dlsym (RTLD_NEXT, "g_get_num_processors");
+  return real ();
+}
+
+GST_START_TEST (test_workers_clamped_to_slots)
+{
+  GstElement *e;
+  GstHarness *h;
+  Stats x;
+
+  g_atomic_int_set (&fake_processors, 300);
+  e = identity_new (0, 4);
+  h = harness_for (e);
+  gst_harness_set_src_caps_str (h, "test/frames");
+  fail_unless_equals_int (gst_async_transform_get_n_workers
+      (GST_ASYNC_TRANSFORM (h->element)), 256);
+  x = read_stats (h->element);
+  fail_unless_equals_uint64 (x.in, 0);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  gst_harness_teardown (h);
+  g_atomic_int_set (&fake_processors, 0);
 }
 
 GST_END_TEST;
@@ -2039,6 +2239,7 @@ asynctransform_suite (void)
   tcase_add_test (tc, test_auto_window_follows_work);
   tcase_add_test (tc, test_auto_window_survives_a_stall);
   tcase_add_test (tc, test_auto_window_bytes);
+  tcase_add_loop_test (tc, test_explicit_window_limits, 0, 2);
   tcase_add_test (tc, test_leaky_keeps_frame_events);
   tcase_add_test (tc, test_discont_survives_dropped_frame);
   tcase_add_test (tc, test_unordered_ends_in_place);
@@ -2059,6 +2260,9 @@ asynctransform_suite (void)
   tcase_add_test (tc, test_sink_reactivation);
   tcase_add_test (tc, test_flush_unlocks_work);
   tcase_add_test (tc, test_stop_unlocks_work);
+  tcase_add_test (tc, test_failed_stop_waits_for_work);
+  tcase_add_test (tc, test_workers_clamped_to_slots);
+  tcase_add_test (tc, test_not_linked_keeps_the_rest);
   tcase_add_loop_test (tc, test_seek_from_push, 0, 3);
   tcase_add_test (tc, test_error_in_turn);
   tcase_add_test (tc, test_position_less_frames_inside);

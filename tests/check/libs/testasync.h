@@ -98,6 +98,7 @@ typedef struct
   gint decide_calls;
   gboolean decided_after_caps;  /* the caps were downstream by then */
   gint flush_busy;              /* flush () found a process () running */
+  gint busy_at_unlock_stop;     /* unlock_stop () found one running */
   gint drained_contexts;
   gint flushed_contexts;
   GString *calls;               /* vfuncs called, in order (gate_lock) */
@@ -291,6 +292,8 @@ test_unlock_stop (GstAsyncTransform * trans)
   GstTestAsync *self = (GstTestAsync *) trans;
 
   test_log_call (self, "unlock_stop");
+  if (g_atomic_int_get (&self->running) > 0)
+    g_atomic_int_set (&self->busy_at_unlock_stop, 1);
   g_mutex_lock (&self->gate_lock);
   self->unlocked = FALSE;
   g_mutex_unlock (&self->gate_lock);

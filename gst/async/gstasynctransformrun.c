@@ -1,0 +1,545 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-plugins-async developers
+ *
+ * gstasynctransformrun.c: running process (): worker slots, the worker
+ * pool, the src task's runs of cheap frames, and pending frames
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Library General Public License for more details.
+ *
+ * You should have received a copy of the GNU Library General Public
+ * License along with this library; if not, write to the
+ * Free Software Foundation, Inc., 51 Franklin St, Fifth Floor,
+ * Boston, MA 02110-1301, USA.
+ */
+
+/* Who runs process (), and what happens to a frame after it.
+ *
+ * A run is one or more frames taken from the to-do list in arrival order
+ * and run one after the other by one thread in one worker slot: a pool
+ * worker takes runs of one frame, the src task (when the work is cheap)
+ * takes runs of many. At most n-workers slots are busy at once; a frame's
+ * GstAsyncFrame.worker is its slot.
+ *
+ * After process () a frame is done and may leave in its turn, or, when
+ * process () returned FLOW_PENDING, pending: it stays in the window, the
+ * slot is free for the next frame, and gst_async_transform_finish_frame (),
+ * from any thread, makes it done later. Nobody ever waits for a pending
+ * frame but the src task, and only for its turn to come: so a frame that
+ * a later frame finishes (a batching subclass) never holds that later
+ * frame up.
+ *
+ * Everything here is called with priv->lock held, and releases it only
+ * around process () and the frees that call out, as the comments say. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstasynctransformprivate.h"
+
+#include <glib/gi18n-lib.h>
+
+#define GST_CAT_DEFAULT gst_async_transform_debug
+
+/* --- what process () says about its own frame ---------------------------- */
+
+/* The frame the calling thread's process () runs, so that what process ()
+ * says about it (an error message, a discarded context) lands on it. */
+typedef struct
+{
+  GstAsyncTransform *self;
+  GstAsyncJob *job;
+  gpointer context;
+  gboolean discard_context;
+} GstAsyncRun;
+
+static GPrivate current_run;
+
+/* GstElement.post_message: an error message from process () waits for its
+ * frame's turn, so that it never overtakes the good frames before it (an
+ * application that stops on the first error still gets them all). */
+gboolean
+gst_async_transform_hold_error_message (GstAsyncTransform * self,
+    GstMessage * message)
+{
+  GstAsyncRun *run = g_private_get (&current_run);
+
+  if (run == NULL || run->self != self
+      || GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
+    return FALSE;
+  GST_DEBUG_OBJECT (self, "error message held for its frame's turn");
+  g_queue_push_tail (&run->job->messages, message);
+  return TRUE;
+}
+
+/* For gst_async_transform_discard_context (): TRUE if @context is the one
+ * the calling thread's process () has; it is then freed afterwards. */
+gboolean
+gst_async_transform_discard_running_context (GstAsyncTransform * self,
+    gpointer context)
+{
+  GstAsyncRun *run = g_private_get (&current_run);
+
+  if (run == NULL || run->self != self || run->context != context)
+    return FALSE;
+  run->discard_context = TRUE;
+  return TRUE;
+}
+
+/* --- one frame ----------------------------------------------------------- */
+
+/* What process () (or finish_frame ()) gave @job becomes the frame's
+ * result: an output buffer or none, and the input freed. Without the
+ * lock: only the thread that owns the frame calls it. */
+static void
+gst_async_transform_settle_job (GstAsyncTransform * self, GstAsyncJob * job)
+{
+  GstAsyncFrame *frame = &job->frame;
+
+  if (job->ret >= GST_FLOW_OK && job->frame_error) {
+    /* dropped, with a warning in its turn */
+    job->ret = GST_FLOW_OK;
+    gst_clear_buffer (&frame->output);
+  } else if (job->ret > GST_FLOW_OK) {
+    /* GST_ASYNC_TRANSFORM_FLOW_DROPPED and other successes */
+    job->ret = GST_FLOW_OK;
+    gst_clear_buffer (&frame->output);
+  } else if (job->ret != GST_FLOW_OK) {
+    GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %s", frame->number,
+        gst_flow_get_name (job->ret));
+    gst_clear_buffer (&frame->output);
+  } else if (frame->output == NULL && frame->input
+      && !g_atomic_int_get (&GET_PRIV (self)->same_caps)) {
+    /* Left alone by an element whose output is of other caps than its
+     * input (a converter, a codec): the input cannot go out for it. */
+    _gst_async_transform_frame_error (self, frame, GST_CORE_ERROR,
+        GST_CORE_ERROR_FAILED,
+        g_strdup (_("A frame was left without a result.")),
+        g_strdup_printf ("process () returned OK with no output, and the "
+            "input does not fit the output caps"), __FILE__, GST_FUNCTION,
+        __LINE__);
+    job->ret = GST_FLOW_OK;
+    gst_clear_buffer (&frame->output);
+  } else if (frame->output == NULL) {
+    /* Left alone, the frame goes out as it came, as through an in-place
+     * GstBaseTransform that does nothing (asyncprocess's contract too); a
+     * frame whose input process () took has nothing to push. */
+    frame->output = g_steal_pointer (&frame->input);
+  } else if (frame->input && frame->output != frame->input) {
+    gst_async_transform_apply_output_policy (self, frame);
+  }
+  /* The input is not needed any more: free it now rather than when the
+   * frame leaves, so memory follows the frames really in use. */
+  gst_clear_buffer (&frame->input);
+}
+
+/* Time from process () starting on @job to now, which is when its work
+ * ended (process () returned, or finish_frame () came). */
+static GstClockTime
+gst_async_transform_work_ended (GstAsyncJob * job)
+{
+  job->processed_at = g_get_monotonic_time ();
+  return (job->processed_at - job->started_at) * GST_USECOND;
+}
+
+/* Runs process () on @job's frame, without the lock, with a context of
+ * its own, and settles the result unless process () left it pending: the
+ * frame is then not touched, another thread may be finishing it already. */
+static void
+gst_async_transform_run_process (GstAsyncTransform * self, GstAsyncJob * job)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncRun run = { self, job, NULL, FALSE };
+  guint cookie;
+
+  job->started_at = g_get_monotonic_time ();
+  g_private_set (&current_run, &run);
+  run.context = gst_async_transform_take_context (self, &cookie);
+  if (klass->create_context && run.context == NULL) {
+    if (g_queue_is_empty (&job->messages))
+      GST_ELEMENT_ERROR (self, CORE, FAILED,
+          (_("Could not prepare a worker to process frames.")),
+          ("The subclass could not create a worker context"));
+    job->ret = GST_FLOW_ERROR;
+  } else {
+    job->ret = klass->process (self, run.context, &job->frame);
+    gst_async_transform_give_context (self, run.context, cookie,
+        run.discard_context);
+  }
+  g_private_set (&current_run, NULL);
+
+  if (job->ret != GST_ASYNC_TRANSFORM_FLOW_PENDING) {
+    gst_async_transform_settle_job (self, job);
+    job->took = gst_async_transform_work_ended (job);
+  }
+}
+
+/* @job's work is over: the averages learn of it, and it may leave in its
+ * turn. A flush meanwhile made it stale: it is then thrown away, cleared
+ * with the lock released for a moment (the frees call out). */
+static void
+gst_async_transform_work_over_locked (GstAsyncTransform * self,
+    GstAsyncJob * job)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  gst_async_transform_record_run_locked (priv, job, job->took);
+  if (job->generation == priv->generation && !job->abandoned) {
+    gst_async_transform_mark_done_locked (priv, job);
+    return;
+  }
+  gst_async_transform_unlock_and_wake (priv);
+  gst_async_transform_clear_job (job);
+  g_mutex_lock (&priv->lock);
+  gst_async_transform_recycle_job_locked (priv, job);
+}
+
+/* process () returned FLOW_PENDING for @job: with the lock, either a
+ * finish_frame () came already, during process () (TRUE: the job is the
+ * caller's to settle), or the frame is pending from now on (FALSE: the job
+ * belongs to its finish_frame ()). */
+static gboolean
+gst_async_transform_finished_early_locked (GstAsyncTransform * self,
+    GstAsyncJob * job)
+{
+  if (job->finished) {
+    job->ret = job->finished_ret;
+    return TRUE;
+  }
+  job->state = JOB_PENDING;
+  /* a flush while process () ran: nobody waits for it any more */
+  job->abandoned = job->generation != GET_PRIV (self)->generation;
+  /* Until finish_frame (): the frame's element must outlive it. */
+  gst_object_ref (self);
+  return FALSE;
+}
+
+/**
+ * gst_async_transform_finish_frame:
+ * @self: a #GstAsyncTransform
+ * @frame: (transfer none): a frame #GstAsyncTransformClass.process
+ *     returned %GST_ASYNC_TRANSFORM_FLOW_PENDING for
+ * @flow: what process () would have returned: %GST_FLOW_OK with
+ *     @frame's output set before this call, %GST_ASYNC_TRANSFORM_FLOW_DROPPED,
+ *     %GST_FLOW_EOS, or an error
+ *
+ * Completes a pending frame, from any thread (also from within process ()
+ * itself, before it returns, and from the process () of a later frame).
+ * The frame then leaves in its turn exactly as if process () had returned
+ * @flow. Every pending frame must be finished once: the element keeps a
+ * reference to itself until then. After a flush or a stop (which call
+ * #GstAsyncTransformClass.unlock, so that the work can be cancelled) the
+ * frame is thrown away here, never pushed; @frame must not be used after
+ * this call.
+ *
+ * Since: 1.0
+ */
+void
+gst_async_transform_finish_frame (GstAsyncTransform * self,
+    GstAsyncFrame * frame, GstFlowReturn flow)
+{
+  GstAsyncTransformPrivate *priv;
+  GstAsyncJob *job;
+
+  g_return_if_fail (GST_IS_ASYNC_TRANSFORM (self));
+  g_return_if_fail (frame != NULL);
+  g_return_if_fail (flow != GST_ASYNC_TRANSFORM_FLOW_PENDING);
+  priv = GET_PRIV (self);
+  job = GST_ASYNC_JOB (frame);
+
+  g_mutex_lock (&priv->lock);
+  if ((job->state != JOB_RUNNING && job->state != JOB_PENDING)
+      || job->finished)
+    goto not_pending;
+  job->finished = TRUE;
+  if (job->state == JOB_RUNNING) {
+    /* process () has not returned yet: its thread completes the frame */
+    job->finished_ret = flow;
+    g_mutex_unlock (&priv->lock);
+    return;
+  }
+  g_mutex_unlock (&priv->lock);
+
+  job->ret = flow;
+  gst_async_transform_settle_job (self, job);
+  job->took = gst_async_transform_work_ended (job);
+
+  g_mutex_lock (&priv->lock);
+  gst_async_transform_work_over_locked (self, job);
+  gst_async_transform_unlock_and_wake (priv);
+  gst_object_unref (self);
+  return;
+
+  /* ERRORS */
+not_pending:
+  g_mutex_unlock (&priv->lock);
+  g_critical ("%s: frame %" G_GUINT64_FORMAT " is not pending, or was "
+      "finished already", G_STRFUNC, frame->number);
+}
+
+/* --- runs ---------------------------------------------------------------- */
+
+/* The lowest worker slot no run has: what GstAsyncFrame.worker says. At
+ * most n-workers runs go at once, so it is below n-workers. */
+static guint
+gst_async_transform_lowest_free_slot_locked (GstAsyncTransformPrivate * priv)
+{
+  guint word;
+
+  for (word = 0; priv->busy_slots[word] == G_MAXUINT32; word++);
+  return word * 32 + g_bit_nth_lsf ((gulong) ~ priv->busy_slots[word], -1);
+}
+
+/* The oldest frame not yet started that is worth running: late frames on
+ * the way are done at once, without work. */
+static GstAsyncJob *
+gst_async_transform_next_startable_locked (GstAsyncTransformPrivate * priv)
+{
+  GstAsyncJob *job;
+
+  while ((job = gst_async_transform_next_todo_locked (priv))) {
+    if (!gst_async_transform_is_late_locked (priv, job))
+      return job;
+    gst_async_transform_mark_done_locked (priv, job);
+  }
+  return NULL;
+}
+
+static void
+gst_async_transform_start_job_locked (GstAsyncTransformPrivate * priv,
+    GstAsyncJob * job, guint slot)
+{
+  job->state = JOB_RUNNING;
+  job->frame.number = priv->next_number++;
+  job->frame.worker = slot;
+}
+
+static inline gboolean
+gst_async_transform_slot_free_locked (GstAsyncTransformPrivate * priv)
+{
+  return priv->busy_workers < priv->n_workers
+      && priv->flow != GST_FLOW_FLUSHING;
+}
+
+static void
+gst_async_transform_take_slot_locked (GstAsyncTransformPrivate * priv,
+    guint slot)
+{
+  priv->busy_slots[slot / 32] |= 1u << (slot % 32);
+  priv->busy_workers++;
+}
+
+/* Someone takes the frames waiting to start: the src task (cheap work)
+ * or a worker (real work). Called as frames are queued, and as a slot
+ * frees up, which may have been all that stopped them. */
+void
+gst_async_transform_announce_locked (GstAsyncTransformPrivate * priv)
+{
+  if (!gst_async_transform_has_todo_locked (priv))
+    return;
+  if (!gst_async_transform_work_is_cheap_locked (priv))
+    priv->wakes_due |= GST_ASYNC_WAKE_WORKER;
+  else
+    gst_async_transform_wake_task_locked (priv);
+}
+
+/* Takes up to @max frames not yet started, oldest first, into @run, for
+ * the src task to run one after the other in one worker slot, which they
+ * hold from now on. Returns how many: none when every slot is busy or
+ * nothing waits. */
+guint
+gst_async_transform_take_run_locked (GstAsyncTransformPrivate * priv,
+    GPtrArray * run, guint max)
+{
+  GstAsyncJob *job;
+  guint slot;
+
+  if (!gst_async_transform_slot_free_locked (priv))
+    return 0;
+  slot = gst_async_transform_lowest_free_slot_locked (priv);
+  while (run->len < max
+      && (job = gst_async_transform_next_startable_locked (priv))) {
+    gst_async_transform_start_job_locked (priv, job, slot);
+    job->run_by_task = TRUE;
+    g_ptr_array_add (run, job);
+  }
+  if (run->len > 0)
+    gst_async_transform_take_slot_locked (priv, slot);
+  return run->len;
+}
+
+/* Runs @n frames one after the other, as taken by
+ * gst_async_transform_take_run_locked () or by a pool worker. Called with
+ * the lock; releases it while process () runs, and returns with it and
+ * their slot free: each frame is done, or pending for its finish_frame (),
+ * and no longer the caller's. */
+void
+gst_async_transform_run_locked (GstAsyncTransform * self,
+    GstAsyncJob ** jobs, guint n)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  guint i, slot = jobs[0]->frame.worker;
+  GstAsyncJob *job;
+
+  gst_async_transform_unlock_and_wake (priv);
+  for (i = 0; i < n; i++) {
+    job = jobs[i];
+    gst_async_transform_run_process (self, job);
+    if (G_LIKELY (job->ret != GST_ASYNC_TRANSFORM_FLOW_PENDING))
+      continue;
+    g_mutex_lock (&priv->lock);
+    if (!gst_async_transform_finished_early_locked (self, job)) {
+      /* (its finish_frame () may come any moment) */
+      jobs[i] = NULL;
+      g_mutex_unlock (&priv->lock);
+      continue;
+    }
+    g_mutex_unlock (&priv->lock);
+    gst_async_transform_settle_job (self, job);
+    job->took = gst_async_transform_work_ended (job);
+  }
+  g_mutex_lock (&priv->lock);
+
+  for (i = 0; i < n; i++) {
+    if (jobs[i])
+      gst_async_transform_work_over_locked (self, jobs[i]);
+  }
+  priv->busy_slots[slot / 32] &= ~(1u << (slot % 32));
+  priv->busy_workers--;
+  gst_async_transform_announce_locked (priv);
+  /* A drain, or a flush-stop, may wait for the last process () call to
+   * end. */
+  if (priv->busy_workers == 0 && priv->drain_waiters > 0)
+    priv->wakes_due |= GST_ASYNC_WAKE_SPACE;
+}
+
+/* Waits until no process () call runs, whatever the flow: after a flush
+ * or a stop, for those the unlock interrupted. */
+void
+gst_async_transform_wait_idle_locked (GstAsyncTransformPrivate * priv)
+{
+  while (priv->busy_workers > 0)
+    gst_async_transform_wait_locked (priv, &priv->space_cond,
+        &priv->drain_waiters);
+}
+
+/* --- the worker pool ----------------------------------------------------- */
+
+/* Cheap frames are the src task's: a worker taking them too would only
+ * fight over the lock. */
+static inline gboolean
+gst_async_transform_worth_a_worker_locked (GstAsyncTransformPrivate * priv)
+{
+  return gst_async_transform_slot_free_locked (priv)
+      && gst_async_transform_has_todo_locked (priv)
+      && !gst_async_transform_work_is_cheap_locked (priv);
+}
+
+/* GstAsyncPoolTakeFunc: the oldest frame not yet started, in a slot of
+ * its own. A second worker is asked for only when the work is worth a
+ * wake-up. */
+static gpointer
+gst_async_transform_pool_take (gpointer data, gboolean * more)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (data);
+  GstAsyncJob *job = NULL;
+
+  g_mutex_lock (&priv->lock);
+  if (gst_async_transform_slot_free_locked (priv)
+      && (job = gst_async_transform_next_startable_locked (priv))) {
+    guint slot = gst_async_transform_lowest_free_slot_locked (priv);
+
+    gst_async_transform_start_job_locked (priv, job, slot);
+    gst_async_transform_take_slot_locked (priv, slot);
+  }
+  *more = gst_async_transform_worth_a_worker_locked (priv);
+  gst_async_transform_unlock_and_wake (priv);
+  return job;
+}
+
+/* GstAsyncPoolRunFunc: runs what pool_take () took. */
+static gboolean
+gst_async_transform_pool_run (gpointer data, gpointer job)
+{
+  GstAsyncTransform *self = data;
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncJob *jobs[1] = { job };
+  gboolean more;
+
+  g_mutex_lock (&priv->lock);
+  gst_async_transform_run_locked (self, jobs, 1);
+  more = gst_async_transform_worth_a_worker_locked (priv);
+  gst_async_transform_unlock_and_wake (priv);
+  return more;
+}
+
+/* READY->PAUSED: joins the element's worker pool. */
+void
+gst_async_transform_start_workers (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  gchar *group;
+  guint n;
+
+  g_mutex_lock (&priv->lock);
+  /* Unknown until measured: assume real work, wake workers freely. */
+  priv->process_avg = priv->process_last = 2 * CHEAP_WORK;
+  n = priv->n_workers;
+  group = g_strdup (priv->worker_group);
+  gst_async_transform_unlock_and_wake (priv);
+
+  GST_DEBUG_OBJECT (self, "%u workers (group \"%s\"), window of %u frames",
+      n, group, priv->max_in_flight);
+  priv->pool_member = gst_async_worker_pool_join (group, n,
+      gst_async_transform_pool_take, gst_async_transform_pool_run, self);
+  g_free (group);
+}
+
+/* Leaves the worker pool, once the pads are inactive, so no new frame can
+ * start; waits for a worker busy with one of our frames to finish it. */
+void
+gst_async_transform_stop_workers (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  if (priv->pool_member == NULL)
+    return;
+  gst_async_worker_pool_leave (priv->pool_member);
+  priv->pool_member = NULL;
+}
+
+/* Makes process () calls in progress return early (flush-start, stop):
+ * the subclass's unlock, and a pool process () may wait on. */
+void
+gst_async_transform_unlock (GstAsyncTransform * self)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+
+  gst_async_transform_set_pool_flushing (self, TRUE);
+  if (klass->unlock)
+    klass->unlock (self);
+}
+
+/* The unlock is over: waits for every process () call it interrupted to
+ * return, as the subclass's unlock_stop may rely on, then calls it. */
+void
+gst_async_transform_unlock_stop (GstAsyncTransform * self)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  gst_async_transform_wait_idle_locked (priv);
+  gst_async_transform_unlock_and_wake (priv);
+  if (klass->unlock_stop)
+    klass->unlock_stop (self);
+  gst_async_transform_set_pool_flushing (self, FALSE);
+}
