@@ -441,8 +441,10 @@ struct _GstAsyncTransformClass
  * @outcaps: (transfer none): the output caps chosen for them
  *
  * Optional. Called by the default #GstAsyncTransformClass.negotiate with
- * the input caps and the output caps chosen for them, once every earlier
- * frame has left the element, so fields that
+ * the input caps and the output caps chosen for them: for every new input
+ * caps, even when the output caps stay the same (as #GstBaseTransform
+ * does), and when a reconfiguration changes the output caps. It runs once
+ * every earlier frame has left the element, so fields that
  * #GstAsyncTransformClass.process reads may change here. Return %FALSE if
  * the caps cannot be handled.
  *
@@ -461,8 +463,8 @@ struct _GstAsyncTransformClass
  * before the next frame when downstream asks for a reconfiguration. The
  * default finds output caps with #GstAsyncTransformClass.transform_caps,
  * downstream's caps and #GstAsyncTransformClass.fixate_caps; when they
- * differ from the current ones it lets the frames before leave, calls
- * #GstAsyncTransformClass.set_caps and
+ * differ from the current ones, or the input caps are new, it lets the
+ * frames before leave, calls #GstAsyncTransformClass.set_caps and
  * gst_async_transform_set_output_caps(). A decoder, whose output caps come
  * from the stream, overrides it: it sets output caps it already knows (or
  * leaves them to #GstAsyncTransformClass.parse) and returns %TRUE. Either
