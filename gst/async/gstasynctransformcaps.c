@@ -225,6 +225,14 @@ gst_async_transform_run_negotiate (GstAsyncTransform * self,
 
   /* Negotiating now: a reconfigure asked for before is answered too. */
   gst_pad_check_reconfigure (priv->srcpad);
+  /* A negotiate of the subclass's own may rewrite what process () reads:
+   * on a reconfiguration the frames inside leave first, as they have on
+   * new caps. (The default drains itself, only when it calls set_caps.) */
+  if (reconfigure && klass->negotiate != gst_async_transform_default_negotiate
+      && gst_async_transform_wait_drained (self) != GST_FLOW_OK) {
+    gst_pad_mark_reconfigure (priv->srcpad);
+    return FALSE;
+  }
   ok = klass->negotiate (self);
 
   outcaps = gst_async_transform_get_output_caps (self);

@@ -545,6 +545,149 @@ GST_START_TEST (test_reconfigure_decides_allocation)
 
 GST_END_TEST;
 
+/* A class with a negotiate of its own, as asyncpngenc's, that rewrites
+ * what process () reads; it records whether negotiate or set_caps ever ran
+ * while a process () call was active, seen from both sides: they look at
+ * the process () calls running (GstTestAsync.running), and process () at
+ * whether one of them runs. */
+typedef struct
+{
+  GstTestAsync parent;
+  gint configuring;             /* atomic: inside negotiate or set_caps */
+  gint negotiations;            /* atomic */
+  gint overlaps;                /* atomic: times one met the other */
+} GstTestWatcher;
+
+typedef struct
+{
+  GstTestAsyncClass parent_class;
+} GstTestWatcherClass;
+
+GType gst_test_watcher_get_type (void);
+G_DEFINE_TYPE (GstTestWatcher, gst_test_watcher, gst_test_async_get_type ());
+
+static void
+test_watcher_enter (GstTestWatcher * self)
+{
+  g_atomic_int_inc (&self->configuring);
+  if (g_atomic_int_get (&self->parent.running) > 0)
+    g_atomic_int_inc (&self->overlaps);
+}
+
+static void
+test_watcher_leave (GstTestWatcher * self)
+{
+  if (g_atomic_int_get (&self->parent.running) > 0)
+    g_atomic_int_inc (&self->overlaps);
+  g_atomic_int_add (&self->configuring, -1);
+}
+
+static gboolean
+test_watcher_negotiate (GstAsyncTransform * trans)
+{
+  GstTestWatcher *self = (GstTestWatcher *) trans;
+  gboolean ok;
+
+  test_watcher_enter (self);
+  g_atomic_int_inc (&self->negotiations);
+  ok = GST_ASYNC_TRANSFORM_CLASS (gst_test_watcher_parent_class)->negotiate
+      (trans);
+  test_watcher_leave (self);
+  return ok;
+}
+
+static gboolean
+test_watcher_set_caps (GstAsyncTransform * trans, GstCaps * incaps,
+    GstCaps * outcaps)
+{
+  GstTestWatcher *self = (GstTestWatcher *) trans;
+  gboolean ok;
+
+  test_watcher_enter (self);
+  ok = GST_ASYNC_TRANSFORM_CLASS (gst_test_watcher_parent_class)->set_caps
+      (trans, incaps, outcaps);
+  test_watcher_leave (self);
+  return ok;
+}
+
+static GstFlowReturn
+test_watcher_process (GstAsyncTransform * trans, gpointer context,
+    GstAsyncFrame * frame)
+{
+  GstTestWatcher *self = (GstTestWatcher *) trans;
+  GstFlowReturn ret;
+
+  if (g_atomic_int_get (&self->configuring) > 0)
+    g_atomic_int_inc (&self->overlaps);
+  ret = GST_ASYNC_TRANSFORM_CLASS (gst_test_watcher_parent_class)->process
+      (trans, context, frame);
+  if (g_atomic_int_get (&self->configuring) > 0)
+    g_atomic_int_inc (&self->overlaps);
+  return ret;
+}
+
+static void
+gst_test_watcher_class_init (GstTestWatcherClass * klass)
+{
+  GstAsyncTransformClass *trans_class = GST_ASYNC_TRANSFORM_CLASS (klass);
+
+  trans_class->negotiate = test_watcher_negotiate;
+  trans_class->set_caps = test_watcher_set_caps;
+  trans_class->process = test_watcher_process;
+}
+
+static void
+gst_test_watcher_init (GstTestWatcher * self)
+{
+  self->parent.change_format = TRUE;
+  self->parent.out_range = TRUE;
+  self->parent.work_us = 1000;
+}
+
+/* What process () reads never changes under it: negotiate and set_caps
+ * run only while no process () call is active, on a reconfiguration as on
+ * new caps, with frames in flight each time. Downstream asks for a
+ * reconfiguration every 5 frames, changing its caps every other time, and
+ * the input caps change every 25 frames. */
+GST_START_TEST (test_negotiate_never_under_process)
+{
+  GstTestWatcher *w = g_object_new (gst_test_watcher_get_type (),
+      "n-workers", 3, "max-in-flight", 8, NULL);
+  GstTestAsync *t = (GstTestAsync *) w;
+  GstHarness *h = test_harness (t);
+  guint i, n = async_check_scale (200), asked = 0;
+
+  gst_harness_set_sink_caps_str (h, "test/out, v=(int)1");
+  gst_harness_set_src_caps_str (h, "test/in, x=(int)0");
+  for (i = 0; i < n; i++) {
+    if (i % 5 == 4) {
+      gst_harness_set_sink_caps_str (h, i % 10 == 4 ? "test/out, v=(int)2" :
+          "test/out, v=(int)1");
+      fail_unless (gst_harness_push_upstream_event (h,
+              gst_event_new_reconfigure ()));
+      asked++;
+    }
+    if (i % 25 == 12) {
+      fail_unless (gst_harness_push_event (h,
+              caps_event (gst_caps_new_simple ("test/in", "x", G_TYPE_INT,
+                      (gint) i, NULL))));
+      asked++;
+    }
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  }
+  for (i = 0; i < n; i++)
+    pull_frame (h, i);
+
+  fail_unless_equals_int (g_atomic_int_get (&w->overlaps), 0);
+  /* (every request was answered, and set_caps had its turns) */
+  fail_unless (g_atomic_int_get (&w->negotiations) >= (gint) asked,
+      "%d negotiations for %u requests", w->negotiations, asked);
+  fail_unless (t->set_caps_calls > (gint) n / 10);
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
 /* --- allocation ---------------------------------------------------------- */
 
 static gboolean
@@ -1198,6 +1341,7 @@ asyncsubclass_suite (void)
   tcase_add_test (tc, test_set_caps_on_new_input);
   tcase_add_test (tc, test_one_allocation_per_caps);
   tcase_add_loop_test (tc, test_reconfigure_decides_allocation, 0, 2);
+  tcase_add_test (tc, test_negotiate_never_under_process);
   tcase_add_test (tc, test_parse_frames_input);
   tcase_add_loop_test (tc, test_dropped_frames, 0, 2);
   tcase_add_test (tc, test_output_caps_from_parse);
