@@ -441,10 +441,13 @@ struct _GstAsyncTransformClass
  * @outcaps: (transfer none): the output caps chosen for them
  *
  * Optional. Called by the default #GstAsyncTransformClass.negotiate with
- * the input caps and the output caps chosen for them, once every earlier
- * frame has left the element, so fields that
- * #GstAsyncTransformClass.process reads may change here. Return %FALSE if
- * the caps cannot be handled.
+ * the input caps and the output caps chosen for them: for every new input
+ * caps, even when the output caps stay the same (as #GstBaseTransform
+ * does), and when a reconfiguration changes the output caps. It runs once
+ * every earlier frame has left the element, and no
+ * #GstAsyncTransformClass.process call runs until it returns, so fields
+ * that #GstAsyncTransformClass.process reads may change here. Return
+ * %FALSE if the caps cannot be handled.
  *
  * Returns: %FALSE if the caps cannot be handled.
  *
@@ -456,12 +459,16 @@ struct _GstAsyncTransformClass
  * @self: the #GstAsyncTransform
  *
  * Optional. Negotiates the output with downstream, in the upstream
- * streaming thread: after new input caps (every earlier frame has left
- * then, and gst_async_transform_get_input_caps() returns them), and again
- * before the next frame when downstream asks for a reconfiguration. The
- * default finds output caps with #GstAsyncTransformClass.transform_caps,
- * downstream's caps and #GstAsyncTransformClass.fixate_caps; when they
- * differ from the current ones it lets the frames before leave, calls
+ * streaming thread: after new input caps
+ * (gst_async_transform_get_input_caps() returns them then), and again
+ * before the next frame when downstream asks for a reconfiguration. Both
+ * times a subclass's own negotiate runs once every earlier frame has left
+ * the element, and no #GstAsyncTransformClass.process call runs until it
+ * returns, so fields that #GstAsyncTransformClass.process reads may change
+ * here. The default finds output caps with
+ * #GstAsyncTransformClass.transform_caps, downstream's caps and
+ * #GstAsyncTransformClass.fixate_caps; when they differ from the current
+ * ones, or the input caps are new, it lets the frames before leave, calls
  * #GstAsyncTransformClass.set_caps and
  * gst_async_transform_set_output_caps(). A decoder, whose output caps come
  * from the stream, overrides it: it sets output caps it already knows (or
@@ -646,7 +653,10 @@ struct _GstAsyncTransformClass
  * frame has left, and only then is the error message posted. An error
  * message posted from #GstAsyncTransformClass.process waits for its frame's
  * turn too. %GST_ASYNC_TRANSFORM_FLOW_PENDING leaves the frame to be
- * completed with gst_async_transform_finish_frame().
+ * completed with gst_async_transform_finish_frame(). What
+ * #GstAsyncTransformClass.set_caps and a subclass's own
+ * #GstAsyncTransformClass.negotiate set never changes while a call runs:
+ * they run only while none does.
  *
  * Returns: %GST_FLOW_OK, or one of the flows above.
  *

@@ -225,6 +225,14 @@ gst_async_transform_run_negotiate (GstAsyncTransform * self,
 
   /* Negotiating now: a reconfigure asked for before is answered too. */
   gst_pad_check_reconfigure (priv->srcpad);
+  /* A negotiate of the subclass's own may rewrite what process () reads:
+   * on a reconfiguration the frames inside leave first, as they have on
+   * new caps. (The default drains itself, only when it calls set_caps.) */
+  if (reconfigure && klass->negotiate != gst_async_transform_default_negotiate
+      && gst_async_transform_wait_drained (self) != GST_FLOW_OK) {
+    gst_pad_mark_reconfigure (priv->srcpad);
+    return FALSE;
+  }
   ok = klass->negotiate (self);
 
   outcaps = gst_async_transform_get_output_caps (self);
@@ -282,6 +290,7 @@ gst_async_transform_handle_caps (GstAsyncTransform * self, GstCaps * incaps)
   gst_async_transform_timing_from_caps_locked (priv, incaps);
   gst_async_transform_unlock_and_wake (priv);
   gst_clear_caps (&old);
+  priv->set_caps_due = TRUE;
 
   return gst_async_transform_run_negotiate (self, FALSE);
 }
@@ -316,11 +325,14 @@ gst_async_transform_renegotiate (GstAsyncTransform * self)
 
 /* The default negotiate: output caps from the input caps through
  * transform_caps, downstream and fixate_caps; when they change, the frames
- * before leave with the old ones first. */
+ * before leave with the old ones first. set_caps takes every new input
+ * caps, as in GstBaseTransform, even when the output caps stay: what the
+ * subclass keeps of the input (its size) may have changed. */
 gboolean
 gst_async_transform_default_negotiate (GstAsyncTransform * self)
 {
   GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GstCaps *incaps, *candidates, *outcaps, *current;
   gboolean ok = FALSE;
 
@@ -334,7 +346,8 @@ gst_async_transform_default_negotiate (GstAsyncTransform * self)
 
   if (outcaps == NULL) {
     /* refused */
-  } else if (current && gst_caps_is_equal (outcaps, current)) {
+  } else if (!priv->set_caps_due && current
+      && gst_caps_is_equal (outcaps, current)) {
     ok = TRUE;
   } else if (gst_async_transform_wait_drained (self) == GST_FLOW_OK) {
     /* Contexts made for other output caps go. */
@@ -346,6 +359,7 @@ gst_async_transform_default_negotiate (GstAsyncTransform * self)
           " to %" GST_PTR_FORMAT, incaps, outcaps);
     else
       ok = gst_async_transform_set_output_caps (self, outcaps);
+    priv->set_caps_due = !ok;
   }
   gst_clear_caps (&outcaps);
   gst_clear_caps (&current);

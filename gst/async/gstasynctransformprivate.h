@@ -300,6 +300,8 @@ typedef struct
                                  * outcaps, so a frame process () leaves
                                  * alone can go out as it came */
   gboolean allocation_pending;  /* decide_allocation was interrupted */
+  gboolean set_caps_due;        /* new input caps that set_caps has not
+                                 * taken yet, whatever the output caps */
   guint allocations;            /* decide_allocation runs so far */
   GstBufferPool *pool;          /* the lock */
   GstAllocator *allocator;      /* the lock */

@@ -282,6 +282,52 @@ GST_START_TEST (test_changes_mid_stream)
 
 GST_END_TEST;
 
+/* Downstream asks for a reconfiguration before every frame while frames
+ * are being encoded: negotiate, which rewrites the format the workers read,
+ * waits until none is, so every frame comes out whole, the bytes pngenc
+ * gives, with no frame error and no GStreamer-Video-CRITICAL (fatal under
+ * gst-check) from a format read half written. */
+GST_START_TEST (test_reconfigure_while_encoding)
+{
+  GstCaps *caps = raw_caps ("RGB", 24, 16);
+  GPtrArray *frames = make_frames (caps, 1600, 0, async_check_scale (400));
+  Encoded stock = encode ("pngenc compression-level=1", caps, frames);
+  GstElement *e = gst_element_factory_make ("asyncpngenc", NULL);
+  GstHarness *h;
+  GstBuffer *out;
+  Stats stats;
+  guint i;
+
+  g_object_set (e, "n-workers", 4, "compression-level", 1, NULL);
+  h = gst_harness_new_with_element (e, "sink", "src");
+  gst_harness_set_src_caps (h, gst_caps_ref (caps));
+  for (i = 0; i < frames->len; i++) {
+    fail_unless (gst_harness_push_upstream_event (h,
+            gst_event_new_reconfigure ()));
+    fail_unless_equals_int (gst_harness_push (h,
+            gst_buffer_ref (g_ptr_array_index (frames, i))), GST_FLOW_OK);
+  }
+  fail_unless (async_check_drain (h->srcpad));
+  stats = read_stats (e);
+  fail_unless_equals_uint64 (stats.errors, 0);
+  fail_unless_equals_uint64 (stats.out, frames->len);
+  for (i = 0; i < frames->len; i++) {
+    out = gst_harness_try_pull (h);
+    fail_unless (out != NULL, "frame %u of %u missing", i, frames->len);
+    fail_unless (buffers_equal (out, g_ptr_array_index (stock.buffers, i)),
+        "frame %u differs", i);
+    gst_buffer_unref (out);
+  }
+
+  gst_harness_teardown (h);
+  gst_object_unref (e);
+  encoded_clear (&stock);
+  g_ptr_array_unref (frames);
+  gst_caps_unref (caps);
+}
+
+GST_END_TEST;
+
 /* pngenc's properties, ranges and defaults; its templates. */
 GST_START_TEST (test_drop_in)
 {
@@ -380,6 +426,7 @@ asyncpngenc_suite (void)
   tcase_add_test (tc, test_bad_caps);
   tcase_add_test (tc, test_short_buffer);
   tcase_add_test (tc, test_changes_mid_stream);
+  tcase_add_test (tc, test_reconfigure_while_encoding);
   tcase_add_test (tc, test_drop_in);
   tcase_add_test (tc, test_timing_like_pngenc);
   tcase_add_test (tc, test_discont_after_flush_in_flight);

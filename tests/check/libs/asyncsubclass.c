@@ -388,6 +388,112 @@ GST_START_TEST (test_identical_caps_no_change)
 
 GST_END_TEST;
 
+/* A class whose output caps do not depend on the input size, as an
+ * encoder's: test/out for any test/in, whatever its height. set_caps
+ * keeps the height, which process () reads, as asyncpngenc keeps its
+ * GstVideoInfo: each frame comes out with one byte per row. */
+typedef struct
+{
+  GstTestAsync parent;
+  gint height;                  /* set in set_caps, read by process () */
+  GString *heights;             /* what set_caps got, in order */
+} GstTestGeometry;
+
+typedef struct
+{
+  GstTestAsyncClass parent_class;
+} GstTestGeometryClass;
+
+GType gst_test_geometry_get_type (void);
+G_DEFINE_TYPE (GstTestGeometry, gst_test_geometry, gst_test_async_get_type ());
+
+static gboolean
+test_geometry_set_caps (GstAsyncTransform * trans, GstCaps * incaps,
+    GstCaps * outcaps)
+{
+  GstTestGeometry *self = (GstTestGeometry *) trans;
+
+  if (!gst_structure_get_int (gst_caps_get_structure (incaps, 0), "height",
+          &self->height))
+    return FALSE;
+  g_string_append_printf (self->heights, "%s%d",
+      self->heights->len ? " " : "", self->height);
+  return TRUE;
+}
+
+static GstFlowReturn
+test_geometry_process (GstAsyncTransform * trans, gpointer context,
+    GstAsyncFrame * frame)
+{
+  GstTestGeometry *self = (GstTestGeometry *) trans;
+
+  frame->output = gst_buffer_new_allocate (NULL, self->height, NULL);
+  return GST_FLOW_OK;
+}
+
+static void
+test_geometry_finalize (GObject * object)
+{
+  g_string_free (((GstTestGeometry *) object)->heights, TRUE);
+  G_OBJECT_CLASS (gst_test_geometry_parent_class)->finalize (object);
+}
+
+static void
+gst_test_geometry_class_init (GstTestGeometryClass * klass)
+{
+  GstAsyncTransformClass *trans_class = GST_ASYNC_TRANSFORM_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = test_geometry_finalize;
+  trans_class->set_caps = test_geometry_set_caps;
+  trans_class->process = test_geometry_process;
+}
+
+static void
+gst_test_geometry_init (GstTestGeometry * self)
+{
+  self->heights = g_string_new (NULL);
+  self->parent.change_format = TRUE;
+}
+
+/* New input caps reach set_caps even when the output caps stay the same,
+ * as in GstBaseTransform: 320x240 then 640x480 input, the same test/out
+ * both times, and the second frame has 480 rows, not 240. */
+GST_START_TEST (test_set_caps_on_new_input)
+{
+  GstTestGeometry *g = g_object_new (gst_test_geometry_get_type (),
+      "n-workers", 2, NULL);
+  GstTestAsync *t = (GstTestAsync *) g;
+  GstHarness *h = test_harness (t);
+  GstCaps *caps_before, *caps_after;
+  GstBuffer *out;
+
+  gst_harness_set_src_caps_str (h, "test/in, width=(int)320, "
+      "height=(int)240");
+  gst_harness_push (h, gst_buffer_new_allocate (NULL, 240, NULL));
+  out = gst_harness_pull (h);
+  fail_unless_equals_int (gst_buffer_get_size (out), 240);
+  gst_buffer_unref (out);
+  caps_before = gst_pad_get_current_caps (h->sinkpad);
+
+  gst_harness_set_src_caps_str (h, "test/in, width=(int)640, "
+      "height=(int)480");
+  gst_harness_push (h, gst_buffer_new_allocate (NULL, 480, NULL));
+  out = gst_harness_pull (h);
+  fail_unless_equals_int (gst_buffer_get_size (out), 480);
+  gst_buffer_unref (out);
+  caps_after = gst_pad_get_current_caps (h->sinkpad);
+
+  /* (the output caps did not change: not what made set_caps run) */
+  fail_unless (gst_caps_is_equal (caps_before, caps_after), "%" GST_PTR_FORMAT
+      " then %" GST_PTR_FORMAT, caps_before, caps_after);
+  fail_unless_equals_string (g->heights->str, "240 480");
+  gst_caps_unref (caps_before);
+  gst_caps_unref (caps_after);
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
 /* One caps event, one negotiation: the reconfigure that linking left on
  * the src pad is answered by it, not by a second drain and allocation
  * query on the first frame. */
@@ -434,6 +540,149 @@ GST_START_TEST (test_reconfigure_decides_allocation)
   gst_harness_push (h, make_frame (2));
   gst_buffer_unref (gst_harness_pull (h));
   fail_unless_equals_int (t->decide_calls, decided + 1);
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
+/* A class with a negotiate of its own, as asyncpngenc's, that rewrites
+ * what process () reads; it records whether negotiate or set_caps ever ran
+ * while a process () call was active, seen from both sides: they look at
+ * the process () calls running (GstTestAsync.running), and process () at
+ * whether one of them runs. */
+typedef struct
+{
+  GstTestAsync parent;
+  gint configuring;             /* atomic: inside negotiate or set_caps */
+  gint negotiations;            /* atomic */
+  gint overlaps;                /* atomic: times one met the other */
+} GstTestWatcher;
+
+typedef struct
+{
+  GstTestAsyncClass parent_class;
+} GstTestWatcherClass;
+
+GType gst_test_watcher_get_type (void);
+G_DEFINE_TYPE (GstTestWatcher, gst_test_watcher, gst_test_async_get_type ());
+
+static void
+test_watcher_enter (GstTestWatcher * self)
+{
+  g_atomic_int_inc (&self->configuring);
+  if (g_atomic_int_get (&self->parent.running) > 0)
+    g_atomic_int_inc (&self->overlaps);
+}
+
+static void
+test_watcher_leave (GstTestWatcher * self)
+{
+  if (g_atomic_int_get (&self->parent.running) > 0)
+    g_atomic_int_inc (&self->overlaps);
+  g_atomic_int_add (&self->configuring, -1);
+}
+
+static gboolean
+test_watcher_negotiate (GstAsyncTransform * trans)
+{
+  GstTestWatcher *self = (GstTestWatcher *) trans;
+  gboolean ok;
+
+  test_watcher_enter (self);
+  g_atomic_int_inc (&self->negotiations);
+  ok = GST_ASYNC_TRANSFORM_CLASS (gst_test_watcher_parent_class)->negotiate
+      (trans);
+  test_watcher_leave (self);
+  return ok;
+}
+
+static gboolean
+test_watcher_set_caps (GstAsyncTransform * trans, GstCaps * incaps,
+    GstCaps * outcaps)
+{
+  GstTestWatcher *self = (GstTestWatcher *) trans;
+  gboolean ok;
+
+  test_watcher_enter (self);
+  ok = GST_ASYNC_TRANSFORM_CLASS (gst_test_watcher_parent_class)->set_caps
+      (trans, incaps, outcaps);
+  test_watcher_leave (self);
+  return ok;
+}
+
+static GstFlowReturn
+test_watcher_process (GstAsyncTransform * trans, gpointer context,
+    GstAsyncFrame * frame)
+{
+  GstTestWatcher *self = (GstTestWatcher *) trans;
+  GstFlowReturn ret;
+
+  if (g_atomic_int_get (&self->configuring) > 0)
+    g_atomic_int_inc (&self->overlaps);
+  ret = GST_ASYNC_TRANSFORM_CLASS (gst_test_watcher_parent_class)->process
+      (trans, context, frame);
+  if (g_atomic_int_get (&self->configuring) > 0)
+    g_atomic_int_inc (&self->overlaps);
+  return ret;
+}
+
+static void
+gst_test_watcher_class_init (GstTestWatcherClass * klass)
+{
+  GstAsyncTransformClass *trans_class = GST_ASYNC_TRANSFORM_CLASS (klass);
+
+  trans_class->negotiate = test_watcher_negotiate;
+  trans_class->set_caps = test_watcher_set_caps;
+  trans_class->process = test_watcher_process;
+}
+
+static void
+gst_test_watcher_init (GstTestWatcher * self)
+{
+  self->parent.change_format = TRUE;
+  self->parent.out_range = TRUE;
+  self->parent.work_us = 1000;
+}
+
+/* What process () reads never changes under it: negotiate and set_caps
+ * run only while no process () call is active, on a reconfiguration as on
+ * new caps, with frames in flight each time. Downstream asks for a
+ * reconfiguration every 5 frames, changing its caps every other time, and
+ * the input caps change every 25 frames. */
+GST_START_TEST (test_negotiate_never_under_process)
+{
+  GstTestWatcher *w = g_object_new (gst_test_watcher_get_type (),
+      "n-workers", 3, "max-in-flight", 8, NULL);
+  GstTestAsync *t = (GstTestAsync *) w;
+  GstHarness *h = test_harness (t);
+  guint i, n = async_check_scale (200), asked = 0;
+
+  gst_harness_set_sink_caps_str (h, "test/out, v=(int)1");
+  gst_harness_set_src_caps_str (h, "test/in, x=(int)0");
+  for (i = 0; i < n; i++) {
+    if (i % 5 == 4) {
+      gst_harness_set_sink_caps_str (h, i % 10 == 4 ? "test/out, v=(int)2" :
+          "test/out, v=(int)1");
+      fail_unless (gst_harness_push_upstream_event (h,
+              gst_event_new_reconfigure ()));
+      asked++;
+    }
+    if (i % 25 == 12) {
+      fail_unless (gst_harness_push_event (h,
+              caps_event (gst_caps_new_simple ("test/in", "x", G_TYPE_INT,
+                      (gint) i, NULL))));
+      asked++;
+    }
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  }
+  for (i = 0; i < n; i++)
+    pull_frame (h, i);
+
+  fail_unless_equals_int (g_atomic_int_get (&w->overlaps), 0);
+  /* (every request was answered, and set_caps had its turns) */
+  fail_unless (g_atomic_int_get (&w->negotiations) >= (gint) asked,
+      "%d negotiations for %u requests", w->negotiations, asked);
+  fail_unless (t->set_caps_calls > (gint) n / 10);
   test_teardown (h, t);
 }
 
@@ -1089,8 +1338,10 @@ asyncsubclass_suite (void)
   tcase_add_test (tc, test_not_negotiated);
   tcase_add_test (tc, test_renegotiate_on_reconfigure);
   tcase_add_test (tc, test_identical_caps_no_change);
+  tcase_add_test (tc, test_set_caps_on_new_input);
   tcase_add_test (tc, test_one_allocation_per_caps);
   tcase_add_loop_test (tc, test_reconfigure_decides_allocation, 0, 2);
+  tcase_add_test (tc, test_negotiate_never_under_process);
   tcase_add_test (tc, test_parse_frames_input);
   tcase_add_loop_test (tc, test_dropped_frames, 0, 2);
   tcase_add_test (tc, test_output_caps_from_parse);
