@@ -92,9 +92,19 @@
  *
  * At most n-workers frames are processed at once (priv->busy_workers). When
  * the work is cheap (see CHEAP_WORK) the src task takes one of those slots
- * and runs frames itself instead of waking a worker; a frame it runs while
- * nothing is ahead of it leaves priv->out at once and is pushed by the task
- * straight after process (), still counted in priv->in_flight until then.
+ * and runs frames itself instead of waking a worker. Frames stay in
+ * priv->out while they run, and leave only from there, in their turn:
+ * nobody waits for a frame left pending (gstasynctransformrun.c).
+ *
+ * A buffer's path, in named steps:
+ *   chain () -> submit_full () -> queue_frame_locked () (waits for room,
+ *     appends the job to out and todo) -> announce_locked ();
+ *   a worker: pool_take () -> pool_run (), or the src task, with cheap
+ *     work: take_run_locked () -> run_locked () -> run_process () (calls
+ *     process ()) -> work_over_locked () -> mark_done_locked ();
+ *   the src task: loop () -> collect_locked () (the done items at the
+ *     head of out) -> push_batch_locked () -> push_frame () ->
+ *     gst_pad_push () -> account_locked () (the window has room again).
  *
  * Unordered output: every item has a section, the number of events before
  * it. Frames of the head section (no event before them in priv->out) that

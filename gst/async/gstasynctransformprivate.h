@@ -79,19 +79,19 @@ typedef struct
   guint epoch;                  /* priv->stream_epoch when submitted */
   gint64 entered;               /* monotonic µs, when submitted */
   gsize size;                   /* of the input, for the window */
-  GstClockTime duration;        /* ...and its duration, or 0 */
+  GstClockTime duration;        /* its input's duration, or 0 */
   gint64 processed_at;          /* monotonic µs, when its work ended */
-  GstClockTime took;            /* ...and how long the work took */
+  GstClockTime took;            /* how long its work took */
   gboolean run_by_task;         /* the src task ran it, not a worker */
   GstClockTime running_time;    /* of its timestamp, for QoS */
-  GstClockTime running_end;     /* ...plus its duration, for position */
+  GstClockTime running_end;     /* running_time + duration: position */
   gboolean discont;             /* a frame before it was dropped */
   gboolean past_end;            /* unordered: after a frame that ended the
                                  * stream (process () returned EOS) */
   /* Completion-based frames (process () returned FLOW_PENDING). */
   gint64 started_at;            /* monotonic µs, when process () began */
   gboolean finished;            /* finish_frame () came while RUNNING */
-  GstFlowReturn finished_ret;   /* ...with this flow */
+  GstFlowReturn finished_ret;   /* the flow that finish_frame () gave */
   gboolean abandoned;           /* flushed while PENDING: nobody waits for
                                  * it, finish_frame () frees it */
   /* From process (): events to push before it, error messages and a
@@ -122,7 +122,7 @@ typedef struct
                                  * the upstream thread, which writes it,
                                  * reads it without the lock too */
   GstClockTime last_in;         /* running time of the newest frame in */
-  GstClockTime last_out;        /* ...and of the newest frame pushed */
+  GstClockTime last_out;        /* running time, newest frame pushed */
   GstClockTime last_out_start;  /* where that frame starts: the position
                                  * when upstream cannot say */
   GstClockTime stale_until;     /* QoS about frames up to this running
@@ -170,11 +170,11 @@ typedef struct
   guint late;
   guint errors;
   gsize bytes;                  /* of the frames taken out */
-  GstClockTime time;            /* ...and their durations */
+  GstClockTime time;            /* their durations */
   GstClockTime through_sum, through_max;
   GstClockTime last_end;        /* running time, end of the newest frame
                                  * pushed */
-  GstClockTime last_start;      /* ...and its start */
+  GstClockTime last_start;      /* running time, start of that frame */
 } GstAsyncTally;
 
 /* Used by the src task only, without the lock. */
@@ -202,12 +202,15 @@ typedef struct
                                  * held until a decoder's first caps */
 } GstAsyncTask;
 
+/* The element's state, grouped by what guards it. */
 typedef struct
 {
+  /* --- fixed from the instance init on --- */
   GstPad *sinkpad;
   GstPad *srcpad;
-  GstAsyncTransformRole role;   /* set from the instance init function */
+  GstAsyncTransformRole role;
 
+  /* --- the lock, its conds, and who waits on them --- */
   GMutex lock;
   GCond space_cond;
   GCond ready_cond;
@@ -217,7 +220,7 @@ typedef struct
   gboolean ready_signalled;     /* the waiting src task was woken already */
   guint wakes_due;              /* GstAsyncWakes, made at the next unlock */
 
-  /* The data path. */
+  /* --- priv->lock: the job lists --- */
   GQueue out;                   /* GstAsyncJob, via out_link: arrival
                                  * order */
   GstQueueArray *todo;          /* GstAsyncJob *, frames not yet started */
@@ -225,28 +228,31 @@ typedef struct
                                  * section, via finished_link */
   GQueue stealable;             /* done frames leaky=downstream may drop,
                                  * in the order they finished */
+  GstQueueArray *spare_jobs;    /* GstAsyncJob *, recycled */
   guint64 next_seq;
   guint head_section, tail_section;
   guint64 head_end_seq;         /* unordered: the first frame of the head
                                  * section whose process () returned EOS */
-  GstQueueArray *spare_jobs;    /* GstAsyncJob *, recycled */
+
+  /* --- priv->lock: the window --- */
   guint in_flight;              /* frames accepted and not yet pushed */
-  guint64 bytes_in_flight;      /* ...their input bytes */
-  GstClockTime time_in_flight;  /* ...and durations */
-  guint busy_workers;           /* threads inside process () */
-  guint32 busy_slots[MAX_N_WORKERS / 32];       /* ...their
-                                                 * GstAsyncFrame.worker, a bit each */
-  GstClockTime process_avg;     /* running average of process () time */
-  GstClockTime process_last;    /* the last process () time */
-  gboolean pushing;             /* the src task is pushing a batch */
-  guint task_backlog;           /* items the src task took out of out and
-                                 * has not pushed yet */
+  guint64 bytes_in_flight;      /* their input bytes */
+  GstClockTime time_in_flight;  /* their durations */
   gboolean tail_discont;        /* leaky dropped the newest frame: the
                                  * next one submitted is a DISCONT */
-  guint generation;             /* bumped by each flush and stop; also
-                                 * read atomically by the src task */
+
+  /* --- priv->lock: process () calls (gstasynctransformrun.c) --- */
+  guint busy_workers;           /* threads inside process () */
+  guint32 busy_slots[MAX_N_WORKERS / 32];       /* GstAsyncFrame.worker of
+                                                 * each, a bit each */
   guint64 next_number;          /* for GstAsyncFrame.number */
-  GstFlowReturn flow;
+  GstClockTime process_avg;     /* running average of process () time */
+  GstClockTime process_last;    /* the last process () time */
+
+  /* --- priv->lock: the stream --- */
+  guint generation;             /* bumped by each flush and stop; the src
+                                 * task also reads it atomically */
+  GstFlowReturn flow;           /* FLUSHING, or the last downstream one */
   gboolean error_posted;        /* flow is an error we posted */
   gboolean posting_error;       /* the src task posts one: upstream waits */
   gboolean eos;                 /* EOS received, not yet flushed */
@@ -256,23 +262,18 @@ typedef struct
   gboolean negotiated;          /* FALSE: refuse data as not-negotiated */
   gboolean awaiting_output_caps;        /* negotiate left them to parse */
   GQueue held_events;           /* GstEvent *, waiting for output caps */
-  GstTagList *upstream_tags;    /* upstream thread: stream tags, merged */
-  GstTagList *subclass_tags;    /* with these (merge_tags ()) */
-  GstTagMergeMode tags_mode;
+  gboolean pushing;             /* the src task is pushing a batch */
+  guint task_backlog;           /* items the src task took out of out and
+                                 * has not pushed yet */
 
-  /* Worker contexts not in use, all made for the current caps cookie. A
-   * context made for older caps is freed when it comes back. */
+  /* --- priv->lock: worker contexts not in use, all made for the current
+   * caps cookie (one made for older caps is freed when it comes back) --- */
   GstQueueArray *free_contexts;
   guint caps_cookie;
   GHashTable *lent_contexts;    /* context -> cookie, public borrowers */
   guint contexts_made;          /* contexts alive, idle or not */
 
-  /* Our place in a worker pool, joined on READY->PAUSED and left on
-   * PAUSED->READY; only touched in state changes, read while running. */
-  GstAsyncPoolMember *pool_member;
-  gboolean running;             /* between the two: limits are fixed */
-
-  /* Properties and what follows from them. */
+  /* --- priv->lock: properties and what follows from them --- */
   guint n_workers_setting;
   guint max_in_flight_setting;
   guint n_workers;              /* effective */
@@ -287,29 +288,44 @@ typedef struct
   GstAsyncTransformLeaky leaky;
   gboolean qos_enabled;
   gchar *worker_group;
-  gint max_errors;              /* atomic */
-  gint had_input;               /* atomic: a buffer came in since the start
-                                 * or the last flush; set by upstream, read
-                                 * by the src task at EOS */
-  gint copy;                    /* GstAsyncTransformCopy, atomic */
 
-  /* Negotiation: caps under the lock, the rest upstream thread only. */
+  /* --- priv->lock: caps and allocation --- */
   GstCaps *incaps;
   GstCaps *outcaps;
-  gint same_caps;               /* atomic, set with the caps: incaps equals
+  GstBufferPool *pool;
+  GstAllocator *allocator;
+  GstAllocationParams params;
+
+  /* --- priv->lock: timing (gstasynctransformtiming.c) --- */
+  GstAsyncQos qos;
+  GstAsyncLatency latency;
+  GstAsyncStats stats;
+
+  /* --- atomic --- */
+  gint max_errors;
+  gint had_input;               /* a buffer came in since the start or the
+                                 * last flush; set by upstream, read by the
+                                 * src task at EOS */
+  gint copy;                    /* GstAsyncTransformCopy */
+  gint same_caps;               /* set with the caps: incaps equals
                                  * outcaps, so a frame process () leaves
                                  * alone can go out as it came */
+
+  /* --- the upstream streaming thread only --- */
   gboolean allocation_pending;  /* decide_allocation was interrupted */
   gboolean set_caps_due;        /* new input caps that set_caps has not
                                  * taken yet, whatever the output caps */
   guint allocations;            /* decide_allocation runs so far */
-  GstBufferPool *pool;          /* the lock */
-  GstAllocator *allocator;      /* the lock */
-  GstAllocationParams params;   /* the lock */
+  GstTagList *upstream_tags;    /* stream tags, merged */
+  GstTagList *subclass_tags;    /* with these (merge_tags ()) */
+  GstTagMergeMode tags_mode;
 
-  GstAsyncQos qos;
-  GstAsyncLatency latency;
-  GstAsyncStats stats;
+  /* --- state changes only: set on READY->PAUSED, left on PAUSED->READY,
+   * read while running --- */
+  GstAsyncPoolMember *pool_member;
+  gboolean running;             /* between the two: limits are fixed */
+
+  /* --- the src task only --- */
   GstAsyncTask task;
 } GstAsyncTransformPrivate;
 
@@ -344,8 +360,8 @@ G_GNUC_INTERNAL void gst_async_transform_clear_job (GstAsyncJob * job);
 G_GNUC_INTERNAL
     void gst_async_transform_recycle_job_locked (GstAsyncTransformPrivate *
     priv, GstAsyncJob * job);
-G_GNUC_INTERNAL GstAsyncJob *
-gst_async_transform_next_todo_locked (GstAsyncTransformPrivate * priv);
+G_GNUC_INTERNAL GstAsyncJob
+    *gst_async_transform_next_todo_locked (GstAsyncTransformPrivate * priv);
 G_GNUC_INTERNAL void
 gst_async_transform_mark_done_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job);
@@ -458,8 +474,8 @@ G_GNUC_INTERNAL gboolean gst_async_transform_answer_position (GstAsyncTransform
     * self, GstQuery * query);
 G_GNUC_INTERNAL GstClockTime
 gst_async_transform_latency_locked (GstAsyncTransformPrivate * priv);
-G_GNUC_INTERNAL GstStructure *
-gst_async_transform_stats_locked (GstAsyncTransformPrivate * priv);
+G_GNUC_INTERNAL GstStructure
+    *gst_async_transform_stats_locked (GstAsyncTransformPrivate * priv);
 G_GNUC_INTERNAL void
 gst_async_transform_reset_stats_locked (GstAsyncTransformPrivate * priv);
 G_GNUC_INTERNAL void

@@ -937,23 +937,56 @@ GST_START_TEST (test_auto_window_survives_a_stall)
 
 GST_END_TEST;
 
-/* The automatic window holds no more than 10 MB beyond 2 x workers, as
- * queue's own limit: cheap work on 1 MB frames with the sink holding the
- * first keeps at most 10 frames inside, and upstream waits. */
-GST_START_TEST (test_auto_window_bytes)
+/* With the sink holding the first frame, a pusher thread sends 30 more
+ * (of 1 MB with @big): the element must stop upstream at exactly @expected
+ * frames inside, then let all 30 through once the sink lets go. */
+static void
+check_window_holds (GstHarness * h, gboolean big, guint expected)
 {
-  GstHarness *h = identity_harness (2, 0, TRUE, 0);
   gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
   Blocker b = { {0}, {0}, TRUE, 0 };
-  Pushes p = { h, 0, 30, {0}, {0}, FALSE, FALSE };
+  Pushes p = { h, 0, 30, {0}, {0}, FALSE, big };
+  guint64 out_before = read_stats (h->element).out;
   GThread *thread;
-  guint i, n = async_check_scale (200);
   Stats st;
 
   g_mutex_init (&b.lock);
   g_cond_init (&b.cond);
   g_mutex_init (&p.lock);
   g_cond_init (&p.cond);
+  gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER, hold_buffers, &b,
+      NULL);
+  thread = g_thread_new ("pusher", push_frames_thread, &p);
+  do {
+    st = read_stats (h->element);
+    fail_unless (g_get_monotonic_time () < deadline, "%u frames inside",
+        st.in_flight);
+  } while (st.in_flight < expected);
+  g_usleep (50 * 1000);
+  st = read_stats (h->element);
+  fail_unless_equals_int (st.in_flight, expected);
+  g_mutex_lock (&p.lock);
+  fail_if (p.done);
+  g_mutex_unlock (&p.lock);
+
+  blocker_release (&b);
+  g_thread_join (thread);
+  fail_unless (async_check_drain (h->srcpad));
+  fail_unless_equals_uint64 (read_stats (h->element).out, out_before + 30);
+  g_mutex_clear (&b.lock);
+  g_cond_clear (&b.cond);
+  g_mutex_clear (&p.lock);
+  g_cond_clear (&p.cond);
+}
+
+/* The automatic window holds no more than 10 MB beyond 2 x workers, as
+ * queue's own limit: cheap work on 1 MB frames with the sink holding the
+ * first keeps at most 10 frames inside, and upstream waits. */
+GST_START_TEST (test_auto_window_bytes)
+{
+  GstHarness *h = identity_harness (2, 0, TRUE, 0);
+  guint i, n = async_check_scale (200);
+
   /* cheap: the window grows */
   for (i = 0; i < n; i++)
     gst_harness_push (h, make_frame (i));
@@ -962,82 +995,27 @@ GST_START_TEST (test_auto_window_bytes)
   while (gst_harness_buffers_in_queue (h))
     gst_buffer_unref (gst_harness_pull (h));
 
-  gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER, hold_buffers, &b,
-      NULL);
-  p.big = TRUE;
-  thread = g_thread_new ("pusher", push_frames_thread, &p);
   /* upstream stops at 10 MB */
-  do {
-    st = read_stats (h->element);
-    fail_unless (g_get_monotonic_time () < deadline, "%u frames inside",
-        st.in_flight);
-  } while (st.in_flight < 10);
-  g_usleep (50 * 1000);
-  st = read_stats (h->element);
-  fail_unless_equals_int (st.in_flight, 10);
-  g_mutex_lock (&p.lock);
-  fail_if (p.done);
-  g_mutex_unlock (&p.lock);
-
-  blocker_release (&b);
-  g_thread_join (thread);
-  fail_unless (async_check_drain (h->srcpad));
-  fail_unless_equals_uint64 (read_stats (h->element).out, n + 30);
+  check_window_holds (h, TRUE, 10);
   gst_harness_teardown (h);
-  g_mutex_clear (&b.lock);
-  g_cond_clear (&b.cond);
-  g_mutex_clear (&p.lock);
-  g_cond_clear (&p.cond);
 }
 
 GST_END_TEST;
 
 /* An explicit window has the limits of queue too: max-size-bytes (1 MB
  * frames, 4 MB) and max-size-time (10 ms frames, 40 ms) each hold the
- * window at 4 frames of the 64 that max-in-flight allows, and upstream
- * waits while the sink holds the first. */
+ * window at 4 frames of the 64 that max-in-flight allows. */
 GST_START_TEST (test_explicit_window_limits)
 {
   GstHarness *h = identity_harness (2, 64, TRUE, 0);
-  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
-  Blocker b = { {0}, {0}, TRUE, 0 };
-  Pushes p = { h, 0, 30, {0}, {0}, FALSE, __i__ == 0 };
-  GThread *thread;
-  Stats st;
 
-  g_mutex_init (&b.lock);
-  g_cond_init (&b.cond);
-  g_mutex_init (&p.lock);
-  g_cond_init (&p.cond);
   if (__i__ == 0)
     g_object_set (h->element, "max-size-bytes", (guint64) 4 * 1024 * 1024,
         NULL);
   else
     g_object_set (h->element, "max-size-time", 40 * GST_MSECOND, NULL);
-  gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER, hold_buffers, &b,
-      NULL);
-  thread = g_thread_new ("pusher", push_frames_thread, &p);
-  do {
-    st = read_stats (h->element);
-    fail_unless (g_get_monotonic_time () < deadline, "%u frames inside",
-        st.in_flight);
-  } while (st.in_flight < 4);
-  g_usleep (50 * 1000);
-  st = read_stats (h->element);
-  fail_unless_equals_int (st.in_flight, 4);
-  g_mutex_lock (&p.lock);
-  fail_if (p.done);
-  g_mutex_unlock (&p.lock);
-
-  blocker_release (&b);
-  g_thread_join (thread);
-  fail_unless (async_check_drain (h->srcpad));
-  fail_unless_equals_uint64 (read_stats (h->element).out, 30);
+  check_window_holds (h, __i__ == 0, 4);
   gst_harness_teardown (h);
-  g_mutex_clear (&b.lock);
-  g_cond_clear (&b.cond);
-  g_mutex_clear (&p.lock);
-  g_cond_clear (&p.cond);
 }
 
 GST_END_TEST;
