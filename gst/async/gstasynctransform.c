@@ -2289,7 +2289,10 @@ gst_async_transform_push_batch_locked (GstAsyncTransform * self)
 
 /* Nothing to push or run: wakes a worker for real work waiting (the work
  * turned expensive with frames queued while it was cheap, and nobody woke
- * one for them), then waits for something to change. */
+ * one for them), and upstream if the window has room (with cheap work it
+ * is woken once the window is half empty, but the frames still inside may
+ * be pending ones that only more input finishes), then waits for
+ * something to change. */
 static void
 gst_async_transform_wait_for_work_locked (GstAsyncTransform * self)
 {
@@ -2298,6 +2301,8 @@ gst_async_transform_wait_for_work_locked (GstAsyncTransform * self)
   if (gst_async_transform_has_todo_locked (priv)
       && priv->busy_workers < priv->n_workers)
     priv->wakes_due |= GST_ASYNC_WAKE_WORKER;
+  if (priv->space_waiters > 0 && !gst_async_transform_window_full_locked (priv))
+    priv->wakes_due |= GST_ASYNC_WAKE_SPACE;
   gst_async_transform_wait_locked (priv, &priv->ready_cond,
       &priv->ready_waiters);
   priv->ready_signalled = FALSE;
