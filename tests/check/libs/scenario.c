@@ -1193,6 +1193,28 @@ settle_interrupt (Scenario * sc)
     complete_flush (sc);
 }
 
+/* The src task pauses once it has taken downstream's not-linked as the
+ * element's flow return: from then on, upstream must be told at its next
+ * push. Until then it may not be (the sink may still be sleeping before it
+ * returns the refusal), and a leaky upstream drops frames far faster than
+ * that: so this waits for the task, not for a number of frames. */
+static void
+wait_task_paused (Scenario * sc)
+{
+  GstPad *src = gst_element_get_static_pad (sc->element, "src");
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+
+  while (gst_pad_get_task_state (src) == GST_TASK_STARTED && !aborted (sc)) {
+    if (g_get_monotonic_time () > deadline) {
+      violation (sc, "downstream refused a buffer with not-linked, yet the "
+          "src task goes on");
+      break;
+    }
+    g_usleep (100);
+  }
+  gst_object_unref (src);
+}
+
 /* No refusal armed downstream any more, and none that upstream has not
  * handled: pushes frames until upstream learns of it (the next push at the
  * latest, once the src task saw it). */
@@ -1204,6 +1226,8 @@ settle_sink (Scenario * sc)
 
   if (fail > 0 && g_atomic_int_compare_and_exchange (&sc->sink_fail, fail, 0))
     return;
+  if (g_atomic_int_get (&sc->sink_fail) == GST_FLOW_NOT_LINKED)
+    wait_task_paused (sc);
   while (g_atomic_int_get (&sc->sink_fail) < 0 && !aborted (sc)) {
     if (g_atomic_int_get (&sc->sink_fail) == GST_FLOW_FLUSHING) {
       do_flush (sc);
