@@ -2058,14 +2058,8 @@ gst_async_transform_tally_pushed (GstAsyncTask * task, GstAsyncJob * job)
   task->tally.pushed++;
   task->tally.through_sum += through;
   task->tally.through_max = MAX (task->tally.through_max, through);
-  if (GST_CLOCK_TIME_IS_VALID (job->running_end)
-      && (!GST_CLOCK_TIME_IS_VALID (task->tally.last_end)
-          || job->running_end > task->tally.last_end))
-    task->tally.last_end = job->running_end;
-  if (GST_CLOCK_TIME_IS_VALID (job->running_time)
-      && (!GST_CLOCK_TIME_IS_VALID (task->tally.last_start)
-          || job->running_time > task->tally.last_start))
-    task->tally.last_start = job->running_time;
+  gst_async_keep_later (&task->tally.last_end, job->running_end);
+  gst_async_keep_later (&task->tally.last_start, job->running_time);
 }
 
 /* Pushes one frame's output, with the events it carries. Returns the flow

@@ -564,6 +564,16 @@ gst_async_transform_wake_task_locked (GstAsyncTransformPrivate * priv)
   }
 }
 
+/* Keeps in @latest the later of it and @time, either of which may be
+ * GST_CLOCK_TIME_NONE (nothing yet). */
+static inline void
+gst_async_keep_later (GstClockTime * latest, GstClockTime time)
+{
+  if (GST_CLOCK_TIME_IS_VALID (time)
+      && (!GST_CLOCK_TIME_IS_VALID (*latest) || time > *latest))
+    *latest = time;
+}
+
 /* Frames wait that no thread has started yet. */
 static inline gboolean
 gst_async_transform_has_todo_locked (GstAsyncTransformPrivate * priv)

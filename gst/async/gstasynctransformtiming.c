@@ -58,9 +58,7 @@ gst_async_transform_stamp_locked (GstAsyncTransformPrivate * priv,
   if (GST_BUFFER_DURATION_IS_VALID (buf))
     job->running_end += GST_BUFFER_DURATION (buf);
 
-  if (!GST_CLOCK_TIME_IS_VALID (qos->last_in)
-      || job->running_end > qos->last_in)
-    qos->last_in = job->running_end;
+  gst_async_keep_later (&qos->last_in, job->running_end);
   /* Nothing pushed yet: the output is where the first frame starts. */
   if (!GST_CLOCK_TIME_IS_VALID (qos->last_out))
     qos->last_out = job->running_time;
@@ -449,14 +447,8 @@ gst_async_transform_count_tally_locked (GstAsyncTransformPrivate * priv,
   stats->left += tally->pushed;
   stats->through_sum += tally->through_sum;
   stats->through_max = MAX (stats->through_max, tally->through_max);
-  if (GST_CLOCK_TIME_IS_VALID (tally->last_end)
-      && (!GST_CLOCK_TIME_IS_VALID (priv->qos.last_out)
-          || tally->last_end > priv->qos.last_out))
-    priv->qos.last_out = tally->last_end;
-  if (GST_CLOCK_TIME_IS_VALID (tally->last_start)
-      && (!GST_CLOCK_TIME_IS_VALID (priv->qos.last_out_start)
-          || tally->last_start > priv->qos.last_out_start))
-    priv->qos.last_out_start = tally->last_start;
+  gst_async_keep_later (&priv->qos.last_out, tally->last_end);
+  gst_async_keep_later (&priv->qos.last_out_start, tally->last_start);
 }
 
 /* An encoder's input @buffer (transfer full) clipped to the input segment,
