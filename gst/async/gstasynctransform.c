@@ -432,10 +432,11 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_LEAKY,
       g_param_spec_enum ("leaky", "Leaky",
-          "When max-in-flight frames are inside: wait (no), drop the new "
-          "frame (upstream) or drop the oldest frame not being processed "
-          "or pushed (downstream)", GST_TYPE_ASYNC_TRANSFORM_LEAKY,
-          DEFAULT_LEAKY, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          "When the element is full (max-in-flight, max-size-bytes or "
+          "max-size-time): wait (no), drop the new frame (upstream) or drop "
+          "the oldest frame not being processed or pushed (downstream)",
+          GST_TYPE_ASYNC_TRANSFORM_LEAKY, DEFAULT_LEAKY,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
