@@ -73,10 +73,10 @@
  * restarts it, with priv->lock held (neither waits for the task), so that
  * the two cannot cross.
  *
- * Items (frame jobs and serialized events) live in priv->out in arrival
- * order. Frame jobs not yet started also sit in priv->todo. Two conds:
+ * Items (frame jobs and serialized events) live in the lists of priv->jobs
+ * (gstasynctransformjobs.c), which say when each may leave. Two conds:
  *  - space: something left the element (chain waits for a free slot in the
- *    window, drain waits for priv->out to empty and every process () call
+ *    window, drain waits for every item to leave and every process () call
  *    to end);
  *  - ready: an item may leave (the src task waits).
  * Each cond has a waiter count so the hot path only signals when somebody
@@ -84,16 +84,16 @@
  * which is GST_FLOW_FLUSHING while flushing or inactive, and which carries
  * the last downstream flow return otherwise.
  *
- * A flush or a stop bumps priv->generation. A worker still running a job of
- * an older generation finishes it and throws the result away; the job is no
- * longer in priv->out, so it can never be pushed. The subclass's unlock
+ * A flush or a stop bumps priv->flush_count. A worker still running a job
+ * that came before it finishes it and throws the result away; the job is no
+ * longer in the lists, so it can never be pushed. The subclass's unlock
  * makes such work end early, and flush-stop waits for it to end, so that
  * flush () and the first frame after the flush find every worker free.
  *
  * At most n-workers frames are processed at once (priv->busy_workers). When
  * the work is cheap (see CHEAP_WORK) the src task takes one of those slots
  * and runs frames itself instead of waking a worker. Frames stay in
- * priv->out while they run, and leave only from there, in their turn:
+ * the lists while they run, and leave only from there, in their turn:
  * nobody waits for a frame left pending (gstasynctransformrun.c).
  *
  * A buffer's path, in named steps:
@@ -105,12 +105,6 @@
  *   the src task: loop () -> collect_locked () (the done items at the
  *     head of out) -> push_batch_locked () -> push_frame () ->
  *     gst_pad_push () -> account_locked () (the window has room again).
- *
- * Unordered output: every item has a section, the number of events before
- * it. Frames of the head section (no event before them in priv->out) that
- * are done wait in priv->finished, in the order they finished, and leave
- * from there; an event leaves once it is the head of priv->out, and then
- * the done frames of the next section move to priv->finished.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -543,11 +537,7 @@ gst_async_transform_init (GstAsyncTransform * self,
   g_cond_init (&priv->space_cond);
   g_cond_init (&priv->ready_cond);
 
-  g_queue_init (&priv->out);
-  g_queue_init (&priv->finished);
-  g_queue_init (&priv->stealable);
-  priv->todo = gst_queue_array_new (32);
-  priv->spare_jobs = gst_queue_array_new (32);
+  gst_async_jobs_init (&priv->jobs);
   priv->free_contexts = gst_queue_array_new (8);
   priv->lent_contexts = g_hash_table_new (NULL, NULL);
   priv->task.batch = g_ptr_array_new ();
@@ -557,10 +547,9 @@ gst_async_transform_init (GstAsyncTransform * self,
   g_queue_init (&priv->held_events);
 
   priv->flow = GST_FLOW_FLUSHING;
-  priv->head_end_seq = G_MAXUINT64;
   priv->n_workers_setting = DEFAULT_N_WORKERS;
   priv->max_in_flight_setting = DEFAULT_MAX_IN_FLIGHT;
-  priv->ordered = DEFAULT_ORDERED;
+  priv->jobs.ordered = DEFAULT_ORDERED;
   priv->latency_setting = DEFAULT_LATENCY;
   priv->leaky = DEFAULT_LEAKY;
   priv->qos_enabled = DEFAULT_QOS;
@@ -642,14 +631,9 @@ static void
 gst_async_transform_finalize (GObject * object)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (GST_ASYNC_TRANSFORM (object));
-  GstAsyncJob *job;
 
-  /* PAUSED->READY emptied out and todo. */
-  g_assert (g_queue_is_empty (&priv->out));
-  while ((job = gst_queue_array_pop_head (priv->spare_jobs)))
-    g_free (job);
-  gst_queue_array_free (priv->todo);
-  gst_queue_array_free (priv->spare_jobs);
+  /* (PAUSED->READY took every item out) */
+  gst_async_jobs_free (&priv->jobs);
   gst_queue_array_free (priv->free_contexts);
   g_hash_table_unref (priv->lent_contexts);
   g_free (priv->worker_group);
@@ -670,8 +654,6 @@ gst_async_transform_finalize (GObject * object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
-static void gst_async_transform_fill_finished_locked (GstAsyncTransformPrivate
-    * priv);
 
 static void
 gst_async_transform_set_property (GObject * object, guint prop_id,
@@ -709,18 +691,11 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
       priv->max_size_time = g_value_get_uint64 (value);
       g_cond_broadcast (&priv->space_cond);
       break;
-    case PROP_ORDERED:{
-      GList *l;
-
-      priv->ordered = g_value_get_boolean (value);
-      /* priv->finished is kept in unordered mode only. */
-      while ((l = g_queue_pop_head_link (&priv->finished)))
-        ((GstAsyncJob *) l->data)->in_finished = FALSE;
-      if (!priv->ordered)
-        gst_async_transform_fill_finished_locked (priv);
+    case PROP_ORDERED:
+      gst_async_jobs_set_ordered_locked (&priv->jobs,
+          g_value_get_boolean (value));
       g_cond_broadcast (&priv->ready_cond);
       break;
-    }
     case PROP_LATENCY:
       priv->latency_setting = g_value_get_int64 (value);
       latency_changed = TRUE;
@@ -779,7 +754,7 @@ gst_async_transform_get_property (GObject * object, guint prop_id,
       g_value_set_uint64 (value, priv->max_size_time);
       break;
     case PROP_ORDERED:
-      g_value_set_boolean (value, priv->ordered);
+      g_value_set_boolean (value, priv->jobs.ordered);
       break;
     case PROP_LATENCY:
       g_value_set_int64 (value, priv->latency_setting);
@@ -805,29 +780,6 @@ gst_async_transform_get_property (GObject * object, guint prop_id,
 
 /* --- jobs ---------------------------------------------------------------- */
 
-static GstAsyncJob *
-gst_async_transform_new_job_locked (GstAsyncTransformPrivate * priv)
-{
-  GstAsyncJob *job = gst_queue_array_pop_tail (priv->spare_jobs);
-
-  if (job == NULL) {
-    job = g_new0 (GstAsyncJob, 1);
-    job->out_link.data = job->finished_link.data = job;
-    job->stealable_link.data = job;
-    g_queue_init (&job->events);
-    g_queue_init (&job->messages);
-  }
-  job->generation = priv->generation;
-  job->state = JOB_QUEUED;
-  job->ret = GST_FLOW_OK;
-  job->late = FALSE;
-  job->discont = job->past_end = job->run_by_task = FALSE;
-  job->finished = job->abandoned = FALSE;
-  job->processed_at = 0;
-  job->frame.number = G_MAXUINT64;
-  return job;
-}
-
 /* Releases what @job holds. Calls out (buffer and event unrefs), so never
  * with the lock held. */
 void
@@ -845,79 +797,8 @@ gst_async_transform_clear_job (GstAsyncJob * job)
   job->frame.user_data = NULL;
 }
 
-void
-gst_async_transform_recycle_job_locked (GstAsyncTransformPrivate * priv,
-    GstAsyncJob * job)
-{
-  gst_queue_array_push_tail (priv->spare_jobs, job);
-}
-
-/* A frame leaky=downstream may drop: a frame that has no error to report,
- * no QoS message to post, no event to send, and is not being processed or
- * pushed. */
-static inline gboolean
-gst_async_transform_can_steal (GstAsyncJob * job)
-{
-  return job->event == NULL && job->state == JOB_DONE && !job->late
-      && job->ret == GST_FLOW_OK && job->frame_error == NULL
-      && g_queue_is_empty (&job->messages) && g_queue_is_empty (&job->events);
-}
-
-/* @job may leave once its turn comes: wakes the src task if it waits for
- * it. */
-void
-gst_async_transform_mark_done_locked (GstAsyncTransformPrivate * priv,
-    GstAsyncJob * job)
-{
-  gboolean may_leave;
-
-  job->state = JOB_DONE;
-  if (gst_async_transform_can_steal (job)) {
-    g_queue_push_tail_link (&priv->stealable, &job->stealable_link);
-    job->in_stealable = TRUE;
-  }
-  if (job->ret == GST_FLOW_EOS && job->section == priv->head_section)
-    priv->head_end_seq = MIN (priv->head_end_seq, job->seq);
-  if (priv->ordered || job->ret == GST_FLOW_EOS) {
-    /* (unordered, the end of the stream leaves in its place too, as an
-     * event) */
-    may_leave = priv->out.head == &job->out_link;
-  } else {
-    may_leave = job->section == priv->head_section;
-    if (may_leave) {
-      g_queue_push_tail_link (&priv->finished, &job->finished_link);
-      job->in_finished = TRUE;
-    }
-  }
-  if (may_leave)
-    gst_async_transform_wake_task_locked (priv);
-}
-
-/* The oldest frame not yet started, taken off the to-do list. */
-GstAsyncJob *
-gst_async_transform_next_todo_locked (GstAsyncTransformPrivate * priv)
-{
-  return gst_queue_array_pop_head (priv->todo);
-}
-
-/* @job leaves the window (pushed or dropped): out of the lists of done
- * frames. */
-static void
-gst_async_transform_unlink_done_locked (GstAsyncTransformPrivate * priv,
-    GstAsyncJob * job)
-{
-  if (job->in_finished) {
-    g_queue_unlink (&priv->finished, &job->finished_link);
-    job->in_finished = FALSE;
-  }
-  if (job->in_stealable) {
-    g_queue_unlink (&priv->stealable, &job->stealable_link);
-    job->in_stealable = FALSE;
-  }
-}
-
 /* Takes every item out of the element, except jobs a worker is running (the
- * worker throws those away when it sees the bumped generation) and pending
+ * worker throws those away when it sees the bumped flush_count) and pending
  * ones (their finish_frame () does). The taken items are moved to
  * @dropped, oldest first, to be cleared without the lock. The src task is
  * paused, or inside one of its own pushes (a flush from a pad probe): the
@@ -929,9 +810,8 @@ gst_async_transform_drop_all_locked (GstAsyncTransformPrivate * priv,
 {
   GstAsyncJob *job;
   GstEvent *event;
-  GList *link;
 
-  g_atomic_int_inc (&priv->generation);
+  g_atomic_int_inc (&priv->flush_count);
   if (!priv->pushing) {
     g_ptr_array_extend_and_steal (dropped, priv->task.batch);
     priv->task.batch = g_ptr_array_new ();
@@ -941,23 +821,11 @@ gst_async_transform_drop_all_locked (GstAsyncTransformPrivate * priv,
    * like the queued ones (their type comes after caps, so storing them
    * before caps is in order). */
   while ((event = g_queue_pop_head (&priv->held_events))) {
-    job = gst_async_transform_new_job_locked (priv);
+    job = gst_async_jobs_new_job_locked (&priv->jobs);
     job->event = event;
-    job->state = JOB_DONE;
     g_ptr_array_add (dropped, job);
   }
-  gst_queue_array_clear (priv->todo);
-  while ((link = g_queue_pop_head_link (&priv->out))) {
-    job = link->data;
-    gst_async_transform_unlink_done_locked (priv, job);
-    if (job->state == JOB_PENDING)
-      job->abandoned = TRUE;    /* freed by its finish_frame () */
-    else if (job->state != JOB_RUNNING)
-      g_ptr_array_add (dropped, job);
-  }
-  priv->head_section = priv->tail_section;
-  priv->head_end_seq = G_MAXUINT64;
-  priv->tail_discont = FALSE;
+  gst_async_jobs_take_all_locked (&priv->jobs, dropped);
   priv->stats.dropped_other += priv->in_flight;
   priv->in_flight = 0;
   priv->bytes_in_flight = 0;
@@ -1007,8 +875,7 @@ gst_async_transform_free_dropped (GstAsyncTransform * self,
   }
   g_mutex_lock (&priv->lock);
   for (i = 0; i < dropped->len; i++)
-    gst_async_transform_recycle_job_locked (priv,
-        g_ptr_array_index (dropped, i));
+    gst_async_jobs_recycle_locked (&priv->jobs, g_ptr_array_index (dropped, i));
   gst_async_transform_unlock_and_wake (priv);
   g_ptr_array_set_size (dropped, 0);
 }
@@ -1068,46 +935,16 @@ gst_async_transform_resume (GstAsyncTransform * self)
 
 /* --- sink side: frames --------------------------------------------------- */
 
-/* Marks the first frame after @job (in output order) DISCONT, or the next
- * frame to come when none is inside yet: @job was dropped. */
-static void
-gst_async_transform_discont_after_locked (GstAsyncTransformPrivate * priv,
-    GstAsyncJob * job)
-{
-  GList *l;
-
-  for (l = job->out_link.next; l; l = l->next) {
-    GstAsyncJob *next = l->data;
-
-    if (next->event == NULL) {
-      next->discont = TRUE;
-      return;
-    }
-  }
-  priv->tail_discont = TRUE;
-}
-
-/* For leaky=downstream: takes the oldest frame out of the window that no
- * thread is processing or pushing: the oldest not started, or the first
- * done frame waiting for its turn, whichever came first. NULL when every
- * frame inside is being processed or pushed. */
+/* For leaky=downstream: takes the oldest frame that may be dropped out of
+ * the window, or NULL when every frame inside is being processed or
+ * pushed. */
 static GstAsyncJob *
 gst_async_transform_steal_oldest_locked (GstAsyncTransformPrivate * priv)
 {
-  GstAsyncJob *queued = gst_queue_array_peek_head (priv->todo);
-  GstAsyncJob *done = priv->stealable.head ? priv->stealable.head->data : NULL;
-  GstAsyncJob *job;
+  GstAsyncJob *job = gst_async_jobs_steal_oldest_locked (&priv->jobs);
 
-  if (queued && (done == NULL || queued->seq < done->seq))
-    job = gst_queue_array_pop_head (priv->todo);
-  else if (done)
-    job = done;
-  else
+  if (job == NULL)
     return NULL;
-
-  gst_async_transform_discont_after_locked (priv, job);
-  gst_async_transform_unlink_done_locked (priv, job);
-  g_queue_unlink (&priv->out, &job->out_link);
   priv->in_flight--;
   priv->bytes_in_flight -= job->size;
   priv->time_in_flight -= job->duration;
@@ -1183,15 +1020,15 @@ gst_async_transform_queue_frame_locked (GstAsyncTransform * self,
   if (drop_new || *replaced)
     priv->stats.dropped_leaky++;
   if (drop_new) {
-    priv->tail_discont = TRUE;
+    priv->jobs.tail_discont = TRUE;
     return GST_ASYNC_TRANSFORM_FLOW_DROPPED;
   }
 
   if (!priv->qos.duration_from_caps && GST_BUFFER_DURATION_IS_VALID (buffer))
     priv->qos.frame_duration = GST_BUFFER_DURATION (buffer);
 
-  job = gst_async_transform_new_job_locked (priv);
-  job->seq = priv->next_seq++;
+  job = gst_async_jobs_new_job_locked (&priv->jobs);
+  job->flush_count = priv->flush_count;
   job->frame.input = buffer;
   job->frame.user_data = user_data;
   job->user_data_destroy = destroy;
@@ -1201,22 +1038,17 @@ gst_async_transform_queue_frame_locked (GstAsyncTransform * self,
       GST_BUFFER_DURATION (buffer) :
       GST_CLOCK_TIME_IS_VALID (priv->qos.frame_duration) ?
       priv->qos.frame_duration : 0;
-  job->section = priv->tail_section;
-  job->epoch = priv->stream_epoch;
-  job->discont = priv->tail_discont;
-  priv->tail_discont = FALSE;
+  job->segment_count = priv->segment_count;
   gst_async_transform_stamp_locked (priv, job);
-  g_queue_push_tail_link (&priv->out, &job->out_link);
+  /* (a frame already late only keeps its place, for the QoS message) */
+  if (gst_async_jobs_add_frame_locked (&priv->jobs, job,
+          gst_async_transform_is_late_locked (priv, job)))
+    gst_async_transform_wake_task_locked (priv);
   priv->in_flight++;
   priv->bytes_in_flight += job->size;
   priv->time_in_flight += job->duration;
   priv->stats.in_flight_max = MAX (priv->stats.in_flight_max, priv->in_flight);
   GST_LOG_OBJECT (self, "queued a frame, %u in flight", priv->in_flight);
-  if (gst_async_transform_is_late_locked (priv, job))
-    /* Already late: it only keeps its place, for the QoS message. */
-    gst_async_transform_mark_done_locked (priv, job);
-  else
-    gst_queue_array_push_tail (priv->todo, job);
   return GST_FLOW_OK;
 }
 
@@ -1241,7 +1073,7 @@ gst_async_transform_queued (GstAsyncTransform * self, GstFlowReturn ret,
     GST_DEBUG_OBJECT (self, "leaky, dropped an older frame");
     gst_async_transform_clear_job (replaced);
     g_mutex_lock (&priv->lock);
-    gst_async_transform_recycle_job_locked (priv, replaced);
+    gst_async_jobs_recycle_locked (&priv->jobs, replaced);
     gst_async_transform_unlock_and_wake (priv);
   }
   return ret == GST_ASYNC_TRANSFORM_FLOW_DROPPED ? GST_FLOW_OK : ret;
@@ -1406,13 +1238,7 @@ static void
 gst_async_transform_append_event_locked (GstAsyncTransformPrivate * priv,
     GstEvent * event)
 {
-  GstAsyncJob *job = gst_async_transform_new_job_locked (priv);
-
-  job->event = event;
-  job->state = JOB_DONE;
-  job->section = priv->tail_section++;
-  g_queue_push_tail_link (&priv->out, &job->out_link);
-  if (priv->out.head == &job->out_link)
+  if (gst_async_jobs_add_event_locked (&priv->jobs, event))
     gst_async_transform_wake_task_locked (priv);
 }
 
@@ -1571,7 +1397,7 @@ gst_async_transform_wait_drained (GstAsyncTransform * self)
    * is out) */
   while ((ret = priv->flow) == GST_FLOW_OK ? (priv->pushing
           || priv->task_backlog > 0 || priv->busy_workers > 0
-          || !g_queue_is_empty (&priv->out))
+          || !gst_async_jobs_is_empty_locked (&priv->jobs))
       : (ret < GST_FLOW_EOS && priv->pushing))
     gst_async_transform_wait_locked (priv, &priv->space_cond,
         &priv->drain_waiters);
@@ -1730,7 +1556,7 @@ gst_async_transform_default_sink_event (GstAsyncTransform * self,
       g_mutex_lock (&priv->lock);
       priv->eos = FALSE;
       priv->downstream_eos = FALSE;
-      priv->stream_epoch++;
+      priv->segment_count++;
       if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT) {
         gst_event_copy_segment (event, &priv->qos.segment);
         gst_async_transform_reset_timeline_locked (priv);
@@ -1820,58 +1646,6 @@ gst_async_transform_sink_activate_mode (GstPad * pad, GstObject * parent,
 
 /* --- src side ------------------------------------------------------------ */
 
-/* Unordered: the frames of the head section (before the first event in
- * out) that are done may leave; the end of the stream (EOS from process ())
- * waits for its place, as an event, and the frames after it are past the
- * end. */
-static void
-gst_async_transform_fill_finished_locked (GstAsyncTransformPrivate * priv)
-{
-  GList *l;
-
-  priv->head_end_seq = G_MAXUINT64;
-  for (l = priv->out.head; l; l = l->next) {
-    GstAsyncJob *job = l->data;
-
-    if (job->event)
-      break;
-    if (job->state != JOB_DONE)
-      continue;
-    if (job->ret == GST_FLOW_EOS)
-      priv->head_end_seq = MIN (priv->head_end_seq, job->seq);
-    else if (!job->in_finished) {
-      g_queue_push_tail_link (&priv->finished, &job->finished_link);
-      job->in_finished = TRUE;
-    }
-  }
-}
-
-/* An event left the head of out: the frames after it, up to the next
- * event, are the head section now. Each frame is visited once, when its
- * section comes to the head. */
-static void
-gst_async_transform_next_section_locked (GstAsyncTransformPrivate * priv)
-{
-  priv->head_section++;
-  if (!priv->ordered)
-    gst_async_transform_fill_finished_locked (priv);
-}
-
-/* Takes @job out of out into @batch, for the src task to push. */
-static void
-gst_async_transform_take_out_locked (GstAsyncTransformPrivate * priv,
-    GstAsyncJob * job, GPtrArray * batch)
-{
-  g_queue_unlink (&priv->out, &job->out_link);
-  gst_async_transform_unlink_done_locked (priv, job);
-  /* Unordered, a frame after the end may finish before it: dropped. */
-  job->past_end = job->event == NULL && !priv->ordered
-      && job->seq > priv->head_end_seq;
-  g_ptr_array_add (batch, job);
-  if (job->event)
-    gst_async_transform_next_section_locked (priv);
-}
-
 /* With leaky=downstream, the src task takes one frame at a time, so that
  * the others stay in the window where a new frame may replace them. */
 static inline guint
@@ -1880,29 +1654,16 @@ gst_async_transform_batch_frames_locked (GstAsyncTransformPrivate * priv)
   return priv->leaky == GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM ? 1 : G_MAXUINT;
 }
 
-/* Moves every item that may leave now from out to @batch: ordered, the
- * head while it is done; unordered, the finished frames of the head
- * section, then the event after them. Returns how many are in @batch. */
+/* Moves the items that may leave now to the src task's batch. Returns how
+ * many. */
 static guint
-gst_async_transform_collect_locked (GstAsyncTransformPrivate * priv,
-    GPtrArray * batch)
+gst_async_transform_collect_locked (GstAsyncTransformPrivate * priv)
 {
-  guint frames = 0, max_frames = gst_async_transform_batch_frames_locked (priv);
-  GstAsyncJob *job;
+  guint n = gst_async_jobs_collect_locked (&priv->jobs, priv->task.batch,
+      gst_async_transform_batch_frames_locked (priv));
 
-  while (frames < max_frames) {
-    if (!priv->ordered && priv->finished.head)
-      job = priv->finished.head->data;
-    else if (priv->out.head && (job = priv->out.head->data)
-        && job->state == JOB_DONE && (priv->ordered || job->event
-            || job->ret == GST_FLOW_EOS));
-    else
-      break;
-    gst_async_transform_take_out_locked (priv, job, batch);
-    frames += job->event == NULL;
-  }
-  priv->task_backlog = batch->len;
-  return batch->len;
+  priv->task_backlog = priv->task.batch->len;
+  return n;
 }
 
 /* Whether to wake an upstream that waits for space. With cheap work, once
@@ -1929,7 +1690,7 @@ gst_async_transform_account_locked (GstAsyncTransform * self,
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GstAsyncTask *task = &priv->task;
 
-  if (task->generation == priv->generation) {
+  if (task->flush_count == priv->flush_count) {
     /* (a flush counted these frames as dropped already) */
     priv->in_flight -= task->tally.frames;
     priv->bytes_in_flight -= task->tally.bytes;
@@ -1940,7 +1701,7 @@ gst_async_transform_account_locked (GstAsyncTransform * self,
       priv->error_posted = own_error;
     }
     /* Unless upstream started a new segment since that frame came. */
-    if (task->got_eos && task->eos_epoch == priv->stream_epoch)
+    if (task->got_eos && task->eos_segment_count == priv->segment_count)
       priv->downstream_eos = TRUE;
   }
   task->got_eos = FALSE;
@@ -1986,7 +1747,7 @@ gst_async_transform_hold_upstream (GstAsyncTransform * self)
 
   g_mutex_lock (&priv->lock);
   priv->posting_error = priv->flow == GST_FLOW_OK
-      && priv->task.generation == priv->generation;
+      && priv->task.flush_count == priv->flush_count;
   g_mutex_unlock (&priv->lock);
 }
 
@@ -2094,7 +1855,7 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
      * as when downstream returns EOS. */
     GST_DEBUG_OBJECT (self, "process () returned EOS: the stream ends");
     task->discarding = task->got_eos = TRUE;
-    task->eos_epoch = job->epoch;
+    task->eos_segment_count = job->segment_count;
     return GST_FLOW_OK;
   }
   if (job->ret == GST_FLOW_FLUSHING)
@@ -2147,7 +1908,7 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
   } else if (ret == GST_FLOW_EOS) {
     GST_DEBUG_OBJECT (self, "downstream is EOS, dropping frames");
     task->discarding = task->got_eos = TRUE;
-    task->eos_epoch = job->epoch;
+    task->eos_segment_count = job->segment_count;
     ret = GST_FLOW_OK;
   }
   return ret;
@@ -2224,7 +1985,8 @@ gst_async_transform_batch_is_stale (GstAsyncTransform * self)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
 
-  return (guint) g_atomic_int_get (&priv->generation) != priv->task.generation;
+  return (guint) g_atomic_int_get (&priv->flush_count) !=
+      priv->task.flush_count;
 }
 
 /* Pushes the items of the batch in order. Called with the lock; releases
@@ -2244,7 +2006,7 @@ gst_async_transform_push_batch_locked (GstAsyncTransform * self)
   GstAsyncJob *job;
   guint i, pushed, gone;
 
-  task->generation = priv->generation;
+  task->flush_count = priv->flush_count;
   priv->pushing = TRUE;
   gst_async_transform_unlock_and_wake (priv);
 
@@ -2275,7 +2037,7 @@ gst_async_transform_push_batch_locked (GstAsyncTransform * self)
 
   gst_async_transform_lock_hot (priv);
   for (i = 0; i < pushed; i++)
-    gst_async_transform_recycle_job_locked (priv, g_ptr_array_index (batch, i));
+    gst_async_jobs_recycle_locked (&priv->jobs, g_ptr_array_index (batch, i));
   g_ptr_array_remove_range (batch, 0, gone);
   priv->pushing = FALSE;
   priv->task_backlog = batch->len;
@@ -2293,7 +2055,7 @@ gst_async_transform_wait_for_work_locked (GstAsyncTransform * self)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
 
-  if (gst_async_transform_has_todo_locked (priv)
+  if (gst_async_jobs_has_todo_locked (&priv->jobs)
       && priv->busy_workers < priv->n_workers)
     priv->wakes_due |= GST_ASYNC_WAKE_WORKER;
   if (priv->space_waiters > 0 && !gst_async_transform_window_full_locked (priv))
@@ -2334,7 +2096,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
     if (G_UNLIKELY (priv->latency.message_due)) {
       gst_async_transform_post_latency_locked (self);
     } else if (task->batch->len > 0
-        || gst_async_transform_collect_locked (priv, task->batch)) {
+        || gst_async_transform_collect_locked (priv)) {
       gst_async_transform_push_batch_locked (self);
     } else if (gst_async_transform_work_is_cheap_locked (priv)
         && gst_async_transform_take_run_locked (priv, task->run,
@@ -2342,7 +2104,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
       gst_async_transform_run_locked (self, (GstAsyncJob **) task->run->pdata,
           task->run->len);
       g_ptr_array_set_size (task->run, 0);
-    } else if (!gst_async_transform_collect_locked (priv, task->batch)) {
+    } else if (!gst_async_transform_collect_locked (priv)) {
       /* (looking for a run may have found only late frames, which are
        * done at once, without work: they leave on the next turn) */
       gst_async_transform_wait_for_work_locked (self);

@@ -29,6 +29,7 @@
 #define __GST_ASYNC_TRANSFORM_PRIVATE_H__
 
 #include "gstasynctransform.h"
+#include "gstasynctransformjobs.h"
 #include "gstasyncworkerpool.h"
 
 #include <gst/base/base.h>
@@ -36,78 +37,6 @@
 G_BEGIN_DECLS
 /* The most worker threads an element may have (n-workers). */
 #define MAX_N_WORKERS 256
-    typedef enum
-{
-  JOB_QUEUED,                   /* in out and todo: no worker has it */
-  JOB_RUNNING,                  /* a thread runs process () on it */
-  JOB_PENDING,                  /* process () returned FLOW_PENDING: the
-                                 * subclass finishes it, from any thread */
-  JOB_DONE,                     /* may leave once its turn comes */
-} GstAsyncJobState;
-
-/* A recoverable frame error (GST_ASYNC_TRANSFORM_FRAME_ERROR): a warning,
- * or an error once too many came in a row, posted in the frame's turn. */
-typedef struct
-{
-  GQuark domain;
-  gint code;
-  gchar *text;
-  gchar *debug;
-  const gchar *file;
-  const gchar *function;
-  gint line;
-} GstAsyncFrameError;
-
-/* One item in the output sequence: a frame, or a serialized event. Only
- * the thread that owns it touches its fields without the lock: the one in
- * process () (state RUNNING), or the src task once it took it out. */
-typedef struct
-{
-  GstAsyncFrame frame;          /* first: frames are jobs */
-  GList out_link;               /* in priv->out */
-  GList finished_link;          /* in priv->finished */
-  gboolean in_finished;
-  GList stealable_link;         /* in priv->stealable */
-  gboolean in_stealable;
-  guint64 seq;                  /* arrival order */
-  GDestroyNotify user_data_destroy;
-  GstEvent *event;              /* non-NULL: this item is an event */
-  GstAsyncJobState state;
-  GstFlowReturn ret;            /* the result of process () */
-  guint generation;
-  guint section;                /* events before it: unordered output */
-  guint epoch;                  /* priv->stream_epoch when submitted */
-  gint64 entered;               /* monotonic µs, when submitted */
-  gsize size;                   /* of the input, for the window */
-  GstClockTime duration;        /* its input's duration, or 0 */
-  gint64 processed_at;          /* monotonic µs, when its work ended */
-  GstClockTime took;            /* how long its work took */
-  gboolean run_by_task;         /* the src task ran it, not a worker */
-  GstClockTime running_time;    /* of its timestamp, for QoS */
-  GstClockTime running_end;     /* running_time + duration: position */
-  gboolean discont;             /* a frame before it was dropped */
-  gboolean past_end;            /* unordered: after a frame that ended the
-                                 * stream (process () returned EOS) */
-  /* Completion-based frames (process () returned FLOW_PENDING). */
-  gint64 started_at;            /* monotonic µs, when process () began */
-  gboolean finished;            /* finish_frame () came while RUNNING */
-  GstFlowReturn finished_ret;   /* the flow that finish_frame () gave */
-  gboolean abandoned;           /* flushed while PENDING: nobody waits for
-                                 * it, finish_frame () frees it */
-  /* From process (): events to push before it, error messages and a
-   * frame error to post in its turn. */
-  GQueue events;
-  GQueue messages;
-  GstAsyncFrameError *frame_error;
-  /* Dropped by QoS before work: what the QoS message will say. */
-  gboolean late;
-  GstClockTime stream_time;
-  GstClockTimeDiff late_by;
-  gdouble proportion;
-  guint64 processed_before;
-} GstAsyncJob;
-
-#define GST_ASYNC_JOB(frame) ((GstAsyncJob *) (frame))
 
 /* QoS and position, under the lock. */
 typedef struct
@@ -185,8 +114,8 @@ typedef struct
   GPtrArray *run;               /* GstAsyncJob *, cheap frames it runs */
   GstAsyncTally tally;          /* of the part of batch not yet counted */
   gint64 now;                   /* monotonic µs, when the batch went */
-  guint generation;             /* of the batch */
-  guint eos_epoch;              /* stream epoch of the frame that met
+  guint flush_count;            /* priv->flush_count when the batch went */
+  guint eos_segment_count;      /* segment count of the frame that met
                                  * EOS */
   gboolean discarding;          /* after EOS (from downstream or from
                                  * process), until a segment or
@@ -220,26 +149,13 @@ typedef struct
   gboolean ready_signalled;     /* the waiting src task was woken already */
   guint wakes_due;              /* GstAsyncWakes, made at the next unlock */
 
-  /* --- priv->lock: the job lists --- */
-  GQueue out;                   /* GstAsyncJob, via out_link: arrival
-                                 * order */
-  GstQueueArray *todo;          /* GstAsyncJob *, frames not yet started */
-  GQueue finished;              /* unordered: done frames of the head
-                                 * section, via finished_link */
-  GQueue stealable;             /* done frames leaky=downstream may drop,
-                                 * in the order they finished */
-  GstQueueArray *spare_jobs;    /* GstAsyncJob *, recycled */
-  guint64 next_seq;
-  guint head_section, tail_section;
-  guint64 head_end_seq;         /* unordered: the first frame of the head
-                                 * section whose process () returned EOS */
+  /* --- priv->lock: the items inside (gstasynctransformjobs.c) --- */
+  GstAsyncJobs jobs;
 
   /* --- priv->lock: the window --- */
   guint in_flight;              /* frames accepted and not yet pushed */
   guint64 bytes_in_flight;      /* their input bytes */
   GstClockTime time_in_flight;  /* their durations */
-  gboolean tail_discont;        /* leaky dropped the newest frame: the
-                                 * next one submitted is a DISCONT */
 
   /* --- priv->lock: process () calls (gstasynctransformrun.c) --- */
   guint busy_workers;           /* threads inside process () */
@@ -250,7 +166,7 @@ typedef struct
   GstClockTime process_last;    /* the last process () time */
 
   /* --- priv->lock: the stream --- */
-  guint generation;             /* bumped by each flush and stop; the src
+  guint flush_count;            /* bumped by each flush and stop; the src
                                  * task also reads it atomically */
   GstFlowReturn flow;           /* FLUSHING, or the last downstream one */
   gboolean error_posted;        /* flow is an error we posted */
@@ -258,7 +174,7 @@ typedef struct
   gboolean eos;                 /* EOS received, not yet flushed */
   gboolean downstream_eos;      /* EOS from downstream or process: refuse
                                  * data until a new segment or stream */
-  guint stream_epoch;           /* bumped by each segment / stream-start */
+  guint segment_count;          /* bumped by each segment / stream-start */
   gboolean negotiated;          /* FALSE: refuse data as not-negotiated */
   gboolean awaiting_output_caps;        /* negotiate left them to parse */
   GQueue held_events;           /* GstEvent *, waiting for output caps */
@@ -283,7 +199,6 @@ typedef struct
   guint max_in_flight;          /* the window now: base_window, or with
                                  * max-in-flight=0 more while the work is
                                  * cheap (see AUTO_WINDOW_*) */
-  gboolean ordered;
   gint64 latency_setting;
   GstAsyncTransformLeaky leaky;
   gboolean qos_enabled;
@@ -357,14 +272,6 @@ G_GNUC_INTERNAL
 G_GNUC_INTERNAL
     GstFlowReturn gst_async_transform_drain (GstAsyncTransform * self);
 G_GNUC_INTERNAL void gst_async_transform_clear_job (GstAsyncJob * job);
-G_GNUC_INTERNAL
-    void gst_async_transform_recycle_job_locked (GstAsyncTransformPrivate *
-    priv, GstAsyncJob * job);
-G_GNUC_INTERNAL GstAsyncJob
-    *gst_async_transform_next_todo_locked (GstAsyncTransformPrivate * priv);
-G_GNUC_INTERNAL void
-gst_async_transform_mark_done_locked (GstAsyncTransformPrivate * priv,
-    GstAsyncJob * job);
 
 /* gstasynctransformrun.c */
 G_GNUC_INTERNAL
@@ -564,6 +471,16 @@ gst_async_transform_wake_task_locked (GstAsyncTransformPrivate * priv)
   }
 }
 
+/* @job's work is over: it leaves in its turn, and the src task is woken
+ * if that turn has come. */
+static inline void
+gst_async_transform_mark_done_locked (GstAsyncTransformPrivate * priv,
+    GstAsyncJob * job)
+{
+  if (gst_async_jobs_mark_done_locked (&priv->jobs, job))
+    gst_async_transform_wake_task_locked (priv);
+}
+
 /* Keeps in @latest the later of it and @time, either of which may be
  * GST_CLOCK_TIME_NONE (nothing yet). */
 static inline void
@@ -572,13 +489,6 @@ gst_async_keep_later (GstClockTime * latest, GstClockTime time)
   if (GST_CLOCK_TIME_IS_VALID (time)
       && (!GST_CLOCK_TIME_IS_VALID (*latest) || time > *latest))
     *latest = time;
-}
-
-/* Frames wait that no thread has started yet. */
-static inline gboolean
-gst_async_transform_has_todo_locked (GstAsyncTransformPrivate * priv)
-{
-  return !gst_queue_array_is_empty (priv->todo);
 }
 
 /* Upstream must wait before it submits another frame: the window holds

@@ -192,14 +192,14 @@ gst_async_transform_work_over_locked (GstAsyncTransform * self,
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
 
   gst_async_transform_record_run_locked (priv, job, job->took);
-  if (job->generation == priv->generation && !job->abandoned) {
+  if (job->flush_count == priv->flush_count && !job->abandoned) {
     gst_async_transform_mark_done_locked (priv, job);
     return;
   }
   gst_async_transform_unlock_and_wake (priv);
   gst_async_transform_clear_job (job);
   g_mutex_lock (&priv->lock);
-  gst_async_transform_recycle_job_locked (priv, job);
+  gst_async_jobs_recycle_locked (&priv->jobs, job);
 }
 
 /* process () returned FLOW_PENDING for @job: with the lock, either a
@@ -210,13 +210,13 @@ static gboolean
 gst_async_transform_finished_early_locked (GstAsyncTransform * self,
     GstAsyncJob * job)
 {
-  if (job->finished) {
+  if (job->finish_called) {
     job->ret = job->finished_ret;
     return TRUE;
   }
   job->state = JOB_PENDING;
   /* a flush while process () ran: nobody waits for it any more */
-  job->abandoned = job->generation != GET_PRIV (self)->generation;
+  job->abandoned = job->flush_count != GET_PRIV (self)->flush_count;
   /* Until finish_frame (): the frame's element must outlive it. */
   gst_object_ref (self);
   return FALSE;
@@ -257,9 +257,9 @@ gst_async_transform_finish_frame (GstAsyncTransform * self,
 
   g_mutex_lock (&priv->lock);
   if ((job->state != JOB_RUNNING && job->state != JOB_PENDING)
-      || job->finished)
+      || job->finish_called)
     goto not_pending;
-  job->finished = TRUE;
+  job->finish_called = TRUE;
   if (job->state == JOB_RUNNING) {
     /* process () has not returned yet: its thread completes the frame */
     job->finished_ret = flow;
@@ -305,7 +305,7 @@ gst_async_transform_next_startable_locked (GstAsyncTransformPrivate * priv)
 {
   GstAsyncJob *job;
 
-  while ((job = gst_async_transform_next_todo_locked (priv))) {
+  while ((job = gst_async_jobs_next_todo_locked (&priv->jobs))) {
     if (!gst_async_transform_is_late_locked (priv, job))
       return job;
     gst_async_transform_mark_done_locked (priv, job);
@@ -343,7 +343,7 @@ gst_async_transform_take_slot_locked (GstAsyncTransformPrivate * priv,
 void
 gst_async_transform_announce_locked (GstAsyncTransformPrivate * priv)
 {
-  if (!gst_async_transform_has_todo_locked (priv))
+  if (!gst_async_jobs_has_todo_locked (&priv->jobs))
     return;
   if (!gst_async_transform_work_is_cheap_locked (priv))
     priv->wakes_due |= GST_ASYNC_WAKE_WORKER;
@@ -439,7 +439,7 @@ static inline gboolean
 gst_async_transform_worth_a_worker_locked (GstAsyncTransformPrivate * priv)
 {
   return gst_async_transform_slot_free_locked (priv)
-      && gst_async_transform_has_todo_locked (priv)
+      && gst_async_jobs_has_todo_locked (&priv->jobs)
       && !gst_async_transform_work_is_cheap_locked (priv);
 }
 

@@ -260,7 +260,7 @@ gst_async_transform_record_run_locked (GstAsyncTransformPrivate * priv,
   GstAsyncStats *stats = &priv->stats;
 
   /* A frame a flush or a stop cut short says nothing of the work. */
-  if (job->ret == GST_FLOW_FLUSHING || job->generation != priv->generation)
+  if (job->ret == GST_FLOW_FLUSHING || job->flush_count != priv->flush_count)
     return;
   gst_async_transform_measure_delay_locked (priv, job, took);
   /* The running average decides whether the work is cheap and sizes the
