@@ -75,7 +75,7 @@
 #include "config.h"
 #endif
 
-#include "gstasyncprocess.h"
+#include "gstasyncprocessprivate.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -108,46 +108,12 @@ static guint gst_async_process_signals[LAST_SIGNAL] = { 0 };
 
 /* The function and its data, shared by the calls that run it: replacing
  * it while they run frees it once the last one returns. */
-typedef struct
+struct _GstAsyncProcessCallback
 {
   gint refcount;
   GstAsyncProcessFunction func;
   gpointer user_data;
   GDestroyNotify notify;
-} GstAsyncProcessCallback;
-
-struct _GstAsyncProcess
-{
-  GstAsyncTransform parent;
-
-  /* with the object lock */
-  GstAsyncProcessCallback *callback;
-  GstCaps *caps_out;
-  /* The frames of process signal handlers, by id, until finished (for
-   * the action signals: bindings may not know the frame's type) */
-  GHashTable *by_id;
-  guint64 next_id;
-};
-
-typedef enum
-{
-  FRAME_IN_PROCESS,             /* the function runs on it */
-  FRAME_PENDING,                /* it returned FLOW_PENDING */
-  FRAME_FINISHED,               /* no longer the application's */
-} GstAsyncProcessFrameState;
-
-struct _GstAsyncProcessFrame
-{
-  gint refcount;
-  gint state;                   /* GstAsyncProcessFrameState, atomic */
-  /* Not owned: used only until the frame is finished, and the element
-   * outlives its frames in flight. */
-  GstAsyncProcess *process;
-  GstAsyncFrame *frame;         /* until finished */
-  GstCaps *caps;                /* (owned) once asked for, atomic */
-  guint worker;
-  guint64 number;
-  guint64 id;                   /* in by_id, if not 0 */
 };
 
 static GstStaticPadTemplate sink_template =
@@ -158,8 +124,6 @@ static GstStaticPadTemplate src_template =
 GST_STATIC_PAD_TEMPLATE (GST_ASYNC_TRANSFORM_SRC_NAME, GST_PAD_SRC,
     GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 
-G_DEFINE_BOXED_TYPE (GstAsyncProcessFrame, gst_async_process_frame,
-    gst_async_process_frame_ref, gst_async_process_frame_unref);
 G_DEFINE_TYPE (GstAsyncProcess, gst_async_process, GST_TYPE_ASYNC_TRANSFORM);
 
 static void gst_async_process_set_property (GObject * object, guint prop_id,
@@ -464,312 +428,7 @@ gst_async_process_unlock (GstAsyncTransform * trans)
   g_signal_emit (trans, gst_async_process_signals[SIGNAL_CANCEL], 0);
 }
 
-/* --- frames ------------------------------------------------------------- */
-
-static GstAsyncProcessFrame *
-gst_async_process_frame_new (GstAsyncProcess * self, GstAsyncFrame * frame)
-{
-  GstAsyncProcessFrame *handle = g_new (GstAsyncProcessFrame, 1);
-
-  handle->refcount = 1;
-  handle->state = FRAME_IN_PROCESS;
-  handle->process = self;
-  handle->frame = frame;
-  handle->caps = NULL;
-  handle->worker = frame->worker;
-  handle->number = frame->number;
-  handle->id = 0;
-  return handle;
-}
-
-/**
- * gst_async_process_frame_ref:
- * @frame: a #GstAsyncProcessFrame
- *
- * Takes a reference on @frame, to keep it past the application's
- * function (to finish it later from another thread).
- *
- * Returns: (transfer full): @frame
- *
- * Since: 1.0
- */
-GstAsyncProcessFrame *
-gst_async_process_frame_ref (GstAsyncProcessFrame * frame)
-{
-  g_return_val_if_fail (frame != NULL, NULL);
-
-  g_atomic_int_inc (&frame->refcount);
-  return frame;
-}
-
-/**
- * gst_async_process_frame_unref:
- * @frame: (transfer full): a #GstAsyncProcessFrame
- *
- * Drops a reference on @frame; the last one frees the handle, not the
- * frame it stands for: a pending frame still has to be finished.
- *
- * Since: 1.0
- */
-void
-gst_async_process_frame_unref (GstAsyncProcessFrame * frame)
-{
-  g_return_if_fail (frame != NULL);
-
-  if (!g_atomic_int_dec_and_test (&frame->refcount))
-    return;
-  gst_clear_caps (&frame->caps);
-  g_free (frame);
-}
-
-/* The frame, while it is the application's; NULL (with a critical) once
- * finished. */
-static GstAsyncFrame *
-gst_async_process_frame_get (GstAsyncProcessFrame * frame,
-    const gchar * function)
-{
-  if (g_atomic_int_get (&frame->state) == FRAME_FINISHED) {
-    g_critical ("%s: frame %" G_GUINT64_FORMAT " was finished already",
-        function, frame->number);
-    return NULL;
-  }
-  return frame->frame;
-}
-
-/**
- * gst_async_process_frame_get_buffer:
- * @frame: a #GstAsyncProcessFrame not finished yet
- *
- * Gets the frame's buffer, to read it.
- *
- * Returns: (transfer none) (nullable): the frame's buffer, to read: the
- *     one it came with, or the one it was given since
- *
- * Since: 1.0
- */
-GstBuffer *
-gst_async_process_frame_get_buffer (GstAsyncProcessFrame * frame)
-{
-  GstAsyncFrame *f;
-
-  g_return_val_if_fail (frame != NULL, NULL);
-
-  f = gst_async_process_frame_get (frame, G_STRFUNC);
-  if (f == NULL)
-    return NULL;
-  return f->output ? f->output : f->input;
-}
-
-/**
- * gst_async_process_frame_get_writable_buffer:
- * @frame: a #GstAsyncProcessFrame not finished yet
- *
- * The frame's buffer, writable: copied first only when another element
- * still holds it (behind a tee), as #GstBaseTransform does for in-place
- * work.
- *
- * Returns: (transfer none) (nullable): the buffer, to change in place
- *
- * Since: 1.0
- */
-GstBuffer *
-gst_async_process_frame_get_writable_buffer (GstAsyncProcessFrame * frame)
-{
-  GstAsyncFrame *f;
-
-  g_return_val_if_fail (frame != NULL, NULL);
-
-  f = gst_async_process_frame_get (frame, G_STRFUNC);
-  if (f == NULL)
-    return NULL;
-  return gst_async_frame_output_in_place (f);
-}
-
-/**
- * gst_async_process_frame_set_buffer:
- * @frame: a #GstAsyncProcessFrame not finished yet
- * @buffer: (transfer full): the frame's new buffer
- *
- * Replaces the frame's buffer. The new buffer gets the input's
- * timestamps, offsets, flags and metas where it has none of its own.
- *
- * Since: 1.0
- */
-void
-gst_async_process_frame_set_buffer (GstAsyncProcessFrame * frame,
-    GstBuffer * buffer)
-{
-  GstAsyncFrame *f;
-
-  g_return_if_fail (frame != NULL);
-  g_return_if_fail (GST_IS_BUFFER (buffer));
-
-  f = gst_async_process_frame_get (frame, G_STRFUNC);
-  if (f == NULL) {
-    gst_buffer_unref (buffer);
-    return;
-  }
-  gst_buffer_replace (&f->output, NULL);
-  f->output = buffer;
-}
-
-/**
- * gst_async_process_frame_get_caps:
- * @frame: a #GstAsyncProcessFrame not finished yet
- *
- * Gets the caps of the frame's input, to learn its format.
- *
- * Returns: (transfer none) (nullable): the input caps of the frame (%NULL
- *     for data without caps), valid as long as @frame
- *
- * Since: 1.0
- */
-GstCaps *
-gst_async_process_frame_get_caps (GstAsyncProcessFrame * frame)
-{
-  GstCaps *caps;
-
-  g_return_val_if_fail (frame != NULL, NULL);
-
-  /* Asked for, not given to every frame: it takes the element's lock. The
-   * input caps cannot change while a frame is inside: new caps wait for
-   * the frames before them to leave. */
-  caps = g_atomic_pointer_get (&frame->caps);
-  if (caps || gst_async_process_frame_get (frame, G_STRFUNC) == NULL)
-    return caps;
-  caps = gst_async_transform_get_input_caps (GST_ASYNC_TRANSFORM
-      (frame->process));
-  if (caps && !g_atomic_pointer_compare_and_exchange (&frame->caps, NULL, caps)) {
-    gst_caps_unref (caps);
-    caps = g_atomic_pointer_get (&frame->caps);
-  }
-  return caps;
-}
-
-/**
- * gst_async_process_frame_get_worker:
- * @frame: a #GstAsyncProcessFrame
- *
- * The worker slot the application's function was called in for @frame.
- *
- * Returns: the index, from 0, of that worker: no other call running at
- *     the same time has it, so it may pick a per-worker resource. Always
- *     below #GstAsyncTransform:n-workers.
- *
- * Since: 1.0
- */
-guint
-gst_async_process_frame_get_worker (GstAsyncProcessFrame * frame)
-{
-  g_return_val_if_fail (frame != NULL, 0);
-
-  return frame->worker;
-}
-
-/**
- * gst_async_process_frame_get_number:
- * @frame: a #GstAsyncProcessFrame
- *
- * Gets the frame's place in the input order.
- *
- * Returns: the frame's number, counted from 0 since the element started,
- *     in input order (frames dropped before any work are not counted)
- *
- * Since: 1.0
- */
-guint64
-gst_async_process_frame_get_number (GstAsyncProcessFrame * frame)
-{
-  g_return_val_if_fail (frame != NULL, 0);
-
-  return frame->number;
-}
-
-/* Gives @frame an id the action signals find it by, until finished. */
-static void
-gst_async_process_register_id (GstAsyncProcessFrame * frame)
-{
-  GstAsyncProcess *self = frame->process;
-
-  gst_async_process_frame_ref (frame);
-  GST_OBJECT_LOCK (self);
-  frame->id = ++self->next_id;
-  g_hash_table_insert (self->by_id, &frame->id, frame);
-  GST_OBJECT_UNLOCK (self);
-}
-
-static void
-gst_async_process_forget_id (GstAsyncProcessFrame * frame)
-{
-  GstAsyncProcess *self = frame->process;
-
-  if (frame->id == 0)
-    return;
-  GST_OBJECT_LOCK (self);
-  g_hash_table_remove (self->by_id, &frame->id);
-  GST_OBJECT_UNLOCK (self);
-  gst_async_process_frame_unref (frame);
-}
-
-/* (transfer full) (nullable): the frame the action signals name. */
-static GstAsyncProcessFrame *
-gst_async_process_lookup_id (GstAsyncProcess * self, guint64 id,
-    const gchar * action)
-{
-  GstAsyncProcessFrame *frame;
-
-  GST_OBJECT_LOCK (self);
-  frame = g_hash_table_lookup (self->by_id, &id);
-  if (frame)
-    gst_async_process_frame_ref (frame);
-  GST_OBJECT_UNLOCK (self);
-  if (frame == NULL)
-    g_critical ("asyncprocess %s: frame id %" G_GUINT64_FORMAT " is neither "
-        "being processed nor pending", action, id);
-  return frame;
-}
-
-/**
- * gst_async_process_frame_finish:
- * @frame: a #GstAsyncProcessFrame the function returned
- *     %GST_ASYNC_TRANSFORM_FLOW_PENDING for (or is about to)
- * @flow: the frame's result, as the function would have returned it
- *
- * Completes a pending frame, from any thread. Its buffer may not be used
- * any more afterwards; @frame itself stays valid until unreffed. Every
- * pending frame must be finished once, also after
- * #GstAsyncProcess::cancel.
- *
- * Since: 1.0
- */
-void
-gst_async_process_frame_finish (GstAsyncProcessFrame * frame,
-    GstFlowReturn flow)
-{
-  GstAsyncFrame *f;
-  gint state;
-
-  g_return_if_fail (frame != NULL);
-  g_return_if_fail (flow != GST_ASYNC_TRANSFORM_FLOW_PENDING);
-
-  f = frame->frame;
-  /* From whichever state it is in now: the function's thread may turn
-   * IN_PROCESS into PENDING between a look and a swap (two swaps, one
-   * from each state, would then both fail). */
-  do {
-    state = g_atomic_int_get (&frame->state);
-    if (state == FRAME_FINISHED) {
-      g_critical ("%s: frame %" G_GUINT64_FORMAT " was finished already",
-          G_STRFUNC, frame->number);
-      return;
-    }
-  } while (!g_atomic_int_compare_and_exchange (&frame->state, state,
-          FRAME_FINISHED));
-  frame->frame = NULL;
-  gst_async_process_forget_id (frame);
-  gst_async_transform_finish_frame (GST_ASYNC_TRANSFORM (frame->process), f,
-      flow);
-}
+/* --- the action signals --------------------------------------------------- */
 
 static void
 gst_async_process_finish_action (GstAsyncProcess * self, guint64 id,
@@ -782,37 +441,6 @@ gst_async_process_finish_action (GstAsyncProcess * self, guint64 id,
     gst_async_process_frame_finish (frame, flow);
     gst_async_process_frame_unref (frame);
   }
-}
-
-/**
- * gst_async_process_frame_finish_with_error:
- * @frame: a #GstAsyncProcessFrame being processed or pending
- * @error: (transfer none): what went wrong
- * @debug: (nullable): details, for developers
- *
- * Finishes the frame with %GST_FLOW_ERROR and an error message made of
- * @error and @debug, posted once every frame before it has left (an
- * error posted from another thread with GST_ELEMENT_ERROR() would be
- * posted at once). The element stops.
- *
- * Since: 1.0
- */
-void
-gst_async_process_frame_finish_with_error (GstAsyncProcessFrame * frame,
-    const GError * error, const gchar * debug)
-{
-  GstAsyncFrame *f;
-
-  g_return_if_fail (frame != NULL);
-  g_return_if_fail (error != NULL);
-
-  f = gst_async_process_frame_get (frame, G_STRFUNC);
-  if (f == NULL)
-    return;
-  gst_async_frame_add_message (f,
-      gst_message_new_error (GST_OBJECT (frame->process), (GError *) error,
-          debug));
-  gst_async_process_frame_finish (frame, GST_FLOW_ERROR);
 }
 
 static void
