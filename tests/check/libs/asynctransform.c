@@ -24,7 +24,11 @@
  * worker contexts, dropped, failing and held frames). Every wait on the
  * element has a deadline; loop counts shrink under valgrind
  * (GST_ASYNC_TEST_VALGRIND). The subclass interface itself is tested in
- * asyncsubclass.c. */
+ * asyncsubclass.c.
+ *
+ * One TCase per concern, in the order of this file: shared helpers first,
+ * then each TCase's tests under a header naming it, with the helpers only
+ * they use. */
 
 #define _GNU_SOURCE             /* RTLD_NEXT */
 #include <dlfcn.h>
@@ -71,7 +75,141 @@ identity_harness (guint n_workers, guint max_in_flight, gboolean ordered,
   return h;
 }
 
-/* --- output identical to the input --------------------------------------- */
+/* --- push N frames, pull and check them ---------------------------------- */
+
+/* Pushes frames @first to @first + @n - 1; upstream must get OK for each. */
+static void
+push_frames (GstHarness * h, guint first, guint n)
+{
+  guint i;
+
+  for (i = first; i < first + n; i++) {
+    GstFlowReturn ret = gst_harness_push (h, make_frame (i));
+
+    fail_unless (ret == GST_FLOW_OK, "frame %u: %s", i,
+        gst_flow_get_name (ret));
+  }
+}
+
+/* Pulls @n buffers, which must be frames @first to @first + @n - 1, in
+ * that order (see assert_frame). */
+static void
+pull_and_check_order (GstHarness * h, guint first, guint n)
+{
+  guint i;
+
+  for (i = first; i < first + n; i++)
+    pull_frame (h, i);
+}
+
+/* Pulls @n buffers, whatever they are, and drops them. */
+static void
+pull_and_drop (GstHarness * h, guint n)
+{
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    GstBuffer *buf = gst_harness_pull (h);
+
+    fail_unless (buf != NULL, "buffer %u of %u missing", i, n);
+    gst_buffer_unref (buf);
+  }
+}
+
+/* Drops the buffers the harness has received so far. */
+static void
+drop_received (GstHarness * h)
+{
+  while (gst_harness_buffers_in_queue (h))
+    gst_buffer_unref (gst_harness_pull (h));
+}
+
+/* Waits until @t has processed @n frames; fails at @deadline. The stats
+ * have no signal to wait on, so this polls. */
+static void
+wait_processed (GstTestAsync * t, guint64 n, gint64 deadline)
+{
+  while (read_stats (GST_ELEMENT (t)).processed < n)
+    fail_unless (g_get_monotonic_time () < deadline);
+}
+
+/* --- the element between pads of the test's own -------------------------- */
+
+/* Puts @e, PLAYING, between a src pad of the test's and a sink pad whose
+ * chain function is @chain; the stream has started, with caps and a
+ * segment. Returns the src pad, and the sink pad in @sink. */
+static GstPad *
+setup_between_pads_with_caps (GstElement * e, GstPadChainFunction chain,
+    GstPad ** sink, const gchar * caps_str)
+{
+  GstPad *src = gst_check_setup_src_pad (e, &srctemplate);
+  GstCaps *caps = gst_caps_from_string (caps_str);
+
+  *sink = gst_check_setup_sink_pad (e, &sinktemplate);
+  gst_pad_set_chain_function (*sink, chain);
+  gst_pad_set_active (src, TRUE);
+  gst_pad_set_active (*sink, TRUE);
+  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_check_setup_events (src, e, caps, GST_FORMAT_TIME);
+  gst_caps_unref (caps);
+  return src;
+}
+
+static GstPad *
+setup_between_pads (GstElement * e, GstPadChainFunction chain, GstPad ** sink)
+{
+  return setup_between_pads_with_caps (e, chain, sink, "test/x");
+}
+
+static void
+teardown_between_pads (GstElement * e)
+{
+  gst_element_set_state (e, GST_STATE_NULL);
+  gst_check_teardown_src_pad (e);
+  gst_check_teardown_sink_pad (e);
+  gst_check_teardown_element (e);
+}
+
+static GstFlowReturn downstream_flow;
+
+static GstFlowReturn
+flow_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
+{
+  gst_buffer_unref (buffer);
+  return g_atomic_int_get (&downstream_flow);
+}
+
+/* --- a pipeline whose fakesink records what it renders ------------------- */
+
+static void
+on_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, gpointer data)
+{
+  Recorder *rec = data;
+
+  Item item = { 0, GST_BUFFER_PTS (buf) };
+
+  g_mutex_lock (&rec->lock);
+  g_array_append_val (rec->items, item);
+  g_cond_broadcast (&rec->cond);
+  g_mutex_unlock (&rec->lock);
+}
+
+/* Waits until @n buffers reached the sink; FALSE after 30 s. */
+static gboolean
+wait_for_handoffs (Recorder * rec, guint n)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&rec->lock);
+  while (ok && rec->items->len < n)
+    ok = g_cond_wait_until (&rec->cond, &rec->lock, deadline);
+  g_mutex_unlock (&rec->lock);
+  return ok;
+}
+
+/* --- TCase "ordering": every frame out once, in order or not ------------- */
 
 static const guint worker_counts[] = { 1, 2, 8 };
 
@@ -80,17 +218,9 @@ GST_START_TEST (test_identical_output)
   guint n_workers = worker_counts[__i__];
   guint n = async_check_scale (3000);
   GstHarness *h = identity_harness (n_workers, 0, TRUE, 300);
-  guint i;
 
-  for (i = 0; i < n; i++)
-    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
-  for (i = 0; i < n; i++) {
-    GstBuffer *buf = gst_harness_pull (h);
-
-    fail_unless (buf != NULL);
-    assert_frame (buf, i);
-    gst_buffer_unref (buf);
-  }
+  push_frames (h, 0, n);
+  pull_and_check_order (h, 0, n);
   gst_harness_teardown (h);
 }
 
@@ -102,17 +232,12 @@ GST_START_TEST (test_metadata_copied)
 {
   GstTestAsync *t = test_async_new (3, 0);
   GstHarness *h = test_harness (t);
-  guint i, n = async_check_scale (500);
+  guint n = async_check_scale (500);
 
   t->work_us = 200;
   gst_harness_set_src_caps_str (h, "test/in");
-  for (i = 0; i < n; i++)
-    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
-  for (i = 0; i < n; i++) {
-    GstBuffer *buf = gst_harness_pull (h);
-    assert_frame (buf, i);
-    gst_buffer_unref (buf);
-  }
+  push_frames (h, 0, n);
+  pull_and_check_order (h, 0, n);
   fail_unless_equals_int (t->context_clash, 0);
   fail_unless (t->max_running <= 3);
   test_teardown (h, t);
@@ -126,8 +251,7 @@ GST_START_TEST (test_unordered_exactly_once)
   GstHarness *h = identity_harness (4, 8, FALSE, 500);
   guint8 *seen = g_new0 (guint8, n);
 
-  for (i = 0; i < n; i++)
-    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  push_frames (h, 0, n);
   for (i = 0; i < n; i++) {
     GstBuffer *buf = gst_harness_pull (h);
     guint idx = GST_BUFFER_OFFSET (buf);
@@ -168,118 +292,6 @@ GST_START_TEST (test_unordered_overtakes)
 
 GST_END_TEST;
 
-/* --- concurrency and the window ------------------------------------------ */
-
-GST_START_TEST (test_real_concurrency)
-{
-  const guint n = 16, work_ms = 50;
-  GstElement *e = identity_new (4, n);
-  GstHarness *h;
-  gint64 start, elapsed_ms;
-  guint i;
-
-  g_object_set (e, "work-time", work_ms * 1000, NULL);
-  h = harness_for (e);
-  gst_harness_set_src_caps_str (h, "test/frames");
-  start = g_get_monotonic_time ();
-  for (i = 0; i < n; i++)
-    gst_harness_push (h, make_frame (i));
-  for (i = 0; i < n; i++)
-    gst_buffer_unref (gst_harness_pull (h));
-  elapsed_ms = (g_get_monotonic_time () - start) / 1000;
-
-  /* Sequential: 800 ms. Four workers: 200 ms. Anything under half of the
-   * sequential time proves real overlap; at least the ideal time proves
-   * the work was done. */
-  GST_INFO ("%u frames of %u ms with 4 workers: %" G_GINT64_FORMAT " ms", n,
-      work_ms, elapsed_ms);
-  fail_unless (elapsed_ms < n * work_ms / 2, "took %" G_GINT64_FORMAT " ms",
-      elapsed_ms);
-  fail_unless (elapsed_ms >= n * work_ms / 4);
-  {
-    Stats st;
-
-    /* the last push has returned, so it is counted */
-    fail_unless (async_check_drain (h->srcpad));
-    st = read_stats (h->element);
-    fail_unless_equals_uint64 (st.in, n);
-    fail_unless_equals_uint64 (st.out, n);
-    fail_unless (st.process_min >= work_ms * GST_MSECOND);
-    fail_unless (st.through_max >= st.process_max);
-  }
-  gst_harness_teardown (h);
-}
-
-GST_END_TEST;
-
-static const guint windows[] = { 1, 3, 7 };
-
-GST_START_TEST (test_max_in_flight_bound)
-{
-  guint max = windows[__i__], i, n = async_check_scale (400);
-  GstElement *e = identity_new (4, max);
-  GstPad *srcpad = gst_element_get_static_pad (e, "src");
-  GstHarness *h;
-  gint left = 0, peak = 0;
-
-  g_object_set (e, "work-time", 1000, "work-jitter", 2000, NULL);
-  h = harness_for (e);
-  gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER, count_buffers_probe,
-      &left, NULL);
-  gst_harness_set_src_caps_str (h, "test/frames");
-  for (i = 0; i < n; i++) {
-    gint inside;
-
-    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
-    /* accepted minus left can only overestimate what is inside */
-    inside = (gint) (i + 1) - g_atomic_int_get (&left);
-    fail_unless (inside <= (gint) max, "%d frames inside, window %u",
-        inside, max);
-    peak = MAX (peak, inside);
-  }
-  /* The window was really used, so the bound above was tested. */
-  fail_unless_equals_int (peak, max);
-  for (i = 0; i < n; i++)
-    gst_buffer_unref (gst_harness_pull (h));
-  gst_object_unref (srcpad);
-  gst_harness_teardown (h);
-}
-
-GST_END_TEST;
-
-/* Concurrent process () calls reach n-workers and never exceed it; worker
- * contexts are exclusive, at most one per worker, and freed. */
-GST_START_TEST (test_workers_and_contexts)
-{
-  GstTestAsync *t = test_async_new (3, 12);
-  GstHarness *h = test_harness (t);
-  guint i, n = async_check_scale (300);
-
-  t->work_us = 3000;
-  gst_harness_set_src_caps_str (h, "test/in");
-  for (i = 0; i < n; i++)
-    gst_harness_push (h, make_frame (i));
-  for (i = 0; i < n; i++)
-    gst_buffer_unref (gst_harness_pull (h));
-
-  fail_unless_equals_int (t->context_clash, 0);
-  fail_unless_equals_int (t->max_running, 3);
-  fail_unless (t->contexts_created >= 1 && t->contexts_created <= 3);
-  fail_unless_equals_int (t->contexts_freed, 0);
-
-  /* New caps: contexts made for the old ones go. */
-  gst_harness_set_src_caps_str (h, "test/out");
-  fail_unless_equals_int (t->contexts_freed, t->contexts_created);
-  gst_harness_push (h, make_frame (0));
-  gst_buffer_unref (gst_harness_pull (h));
-
-  gst_harness_teardown (h);
-  fail_unless_equals_int (t->contexts_freed, t->contexts_created);
-  gst_object_unref (t);
-}
-
-GST_END_TEST;
-
 /* A buffer list from upstream goes in as its frames, in order, in one
  * lock hold; a window smaller than the list makes it wait part-way, as
  * single buffers do. */
@@ -295,8 +307,7 @@ GST_START_TEST (test_chain_list)
       gst_buffer_list_add (list, make_frame (10 * k + i));
     fail_unless_equals_int (gst_pad_push_list (h->srcpad, list), GST_FLOW_OK);
   }
-  for (i = 0; i < 10 * n; i++)
-    pull_frame (h, i);
+  pull_and_check_order (h, 0, 10 * n);
   fail_unless (gst_harness_try_pull (h) == NULL);
   fail_unless (read_stats (h->element).in_flight_max <= 3);
   gst_harness_teardown (h);
@@ -330,8 +341,6 @@ GST_START_TEST (test_chain_list_parse)
 }
 
 GST_END_TEST;
-
-/* --- events keep their place --------------------------------------------- */
 
 static gint
 compare_items (gconstpointer a, gconstpointer b)
@@ -450,94 +459,120 @@ GST_START_TEST (test_events_keep_place)
 
 GST_END_TEST;
 
-/* set_caps runs only after every earlier frame has left. */
-GST_START_TEST (test_caps_drains_first)
+/* --- TCase "threads and workers": real overlap, n-workers, contexts ------ */
+
+GST_START_TEST (test_real_concurrency)
 {
-  GstTestAsync *t = test_async_new (4, 8);
-  GstHarness *h = test_harness (t);
-  GstPad *srcpad = gst_element_get_static_pad (GST_ELEMENT (t), "src");
-  gint pushed = 0;
-  guint i, round;
-
-  t->work_us = 5000;
-  t->pushed_counter = &pushed;
-  gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER, count_buffers_probe,
-      &pushed, NULL);
-  for (round = 1; round <= 3; round++) {
-    gst_harness_set_src_caps_str (h, round % 2 ? "test/in" : "test/out");
-    fail_unless_equals_int (t->set_caps_calls, round);
-    fail_unless_equals_int (t->pushed_at_set_caps, (round - 1) * 8);
-    for (i = 0; i < 8; i++)
-      gst_harness_push (h, make_frame (i));
-  }
-  gst_object_unref (srcpad);
-  test_teardown (h, t);
-}
-
-GST_END_TEST;
-
-/* leaky: with frame 0 held inside process () and the window full, new
- * frames are dropped (upstream) or replace the oldest frame not being
- * processed (downstream); upstream never waits, and the frame after a gap
- * is DISCONT. __i__: the leaky mode. */
-GST_START_TEST (test_leaky)
-{
-  gboolean upstream = __i__ == 0;
-  GstTestAsync *t = test_async_new (1, 3);
+  const guint n = 16, work_ms = 50;
+  GstElement *e = identity_new (4, n);
   GstHarness *h;
-  GstBuffer *buf;
+  gint64 start, elapsed_ms;
   guint i;
 
-  g_object_set (t, "leaky", upstream ? GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM :
-      GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM, NULL);
-  t->gate_closed = TRUE;
-  h = test_harness (t);
-  gst_harness_set_src_caps_str (h, "test/in");
-  /* none of these waits: frame 0 cannot leave before the gate opens */
-  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
-  test_wait_at_gate (t);
-  for (i = 1; i < 10; i++)
-    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
-  test_open_gate (t);
+  g_object_set (e, "work-time", work_ms * 1000, NULL);
+  h = harness_for (e);
+  gst_harness_set_src_caps_str (h, "test/frames");
+  start = g_get_monotonic_time ();
+  for (i = 0; i < n; i++)
+    gst_harness_push (h, make_frame (i));
+  pull_and_drop (h, n);
+  elapsed_ms = (g_get_monotonic_time () - start) / 1000;
 
-  /* upstream: 0, 1, 2 stay, 3..9 dropped; downstream: 0 (held) stays,
-   * each new frame replaced the oldest waiting one: 8 and 9 stay */
-  for (i = 0; i < 3; i++) {
-    guint expected = i == 0 ? 0 : upstream ? i : 7 + i;
-
-    buf = gst_harness_pull (h);
-    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), expected);
-    /* downstream: 8 follows the gap */
-    fail_unless_equals_int (GST_BUFFER_FLAG_IS_SET (buf,
-            GST_BUFFER_FLAG_DISCONT), !upstream && expected == 8);
-    gst_buffer_unref (buf);
-  }
-  fail_unless (gst_harness_try_pull (h) == NULL);
-  /* (the window has room again once the src task has counted them out) */
-  fail_unless (async_check_drain (h->srcpad));
-  /* upstream: the next frame follows the gap */
-  fail_unless_equals_int (gst_harness_push (h, make_frame (10)), GST_FLOW_OK);
-  buf = gst_harness_pull (h);
-  fail_unless_equals_int (GST_BUFFER_FLAG_IS_SET (buf,
-          GST_BUFFER_FLAG_DISCONT), upstream);
-  gst_buffer_unref (buf);
-
+  /* Sequential: 800 ms. Four workers: 200 ms. Anything under half of the
+   * sequential time proves real overlap; at least the ideal time proves
+   * the work was done. */
+  GST_INFO ("%u frames of %u ms with 4 workers: %" G_GINT64_FORMAT " ms", n,
+      work_ms, elapsed_ms);
+  fail_unless (elapsed_ms < n * work_ms / 2, "took %" G_GINT64_FORMAT " ms",
+      elapsed_ms);
+  fail_unless (elapsed_ms >= n * work_ms / 4);
   {
     Stats st;
 
+    /* the last push has returned, so it is counted */
     fail_unless (async_check_drain (h->srcpad));
-    st = read_stats (GST_ELEMENT (t));
-    fail_unless_equals_uint64 (st.in, 11);
-    fail_unless_equals_uint64 (st.out, 4);
-    fail_unless_equals_uint64 (st.leaky, 7);
-    fail_unless_equals_uint64 (st.other, 0);
-    fail_unless_equals_int (st.in_flight, 0);
-    fail_unless_equals_int (st.in_flight_max, 3);
+    st = read_stats (h->element);
+    fail_unless_equals_uint64 (st.in, n);
+    fail_unless_equals_uint64 (st.out, n);
+    fail_unless (st.process_min >= work_ms * GST_MSECOND);
+    fail_unless (st.through_max >= st.process_max);
   }
-  test_teardown (h, t);
+  gst_harness_teardown (h);
 }
 
 GST_END_TEST;
+
+/* Concurrent process () calls reach n-workers and never exceed it; worker
+ * contexts are exclusive, at most one per worker, and freed. */
+GST_START_TEST (test_workers_and_contexts)
+{
+  GstTestAsync *t = test_async_new (3, 12);
+  GstHarness *h = test_harness (t);
+  guint i, n = async_check_scale (300);
+
+  t->work_us = 3000;
+  gst_harness_set_src_caps_str (h, "test/in");
+  for (i = 0; i < n; i++)
+    gst_harness_push (h, make_frame (i));
+  pull_and_drop (h, n);
+
+  fail_unless_equals_int (t->context_clash, 0);
+  fail_unless_equals_int (t->max_running, 3);
+  fail_unless (t->contexts_created >= 1 && t->contexts_created <= 3);
+  fail_unless_equals_int (t->contexts_freed, 0);
+
+  /* New caps: contexts made for the old ones go. */
+  gst_harness_set_src_caps_str (h, "test/out");
+  fail_unless_equals_int (t->contexts_freed, t->contexts_created);
+  gst_harness_push (h, make_frame (0));
+  gst_buffer_unref (gst_harness_pull (h));
+
+  gst_harness_teardown (h);
+  fail_unless_equals_int (t->contexts_freed, t->contexts_created);
+  gst_object_unref (t);
+}
+
+GST_END_TEST;
+
+/* A machine with more cores than the busy-slot bitmap holds: the test
+ * binary's own g_get_num_processors () stands in for such a machine (the
+ * library calls it through the PLT, so the executable's copy wins). */
+static gint fake_processors;
+
+guint
+g_get_num_processors (void)
+{
+  guint (*real) (void);
+
+  if (g_atomic_int_get (&fake_processors))
+    return g_atomic_int_get (&fake_processors);
+  real = (guint (*)(void)) dlsym (RTLD_NEXT, "g_get_num_processors");
+  return real ();
+}
+
+GST_START_TEST (test_workers_clamped_to_slots)
+{
+  GstElement *e;
+  GstHarness *h;
+  Stats x;
+
+  g_atomic_int_set (&fake_processors, 300);
+  e = identity_new (0, 4);
+  h = harness_for (e);
+  gst_harness_set_src_caps_str (h, "test/frames");
+  fail_unless_equals_int (gst_async_transform_get_n_workers
+      (GST_ASYNC_TRANSFORM (h->element)), 256);
+  x = read_stats (h->element);
+  fail_unless_equals_uint64 (x.in, 0);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  gst_harness_teardown (h);
+  g_atomic_int_set (&fake_processors, 0);
+}
+
+GST_END_TEST;
+
+/* --- TCase "window and leaky": max-in-flight, automatic window, leaky ---- */
 
 /* A sink that holds every buffer until released. */
 typedef struct
@@ -571,6 +606,16 @@ blocker_release (Blocker * b)
   g_mutex_unlock (&b->lock);
 }
 
+/* Waits until a buffer has reached the sink; fails at @deadline. */
+static void
+blocker_wait (Blocker * b, gint64 deadline)
+{
+  g_mutex_lock (&b->lock);
+  while (b->blocked == 0)
+    fail_unless (g_cond_wait_until (&b->cond, &b->lock, deadline));
+  g_mutex_unlock (&b->lock);
+}
+
 typedef struct
 {
   GstHarness *h;
@@ -598,285 +643,36 @@ push_frames_thread (gpointer data)
   return NULL;
 }
 
-/* A leaky element never makes upstream wait, not even when downstream
- * holds a push for as long as it likes (a syncing sink far behind): with
- * frames 0 to 3 done and leaving together, and the sink holding frame 0,
- * 40 more frames go in. __i__: the leaky mode. */
-GST_START_TEST (test_leaky_never_blocks)
+static const guint windows[] = { 1, 3, 7 };
+
+GST_START_TEST (test_max_in_flight_bound)
 {
-  GstAsyncTransformLeaky leaky = __i__ == 0 ?
-      GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM : GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM;
-  GstTestAsync *t = test_async_new (2, 4);
-  GstHarness *h = test_harness (t);
-  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
-  GThread *thread;
-  Blocker b = { {0}, {0}, TRUE, 0 };
-  Pushes p = { h, 4, 40, {0}, {0}, FALSE, FALSE };
-  guint64 last = 0;
-  GstBuffer *buf;
-  guint i;
-  Stats st;
+  guint max = windows[__i__], i, n = async_check_scale (400);
+  GstElement *e = identity_new (4, max);
+  GstPad *srcpad = gst_element_get_static_pad (e, "src");
+  GstHarness *h;
+  gint left = 0, peak = 0;
 
-  g_object_set (t, "leaky", leaky, NULL);
-  t->gate_closed = TRUE;
-  g_mutex_init (&b.lock);
-  g_cond_init (&b.cond);
-  g_mutex_init (&p.lock);
-  g_cond_init (&p.cond);
-  gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER, hold_buffers, &b,
-      NULL);
-  gst_harness_set_src_caps_str (h, "test/in");
-  for (i = 0; i < 4; i++)
+  g_object_set (e, "work-time", 1000, "work-jitter", 2000, NULL);
+  h = harness_for (e);
+  gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER, count_buffers_probe,
+      &left, NULL);
+  gst_harness_set_src_caps_str (h, "test/frames");
+  for (i = 0; i < n; i++) {
+    gint inside;
+
     fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
-  test_wait_at_gate (t);
-  while (read_stats (GST_ELEMENT (t)).processed < 3)
-    fail_unless (g_get_monotonic_time () < deadline);
-  test_open_gate (t);
-  g_mutex_lock (&b.lock);
-  while (b.blocked == 0)
-    fail_unless (g_cond_wait_until (&b.cond, &b.lock, deadline));
-  g_mutex_unlock (&b.lock);
-
-  thread = g_thread_new ("pusher", push_frames_thread, &p);
-  g_mutex_lock (&p.lock);
-  while (!p.done)
-    fail_unless (g_cond_wait_until (&p.cond, &p.lock, deadline),
-        "upstream waited for the sink");
-  g_mutex_unlock (&p.lock);
-  g_thread_join (thread);
-  fail_unless_equals_int (b.blocked, 1);
-
-  blocker_release (&b);
-  fail_unless (async_check_drain (h->srcpad));
-  st = read_stats (GST_ELEMENT (t));
-  fail_unless_equals_uint64 (st.in, 44);
-  fail_unless (st.leaky >= 44 - 4 - 1, "%" G_GUINT64_FORMAT " dropped",
-      st.leaky);
-  fail_unless_equals_uint64 (st.out + st.leaky, 44);
-  /* in order, and every buffer after a gap is DISCONT */
-  while ((buf = gst_harness_try_pull (h))) {
-    guint64 offset = GST_BUFFER_OFFSET (buf);
-
-    fail_unless (offset == 0 || offset > last);
-    if (offset > 0 && offset != last + 1)
-      fail_unless (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT),
-          "frame %" G_GUINT64_FORMAT " after %" G_GUINT64_FORMAT, offset, last);
-    last = offset;
-    gst_buffer_unref (buf);
+    /* accepted minus left can only overestimate what is inside */
+    inside = (gint) (i + 1) - g_atomic_int_get (&left);
+    fail_unless (inside <= (gint) max, "%d frames inside, window %u",
+        inside, max);
+    peak = MAX (peak, inside);
   }
-  if (leaky == GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM)
-    /* the newest frames were kept */
-    fail_unless_equals_uint64 (last, 43);
-
-  test_teardown (h, t);
-  g_mutex_clear (&b.lock);
-  g_cond_clear (&b.cond);
-  g_mutex_clear (&p.lock);
-  g_cond_clear (&p.cond);
-}
-
-GST_END_TEST;
-
-/* leaky=downstream never drops a frame whose result is an error: the error
- * still stops the element in its turn. The sink holds frame 0 while frame
- * 1 fails, the next to leave; new frames then find the window full.
- * __i__: ordered or not. */
-GST_START_TEST (test_leaky_keeps_errors)
-{
-  GstTestAsync *t = test_async_new (2, 2);
-  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
-  Blocker b = { {0}, {0}, TRUE, 0 };
-  GstBus *bus = gst_bus_new ();
-  GstHarness *h;
-  guint i;
-
-  g_mutex_init (&b.lock);
-  g_cond_init (&b.cond);
-  t->error_at = 1;
-  g_object_set (t, "leaky", GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM,
-      "ordered", __i__ == 0, NULL);
-  gst_element_set_bus (GST_ELEMENT (t), bus);
-  h = test_harness (t);
-  gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER, hold_buffers, &b,
-      NULL);
-  gst_harness_set_src_caps_str (h, "test/in");
-  /* frame 0 is held by the sink, then frame 1 fails */
-  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
-  g_mutex_lock (&b.lock);
-  while (b.blocked == 0)
-    fail_unless (g_cond_wait_until (&b.cond, &b.lock, deadline));
-  g_mutex_unlock (&b.lock);
-  fail_unless_equals_int (gst_harness_push (h, make_frame (1)), GST_FLOW_OK);
-  while (read_stats (GST_ELEMENT (t)).processed < 2)
-    fail_unless (g_get_monotonic_time () < deadline);
-  for (i = 2; i < 6; i++)
-    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
-  blocker_release (&b);
-
-  fail_if (async_check_drain (h->srcpad));
-  fail_unless_equals_int (count_messages (bus, t).errors, 1);
-  fail_unless_equals_int (gst_harness_push (h, make_frame (6)), GST_FLOW_ERROR);
-
-  gst_element_set_bus (GST_ELEMENT (t), NULL);
-  gst_object_unref (bus);
-  test_teardown (h, t);
-  g_mutex_clear (&b.lock);
-  g_cond_clear (&b.cond);
-}
-
-GST_END_TEST;
-
-/* Unordered, an end of the stream from process () ends it in its place:
- * every frame before it leaves, it does not, and frames after it that
- * finish once it is known are dropped (those that finished first may have
- * left). In a second stream after a new segment too: there, frame 20 is
- * held until 24 has ended the stream and 25 to 29 are done. */
-GST_START_TEST (test_unordered_ends_in_place)
-{
-  GstTestAsync *t = test_async_new (3, 12);
-  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
-  GArray *later = g_array_new (FALSE, FALSE, sizeof (guint64));
-  GstHarness *h;
-  GstSegment seg;
-  Recorder rec;
-  guint i, segments = 0, n_first = 0;
-  guint64 processed;
-
-  t->work_us = 3000;
-  t->eos_offsets = (G_GUINT64_CONSTANT (1) << 4) |
-      (G_GUINT64_CONSTANT (1) << 24);
-  t->gate_offset = 20;
-  t->gate_closed = TRUE;
-  g_object_set (t, "ordered", FALSE, NULL);
-  recorder_attach (&rec, GST_ELEMENT (t));
-  h = test_harness (t);
-  gst_harness_set_src_caps_str (h, "test/in");
-  gst_segment_init (&seg, GST_FORMAT_TIME);
-  /* (upstream learns of the end within the window: EOS) */
-  for (i = 0; i < 10; i++)
-    gst_harness_push (h, make_frame (i));
-  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
-  processed = read_stats (GST_ELEMENT (t)).processed;
-  for (i = 20; i < 30; i++)
-    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
-  /* all of the second stream but 20 is done */
-  while (read_stats (GST_ELEMENT (t)).processed < processed + 9)
-    fail_unless (g_get_monotonic_time () < deadline);
-  test_open_gate (t);
-  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  fail_unless (recorder_wait_for (&rec, GST_EVENT_EOS));
-
-  g_mutex_lock (&rec.lock);
-  for (i = 0; i < rec.items->len; i++) {
-    Item *item = &g_array_index (rec.items, Item, i);
-
-    if (item->type == GST_EVENT_SEGMENT)
-      segments++;
-    else if (item->type != 0)
-      continue;
-    /* after the harness's segment, the first stream; after ours, the
-     * second */
-    else if (segments == 1) {
-      fail_unless (item->value != 4 && item->value < 10);
-      n_first += item->value < 4;
-    } else {
-      g_array_append_val (later, item->value);
-    }
-  }
-  g_mutex_unlock (&rec.lock);
-  fail_unless_equals_int (n_first, 4);
-  fail_unless_equals_int (later->len, 4);
-  for (i = 0; i < later->len; i++)
-    fail_unless (g_array_index (later, guint64, i) >= 20
-        && g_array_index (later, guint64, i) < 24, "frame %" G_GUINT64_FORMAT
-        " after the end", g_array_index (later, guint64, i));
-  g_array_unref (later);
-  recorder_clear (&rec);
-  test_teardown (h, t);
-}
-
-GST_END_TEST;
-
-/* leaky=downstream never drops a frame that carries events from
- * process (): they must go out. The sink holds frame 0 while 20 frames
- * come. */
-GST_START_TEST (test_leaky_keeps_frame_events)
-{
-  GstTestAsync *t = test_async_new (2, 4);
-  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
-  Blocker b = { {0}, {0}, TRUE, 0 };
-  GstHarness *h;
-  Recorder rec;
-  Stats st;
-  guint i;
-
-  g_mutex_init (&b.lock);
-  g_cond_init (&b.cond);
-  t->add_events = TRUE;
-  g_object_set (t, "leaky", GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM, NULL);
-  recorder_attach (&rec, GST_ELEMENT (t));
-  h = test_harness (t);
-  gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER, hold_buffers, &b,
-      NULL);
-  gst_harness_set_src_caps_str (h, "test/in");
-  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
-  g_mutex_lock (&b.lock);
-  while (b.blocked == 0)
-    fail_unless (g_cond_wait_until (&b.cond, &b.lock, deadline));
-  g_mutex_unlock (&b.lock);
-  for (i = 1; i < 20; i++) {
-    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
-    /* let the workers finish each, so that done frames fill the window */
-    while (read_stats (GST_ELEMENT (t)).processed < MIN (i + 1, 4))
-      fail_unless (g_get_monotonic_time () < deadline);
-  }
-  blocker_release (&b);
-  fail_unless (async_check_drain (h->srcpad));
-  st = read_stats (GST_ELEMENT (t));
-  fail_unless (st.leaky > 0);
-  fail_unless_equals_int (recorder_count (&rec, GST_EVENT_CUSTOM_DOWNSTREAM),
-      st.processed);
-  recorder_clear (&rec);
-  test_teardown (h, t);
-  g_mutex_clear (&b.lock);
-  g_cond_clear (&b.cond);
-}
-
-GST_END_TEST;
-
-/* The buffer after a gap is DISCONT even when the frame right after the
- * gap has no output of its own: the mark goes to the next buffer. */
-GST_START_TEST (test_discont_survives_dropped_frame)
-{
-  GstTestAsync *t = test_async_new (1, 3);
-  GstHarness *h;
-  GstBuffer *buf;
-  guint i;
-
-  /* frames worked on with odd numbers have no output */
-  t->drop_odd = TRUE;
-  t->gate_closed = TRUE;
-  g_object_set (t, "leaky", GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM, NULL);
-  h = test_harness (t);
-  gst_harness_set_src_caps_str (h, "test/in");
-  for (i = 0; i < 3; i++)
-    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
-  test_wait_at_gate (t);
-  /* dropped: the window is full */
-  fail_unless_equals_int (gst_harness_push (h, make_frame (3)), GST_FLOW_OK);
-  test_open_gate (t);
-  fail_unless (async_check_drain (h->srcpad));
-  /* 0 and 2 (numbers 0, 2) came out; 1 (number 1) had none */
-  for (i = 0; i < 2; i++)
-    gst_buffer_unref (gst_harness_pull (h));
-  /* after the gap: 4 is number 3, without output; 5 is number 4 */
-  gst_harness_push (h, make_frame (4));
-  gst_harness_push (h, make_frame (5));
-  buf = gst_harness_pull (h);
-  fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), 5);
-  fail_unless (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT));
-  gst_buffer_unref (buf);
-  test_teardown (h, t);
+  /* The window was really used, so the bound above was tested. */
+  fail_unless_equals_int (peak, max);
+  pull_and_drop (h, n);
+  gst_object_unref (srcpad);
+  gst_harness_teardown (h);
 }
 
 GST_END_TEST;
@@ -890,13 +686,11 @@ GST_START_TEST (test_auto_window_follows_work)
   guint i, n = async_check_scale (200);
 
   fail_unless_equals_int (read_stats (h->element).window, 4);
-  for (i = 0; i < n; i++)
-    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  push_frames (h, 0, n);
   fail_unless (async_check_drain (h->srcpad));
   fail_unless (read_stats (h->element).window > 4);
   fail_unless (read_stats (h->element).window <= 256);
-  while (gst_harness_buffers_in_queue (h))
-    gst_buffer_unref (gst_harness_pull (h));
+  drop_received (h);
 
   g_object_set (h->element, "work-time", 20000, NULL);
   for (i = 0; i < 20; i++) {
@@ -915,10 +709,9 @@ GST_END_TEST;
 GST_START_TEST (test_auto_window_survives_a_stall)
 {
   GstHarness *h = identity_harness (2, 0, TRUE, 0);
-  guint i, n = async_check_scale (200), before, after;
+  guint n = async_check_scale (200), before, after;
 
-  for (i = 0; i < n; i++)
-    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  push_frames (h, 0, n);
   fail_unless (async_check_drain (h->srcpad));
   before = read_stats (h->element).window;
   fail_unless (before > 8, "window %u", before);
@@ -992,8 +785,7 @@ GST_START_TEST (test_auto_window_bytes)
     gst_harness_push (h, make_frame (i));
   fail_unless (async_check_drain (h->srcpad));
   fail_unless (read_stats (h->element).window > 10);
-  while (gst_harness_buffers_in_queue (h))
-    gst_buffer_unref (gst_harness_pull (h));
+  drop_received (h);
 
   /* upstream stops at 10 MB */
   check_window_holds (h, TRUE, 10);
@@ -1020,7 +812,262 @@ GST_START_TEST (test_explicit_window_limits)
 
 GST_END_TEST;
 
-/* --- drain, flush, flow -------------------------------------------------- */
+/* leaky: with frame 0 held inside process () and the window full, new
+ * frames are dropped (upstream) or replace the oldest frame not being
+ * processed (downstream); upstream never waits, and the frame after a gap
+ * is DISCONT. __i__: the leaky mode. */
+GST_START_TEST (test_leaky)
+{
+  gboolean upstream = __i__ == 0;
+  GstTestAsync *t = test_async_new (1, 3);
+  GstHarness *h;
+  GstBuffer *buf;
+  guint i;
+
+  g_object_set (t, "leaky", upstream ? GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM :
+      GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM, NULL);
+  t->gate_closed = TRUE;
+  h = test_harness (t);
+  gst_harness_set_src_caps_str (h, "test/in");
+  /* none of these waits: frame 0 cannot leave before the gate opens */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  test_wait_at_gate (t);
+  push_frames (h, 1, 9);
+  test_open_gate (t);
+
+  /* upstream: 0, 1, 2 stay, 3..9 dropped; downstream: 0 (held) stays,
+   * each new frame replaced the oldest waiting one: 8 and 9 stay */
+  for (i = 0; i < 3; i++) {
+    guint expected = i == 0 ? 0 : upstream ? i : 7 + i;
+
+    buf = gst_harness_pull (h);
+    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), expected);
+    /* downstream: 8 follows the gap */
+    fail_unless_equals_int (GST_BUFFER_FLAG_IS_SET (buf,
+            GST_BUFFER_FLAG_DISCONT), !upstream && expected == 8);
+    gst_buffer_unref (buf);
+  }
+  fail_unless (gst_harness_try_pull (h) == NULL);
+  /* (the window has room again once the src task has counted them out) */
+  fail_unless (async_check_drain (h->srcpad));
+  /* upstream: the next frame follows the gap */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (10)), GST_FLOW_OK);
+  buf = gst_harness_pull (h);
+  fail_unless_equals_int (GST_BUFFER_FLAG_IS_SET (buf,
+          GST_BUFFER_FLAG_DISCONT), upstream);
+  gst_buffer_unref (buf);
+
+  {
+    Stats st;
+
+    fail_unless (async_check_drain (h->srcpad));
+    st = read_stats (GST_ELEMENT (t));
+    fail_unless_equals_uint64 (st.in, 11);
+    fail_unless_equals_uint64 (st.out, 4);
+    fail_unless_equals_uint64 (st.leaky, 7);
+    fail_unless_equals_uint64 (st.other, 0);
+    fail_unless_equals_int (st.in_flight, 0);
+    fail_unless_equals_int (st.in_flight_max, 3);
+  }
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
+/* A leaky element never makes upstream wait, not even when downstream
+ * holds a push for as long as it likes (a syncing sink far behind): with
+ * frames 0 to 3 done and leaving together, and the sink holding frame 0,
+ * 40 more frames go in. __i__: the leaky mode. */
+GST_START_TEST (test_leaky_never_blocks)
+{
+  GstAsyncTransformLeaky leaky = __i__ == 0 ?
+      GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM : GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM;
+  GstTestAsync *t = test_async_new (2, 4);
+  GstHarness *h = test_harness (t);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  GThread *thread;
+  Blocker b = { {0}, {0}, TRUE, 0 };
+  Pushes p = { h, 4, 40, {0}, {0}, FALSE, FALSE };
+  guint64 last = 0;
+  GstBuffer *buf;
+  Stats st;
+
+  g_object_set (t, "leaky", leaky, NULL);
+  t->gate_closed = TRUE;
+  g_mutex_init (&b.lock);
+  g_cond_init (&b.cond);
+  g_mutex_init (&p.lock);
+  g_cond_init (&p.cond);
+  gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER, hold_buffers, &b,
+      NULL);
+  gst_harness_set_src_caps_str (h, "test/in");
+  push_frames (h, 0, 4);
+  test_wait_at_gate (t);
+  wait_processed (t, 3, deadline);
+  test_open_gate (t);
+  blocker_wait (&b, deadline);
+
+  thread = g_thread_new ("pusher", push_frames_thread, &p);
+  g_mutex_lock (&p.lock);
+  while (!p.done)
+    fail_unless (g_cond_wait_until (&p.cond, &p.lock, deadline),
+        "upstream waited for the sink");
+  g_mutex_unlock (&p.lock);
+  g_thread_join (thread);
+  fail_unless_equals_int (b.blocked, 1);
+
+  blocker_release (&b);
+  fail_unless (async_check_drain (h->srcpad));
+  st = read_stats (GST_ELEMENT (t));
+  fail_unless_equals_uint64 (st.in, 44);
+  fail_unless (st.leaky >= 44 - 4 - 1, "%" G_GUINT64_FORMAT " dropped",
+      st.leaky);
+  fail_unless_equals_uint64 (st.out + st.leaky, 44);
+  /* in order, and every buffer after a gap is DISCONT */
+  while ((buf = gst_harness_try_pull (h))) {
+    guint64 offset = GST_BUFFER_OFFSET (buf);
+
+    fail_unless (offset == 0 || offset > last);
+    if (offset > 0 && offset != last + 1)
+      fail_unless (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT),
+          "frame %" G_GUINT64_FORMAT " after %" G_GUINT64_FORMAT, offset, last);
+    last = offset;
+    gst_buffer_unref (buf);
+  }
+  if (leaky == GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM)
+    /* the newest frames were kept */
+    fail_unless_equals_uint64 (last, 43);
+
+  test_teardown (h, t);
+  g_mutex_clear (&b.lock);
+  g_cond_clear (&b.cond);
+  g_mutex_clear (&p.lock);
+  g_cond_clear (&p.cond);
+}
+
+GST_END_TEST;
+
+/* leaky=downstream never drops a frame whose result is an error: the error
+ * still stops the element in its turn. The sink holds frame 0 while frame
+ * 1 fails, the next to leave; new frames then find the window full.
+ * __i__: ordered or not. */
+GST_START_TEST (test_leaky_keeps_errors)
+{
+  GstTestAsync *t = test_async_new (2, 2);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  Blocker b = { {0}, {0}, TRUE, 0 };
+  GstBus *bus = gst_bus_new ();
+  GstHarness *h;
+
+  g_mutex_init (&b.lock);
+  g_cond_init (&b.cond);
+  t->error_at = 1;
+  g_object_set (t, "leaky", GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM,
+      "ordered", __i__ == 0, NULL);
+  gst_element_set_bus (GST_ELEMENT (t), bus);
+  h = test_harness (t);
+  gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER, hold_buffers, &b,
+      NULL);
+  gst_harness_set_src_caps_str (h, "test/in");
+  /* frame 0 is held by the sink, then frame 1 fails */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  blocker_wait (&b, deadline);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (1)), GST_FLOW_OK);
+  wait_processed (t, 2, deadline);
+  push_frames (h, 2, 4);
+  blocker_release (&b);
+
+  fail_if (async_check_drain (h->srcpad));
+  fail_unless_equals_int (count_messages (bus, t).errors, 1);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (6)), GST_FLOW_ERROR);
+
+  gst_element_set_bus (GST_ELEMENT (t), NULL);
+  gst_object_unref (bus);
+  test_teardown (h, t);
+  g_mutex_clear (&b.lock);
+  g_cond_clear (&b.cond);
+}
+
+GST_END_TEST;
+
+/* leaky=downstream never drops a frame that carries events from
+ * process (): they must go out. The sink holds frame 0 while 20 frames
+ * come. */
+GST_START_TEST (test_leaky_keeps_frame_events)
+{
+  GstTestAsync *t = test_async_new (2, 4);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  Blocker b = { {0}, {0}, TRUE, 0 };
+  GstHarness *h;
+  Recorder rec;
+  Stats st;
+  guint i;
+
+  g_mutex_init (&b.lock);
+  g_cond_init (&b.cond);
+  t->add_events = TRUE;
+  g_object_set (t, "leaky", GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM, NULL);
+  recorder_attach (&rec, GST_ELEMENT (t));
+  h = test_harness (t);
+  gst_pad_add_probe (h->sinkpad, GST_PAD_PROBE_TYPE_BUFFER, hold_buffers, &b,
+      NULL);
+  gst_harness_set_src_caps_str (h, "test/in");
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  blocker_wait (&b, deadline);
+  for (i = 1; i < 20; i++) {
+    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+    /* let the workers finish each, so that done frames fill the window */
+    wait_processed (t, MIN (i + 1, 4), deadline);
+  }
+  blocker_release (&b);
+  fail_unless (async_check_drain (h->srcpad));
+  st = read_stats (GST_ELEMENT (t));
+  fail_unless (st.leaky > 0);
+  fail_unless_equals_int (recorder_count (&rec, GST_EVENT_CUSTOM_DOWNSTREAM),
+      st.processed);
+  recorder_clear (&rec);
+  test_teardown (h, t);
+  g_mutex_clear (&b.lock);
+  g_cond_clear (&b.cond);
+}
+
+GST_END_TEST;
+
+/* The buffer after a gap is DISCONT even when the frame right after the
+ * gap has no output of its own: the mark goes to the next buffer. */
+GST_START_TEST (test_discont_survives_dropped_frame)
+{
+  GstTestAsync *t = test_async_new (1, 3);
+  GstHarness *h;
+  GstBuffer *buf;
+
+  /* frames worked on with odd numbers have no output */
+  t->drop_odd = TRUE;
+  t->gate_closed = TRUE;
+  g_object_set (t, "leaky", GST_ASYNC_TRANSFORM_LEAKY_UPSTREAM, NULL);
+  h = test_harness (t);
+  gst_harness_set_src_caps_str (h, "test/in");
+  push_frames (h, 0, 3);
+  test_wait_at_gate (t);
+  /* dropped: the window is full */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (3)), GST_FLOW_OK);
+  test_open_gate (t);
+  fail_unless (async_check_drain (h->srcpad));
+  /* 0 and 2 (numbers 0, 2) came out; 1 (number 1) had none */
+  pull_and_drop (h, 2);
+  /* after the gap: 4 is number 3, without output; 5 is number 4 */
+  gst_harness_push (h, make_frame (4));
+  gst_harness_push (h, make_frame (5));
+  buf = gst_harness_pull (h);
+  fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), 5);
+  fail_unless (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT));
+  gst_buffer_unref (buf);
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
+/* --- TCase "flush and EOS": drains, flushes, seeks, ends of stream ------- */
 
 GST_START_TEST (test_drain_query)
 {
@@ -1089,77 +1136,6 @@ GST_START_TEST (test_flush_keeps_sticky_events)
 
   gst_event_unref (tag_event);
   gst_tag_list_unref (tags);
-  test_teardown (h, t);
-}
-
-GST_END_TEST;
-
-static GstPadChainFunction harness_chain;
-
-/* Downstream that is EOS for frame 0 only. */
-static GstFlowReturn
-eos_for_first_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
-{
-  if (GST_BUFFER_OFFSET (buf) == 0) {
-    gst_buffer_unref (buf);
-    return GST_FLOW_EOS;
-  }
-  return harness_chain (pad, parent, buf);
-}
-
-/* Downstream EOS on a frame that left together with a new segment and a
- * frame after it: the new segment counts, upstream is not refused. */
-GST_START_TEST (test_downstream_eos_then_new_segment)
-{
-  GstTestAsync *t = test_async_new (2, 8);
-  GstHarness *h = test_harness (t);
-  GstSegment seg;
-
-  t->slow_first_us = 100 * 1000;
-  gst_harness_set_src_caps_str (h, "test/in");
-  harness_chain = GST_PAD_CHAINFUNC (h->sinkpad);
-  gst_pad_set_chain_function (h->sinkpad, eos_for_first_chain);
-
-  /* frame 1 is done long before frame 0: [0, segment, 1] leave at once */
-  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
-  gst_segment_init (&seg, GST_FORMAT_TIME);
-  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
-  fail_unless_equals_int (gst_harness_push (h, make_frame (1)), GST_FLOW_OK);
-  fail_unless (async_check_drain (h->srcpad));
-  gst_buffer_unref (gst_harness_pull (h));
-  fail_unless_equals_int (gst_harness_push (h, make_frame (2)), GST_FLOW_OK);
-  gst_buffer_unref (gst_harness_pull (h));
-
-  test_teardown (h, t);
-}
-
-GST_END_TEST;
-
-/* New caps while dropping after a downstream EOS are not lost: the frames
- * of the next segment leave under them. */
-GST_START_TEST (test_caps_kept_after_downstream_eos)
-{
-  GstTestAsync *t = test_async_new (2, 8);
-  GstHarness *h = test_harness (t);
-  GstSegment seg;
-  GstCaps *caps;
-
-  gst_harness_set_src_caps_str (h, "test/in, x=(int)1");
-  harness_chain = GST_PAD_CHAINFUNC (h->sinkpad);
-  gst_pad_set_chain_function (h->sinkpad, eos_for_first_chain);
-  gst_harness_push (h, make_frame (0));
-  fail_unless (async_check_drain (h->srcpad));
-  fail_unless (gst_harness_push_event (h,
-          caps_event (gst_caps_from_string ("test/in, x=(int)2"))));
-  gst_segment_init (&seg, GST_FORMAT_TIME);
-  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
-  fail_unless_equals_int (gst_harness_push (h, make_frame (1)), GST_FLOW_OK);
-  gst_buffer_unref (gst_harness_pull (h));
-  caps = gst_pad_get_current_caps (h->sinkpad);
-  fail_unless (caps_is (caps, "test/in, x=(int)2"), "frame 1 went out "
-      "under %" GST_PTR_FORMAT, caps);
-  gst_caps_unref (caps);
-
   test_teardown (h, t);
 }
 
@@ -1236,6 +1212,39 @@ GST_START_TEST (test_flush_keeps_sticky_in_batch)
 
 GST_END_TEST;
 
+/* A frame that would never finish by itself (held at the gate) does not
+ * hold up a flush: flush-start unlocks it, flush-stop waits for it to
+ * return, then flush () runs with no process () call left, and the next
+ * frame goes through at once. */
+GST_START_TEST (test_flush_unlocks_work)
+{
+  GstTestAsync *t = test_async_new (2, 4);
+  GstHarness *h = test_harness (t);
+  GstSegment seg;
+  gchar *calls;
+
+  t->gate_closed = TRUE;
+  gst_harness_set_src_caps_str (h, "test/in");
+  g_free (test_take_calls (t));
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  test_wait_at_gate (t);
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  calls = test_take_calls (t);
+  fail_unless_equals_string (calls, "unlock flush unlock_stop");
+  g_free (calls);
+  fail_unless_equals_int (t->flush_busy, 0);
+  fail_unless_equals_int (t->flushed_contexts, 1);
+
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  fail_unless_equals_int (gst_harness_push (h, make_frame (1)), GST_FLOW_OK);
+  pull_frame (h, 1);
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
 static void
 change_everything (GstHarness * h, GRand * rand, gpointer data)
 {
@@ -1271,50 +1280,285 @@ GST_START_TEST (test_chaos)
 
 GST_END_TEST;
 
-/* Puts @e, PLAYING, between a src pad of the test's and a sink pad whose
- * chain function is @chain; the stream has started, with caps and a
- * segment. Returns the src pad, and the sink pad in @sink. */
-static GstPad *
-setup_between_pads_with_caps (GstElement * e, GstPadChainFunction chain,
-    GstPad ** sink, const gchar * caps_str)
-{
-  GstPad *src = gst_check_setup_src_pad (e, &srctemplate);
-  GstCaps *caps = gst_caps_from_string (caps_str);
+static GstPadChainFunction harness_chain;
 
-  *sink = gst_check_setup_sink_pad (e, &sinktemplate);
-  gst_pad_set_chain_function (*sink, chain);
-  gst_pad_set_active (src, TRUE);
-  gst_pad_set_active (*sink, TRUE);
-  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_PLAYING),
-      GST_STATE_CHANGE_SUCCESS);
-  gst_check_setup_events (src, e, caps, GST_FORMAT_TIME);
-  gst_caps_unref (caps);
-  return src;
-}
-
-static GstPad *
-setup_between_pads (GstElement * e, GstPadChainFunction chain, GstPad ** sink)
-{
-  return setup_between_pads_with_caps (e, chain, sink, "test/x");
-}
-
-static void
-teardown_between_pads (GstElement * e)
-{
-  gst_element_set_state (e, GST_STATE_NULL);
-  gst_check_teardown_src_pad (e);
-  gst_check_teardown_sink_pad (e);
-  gst_check_teardown_element (e);
-}
-
-static GstFlowReturn downstream_flow;
-
+/* Downstream that is EOS for frame 0 only. */
 static GstFlowReturn
-flow_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
+eos_for_first_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
 {
-  gst_buffer_unref (buffer);
-  return g_atomic_int_get (&downstream_flow);
+  if (GST_BUFFER_OFFSET (buf) == 0) {
+    gst_buffer_unref (buf);
+    return GST_FLOW_EOS;
+  }
+  return harness_chain (pad, parent, buf);
 }
+
+/* Downstream EOS on a frame that left together with a new segment and a
+ * frame after it: the new segment counts, upstream is not refused. */
+GST_START_TEST (test_downstream_eos_then_new_segment)
+{
+  GstTestAsync *t = test_async_new (2, 8);
+  GstHarness *h = test_harness (t);
+  GstSegment seg;
+
+  t->slow_first_us = 100 * 1000;
+  gst_harness_set_src_caps_str (h, "test/in");
+  harness_chain = GST_PAD_CHAINFUNC (h->sinkpad);
+  gst_pad_set_chain_function (h->sinkpad, eos_for_first_chain);
+
+  /* frame 1 is done long before frame 0: [0, segment, 1] leave at once */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  fail_unless_equals_int (gst_harness_push (h, make_frame (1)), GST_FLOW_OK);
+  fail_unless (async_check_drain (h->srcpad));
+  gst_buffer_unref (gst_harness_pull (h));
+  fail_unless_equals_int (gst_harness_push (h, make_frame (2)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
+/* New caps while dropping after a downstream EOS are not lost: the frames
+ * of the next segment leave under them. */
+GST_START_TEST (test_caps_kept_after_downstream_eos)
+{
+  GstTestAsync *t = test_async_new (2, 8);
+  GstHarness *h = test_harness (t);
+  GstSegment seg;
+  GstCaps *caps;
+
+  gst_harness_set_src_caps_str (h, "test/in, x=(int)1");
+  harness_chain = GST_PAD_CHAINFUNC (h->sinkpad);
+  gst_pad_set_chain_function (h->sinkpad, eos_for_first_chain);
+  gst_harness_push (h, make_frame (0));
+  fail_unless (async_check_drain (h->srcpad));
+  fail_unless (gst_harness_push_event (h,
+          caps_event (gst_caps_from_string ("test/in, x=(int)2"))));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  fail_unless_equals_int (gst_harness_push (h, make_frame (1)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  caps = gst_pad_get_current_caps (h->sinkpad);
+  fail_unless (caps_is (caps, "test/in, x=(int)2"), "frame 1 went out "
+      "under %" GST_PTR_FORMAT, caps);
+  gst_caps_unref (caps);
+
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
+/* Unordered, an end of the stream from process () ends it in its place:
+ * every frame before it leaves, it does not, and frames after it that
+ * finish once it is known are dropped (those that finished first may have
+ * left). In a second stream after a new segment too: there, frame 20 is
+ * held until 24 has ended the stream and 25 to 29 are done. */
+GST_START_TEST (test_unordered_ends_in_place)
+{
+  GstTestAsync *t = test_async_new (3, 12);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  GArray *later = g_array_new (FALSE, FALSE, sizeof (guint64));
+  GstHarness *h;
+  GstSegment seg;
+  Recorder rec;
+  guint i, segments = 0, n_first = 0;
+  guint64 processed;
+
+  t->work_us = 3000;
+  t->eos_offsets = (G_GUINT64_CONSTANT (1) << 4) |
+      (G_GUINT64_CONSTANT (1) << 24);
+  t->gate_offset = 20;
+  t->gate_closed = TRUE;
+  g_object_set (t, "ordered", FALSE, NULL);
+  recorder_attach (&rec, GST_ELEMENT (t));
+  h = test_harness (t);
+  gst_harness_set_src_caps_str (h, "test/in");
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  /* (upstream learns of the end within the window: EOS) */
+  for (i = 0; i < 10; i++)
+    gst_harness_push (h, make_frame (i));
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  processed = read_stats (GST_ELEMENT (t)).processed;
+  push_frames (h, 20, 10);
+  /* all of the second stream but 20 is done */
+  wait_processed (t, processed + 9, deadline);
+  test_open_gate (t);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  fail_unless (recorder_wait_for (&rec, GST_EVENT_EOS));
+
+  g_mutex_lock (&rec.lock);
+  for (i = 0; i < rec.items->len; i++) {
+    Item *item = &g_array_index (rec.items, Item, i);
+
+    if (item->type == GST_EVENT_SEGMENT)
+      segments++;
+    else if (item->type != 0)
+      continue;
+    /* after the harness's segment, the first stream; after ours, the
+     * second */
+    else if (segments == 1) {
+      fail_unless (item->value != 4 && item->value < 10);
+      n_first += item->value < 4;
+    } else {
+      g_array_append_val (later, item->value);
+    }
+  }
+  g_mutex_unlock (&rec.lock);
+  fail_unless_equals_int (n_first, 4);
+  fail_unless_equals_int (later->len, 4);
+  for (i = 0; i < later->len; i++)
+    fail_unless (g_array_index (later, guint64, i) >= 20
+        && g_array_index (later, guint64, i) < 24, "frame %" G_GUINT64_FORMAT
+        " after the end", g_array_index (later, guint64, i));
+  g_array_unref (later);
+  recorder_clear (&rec);
+  test_teardown (h, t);
+}
+
+GST_END_TEST;
+
+/* A flushing seek in a running pipeline: no frame from before the seek
+ * after it, no deadlock. */
+GST_START_TEST (test_flushing_seek)
+{
+  GstElement *pipeline, *sink;
+  Recorder rec;
+  guint i, seeks = async_check_scale (40);
+  GError *err = NULL;
+
+  pipeline = gst_parse_launch ("videotestsrc pattern=black ! "
+      "video/x-raw,width=64,height=48,framerate=100/1 ! "
+      "asyncidentity n-workers=4 max-in-flight=8 work-time=200 "
+      "work-jitter=4000 ! fakesink name=sink signal-handoffs=true "
+      "sync=false", &err);
+  fail_unless (pipeline != NULL);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  g_mutex_init (&rec.lock);
+  g_cond_init (&rec.cond);
+  rec.items = g_array_new (FALSE, FALSE, sizeof (Item));
+  g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), &rec);
+  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  fail_unless (wait_for_handoffs (&rec, 5));
+
+  for (i = 1; i <= seeks; i++) {
+    GstClockTime target = i * 100 * GST_SECOND;
+    guint have, k;
+
+    /* The seek returns once flush-stop went through the sink: every frame
+     * rendered after that is from the target on. */
+    fail_unless (gst_element_seek_simple (pipeline, GST_FORMAT_TIME,
+            GST_SEEK_FLAG_FLUSH, target));
+    g_mutex_lock (&rec.lock);
+    have = rec.items->len;
+    g_mutex_unlock (&rec.lock);
+    fail_unless (wait_for_handoffs (&rec, have + 3));
+
+    g_mutex_lock (&rec.lock);
+    for (k = have; k < rec.items->len; k++) {
+      GstClockTime pts = g_array_index (rec.items, Item, k).value;
+
+      fail_unless (pts >= target, "frame at %" GST_TIME_FORMAT
+          " after seek to %" GST_TIME_FORMAT, GST_TIME_ARGS (pts),
+          GST_TIME_ARGS (target));
+    }
+    g_mutex_unlock (&rec.lock);
+  }
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  recorder_clear (&rec);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  GstElement *pipeline;
+  guint count;                  /* buffers seen */
+  gboolean sought;
+  GstClockTime next_pts;        /* after the seek */
+  gchar *wrong;                 /* what came out of order, if anything */
+} SeekInPush;
+
+/* A sink that seeks back to 0 at its 50th buffer, from the streaming
+ * thread, inside the element's push (an application looping a file from a
+ * pad probe): after the seek, frames come from 0 on, one after the
+ * other. */
+static GstPadProbeReturn
+seek_in_push (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  SeekInPush *s = data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  if (s->sought && s->wrong == NULL) {
+    if (GST_BUFFER_PTS (buf) != s->next_pts)
+      s->wrong = g_strdup_printf ("frame at %" GST_TIME_FORMAT ", expected %"
+          GST_TIME_FORMAT, GST_TIME_ARGS (GST_BUFFER_PTS (buf)),
+          GST_TIME_ARGS (s->next_pts));
+    s->next_pts += GST_SECOND / 100;
+  }
+  if (++s->count == 50) {
+    /* Not while the pipeline is still on its way to PLAYING: a flushing
+     * seek from a streaming thread then can leave the sink waiting in
+     * preroll for a PLAYING that GstBin never sets again (a GStreamer
+     * race, seen 1 run in 40 when frames come this fast). */
+    gst_element_get_state (s->pipeline, NULL, NULL, 5 * GST_SECOND);
+    fail_unless (gst_pad_push_event (pad, gst_event_new_seek (1.0,
+                GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH, GST_SEEK_TYPE_SET, 0,
+                GST_SEEK_TYPE_NONE, -1)));
+    s->sought = TRUE;
+    /* this buffer is from before the seek */
+    return GST_PAD_PROBE_DROP;
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/* A flushing seek made inside the element's own push: the flush runs in
+ * the src task's thread, which must not wait for itself, and what the task
+ * still had to push from before the flush is dropped. __i__: cheap work
+ * (the task runs frames itself), real work (workers, batches), or work
+ * on the edge of cheap, so that the task runs frames while workers run
+ * others. */
+GST_START_TEST (test_seek_from_push)
+{
+  static const guint work_time[] = { 0, 1000, 5 };
+  static const guint work_jitter[] = { 0, 20000, 40 };
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=150 ! "
+      "video/x-raw,width=64,height=48,framerate=100/1 ! asyncidentity "
+      "n-workers=2 max-in-flight=8 work-time=%u work-jitter=%u ! "
+      "fakesink name=sink sync=false", work_time[__i__], work_jitter[__i__]);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GstPad *pad = gst_element_get_static_pad (sink, "sink");
+  SeekInPush s = { pipeline, 0, FALSE, 0, NULL };
+  GstMessage *msg;
+
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, seek_in_push, &s, NULL);
+  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipeline),
+      60 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no EOS: deadlocked");
+  fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+  fail_unless (s.sought);
+  fail_unless (s.wrong == NULL, "after the seek: %s", s.wrong);
+  fail_unless (s.next_pts > 0);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pad);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
+/* --- TCase "downstream flow and errors": flow returns, errors in turn ---- */
 
 static gint eos_events;
 
@@ -1515,34 +1759,60 @@ GST_START_TEST (test_not_linked_keeps_the_rest)
 
 GST_END_TEST;
 
-/* --- state changes with frames in flight --------------------------------- */
-
-static void
-on_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, gpointer data)
+/* Records, when the element posts its error, how many buffers the harness
+ * had received. */
+static GstBusSyncReply
+note_buffers_at_error (GstBus * bus, GstMessage * msg, gpointer data)
 {
-  Recorder *rec = data;
+  GstHarness *h = data;
 
-  Item item = { 0, GST_BUFFER_PTS (buf) };
-
-  g_mutex_lock (&rec->lock);
-  g_array_append_val (rec->items, item);
-  g_cond_broadcast (&rec->cond);
-  g_mutex_unlock (&rec->lock);
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
+    g_object_set_data (G_OBJECT (h->element), "buffers-at-error",
+        GUINT_TO_POINTER (gst_harness_buffers_received (h) + 1));
+  return GST_BUS_PASS;
 }
 
-/* Waits until @n buffers reached the sink; FALSE after 30 s. */
-static gboolean
-wait_for_handoffs (Recorder * rec, guint n)
+/* A frame's error waits for its turn: frame 3 fails long before frame 0
+ * (held at the gate) is done, but its error is posted only once frames 0
+ * to 2 have been pushed, and only once, however upstream ends the stream
+ * then. */
+GST_START_TEST (test_error_in_turn)
 {
+  GstTestAsync *t = test_async_new (4, 8);
   gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
-  gboolean ok = TRUE;
+  GstBus *bus = gst_bus_new ();
+  GstHarness *h;
 
-  g_mutex_lock (&rec->lock);
-  while (ok && rec->items->len < n)
-    ok = g_cond_wait_until (&rec->cond, &rec->lock, deadline);
-  g_mutex_unlock (&rec->lock);
-  return ok;
+  t->gate_closed = TRUE;
+  t->error_at = 3;
+  gst_element_set_bus (GST_ELEMENT (t), bus);
+  h = test_harness (t);
+  gst_bus_set_sync_handler (bus, note_buffers_at_error, h, NULL);
+  gst_harness_set_src_caps_str (h, "test/in");
+  push_frames (h, 0, 6);
+  test_wait_at_gate (t);
+  wait_processed (t, 5, deadline);
+  fail_unless_equals_int (count_messages (bus, t).errors, 0);
+
+  test_open_gate (t);
+  fail_if (async_check_drain (h->srcpad));
+  fail_unless_equals_int (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (t),
+              "buffers-at-error")) - 1, 3);
+  fail_unless_equals_int (gst_harness_buffers_received (h), 3);
+  /* upstream learns of it, then ends the stream: still one message */
+  fail_unless_equals_int (gst_harness_push (h, make_frame (6)), GST_FLOW_ERROR);
+  gst_harness_push_event (h, gst_event_new_eos ());
+  fail_unless_equals_int (count_messages (bus, t).errors, 1);
+
+  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+  gst_element_set_bus (GST_ELEMENT (t), NULL);
+  gst_object_unref (bus);
+  test_teardown (h, t);
 }
+
+GST_END_TEST;
+
+/* --- TCase "states and activation": state changes, pad (de)activation ---- */
 
 GST_START_TEST (test_state_cycles)
 {
@@ -1591,79 +1861,6 @@ GST_START_TEST (test_state_cycles)
 
 GST_END_TEST;
 
-/* A flushing seek in a running pipeline: no frame from before the seek
- * after it, no deadlock. */
-GST_START_TEST (test_flushing_seek)
-{
-  GstElement *pipeline, *sink;
-  Recorder rec;
-  guint i, seeks = async_check_scale (40);
-  GError *err = NULL;
-
-  pipeline = gst_parse_launch ("videotestsrc pattern=black ! "
-      "video/x-raw,width=64,height=48,framerate=100/1 ! "
-      "asyncidentity n-workers=4 max-in-flight=8 work-time=200 "
-      "work-jitter=4000 ! fakesink name=sink signal-handoffs=true "
-      "sync=false", &err);
-  fail_unless (pipeline != NULL);
-  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  g_mutex_init (&rec.lock);
-  g_cond_init (&rec.cond);
-  rec.items = g_array_new (FALSE, FALSE, sizeof (Item));
-  g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), &rec);
-  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
-  fail_unless (wait_for_handoffs (&rec, 5));
-
-  for (i = 1; i <= seeks; i++) {
-    GstClockTime target = i * 100 * GST_SECOND;
-    guint have, k;
-
-    /* The seek returns once flush-stop went through the sink: every frame
-     * rendered after that is from the target on. */
-    fail_unless (gst_element_seek_simple (pipeline, GST_FORMAT_TIME,
-            GST_SEEK_FLAG_FLUSH, target));
-    g_mutex_lock (&rec.lock);
-    have = rec.items->len;
-    g_mutex_unlock (&rec.lock);
-    fail_unless (wait_for_handoffs (&rec, have + 3));
-
-    g_mutex_lock (&rec.lock);
-    for (k = have; k < rec.items->len; k++) {
-      GstClockTime pts = g_array_index (rec.items, Item, k).value;
-
-      fail_unless (pts >= target, "frame at %" GST_TIME_FORMAT
-          " after seek to %" GST_TIME_FORMAT, GST_TIME_ARGS (pts),
-          GST_TIME_ARGS (target));
-    }
-    g_mutex_unlock (&rec.lock);
-  }
-  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
-      GST_STATE_CHANGE_SUCCESS);
-  gst_object_unref (sink);
-  gst_object_unref (pipeline);
-  recorder_clear (&rec);
-}
-
-GST_END_TEST;
-
-/* --- flushes, stops and errors: what waits, and what is posted ---------- */
-
-/* Waits until @pad's task is in @state; FALSE after 30 s. The task has no
- * signal to wait on, so this polls. */
-static gboolean
-wait_task_state (GstPad * pad, GstTaskState state)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
-
-  while (gst_pad_get_task_state (pad) != state) {
-    if (g_get_monotonic_time () > deadline)
-      return FALSE;
-    g_usleep (1000);
-  }
-  return TRUE;
-}
-
 /* A flush-stop after the src pad was deactivated does not restart its task
  * (which nothing would stop again: teardown deadlocked), and data is
  * refused meanwhile. */
@@ -1688,6 +1885,21 @@ GST_START_TEST (test_flush_stop_after_src_deactivated)
 }
 
 GST_END_TEST;
+
+/* Waits until @pad's task is in @state; FALSE after 30 s. The task has no
+ * signal to wait on, so this polls. */
+static gboolean
+wait_task_state (GstPad * pad, GstTaskState state)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+
+  while (gst_pad_get_task_state (pad) != state) {
+    if (g_get_monotonic_time () > deadline)
+      return FALSE;
+    g_usleep (1000);
+  }
+  return TRUE;
+}
 
 /* Deactivating the sink pad wakes the src task too: it pauses. */
 GST_START_TEST (test_sink_deactivation_wakes_task)
@@ -1722,39 +1934,6 @@ GST_START_TEST (test_sink_reactivation)
   pull_frame (h, 1);
   gst_object_unref (sink);
   gst_harness_teardown (h);
-}
-
-GST_END_TEST;
-
-/* A frame that would never finish by itself (held at the gate) does not
- * hold up a flush: flush-start unlocks it, flush-stop waits for it to
- * return, then flush () runs with no process () call left, and the next
- * frame goes through at once. */
-GST_START_TEST (test_flush_unlocks_work)
-{
-  GstTestAsync *t = test_async_new (2, 4);
-  GstHarness *h = test_harness (t);
-  GstSegment seg;
-  gchar *calls;
-
-  t->gate_closed = TRUE;
-  gst_harness_set_src_caps_str (h, "test/in");
-  g_free (test_take_calls (t));
-  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
-  test_wait_at_gate (t);
-  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
-  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
-  calls = test_take_calls (t);
-  fail_unless_equals_string (calls, "unlock flush unlock_stop");
-  g_free (calls);
-  fail_unless_equals_int (t->flush_busy, 0);
-  fail_unless_equals_int (t->flushed_contexts, 1);
-
-  gst_segment_init (&seg, GST_FORMAT_TIME);
-  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
-  fail_unless_equals_int (gst_harness_push (h, make_frame (1)), GST_FLOW_OK);
-  pull_frame (h, 1);
-  test_teardown (h, t);
 }
 
 GST_END_TEST;
@@ -1822,177 +2001,29 @@ GST_START_TEST (test_failed_stop_waits_for_work)
 
 GST_END_TEST;
 
-/* A machine with more cores than the busy-slot bitmap holds: the test
- * binary's own g_get_num_processors () stands in for such a machine (the
- * library calls it through the PLT, so the executable's copy wins). */
-static gint fake_processors;
+/* --- TCase "caps, queries and allocation" -------------------------------- */
 
-guint
-g_get_num_processors (void)
-{
-  guint (*real) (void);
-
-  if (g_atomic_int_get (&fake_processors))
-    return g_atomic_int_get (&fake_processors);
-  real = (guint (*)(void)) dlsym (RTLD_NEXT, "g_get_num_processors");
-  return real ();
-}
-
-GST_START_TEST (test_workers_clamped_to_slots)
-{
-  GstElement *e;
-  GstHarness *h;
-  Stats x;
-
-  g_atomic_int_set (&fake_processors, 300);
-  e = identity_new (0, 4);
-  h = harness_for (e);
-  gst_harness_set_src_caps_str (h, "test/frames");
-  fail_unless_equals_int (gst_async_transform_get_n_workers
-      (GST_ASYNC_TRANSFORM (h->element)), 256);
-  x = read_stats (h->element);
-  fail_unless_equals_uint64 (x.in, 0);
-  fail_unless_equals_int (gst_harness_push (h, make_frame (0)), GST_FLOW_OK);
-  gst_buffer_unref (gst_harness_pull (h));
-  gst_harness_teardown (h);
-  g_atomic_int_set (&fake_processors, 0);
-}
-
-GST_END_TEST;
-
-typedef struct
-{
-  GstElement *pipeline;
-  guint count;                  /* buffers seen */
-  gboolean sought;
-  GstClockTime next_pts;        /* after the seek */
-  gchar *wrong;                 /* what came out of order, if anything */
-} SeekInPush;
-
-/* A sink that seeks back to 0 at its 50th buffer, from the streaming
- * thread, inside the element's push (an application looping a file from a
- * pad probe): after the seek, frames come from 0 on, one after the
- * other. */
-static GstPadProbeReturn
-seek_in_push (GstPad * pad, GstPadProbeInfo * info, gpointer data)
-{
-  SeekInPush *s = data;
-  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
-
-  if (s->sought && s->wrong == NULL) {
-    if (GST_BUFFER_PTS (buf) != s->next_pts)
-      s->wrong = g_strdup_printf ("frame at %" GST_TIME_FORMAT ", expected %"
-          GST_TIME_FORMAT, GST_TIME_ARGS (GST_BUFFER_PTS (buf)),
-          GST_TIME_ARGS (s->next_pts));
-    s->next_pts += GST_SECOND / 100;
-  }
-  if (++s->count == 50) {
-    /* Not while the pipeline is still on its way to PLAYING: a flushing
-     * seek from a streaming thread then can leave the sink waiting in
-     * preroll for a PLAYING that GstBin never sets again (a GStreamer
-     * race, seen 1 run in 40 when frames come this fast). */
-    gst_element_get_state (s->pipeline, NULL, NULL, 5 * GST_SECOND);
-    fail_unless (gst_pad_push_event (pad, gst_event_new_seek (1.0,
-                GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH, GST_SEEK_TYPE_SET, 0,
-                GST_SEEK_TYPE_NONE, -1)));
-    s->sought = TRUE;
-    /* this buffer is from before the seek */
-    return GST_PAD_PROBE_DROP;
-  }
-  return GST_PAD_PROBE_OK;
-}
-
-/* A flushing seek made inside the element's own push: the flush runs in
- * the src task's thread, which must not wait for itself, and what the task
- * still had to push from before the flush is dropped. __i__: cheap work
- * (the task runs frames itself), real work (workers, batches), or work
- * on the edge of cheap, so that the task runs frames while workers run
- * others. */
-GST_START_TEST (test_seek_from_push)
-{
-  static const guint work_time[] = { 0, 1000, 5 };
-  static const guint work_jitter[] = { 0, 20000, 40 };
-  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=150 ! "
-      "video/x-raw,width=64,height=48,framerate=100/1 ! asyncidentity "
-      "n-workers=2 max-in-flight=8 work-time=%u work-jitter=%u ! "
-      "fakesink name=sink sync=false", work_time[__i__], work_jitter[__i__]);
-  GstElement *pipeline = gst_parse_launch (desc, NULL);
-  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  GstPad *pad = gst_element_get_static_pad (sink, "sink");
-  SeekInPush s = { pipeline, 0, FALSE, 0, NULL };
-  GstMessage *msg;
-
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, seek_in_push, &s, NULL);
-  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipeline),
-      60 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL, "no EOS: deadlocked");
-  fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
-  gst_message_unref (msg);
-  fail_unless (s.sought);
-  fail_unless (s.wrong == NULL, "after the seek: %s", s.wrong);
-  fail_unless (s.next_pts > 0);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (pad);
-  gst_object_unref (sink);
-  gst_object_unref (pipeline);
-  g_free (desc);
-}
-
-GST_END_TEST;
-
-/* Records, when the element posts its error, how many buffers the harness
- * had received. */
-static GstBusSyncReply
-note_buffers_at_error (GstBus * bus, GstMessage * msg, gpointer data)
-{
-  GstHarness *h = data;
-
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
-    g_object_set_data (G_OBJECT (h->element), "buffers-at-error",
-        GUINT_TO_POINTER (gst_harness_buffers_received (h) + 1));
-  return GST_BUS_PASS;
-}
-
-/* A frame's error waits for its turn: frame 3 fails long before frame 0
- * (held at the gate) is done, but its error is posted only once frames 0
- * to 2 have been pushed, and only once, however upstream ends the stream
- * then. */
-GST_START_TEST (test_error_in_turn)
+/* set_caps runs only after every earlier frame has left. */
+GST_START_TEST (test_caps_drains_first)
 {
   GstTestAsync *t = test_async_new (4, 8);
-  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
-  GstBus *bus = gst_bus_new ();
-  GstHarness *h;
-  guint i;
+  GstHarness *h = test_harness (t);
+  GstPad *srcpad = gst_element_get_static_pad (GST_ELEMENT (t), "src");
+  gint pushed = 0;
+  guint i, round;
 
-  t->gate_closed = TRUE;
-  t->error_at = 3;
-  gst_element_set_bus (GST_ELEMENT (t), bus);
-  h = test_harness (t);
-  gst_bus_set_sync_handler (bus, note_buffers_at_error, h, NULL);
-  gst_harness_set_src_caps_str (h, "test/in");
-  for (i = 0; i < 6; i++)
-    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
-  test_wait_at_gate (t);
-  while (read_stats (GST_ELEMENT (t)).processed < 5)
-    fail_unless (g_get_monotonic_time () < deadline);
-  fail_unless_equals_int (count_messages (bus, t).errors, 0);
-
-  test_open_gate (t);
-  fail_if (async_check_drain (h->srcpad));
-  fail_unless_equals_int (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (t),
-              "buffers-at-error")) - 1, 3);
-  fail_unless_equals_int (gst_harness_buffers_received (h), 3);
-  /* upstream learns of it, then ends the stream: still one message */
-  fail_unless_equals_int (gst_harness_push (h, make_frame (6)), GST_FLOW_ERROR);
-  gst_harness_push_event (h, gst_event_new_eos ());
-  fail_unless_equals_int (count_messages (bus, t).errors, 1);
-
-  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
-  gst_element_set_bus (GST_ELEMENT (t), NULL);
-  gst_object_unref (bus);
+  t->work_us = 5000;
+  t->pushed_counter = &pushed;
+  gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER, count_buffers_probe,
+      &pushed, NULL);
+  for (round = 1; round <= 3; round++) {
+    gst_harness_set_src_caps_str (h, round % 2 ? "test/in" : "test/out");
+    fail_unless_equals_int (t->set_caps_calls, round);
+    fail_unless_equals_int (t->pushed_at_set_caps, (round - 1) * 8);
+    for (i = 0; i < 8; i++)
+      gst_harness_push (h, make_frame (i));
+  }
+  gst_object_unref (srcpad);
   test_teardown (h, t);
 }
 
@@ -2016,7 +2047,6 @@ GST_START_TEST (test_position_less_frames_inside)
   GstHarness *h = test_harness (t);
   gint64 position = 0;
   GstSegment seg;
-  guint i;
 
   t->gate_closed = TRUE;
   gst_pad_set_query_function (h->srcpad, answer_position);
@@ -2024,8 +2054,7 @@ GST_START_TEST (test_position_less_frames_inside)
   /* (the harness's segment is in bytes: none for position) */
   gst_segment_init (&seg, GST_FORMAT_TIME);
   fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
-  for (i = 0; i < 5; i++)
-    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
+  push_frames (h, 0, 5);
   fail_unless (gst_pad_peer_query_position (h->sinkpad, GST_FORMAT_TIME,
           &position));
   /* five frames of 10 ms inside */
@@ -2050,7 +2079,6 @@ GST_START_TEST (test_position_without_upstream)
   GstHarness *h = test_harness (t);
   gint64 position = 0;
   GstSegment seg;
-  guint i;
 
   gst_harness_set_src_caps_str (h, "test/in");
   gst_segment_init (&seg, GST_FORMAT_TIME);
@@ -2058,10 +2086,8 @@ GST_START_TEST (test_position_without_upstream)
   fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
   fail_if (gst_pad_peer_query_position (h->sinkpad, GST_FORMAT_TIME,
           &position));
-  for (i = 0; i < 5; i++)
-    fail_unless_equals_int (gst_harness_push (h, make_frame (i)), GST_FLOW_OK);
-  for (i = 0; i < 5; i++)
-    gst_buffer_unref (gst_harness_pull (h));
+  push_frames (h, 0, 5);
+  pull_and_drop (h, 5);
   /* (every frame accounted for) */
   fail_unless (async_check_drain (h->srcpad));
   fail_unless (gst_pad_peer_query_position (h->sinkpad, GST_FORMAT_TIME,
@@ -2188,61 +2214,83 @@ GST_START_TEST (test_allocation_adds_window)
 
 GST_END_TEST;
 
+/* One TCase per concern, set up alike. */
+static TCase *
+add_tcase (Suite * s, const gchar * name)
+{
+  TCase *tc = tcase_create (name);
+
+  tcase_set_timeout (tc, 600);
+  suite_add_tcase (s, tc);
+  return tc;
+}
+
 static Suite *
 asynctransform_suite (void)
 {
   Suite *s = suite_create ("asynctransform");
-  TCase *tc = tcase_create ("general");
+  TCase *tc;
 
   gst_element_register (NULL, "testasync", GST_RANK_NONE,
       gst_test_async_get_type ());
 
-  suite_add_tcase (s, tc);
-  tcase_set_timeout (tc, 600);
+  tc = add_tcase (s, "ordering");
   tcase_add_loop_test (tc, test_identical_output, 0,
       G_N_ELEMENTS (worker_counts));
   tcase_add_test (tc, test_metadata_copied);
   tcase_add_test (tc, test_unordered_exactly_once);
   tcase_add_loop_test (tc, test_unordered_overtakes, 0, 2);
-  tcase_add_test (tc, test_real_concurrency);
-  tcase_add_loop_test (tc, test_max_in_flight_bound, 0, G_N_ELEMENTS (windows));
   tcase_add_test (tc, test_chain_list);
   tcase_add_test (tc, test_chain_list_parse);
-  tcase_add_test (tc, test_workers_and_contexts);
   tcase_add_loop_test (tc, test_events_keep_place, 0, 4);
-  tcase_add_test (tc, test_caps_drains_first);
-  tcase_add_loop_test (tc, test_leaky, 0, 2);
-  tcase_add_loop_test (tc, test_leaky_never_blocks, 0, 2);
-  tcase_add_loop_test (tc, test_leaky_keeps_errors, 0, 2);
+
+  tc = add_tcase (s, "threads and workers");
+  tcase_add_test (tc, test_real_concurrency);
+  tcase_add_test (tc, test_workers_and_contexts);
+  tcase_add_test (tc, test_workers_clamped_to_slots);
+
+  tc = add_tcase (s, "window and leaky");
+  tcase_add_loop_test (tc, test_max_in_flight_bound, 0, G_N_ELEMENTS (windows));
   tcase_add_test (tc, test_auto_window_follows_work);
   tcase_add_test (tc, test_auto_window_survives_a_stall);
   tcase_add_test (tc, test_auto_window_bytes);
   tcase_add_loop_test (tc, test_explicit_window_limits, 0, 2);
+  tcase_add_loop_test (tc, test_leaky, 0, 2);
+  tcase_add_loop_test (tc, test_leaky_never_blocks, 0, 2);
+  tcase_add_loop_test (tc, test_leaky_keeps_errors, 0, 2);
   tcase_add_test (tc, test_leaky_keeps_frame_events);
   tcase_add_test (tc, test_discont_survives_dropped_frame);
-  tcase_add_test (tc, test_unordered_ends_in_place);
+
+  tc = add_tcase (s, "flush and EOS");
   tcase_add_test (tc, test_drain_query);
   tcase_add_loop_test (tc, test_flush_with_frames_in_flight, 0, 4);
-  tcase_add_loop_test (tc, test_downstream_flow_reaches_upstream, 0,
-      G_N_ELEMENTS (downstream_flows));
   tcase_add_test (tc, test_flush_keeps_sticky_events);
   tcase_add_test (tc, test_flush_keeps_sticky_in_batch);
+  tcase_add_test (tc, test_flush_unlocks_work);
+  tcase_add_loop_test (tc, test_chaos, 0, 3);
   tcase_add_test (tc, test_downstream_eos_then_new_segment);
   tcase_add_test (tc, test_caps_kept_after_downstream_eos);
-  tcase_add_loop_test (tc, test_chaos, 0, 3);
-  tcase_add_test (tc, test_reconfigure_races_not_linked);
-  tcase_add_test (tc, test_state_cycles);
+  tcase_add_test (tc, test_unordered_ends_in_place);
   tcase_add_test (tc, test_flushing_seek);
+  tcase_add_loop_test (tc, test_seek_from_push, 0, 3);
+
+  tc = add_tcase (s, "downstream flow and errors");
+  tcase_add_loop_test (tc, test_downstream_flow_reaches_upstream, 0,
+      G_N_ELEMENTS (downstream_flows));
+  tcase_add_test (tc, test_reconfigure_races_not_linked);
+  tcase_add_test (tc, test_not_linked_keeps_the_rest);
+  tcase_add_test (tc, test_error_in_turn);
+
+  tc = add_tcase (s, "states and activation");
+  tcase_add_test (tc, test_state_cycles);
   tcase_add_test (tc, test_flush_stop_after_src_deactivated);
   tcase_add_test (tc, test_sink_deactivation_wakes_task);
   tcase_add_test (tc, test_sink_reactivation);
-  tcase_add_test (tc, test_flush_unlocks_work);
   tcase_add_test (tc, test_stop_unlocks_work);
   tcase_add_test (tc, test_failed_stop_waits_for_work);
-  tcase_add_test (tc, test_workers_clamped_to_slots);
-  tcase_add_test (tc, test_not_linked_keeps_the_rest);
-  tcase_add_loop_test (tc, test_seek_from_push, 0, 3);
-  tcase_add_test (tc, test_error_in_turn);
+
+  tc = add_tcase (s, "caps, queries and allocation");
+  tcase_add_test (tc, test_caps_drains_first);
   tcase_add_test (tc, test_position_less_frames_inside);
   tcase_add_test (tc, test_position_without_upstream);
   tcase_add_test (tc, test_no_error_logs_for_audio);
