@@ -278,7 +278,10 @@ log_push (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 
 /* Two elements share one worker; each has a backlog of frames. They take
  * turns frame by frame: once both have frames waiting, neither runs two
- * frames in a row while the other waits. */
+ * frames in a row while the other waits. The order is seen where the
+ * frames are pushed, by two src tasks that a loaded machine may wake late:
+ * so the check is that neither gets more than a few frames ahead of the
+ * other (a first-come first-served worker would run all of A's first). */
 GST_START_TEST (test_worker_group_takes_turns)
 {
   const guint n = async_check_scale (40);
@@ -286,6 +289,7 @@ GST_START_TEST (test_worker_group_takes_turns)
   GstHarness *h[2];
   const gchar *order, *first_b;
   guint i, k, end;
+  gint ahead;
 
   g_mutex_init (&log.lock);
   log.order = g_string_new (NULL);
@@ -319,8 +323,10 @@ GST_START_TEST (test_worker_group_takes_turns)
   fail_unless (first_b - order <= 2, "%s: B waited", order);
   /* ...and from then on they alternate, until A's frames are all done. */
   end = strrchr (order, 'A') - order;
-  for (i = first_b - order + 1; i <= end; i++)
-    fail_unless (order[i] != order[i - 1], "%s: unfair at %u", order, i);
+  for (i = 0, ahead = 0; i <= end; i++) {
+    ahead += order[i] == 'A' ? 1 : -1;
+    fail_unless (ABS (ahead) <= 4, "%s: unfair at %u", order, i);
+  }
 
   for (i = 0; i < 2; i++)
     gst_harness_teardown (h[i]);
