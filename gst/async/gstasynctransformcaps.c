@@ -261,7 +261,6 @@ gst_async_transform_run_negotiate (GstAsyncTransform * self,
 gboolean
 gst_async_transform_handle_caps (GstAsyncTransform * self, GstCaps * incaps)
 {
-  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   gboolean same;
   GstCaps *old;
@@ -278,10 +277,7 @@ gst_async_transform_handle_caps (GstAsyncTransform * self, GstCaps * incaps)
   GST_DEBUG_OBJECT (self, "new input caps %" GST_PTR_FORMAT, incaps);
   if (gst_async_transform_drain (self) != GST_FLOW_OK)
     return FALSE;
-  if (!klass->keep_contexts_across_caps)
-    gst_async_transform_drop_contexts (self);
-  else if (klass->drain_context)
-    gst_async_transform_visit_contexts (self, FALSE);
+  gst_async_transform_renew_contexts (self, TRUE);
 
   g_mutex_lock (&priv->lock);
   old = priv->incaps;
@@ -350,9 +346,8 @@ gst_async_transform_default_negotiate (GstAsyncTransform * self)
       && gst_caps_is_equal (outcaps, current)) {
     ok = TRUE;
   } else if (gst_async_transform_wait_drained (self) == GST_FLOW_OK) {
-    /* Contexts made for other output caps go. */
-    if (current && !klass->keep_contexts_across_caps)
-      gst_async_transform_drop_contexts (self);
+    if (current)
+      gst_async_transform_renew_contexts (self, FALSE);
     ok = klass->set_caps == NULL || klass->set_caps (self, incaps, outcaps);
     if (!ok)
       GST_WARNING_OBJECT (self, "subclass refused %" GST_PTR_FORMAT
@@ -683,23 +678,6 @@ gst_async_transform_default_decide_allocation (GstAsyncTransform * self,
   gst_object_unref (pool);
   gst_clear_object (&allocator);
   return TRUE;
-}
-
-/* unlock / unlock_stop: a process () waiting for a pool buffer returns. */
-void
-gst_async_transform_set_pool_flushing (GstAsyncTransform * self,
-    gboolean flushing)
-{
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstBufferPool *pool;
-
-  g_mutex_lock (&priv->lock);
-  pool = priv->pool ? gst_object_ref (priv->pool) : NULL;
-  gst_async_transform_unlock_and_wake (priv);
-  if (pool) {
-    gst_buffer_pool_set_flushing (pool, flushing);
-    gst_object_unref (pool);
-  }
 }
 
 /* PAUSED->READY and dispose: the output pool goes. */

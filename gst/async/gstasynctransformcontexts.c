@@ -202,10 +202,11 @@ gst_async_transform_acquire_context (GstAsyncTransform * self)
   return context;
 }
 
-/* Takes @context back from the lent table; FALSE if it was not lent. */
-static gboolean
-gst_async_transform_take_back (GstAsyncTransform * self, gpointer context,
-    guint * cookie)
+/* A lent context comes back: for frames to use, or freed when
+ * @discard. */
+void
+gst_async_transform_return_context (GstAsyncTransform * self,
+    gpointer context, gboolean discard)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   gpointer value = NULL;
@@ -215,8 +216,10 @@ gst_async_transform_take_back (GstAsyncTransform * self, gpointer context,
   lent = g_hash_table_steal_extended (priv->lent_contexts, context, NULL,
       &value);
   gst_async_transform_unlock_and_wake (priv);
-  *cookie = GPOINTER_TO_UINT (value);
-  return lent;
+  if (!lent)
+    g_return_if_reached ();
+  gst_async_transform_give_context (self, context, GPOINTER_TO_UINT (value),
+      discard);
 }
 
 /**
@@ -231,43 +234,10 @@ gst_async_transform_take_back (GstAsyncTransform * self, gpointer context,
 void
 gst_async_transform_release_context (GstAsyncTransform * self, gpointer context)
 {
-  guint cookie;
-
   g_return_if_fail (GST_IS_ASYNC_TRANSFORM (self));
   g_return_if_fail (context != NULL);
 
-  if (!gst_async_transform_take_back (self, context, &cookie))
-    g_return_if_reached ();
-  gst_async_transform_give_context (self, context, cookie, FALSE);
-}
-
-/**
- * gst_async_transform_discard_context:
- * @self: a #GstAsyncTransform
- * @context: the context #GstAsyncTransformClass.process was given, or one
- *     from gst_async_transform_acquire_context()
- *
- * Says that @context is broken (a child process died, a wrapped element
- * failed): it is freed instead of being used again, and a later frame
- * gets a new one. From #GstAsyncTransformClass.process, for its own
- * context, the context is freed once process returns; for a lent context,
- * this gives it back and frees it at once.
- *
- * Since: 1.0
- */
-void
-gst_async_transform_discard_context (GstAsyncTransform * self, gpointer context)
-{
-  guint cookie;
-
-  g_return_if_fail (GST_IS_ASYNC_TRANSFORM (self));
-  g_return_if_fail (context != NULL);
-
-  if (gst_async_transform_discard_running_context (self, context))
-    return;
-  if (!gst_async_transform_take_back (self, context, &cookie))
-    g_return_if_reached ();
-  gst_async_transform_give_context (self, context, cookie, TRUE);
+  gst_async_transform_return_context (self, context, FALSE);
 }
 
 /**
@@ -298,7 +268,10 @@ gst_async_transform_create_contexts (GstAsyncTransform * self)
       != NULL, FALSE);
   priv = GET_PRIV (self);
 
-  n_workers = gst_async_transform_get_n_workers (self);
+  g_mutex_lock (&priv->lock);
+  gst_async_transform_refresh_limits_locked (priv);
+  n_workers = priv->n_workers;
+  gst_async_transform_unlock_and_wake (priv);
   for (;;) {
     g_mutex_lock (&priv->lock);
     cookie = priv->caps_cookie;

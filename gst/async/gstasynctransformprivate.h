@@ -19,11 +19,20 @@
  * Boston, MA 02110-1301, USA.
  */
 
-/* Private to the library: not installed. The data path and its locking
- * rules are in gstasynctransform.c; negotiation and allocation in
- * gstasynctransformcaps.c; worker contexts in gstasynctransformcontexts.c;
- * what process () gets and gives in gstasynctransformframe.c; QoS,
- * latency, position and stats in gstasynctransformtiming.c. */
+/* Private to the library: not installed. The files, each calling only the
+ * ones below it:
+ *   gstasynctransform.c          the element: pads, properties, states,
+ *                                the data path from chain to push, and
+ *                                its locking rules
+ *   gstasynctransformcaps.c      caps queries, negotiation, allocation
+ *   gstasynctransformevents.c    serialized events and tags, in order
+ *   gstasynctransformrun.c       running process (): slots, the worker
+ *                                pool, pending frames, unlock, drain, and
+ *                                what new caps do to contexts
+ *   gstasynctransformcontexts.c  the worker contexts
+ *   gstasynctransformframe.c     what process () gets and gives
+ *   gstasynctransformtiming.c    QoS, latency, position and stats
+ *   gstasynctransformjobs.c      the lists that order the items inside */
 
 #ifndef __GST_ASYNC_TRANSFORM_PRIVATE_H__
 #define __GST_ASYNC_TRANSFORM_PRIVATE_H__
@@ -267,19 +276,16 @@ G_GNUC_INTERNAL GST_DEBUG_CATEGORY_EXTERN (gst_async_transform_debug);
 #define AUTO_WINDOW_BYTES (10 * 1024 * 1024)
 
 /* gstasynctransform.c */
-G_GNUC_INTERNAL
-    GstFlowReturn gst_async_transform_wait_drained (GstAsyncTransform * self);
-G_GNUC_INTERNAL
-    GstFlowReturn gst_async_transform_drain (GstAsyncTransform * self);
 G_GNUC_INTERNAL void gst_async_transform_clear_job (GstAsyncJob * job);
+
+/* gstasynctransformevents.c */
+G_GNUC_INTERNAL GstEvent *gst_async_transform_upstream_tags
+    (GstAsyncTransformPrivate * priv, GstEvent * event);
 
 /* gstasynctransformrun.c */
 G_GNUC_INTERNAL
     gboolean gst_async_transform_hold_error_message (GstAsyncTransform * self,
     GstMessage * message);
-G_GNUC_INTERNAL
-    gboolean gst_async_transform_discard_running_context (GstAsyncTransform *
-    self, gpointer context);
 G_GNUC_INTERNAL
     void gst_async_transform_announce_locked (GstAsyncTransformPrivate * priv);
 G_GNUC_INTERNAL
@@ -296,6 +302,15 @@ G_GNUC_INTERNAL
     void gst_async_transform_stop_workers (GstAsyncTransform * self);
 G_GNUC_INTERNAL void gst_async_transform_unlock (GstAsyncTransform * self);
 G_GNUC_INTERNAL void gst_async_transform_unlock_stop (GstAsyncTransform * self);
+G_GNUC_INTERNAL
+    GstFlowReturn gst_async_transform_wait_drained (GstAsyncTransform * self);
+G_GNUC_INTERNAL
+    GstFlowReturn gst_async_transform_drain (GstAsyncTransform * self);
+G_GNUC_INTERNAL
+    void gst_async_transform_drain_contexts (GstAsyncTransform * self);
+G_GNUC_INTERNAL
+    void gst_async_transform_renew_contexts (GstAsyncTransform * self,
+    gboolean input);
 
 /* gstasynctransformframe.c */
 G_GNUC_INTERNAL
@@ -335,9 +350,6 @@ G_GNUC_INTERNAL
     gboolean gst_async_transform_default_decide_allocation (GstAsyncTransform *
     self, GstQuery * query);
 G_GNUC_INTERNAL
-    void gst_async_transform_set_pool_flushing (GstAsyncTransform * self,
-    gboolean flushing);
-G_GNUC_INTERNAL
     void gst_async_transform_clear_allocation (GstAsyncTransform * self);
 
 /* gstasynctransformcontexts.c */
@@ -347,6 +359,9 @@ G_GNUC_INTERNAL
 G_GNUC_INTERNAL
     void gst_async_transform_give_context (GstAsyncTransform * self,
     gpointer context, guint cookie, gboolean discard);
+G_GNUC_INTERNAL
+    void gst_async_transform_return_context (GstAsyncTransform * self,
+    gpointer context, gboolean discard);
 G_GNUC_INTERNAL
     void gst_async_transform_drop_contexts (GstAsyncTransform * self);
 G_GNUC_INTERNAL
@@ -489,6 +504,39 @@ gst_async_keep_later (GstClockTime * latest, GstClockTime time)
   if (GST_CLOCK_TIME_IS_VALID (time)
       && (!GST_CLOCK_TIME_IS_VALID (*latest) || time > *latest))
     *latest = time;
+}
+
+/* The window from its setting and the worker count; with
+ * max-in-flight=0 it grows later, as the work shows to be cheap
+ * (gst_async_transform_adapt_window_locked ()). */
+static inline void
+gst_async_transform_update_window_locked (GstAsyncTransformPrivate * priv)
+{
+  priv->base_window = priv->max_in_flight_setting;
+  if (priv->base_window == 0)
+    priv->base_window = 2 * priv->n_workers;
+  priv->max_in_flight = priv->base_window;
+}
+
+/* Effective worker count and window from the settings; with the lock. */
+static inline void
+gst_async_transform_update_limits_locked (GstAsyncTransformPrivate * priv)
+{
+  priv->n_workers = priv->n_workers_setting;
+  /* (a machine with more cores than MAX_N_WORKERS gets that many: the
+   * busy slots are a bitmap of that size) */
+  if (priv->n_workers == 0)
+    priv->n_workers = CLAMP (g_get_num_processors (), 1, MAX_N_WORKERS);
+  gst_async_transform_update_window_locked (priv);
+}
+
+/* The effective limits: fixed while running, from the settings
+ * otherwise. */
+static inline void
+gst_async_transform_refresh_limits_locked (GstAsyncTransformPrivate * priv)
+{
+  if (!priv->running)
+    gst_async_transform_update_limits_locked (priv);
 }
 
 /* Upstream must wait before it submits another frame: the window holds

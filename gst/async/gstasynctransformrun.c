@@ -80,18 +80,33 @@ gst_async_transform_hold_error_message (GstAsyncTransform * self,
   return TRUE;
 }
 
-/* For gst_async_transform_discard_context (): TRUE if @context is the one
- * the calling thread's process () has; it is then freed afterwards. */
-gboolean
-gst_async_transform_discard_running_context (GstAsyncTransform * self,
-    gpointer context)
+/**
+ * gst_async_transform_discard_context:
+ * @self: a #GstAsyncTransform
+ * @context: the context #GstAsyncTransformClass.process was given, or one
+ *     from gst_async_transform_acquire_context()
+ *
+ * Says that @context is broken (a child process died, a wrapped element
+ * failed): it is freed instead of being used again, and a later frame
+ * gets a new one. From #GstAsyncTransformClass.process, for its own
+ * context, the context is freed once process returns; for a lent context,
+ * this gives it back and frees it at once.
+ *
+ * Since: 1.0
+ */
+void
+gst_async_transform_discard_context (GstAsyncTransform * self, gpointer context)
 {
-  GstAsyncRun *run = g_private_get (&current_run);
+  GstAsyncRun *run;
 
-  if (run == NULL || run->self != self || run->context != context)
-    return FALSE;
-  run->discard_context = TRUE;
-  return TRUE;
+  g_return_if_fail (GST_IS_ASYNC_TRANSFORM (self));
+  g_return_if_fail (context != NULL);
+
+  run = g_private_get (&current_run);
+  if (run && run->self == self && run->context == context)
+    run->discard_context = TRUE;        /* freed once process () returns */
+  else
+    gst_async_transform_return_context (self, context, TRUE);
 }
 
 /* --- one frame ----------------------------------------------------------- */
@@ -516,6 +531,23 @@ gst_async_transform_stop_workers (GstAsyncTransform * self)
   priv->pool_member = NULL;
 }
 
+/* unlock / unlock_stop: a process () waiting for a pool buffer returns. */
+static void
+gst_async_transform_set_pool_flushing (GstAsyncTransform * self,
+    gboolean flushing)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstBufferPool *pool;
+
+  g_mutex_lock (&priv->lock);
+  pool = priv->pool ? gst_object_ref (priv->pool) : NULL;
+  gst_async_transform_unlock_and_wake (priv);
+  if (pool) {
+    gst_buffer_pool_set_flushing (pool, flushing);
+    gst_object_unref (pool);
+  }
+}
+
 /* Makes process () calls in progress return early (flush-start, stop):
  * the subclass's unlock, and a pool process () may wait on. */
 void
@@ -542,4 +574,69 @@ gst_async_transform_unlock_stop (GstAsyncTransform * self)
   if (klass->unlock_stop)
     klass->unlock_stop (self);
   gst_async_transform_set_pool_flushing (self, FALSE);
+}
+
+/* --- draining ------------------------------------------------------------ */
+
+/* Waits until every item has left the element and no process () call
+ * runs, not even one on a frame a flush threw away: set_caps may follow. */
+GstFlowReturn
+gst_async_transform_wait_drained (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstFlowReturn ret;
+
+  g_mutex_lock (&priv->lock);
+  /* (an error of this element's sets the flow before its message is
+   * posted, from the batch being pushed: a drain answers once the message
+   * is out) */
+  while ((ret = priv->flow) == GST_FLOW_OK ? (priv->pushing
+          || priv->task_backlog > 0 || priv->busy_workers > 0
+          || !gst_async_jobs_is_empty_locked (&priv->jobs))
+      : (ret < GST_FLOW_EOS && priv->pushing))
+    gst_async_transform_wait_locked (priv, &priv->space_cond,
+        &priv->drain_waiters);
+  gst_async_transform_unlock_and_wake (priv);
+  return ret;
+}
+
+/* A drain query or new caps: lets a framing subclass submit what it can,
+ * then waits for every frame to leave. */
+GstFlowReturn
+gst_async_transform_drain (GstAsyncTransform * self)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  if (klass->drain)
+    ret = klass->drain (self);
+  else if (klass->finish)
+    ret = klass->finish (self);
+  if (ret == GST_FLOW_OK)
+    ret = gst_async_transform_wait_drained (self);
+  return ret;
+}
+
+/* Lets the contexts finish what they hold, once every frame has left. */
+void
+gst_async_transform_drain_contexts (GstAsyncTransform * self)
+{
+  if (GST_ASYNC_TRANSFORM_GET_CLASS (self)->drain_context
+      && gst_async_transform_wait_drained (self) == GST_FLOW_OK)
+    gst_async_transform_visit_contexts (self, FALSE);
+}
+
+/* The one rule for what new caps do to the contexts, applied once every
+ * frame made with the old caps has left: the contexts made for them go,
+ * unless the class keeps its contexts across caps; a kept context gives
+ * back what it holds for new input caps (@input), as on a drain. */
+void
+gst_async_transform_renew_contexts (GstAsyncTransform * self, gboolean input)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+
+  if (!klass->keep_contexts_across_caps)
+    gst_async_transform_drop_contexts (self);
+  else if (input && klass->drain_context)
+    gst_async_transform_visit_contexts (self, FALSE);
 }
