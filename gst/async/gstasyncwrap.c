@@ -121,18 +121,31 @@ GST_DEBUG_CATEGORY (gst_async_wrap_debug);
  * the application (the filter, the children's properties, state changes)
  * and any thread asking a caps query.
  *
- * Locks, in the order they are taken; a thread holding one never takes
- * one above it:
+ * Locks, in the order they may be taken: a thread holding one may take
+ * those below it, never one above. Each place that holds two takes them
+ * in this order (template_lock, then lock: building the template clears
+ * the setup's settings; template_lock, then the object lock: open ()
+ * reads the filter).
  *  1. template_lock: the template replica and template_error. Held while
- *     the template answers a caps query, which asks asyncwrap's peers, and
- *     while the template changes state.
- *  2. lock: the current setup, the list of replicas and n_made. Held while
- *     a changed child property is read (the child's own object lock nests
- *     inside), and while flush events go into the replicas (unlock,
- *     unlock_stop). A read-modify-write of the setup is one critical
- *     section (gst_async_wrap_replace_setup_locked ()).
- *  3. the object lock: the filter string, and what a message posted by a
- *     replica's element takes on its way to the bus.
+ *     the template is built, taken out, changes state or answers a caps
+ *     query (which asks asyncwrap's peers): those call into its elements,
+ *     and what they post goes to the bus with it held. Never held while
+ *     child-added or child-removed is emitted (a handler may ask for the
+ *     children, which takes it) nor while asyncwrap posts a message of its
+ *     own.
+ *  2. lock: the current setup, the list of replicas and n_made. Every
+ *     change of the setup is one hold of it that reads the current setup
+ *     and makes the new one current (gst_async_wrap_edit_setup ()): a
+ *     change made meanwhile by another thread is not built over and lost.
+ *     The changed child property is read in that hold, so a child's
+ *     get_property (and its object lock) runs inside it, as do the flush
+ *     events going into the replicas (unlock, unlock_stop), so that none
+ *     is freed meanwhile. Never held while asyncwrap pushes a frame, caps
+ *     or a caps query into a replica, sets a child's property, emits a
+ *     signal or posts a message, nor while it calls the base class.
+ *  3. the object lock: the filter string (and the state, as set_property
+ *     checks it). Held only to read or write them: nothing is called and
+ *     no other lock taken under it.
  * The base class calls our vfuncs without its lock, and we call it with
  * none of these held. */
 
@@ -173,17 +186,19 @@ struct _GstAsyncWrap
 {
   GstAsyncTransform parent;
 
-  gchar *filter;                /* object lock */
+  /* object lock */
+  gchar *filter;
 
-  /* The template replica: built when the filter is set, it answers caps
-   * queries and its elements are the element's children. It never takes
-   * frames. template_lock serializes its use. */
+  /* template_lock. The template replica: built when the filter is set, it
+   * answers caps queries and its elements are the element's children. It
+   * never takes frames. template_lock serializes its use. */
   GMutex template_lock;
   GstAsyncWrapReplica *template;
   GError *template_error;
 
+  /* lock */
   GMutex lock;
-  GstAsyncWrapSetup *setup;     /* the current one */
+  GstAsyncWrapSetup *setup;     /* the current one: see edit_setup () */
   GPtrArray *replicas;          /* every replica of a context, for unlock */
   guint n_made;                 /* replicas made, for their names */
 };
@@ -399,7 +414,8 @@ gst_async_wrap_setup_unref (GstAsyncWrapSetup * setup)
       (GDestroyNotify) gst_async_wrap_setup_clear);
 }
 
-/* The current setup, for a frame or a negotiation. */
+/* The current setup, for a frame or a negotiation. Only reads: a change
+ * goes through gst_async_wrap_edit_setup (). */
 static GstAsyncWrapSetup *
 gst_async_wrap_get_setup (GstAsyncWrap * self)
 {
@@ -411,31 +427,47 @@ gst_async_wrap_get_setup (GstAsyncWrap * self)
   return setup;
 }
 
-/* Makes the current setup one with @events or @settings instead (each
- * transfer full; NULL keeps the current one), with the lock held. Returns
- * the old setup, for the caller to unref once the lock is released. */
-static GstAsyncWrapSetup *
-gst_async_wrap_replace_setup_locked (GstAsyncWrap * self, GPtrArray * events,
-    GPtrArray * settings)
-{
-  GstAsyncWrapSetup *old = self->setup;
+/* Makes the new events or settings list of a setup from @current, which
+ * stays as it is. Sets @events or @settings to the new list (transfer
+ * full), or leaves it NULL to keep @current's. Runs with the lock held. */
+typedef void (*GstAsyncWrapSetupEdit) (GstAsyncWrapSetup * current,
+    gpointer data, GPtrArray ** events, GPtrArray ** settings);
 
+/* The one way the current setup changes: @edit reads it and makes its
+ * replacement, and the replacement is made current, all in one critical
+ * section, so that a change made meanwhile by another thread (a child's
+ * property, a sticky event) is never built over and lost. */
+static void
+gst_async_wrap_edit_setup (GstAsyncWrap * self, GstAsyncWrapSetupEdit edit,
+    gpointer data)
+{
+  GstAsyncWrapSetup *old;
+  GPtrArray *events = NULL, *settings = NULL;
+
+  g_mutex_lock (&self->lock);
+  old = self->setup;
+  edit (old, data, &events, &settings);
   self->setup = gst_async_wrap_setup_new (events ? events :
       g_ptr_array_ref (old->events),
       settings ? settings : g_ptr_array_ref (old->settings));
-  return old;
-}
-
-static void
-gst_async_wrap_change_setup (GstAsyncWrap * self, GPtrArray * events,
-    GPtrArray * settings)
-{
-  GstAsyncWrapSetup *old;
-
-  g_mutex_lock (&self->lock);
-  old = gst_async_wrap_replace_setup_locked (self, events, settings);
   g_mutex_unlock (&self->lock);
   gst_async_wrap_setup_unref (old);
+}
+
+/* (a GstAsyncWrapSetupEdit) No events: upstream's start anew. */
+static void
+gst_async_wrap_clear_events (GstAsyncWrapSetup * current, gpointer data,
+    GPtrArray ** events, GPtrArray ** settings)
+{
+  *events = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_event_unref);
+}
+
+/* (a GstAsyncWrapSetupEdit) No settings: the children are new. */
+static void
+gst_async_wrap_clear_settings (GstAsyncWrapSetup * current, gpointer data,
+    GPtrArray ** events, GPtrArray ** settings)
+{
+  *settings = gst_async_wrap_settings_new ();
 }
 
 /* Whether @event takes the place of @old in a pad's sticky events. */
@@ -453,54 +485,79 @@ gst_async_wrap_event_replaces (GstEvent * event, GstEvent * old)
   return s && o && gst_structure_has_name (o, gst_structure_get_name (s));
 }
 
-/* Upstream's sticky events (but EOS, which replicas never get: a 1-in/1-out
- * filter holds nothing to finish), kept in the order pads send them. The
- * new list is made from the current one in the same critical section
- * that makes it current, so that a child's setting changed meanwhile is
- * not lost. */
+/* (a GstAsyncWrapSetupEdit) @data, a sticky event, among the current
+ * ones, in the order pads send them. */
 static void
-gst_async_wrap_store_event (GstAsyncWrap * self, GstEvent * event)
+gst_async_wrap_add_event (GstAsyncWrapSetup * current, gpointer data,
+    GPtrArray ** events, GPtrArray ** settings)
 {
-  GstAsyncWrapSetup *old;
-  GPtrArray *current, *events;
+  GstEvent *event = data;
   gboolean placed = FALSE;
   guint i;
 
-  g_mutex_lock (&self->lock);
-  current = self->setup->events;
-  events = g_ptr_array_new_full (current->len + 1,
+  *events = g_ptr_array_new_full (current->events->len + 1,
       (GDestroyNotify) gst_event_unref);
-  for (i = 0; i < current->len; i++) {
-    GstEvent *stored = g_ptr_array_index (current, i);
+  for (i = 0; i < current->events->len; i++) {
+    GstEvent *stored = g_ptr_array_index (current->events, i);
 
     if (!placed && GST_EVENT_TYPE (stored) > GST_EVENT_TYPE (event)) {
-      g_ptr_array_add (events, gst_event_ref (event));
+      g_ptr_array_add (*events, gst_event_ref (event));
       placed = TRUE;
     }
     if (!gst_async_wrap_event_replaces (event, stored))
-      g_ptr_array_add (events, gst_event_ref (stored));
+      g_ptr_array_add (*events, gst_event_ref (stored));
   }
   if (!placed)
-    g_ptr_array_add (events, gst_event_ref (event));
-  old = gst_async_wrap_replace_setup_locked (self, events, NULL);
-  g_mutex_unlock (&self->lock);
-  gst_async_wrap_setup_unref (old);
+    g_ptr_array_add (*events, gst_event_ref (event));
+}
+
+/* Upstream's sticky events (but EOS, which replicas never get: a 1-in/1-out
+ * filter holds nothing to finish). */
+static void
+gst_async_wrap_store_event (GstAsyncWrap * self, GstEvent * event)
+{
+  gst_async_wrap_edit_setup (self, gst_async_wrap_add_event, event);
+}
+
+/* A child's property that changed. */
+typedef struct
+{
+  GObject *child;
+  guint index;                  /* the child's, in the template's elements */
+  GParamSpec *pspec;
+} GstAsyncWrapChange;
+
+/* (a GstAsyncWrapSetupEdit) The current settings, with the child's value
+ * of the property in @data, a GstAsyncWrapChange, in place of the one they
+ * had. The value is read here, under the lock: of two changes of one
+ * property made at once, the value kept is the one read last, which is the
+ * child's. */
+static void
+gst_async_wrap_change_setting (GstAsyncWrapSetup * current, gpointer data,
+    GPtrArray ** events, GPtrArray ** settings)
+{
+  GstAsyncWrapChange *change = data;
+  guint i;
+
+  *settings = gst_async_wrap_settings_new ();
+  for (i = 0; i < current->settings->len; i++) {
+    GstAsyncWrapSetting *setting = g_ptr_array_index (current->settings, i);
+
+    if (setting->element != change->index || setting->pspec != change->pspec)
+      g_ptr_array_add (*settings, gst_async_wrap_setting_copy (setting));
+  }
+  g_ptr_array_add (*settings, gst_async_wrap_setting_new (change->child,
+          change->index, change->pspec));
 }
 
 /* A writable property of a child changed (the application set it): from
- * the next frame in, every replica gets it. Reading the child's value,
- * copying the other settings and making the new setup current are one
- * critical section: two children's properties set at once from two
- * threads both stay, and of two changes of one property the value read
- * last is the one kept. */
+ * the next frame in, every replica gets it. Two children's properties set
+ * at once from two threads both stay. */
 static void
 gst_async_wrap_child_notify (GObject * child, GParamSpec * pspec,
     GstAsyncWrap * self)
 {
-  guint index = GPOINTER_TO_UINT (g_object_get_qdata (child, index_quark)) - 1;
-  GstAsyncWrapSetup *old;
-  GPtrArray *current, *settings;
-  guint i;
+  GstAsyncWrapChange change;
 
   if (!(pspec->flags & G_PARAM_WRITABLE)
       || (pspec->flags & G_PARAM_CONSTRUCT_ONLY))
@@ -508,58 +565,73 @@ gst_async_wrap_child_notify (GObject * child, GParamSpec * pspec,
 
   GST_DEBUG_OBJECT (self, "%s::%s changed", GST_OBJECT_NAME (child),
       pspec->name);
-  g_mutex_lock (&self->lock);
-  current = self->setup->settings;
-  settings = gst_async_wrap_settings_new ();
-  for (i = 0; i < current->len; i++) {
-    GstAsyncWrapSetting *setting = g_ptr_array_index (current, i);
-
-    if (setting->element != index || setting->pspec != pspec)
-      g_ptr_array_add (settings, gst_async_wrap_setting_copy (setting));
-  }
-  g_ptr_array_add (settings, gst_async_wrap_setting_new (child, index, pspec));
-  old = gst_async_wrap_replace_setup_locked (self, NULL, settings);
-  g_mutex_unlock (&self->lock);
-  gst_async_wrap_setup_unref (old);
+  change.child = child;
+  change.index = GPOINTER_TO_UINT (g_object_get_qdata (child, index_quark)) - 1;
+  change.pspec = pspec;
+  gst_async_wrap_edit_setup (self, gst_async_wrap_change_setting, &change);
 }
 
 /* --- the template -------------------------------------------------------- */
 
-/* With template_lock. */
-static void
-gst_async_wrap_clear_template (GstAsyncWrap * self)
+/* Takes the template out, with template_lock held; its children no longer
+ * tell of their changes. Returns it, for gst_async_wrap_drop_template ()
+ * once the lock is released. */
+static GstAsyncWrapReplica *
+gst_async_wrap_take_template_locked (GstAsyncWrap * self)
 {
-  if (self->template) {
-    GPtrArray *elements = gst_async_wrap_replica_get_elements (self->template);
+  GstAsyncWrapReplica *old = self->template;
+
+  if (old) {
+    GPtrArray *elements = gst_async_wrap_replica_get_elements (old);
     guint i;
 
-    for (i = 0; i < elements->len; i++) {
-      GstObject *child = g_ptr_array_index (elements, i);
-
-      g_signal_handlers_disconnect_by_data (child, self);
-      gst_child_proxy_child_removed (GST_CHILD_PROXY (self), G_OBJECT (child),
-          GST_OBJECT_NAME (child));
-    }
-    g_clear_pointer (&self->template, gst_async_wrap_replica_free);
+    for (i = 0; i < elements->len; i++)
+      g_signal_handlers_disconnect_by_data (g_ptr_array_index (elements, i),
+          self);
   }
+  self->template = NULL;
   g_clear_error (&self->template_error);
+  return old;
 }
 
-/* Builds the template for @filter, with template_lock. A filter that cannot
- * be built leaves template_error for open () to post. */
+/* Tells of the children of @old, a template taken out, removed, and frees
+ * it. Without template_lock: a child-removed handler may ask for the
+ * children. */
 static void
-gst_async_wrap_build_template (GstAsyncWrap * self, const gchar * filter)
+gst_async_wrap_drop_template (GstAsyncWrap * self, GstAsyncWrapReplica * old)
 {
   GPtrArray *elements;
+  guint i;
+
+  if (old == NULL)
+    return;
+  elements = gst_async_wrap_replica_get_elements (old);
+  for (i = 0; i < elements->len; i++) {
+    GObject *child = g_ptr_array_index (elements, i);
+
+    gst_child_proxy_child_removed (GST_CHILD_PROXY (self), child,
+        GST_OBJECT_NAME (child));
+  }
+  gst_async_wrap_replica_free (old);
+}
+
+/* Builds the template for @filter, with template_lock held and no template
+ * (gst_async_wrap_take_template_locked ()). A filter that cannot be built
+ * leaves template_error for open () to post. Returns the new children
+ * (reffed; NULL if none) for gst_async_wrap_add_children () once the lock
+ * is released. */
+static GPtrArray *
+gst_async_wrap_build_template_locked (GstAsyncWrap * self, const gchar * filter)
+{
+  GPtrArray *elements, *added;
   gchar *name;
   guint i;
 
-  gst_async_wrap_clear_template (self);
-  gst_async_wrap_change_setup (self, NULL, gst_async_wrap_settings_new ());
+  gst_async_wrap_edit_setup (self, gst_async_wrap_clear_settings, NULL);
   if (filter == NULL || *filter == '\0') {
     g_set_error (&self->template_error, GST_RESOURCE_ERROR,
         GST_RESOURCE_ERROR_SETTINGS, _("No filter was given to wrap."));
-    return;
+    return NULL;
   }
 
   name = g_strdup_printf ("%s-template", GST_OBJECT_NAME (self));
@@ -567,9 +639,10 @@ gst_async_wrap_build_template (GstAsyncWrap * self, const gchar * filter)
       name, &self->template_error);
   g_free (name);
   if (self->template == NULL)
-    return;
+    return NULL;
 
   elements = gst_async_wrap_replica_get_elements (self->template);
+  added = g_ptr_array_new_with_free_func (gst_object_unref);
   for (i = 0; i < elements->len; i++) {
     GstObject *child = g_ptr_array_index (elements, i);
 
@@ -577,9 +650,47 @@ gst_async_wrap_build_template (GstAsyncWrap * self, const gchar * filter)
         GUINT_TO_POINTER (i + 1));
     g_signal_connect (child, "notify",
         G_CALLBACK (gst_async_wrap_child_notify), self);
-    gst_child_proxy_child_added (GST_CHILD_PROXY (self), G_OBJECT (child),
+    g_ptr_array_add (added, gst_object_ref (child));
+  }
+  return added;
+}
+
+/* Tells of @added, children of a new template, and frees the array.
+ * Without template_lock: a child-added handler may ask for the children
+ * (gst_parse's delayed `child::property=value` does). */
+static void
+gst_async_wrap_add_children (GstAsyncWrap * self, GPtrArray * added)
+{
+  guint i;
+
+  if (added == NULL)
+    return;
+  for (i = 0; i < added->len; i++) {
+    GObject *child = g_ptr_array_index (added, i);
+
+    gst_child_proxy_child_added (GST_CHILD_PROXY (self), child,
         GST_OBJECT_NAME (child));
   }
+  g_ptr_array_unref (added);
+}
+
+/* A new filter: the template is built anew (and brought to READY if the
+ * element is there). */
+static void
+gst_async_wrap_set_filter_template (GstAsyncWrap * self, const gchar * filter)
+{
+  GstAsyncWrapReplica *old;
+  GPtrArray *added;
+
+  g_mutex_lock (&self->template_lock);
+  old = gst_async_wrap_take_template_locked (self);
+  added = gst_async_wrap_build_template_locked (self, filter);
+  if (self->template && GST_STATE (self) == GST_STATE_READY)
+    gst_async_wrap_replica_set_state (self->template, GST_STATE_READY, NULL);
+  g_mutex_unlock (&self->template_lock);
+
+  gst_async_wrap_drop_template (self, old);
+  gst_async_wrap_add_children (self, added);
 }
 
 static void
@@ -591,37 +702,38 @@ gst_async_wrap_post_gerror (GstAsyncWrap * self, const GError * error)
 }
 
 /* NULL->READY: the filter must have been built, and must not have an
- * element with a thread of its own (seen once the template is PAUSED). */
+ * element with a thread of its own (seen once the template is PAUSED).
+ * The error is posted once template_lock is released. */
 static gboolean
 gst_async_wrap_open (GstAsyncTransform * trans)
 {
   GstAsyncWrap *self = GST_ASYNC_WRAP (trans);
+  GPtrArray *added = NULL;
   GError *error = NULL;
-  gboolean ok;
 
   g_mutex_lock (&self->template_lock);
   if (self->template == NULL && self->template_error == NULL) {
     gchar *filter = gst_async_wrap_dup_filter (self);
 
-    gst_async_wrap_build_template (self, filter);
+    added = gst_async_wrap_build_template_locked (self, filter);
     g_free (filter);
   }
   if (self->template_error) {
-    gst_async_wrap_post_gerror (self, self->template_error);
-    ok = FALSE;
-  } else {
-    ok = gst_async_wrap_replica_set_state (self->template, GST_STATE_PAUSED,
-        &error)
-        && gst_async_wrap_replica_set_state (self->template, GST_STATE_READY,
-        &error);
-    if (!ok) {
-      gst_async_wrap_post_gerror (self, error);
-      g_clear_error (&error);
-      gst_async_wrap_replica_set_state (self->template, GST_STATE_NULL, NULL);
-    }
+    error = g_error_copy (self->template_error);
+  } else if (!gst_async_wrap_replica_set_state (self->template,
+          GST_STATE_PAUSED, &error)
+      || !gst_async_wrap_replica_set_state (self->template, GST_STATE_READY,
+          &error)) {
+    gst_async_wrap_replica_set_state (self->template, GST_STATE_NULL, NULL);
   }
   g_mutex_unlock (&self->template_lock);
-  return ok;
+
+  gst_async_wrap_add_children (self, added);
+  if (error == NULL)
+    return TRUE;
+  gst_async_wrap_post_gerror (self, error);
+  g_clear_error (&error);
+  return FALSE;
 }
 
 static gboolean
@@ -748,8 +860,7 @@ gst_async_wrap_start (GstAsyncTransform * trans)
 {
   GstAsyncWrap *self = GST_ASYNC_WRAP (trans);
 
-  gst_async_wrap_change_setup (self,
-      g_ptr_array_new_with_free_func ((GDestroyNotify) gst_event_unref), NULL);
+  gst_async_wrap_edit_setup (self, gst_async_wrap_clear_events, NULL);
   gst_async_wrap_warn_stateful (self);
   return gst_async_transform_create_contexts (trans);
 }
@@ -1057,10 +1168,12 @@ static void
 gst_async_wrap_dispose (GObject * object)
 {
   GstAsyncWrap *self = GST_ASYNC_WRAP (object);
+  GstAsyncWrapReplica *old;
 
   g_mutex_lock (&self->template_lock);
-  gst_async_wrap_clear_template (self);
+  old = gst_async_wrap_take_template_locked (self);
   g_mutex_unlock (&self->template_lock);
+  gst_async_wrap_drop_template (self, old);
 
   G_OBJECT_CLASS (gst_async_wrap_parent_class)->dispose (object);
 }
@@ -1098,12 +1211,7 @@ gst_async_wrap_set_property (GObject * object, guint prop_id,
       g_free (self->filter);
       self->filter = g_value_dup_string (value);
       GST_OBJECT_UNLOCK (self);
-      g_mutex_lock (&self->template_lock);
-      gst_async_wrap_build_template (self, g_value_get_string (value));
-      if (self->template && GST_STATE (self) == GST_STATE_READY)
-        gst_async_wrap_replica_set_state (self->template, GST_STATE_READY,
-            NULL);
-      g_mutex_unlock (&self->template_lock);
+      gst_async_wrap_set_filter_template (self, g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

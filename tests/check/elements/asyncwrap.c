@@ -601,11 +601,12 @@ GST_START_TEST (test_caps_change_by_itself)
 
 GST_END_TEST;
 
-/* Two application threads set properties of two children at the same
- * moment, round after round: the replicas get both values of each round
- * (a setup read, then replaced, in two critical sections loses one).
- * (Two properties of one child would not race: GObject sends the
- * notifications of one object from one thread at a time.) */
+/* Application threads set properties of children at the same moment,
+ * round after round, each thread its own property: the replicas get every
+ * thread's last value of each round (a setup read, then replaced, in two
+ * critical sections loses one). (Two properties of one child would not
+ * race: GObject sends the notifications of one object from one thread at
+ * a time.) */
 typedef struct
 {
   GMutex lock;
@@ -614,6 +615,8 @@ typedef struct
   guint done;                   /* setters done, over all rounds */
   gint arrived;                 /* setters at the start line, atomic */
   guint rounds;
+  guint n_setters;
+  guint max_sets;               /* a setter sets 1 to max_sets values a round */
   GstChildProxy *wrap;
 } Race;
 
@@ -621,7 +624,8 @@ typedef struct
 {
   Race *race;
   const gchar *property;
-  gdouble values[2];            /* by round parity */
+  gdouble values[2];            /* the last one of a round, by its parity */
+  gdouble step;                 /* between the values set before it */
 } Setter;
 
 static gpointer
@@ -629,25 +633,47 @@ setter_thread (gpointer data)
 {
   Setter *setter = data;
   Race *race = setter->race;
-  guint round;
+  guint round, n;
 
   for (round = 1; round <= race->rounds; round++) {
     g_mutex_lock (&race->lock);
     while (race->round < round)
       g_cond_wait (&race->cond, &race->lock);
     g_mutex_unlock (&race->lock);
-    /* both setters leave the start line together */
+    /* the setters leave the start line together */
     g_atomic_int_inc (&race->arrived);
-    while (g_atomic_int_get (&race->arrived) < (gint) (2 * round))
+    while (g_atomic_int_get (&race->arrived) < (gint) (race->n_setters * round))
       g_thread_yield ();
-    gst_child_proxy_set (race->wrap, setter->property,
-        setter->values[round % 2], NULL);
+    /* values on the way, then the round's last one */
+    for (n = 1 + round % race->max_sets; n > 0; n--)
+      gst_child_proxy_set (race->wrap, setter->property,
+          setter->values[round % 2] + (n - 1) * setter->step, NULL);
     g_mutex_lock (&race->lock);
     race->done++;
     g_cond_broadcast (&race->cond);
     g_mutex_unlock (&race->lock);
   }
   return NULL;
+}
+
+/* Starts @round and waits for every setter to finish it; @frame, if any,
+ * is pushed (and what comes out dropped) while they set. */
+static void
+race_round (Race * race, guint round, GstHarness * h, GstBuffer * frame)
+{
+  g_mutex_lock (&race->lock);
+  race->round = round;
+  g_cond_broadcast (&race->cond);
+  g_mutex_unlock (&race->lock);
+  if (frame) {
+    fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (frame)),
+        GST_FLOW_OK);
+    gst_buffer_unref (gst_harness_pull (h));
+  }
+  g_mutex_lock (&race->lock);
+  while (race->done < race->n_setters * round)
+    g_cond_wait (&race->cond, &race->lock);
+  g_mutex_unlock (&race->lock);
 }
 
 GST_START_TEST (test_concurrent_child_properties)
@@ -659,9 +685,9 @@ GST_START_TEST (test_concurrent_child_properties)
       "filter=\"videobalance name=first ! videobalance name=second\"");
   GstElement *wrap = harness_element (h, "w");
   Race race = { 0, };
-  Setter saturation = { &race, "first::saturation", {1.8, 0.0}
+  Setter saturation = { &race, "first::saturation", {1.8, 0.0}, 0.0
   };
-  Setter brightness = { &race, "second::brightness", {0.3, -0.3}
+  Setter brightness = { &race, "second::brightness", {0.3, -0.3}, 0.0
   };
   Encoded expected[2];
   GThread *threads[2];
@@ -678,6 +704,8 @@ GST_START_TEST (test_concurrent_child_properties)
   g_mutex_init (&race.lock);
   g_cond_init (&race.cond);
   race.rounds = async_check_scale (3000);
+  race.n_setters = 2;
+  race.max_sets = 1;
   race.wrap = GST_CHILD_PROXY (wrap);
   threads[0] = g_thread_new ("saturation", setter_thread, &saturation);
   threads[1] = g_thread_new ("brightness", setter_thread, &brightness);
@@ -686,13 +714,7 @@ GST_START_TEST (test_concurrent_child_properties)
   for (round = 1; round <= race.rounds; round++) {
     GstBuffer *out;
 
-    g_mutex_lock (&race.lock);
-    race.round = round;
-    g_cond_broadcast (&race.cond);
-    while (race.done < 2 * round)
-      g_cond_wait (&race.cond, &race.lock);
-    g_mutex_unlock (&race.lock);
-
+    race_round (&race, round, NULL, NULL);
     fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (frame)),
         GST_FLOW_OK);
     out = gst_harness_pull (h);
@@ -716,6 +738,109 @@ GST_START_TEST (test_concurrent_child_properties)
 }
 
 GST_END_TEST;
+
+/* Three threads, each with a property of its own, set it several times a
+ * round at the same moment while frames go through: after each round, a
+ * frame comes out with every thread's last value. */
+GST_START_TEST (test_child_properties_while_playing)
+{
+  GstCaps *caps = raw_caps ("I420", 16, 16);
+  GPtrArray *frames = make_frames (caps, 12, 0, 1);
+  GstBuffer *frame = g_ptr_array_index (frames, 0);
+  GstHarness *h = gst_harness_new_parse ("asyncwrap name=w n-workers=3 "
+      "filter=\"videobalance name=a ! videobalance name=b ! "
+      "videobalance name=c\"");
+  GstElement *wrap = harness_element (h, "w");
+  Race race = { 0, };
+  Setter setters[3] = {
+    {&race, "a::saturation", {1.6, 0.0}, 0.1},
+    {&race, "b::brightness", {0.3, -0.3}, 0.1},
+    {&race, "c::contrast", {1.5, 0.5}, 0.1},
+  };
+  Encoded expected[2];
+  GThread *threads[3];
+  guint round, parity, i;
+
+  for (parity = 0; parity < 2; parity++) {
+    gchar *bare = g_strdup_printf ("videobalance saturation=%f ! "
+        "videobalance brightness=%f ! videobalance contrast=%f",
+        setters[0].values[parity], setters[1].values[parity],
+        setters[2].values[parity]);
+
+    expected[parity] = encode (bare, caps, frames);
+    g_free (bare);
+  }
+  g_mutex_init (&race.lock);
+  g_cond_init (&race.cond);
+  race.rounds = async_check_scale (2000);
+  race.n_setters = G_N_ELEMENTS (setters);
+  race.max_sets = 4;
+  race.wrap = GST_CHILD_PROXY (wrap);
+  for (i = 0; i < race.n_setters; i++)
+    threads[i] = g_thread_new (setters[i].property, setter_thread, &setters[i]);
+
+  gst_harness_set_src_caps (h, gst_caps_ref (caps));
+  for (round = 1; round <= race.rounds; round++) {
+    GstBuffer *out;
+
+    race_round (&race, round, h, frame);
+    fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (frame)),
+        GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    fail_unless (buffers_equal (out,
+            g_ptr_array_index (expected[round % 2].buffers, 0)),
+        "round %u: a property set at the same time as others was lost", round);
+    gst_buffer_unref (out);
+  }
+
+  for (i = 0; i < race.n_setters; i++)
+    g_thread_join (threads[i]);
+  g_mutex_clear (&race.lock);
+  g_cond_clear (&race.cond);
+  encoded_clear (&expected[0]);
+  encoded_clear (&expected[1]);
+  gst_object_unref (wrap);
+  gst_harness_teardown (h);
+  g_ptr_array_unref (frames);
+  gst_caps_unref (caps);
+}
+
+GST_END_TEST;
+
+static void
+on_child_changed (GstChildProxy * proxy, GObject * child, const gchar * name,
+    guint * seen)
+{
+  GObject *found = gst_child_proxy_get_child_by_name (proxy, name);
+
+  /* (a removed child is no longer there) */
+  (*seen)++;
+  if (found)
+    g_object_unref (found);
+}
+
+/* A child-added or child-removed handler may ask for the children, as
+ * gst_parse's delayed `child::property=value` does: the signals are
+ * emitted with no lock held. */
+GST_START_TEST (test_child_signals_unlocked)
+{
+  GstElement *wrap = gst_element_factory_make ("asyncwrap", NULL);
+  guint added = 0, removed = 0;
+
+  g_signal_connect (wrap, "child-added", G_CALLBACK (on_child_changed), &added);
+  g_signal_connect (wrap, "child-removed", G_CALLBACK (on_child_changed),
+      &removed);
+  g_object_set (wrap, "filter", "videobalance ! videoflip", NULL);
+  fail_unless_equals_int (added, 2);
+  g_object_set (wrap, "filter", "videoflip", NULL);
+  fail_unless_equals_int (removed, 2);
+  fail_unless_equals_int (added, 3);
+  gst_object_unref (wrap);
+  fail_unless_equals_int (removed, 3);
+}
+
+GST_END_TEST;
+
 
 /* Runs @launch until it ends; returns the error message (or NULL at
  * EOS). */
@@ -1024,6 +1149,8 @@ asyncwrap_suite (void)
   tcase_add_test (tc_children, test_property_change_playing);
   tcase_add_test (tc_children, test_caps_change_by_itself);
   tcase_add_test (tc_children, test_concurrent_child_properties);
+  tcase_add_test (tc_children, test_child_properties_while_playing);
+  tcase_add_test (tc_children, test_child_signals_unlocked);
 
   /* filters that cannot be wrapped, or not without a warning */
   suite_add_tcase (s, tc_bad);
