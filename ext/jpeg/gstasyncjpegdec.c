@@ -1261,9 +1261,8 @@ gst_async_jpeg_dec_class_init (GstAsyncJpegDecClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_MAX_ERRORS,
       g_param_spec_int ("max-errors", "Maximum consecutive errors",
-          "Post an error and stop after this many corrupt frames in a row, "
-          "each dropped with a warning (0 = automatic: never, -1 = never; "
-          "jpegdec ignores this property and never stops)", -1, G_MAXINT,
+          "Corrupt frames in a row before an error (0 or -1 = never)", -1,
+          G_MAXINT,
           DEFAULT_MAX_ERRORS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 

@@ -173,8 +173,8 @@ gst_async_identity_class_init (GstAsyncIdentityClass * klass)
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_WORK_JITTER,
       g_param_spec_uint ("work-jitter", "Work jitter",
-          "Random extra work per frame, up to this many microseconds; the "
-          "same frames get the same extra on every run (0 = none)", 0,
+          "Max. random extra work per frame, in microseconds, the same on "
+          "every run (0 = none)", 0,
           MAX_WORK_TIME_US, DEFAULT_WORK_JITTER,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));

@@ -169,8 +169,7 @@ gst_async_process_class_init (GstAsyncProcessClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_CAPS_OUT,
       g_param_spec_boxed ("caps-out", "Output caps",
-          "The caps of the output, for work that changes the format "
-          "(NULL = the input's caps); set in NULL or READY", GST_TYPE_CAPS,
+          "Caps of the output (NULL = the input's caps)", GST_TYPE_CAPS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 

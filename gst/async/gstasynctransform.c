@@ -312,8 +312,7 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_N_WORKERS,
       g_param_spec_uint ("n-workers", "Workers",
-          "Worker threads that process frames concurrently "
-          "(0 = one per CPU core); set in NULL or READY", 0, MAX_N_WORKERS,
+          "Worker threads (0 = one per CPU core)", 0, MAX_N_WORKERS,
           DEFAULT_N_WORKERS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
@@ -334,9 +333,7 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_MAX_IN_FLIGHT,
       g_param_spec_uint ("max-in-flight", "Max in flight",
-          "Frames accepted but not yet pushed downstream, in frames; "
-          "upstream is held back at this many (0 = automatic: about 1 ms of "
-          "work across the workers, 2 x workers to 256 frames, 10 MB)",
+          "Max. number of frames inside (0 = automatic)",
           0, MAX_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -387,9 +384,8 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_ORDERED,
       g_param_spec_boolean ("ordered", "Ordered",
-          "Push frames in input order (false: push each frame as soon as it "
-          "is done, so timestamps may go backwards; events keep their place "
-          "either way)", DEFAULT_ORDERED,
+          "Push frames in input order (false = as soon as each is done)",
+          DEFAULT_ORDERED,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
@@ -406,9 +402,7 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_LATENCY,
       g_param_spec_int64 ("latency", "Latency",
-          "Latency this element reports, in nanoseconds (-1 = the longest "
-          "time a frame has taken to be processed, plus a quarter; grows "
-          "with a latency message in live pipelines)", -1, G_MAXINT64,
+          "Latency to report, in ns (-1 = as measured)", -1, G_MAXINT64,
           DEFAULT_LATENCY, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
@@ -426,9 +420,7 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_LEAKY,
       g_param_spec_enum ("leaky", "Leaky",
-          "When the element is full (max-in-flight, max-size-bytes or "
-          "max-size-time): wait (no), drop the new frame (upstream) or drop "
-          "the oldest frame not being processed or pushed (downstream)",
+          "Where frames are dropped when the element is full, if at all",
           GST_TYPE_ASYNC_TRANSFORM_LEAKY, DEFAULT_LEAKY,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -447,8 +439,7 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_QOS,
       g_param_spec_boolean ("qos", "QoS",
-          "Drop frames that downstream's QoS events show to be late before "
-          "working on them, and post a QoS message for each",
+          "Drop frames that QoS shows to be late before working on them",
           DEFAULT_QOS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
@@ -467,9 +458,8 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_WORKER_GROUP,
       g_param_spec_string ("worker-group", "Worker group",
-          "Elements with the same non-empty name share one pool of workers, "
-          "as many as the largest n-workers among them (empty = this "
-          "element's own workers); set in NULL or READY",
+          "Name of a pool of workers shared with other elements "
+          "(empty = its own workers)",
           DEFAULT_WORKER_GROUP, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
@@ -492,10 +482,7 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
-          "Frame counters, frames in flight, process time and time through "
-          "the element (ns; 18446744073709551615 = none yet), the workers, "
-          "the window in effect (frames) and the latency reported (ns), "
-          "since PAUSED",
+          "Frame counters and times (ns) since PAUSED, and the window",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   element_class->change_state =
@@ -959,12 +946,12 @@ gst_async_transform_lock_hot (GstAsyncTransformPrivate * priv)
   g_mutex_lock (&priv->lock);
 }
 
-/* Waits for room in the window (or with leaky makes some), then queues
- * @buffer as a frame, with @user_data for process (). Returns GST_FLOW_OK
+/* Waits, releasing the lock meanwhile, for room in the window (or with
+ * leaky makes some), then queues @buffer as a frame, with @user_data for process (). Returns GST_FLOW_OK
  * when queued (the frame owns @buffer and @user_data; announce it),
  * GST_ASYNC_TRANSFORM_FLOW_DROPPED when leaky dropped it, or the flow
  * return that refused it. An older frame leaky dropped to make room is put
- * in @replaced. gst_async_transform_queued () frees what is left. */
+ * in @replaced. gst_async_transform_free_refused () frees what is left. */
 static GstFlowReturn
 gst_async_transform_queue_frame_locked (GstAsyncTransform * self,
     GstBuffer * buffer, gpointer user_data, GDestroyNotify destroy,
@@ -1031,7 +1018,7 @@ gst_async_transform_queue_frame_locked (GstAsyncTransform * self,
 /* After gst_async_transform_queue_frame_locked (), without the lock: frees
  * what was not queued. Returns the flow return for upstream. */
 static GstFlowReturn
-gst_async_transform_queued (GstAsyncTransform * self, GstFlowReturn ret,
+gst_async_transform_free_refused (GstAsyncTransform * self, GstFlowReturn ret,
     GstBuffer * buffer, gpointer user_data, GDestroyNotify destroy,
     GstAsyncJob * replaced)
 {
@@ -1114,8 +1101,8 @@ gst_async_transform_submit_full (GstAsyncTransform * self, GstBuffer * buffer,
     gst_async_transform_announce_locked (priv);
   gst_async_transform_unlock_and_wake (priv);
 
-  return gst_async_transform_queued (self, ret, buffer, user_data, destroy,
-      replaced);
+  return gst_async_transform_free_refused (self, ret, buffer, user_data,
+      destroy, replaced);
 }
 
 /* Data came in: at EOS, an element that requires output checks that some
@@ -1184,7 +1171,7 @@ gst_async_transform_chain_list (GstPad * pad, GstObject * parent,
         &replaced);
     if (ret != GST_FLOW_OK || replaced) {
       gst_async_transform_unlock_and_wake (priv);
-      ret = gst_async_transform_queued (self, ret, buffer, NULL, NULL,
+      ret = gst_async_transform_free_refused (self, ret, buffer, NULL, NULL,
           replaced);
       g_mutex_lock (&priv->lock);
     }
@@ -1768,8 +1755,8 @@ gst_async_transform_batch_is_stale (GstAsyncTransform * self)
       priv->task.flush_count;
 }
 
-/* Pushes the items of the batch in order. Called with the lock; releases
- * it while pushing, and returns with it. After a failed push the items
+/* Pushes the items of the batch in order, releasing the lock meanwhile
+ * (called and returns with it). After a failed push the items
  * behind the failed one stay in the batch, as they stay in queue: the
  * task pushes them when it runs again (a reconfigure after not-linked),
  * or a flush or a stop drops them. A flush made inside one of these
@@ -1823,12 +1810,12 @@ gst_async_transform_push_batch_locked (GstAsyncTransform * self)
   gst_async_transform_account_locked (self, ret, own_error);
 }
 
-/* Nothing to push or run: wakes a worker for real work waiting (the work
- * turned expensive with frames queued while it was cheap, and nobody woke
- * one for them), and upstream if the window has room (with cheap work it
- * is woken once the window is half empty, but the frames still inside may
- * be pending ones that only more input finishes), then waits for
- * something to change. */
+/* Waits, releasing the lock meanwhile, for something to change: there is
+ * nothing to push or run. First wakes a worker for real work waiting (the
+ * work turned expensive with frames queued while it was cheap, and nobody
+ * woke one for them), and upstream if the window has room (with cheap work
+ * it is woken once the window is half empty, but the frames still inside
+ * may be pending ones that only more input finishes). */
 static void
 gst_async_transform_wait_for_work_locked (GstAsyncTransform * self)
 {
@@ -1844,8 +1831,8 @@ gst_async_transform_wait_for_work_locked (GstAsyncTransform * self)
   priv->ready_signalled = FALSE;
 }
 
-/* Posts a latency message the measurements asked for. Called with the
- * lock; releases it to post. */
+/* Posts a latency message the measurements asked for, releasing the lock
+ * to post (called and returns with it). */
 static void
 gst_async_transform_post_latency_locked (GstAsyncTransform * self)
 {

@@ -340,22 +340,26 @@ gst_async_transform_default_negotiate (GstAsyncTransform * self)
   gst_caps_unref (candidates);
   current = gst_async_transform_get_output_caps (self);
 
-  if (outcaps == NULL) {
-    /* refused */
-  } else if (!priv->set_caps_due && current
-      && gst_caps_is_equal (outcaps, current)) {
+  /* (without output caps, find_output_caps () said why) */
+  if (outcaps == NULL)
+    goto done;
+  if (!priv->set_caps_due && current && gst_caps_is_equal (outcaps, current)) {
     ok = TRUE;
-  } else if (gst_async_transform_wait_drained (self) == GST_FLOW_OK) {
-    if (current)
-      gst_async_transform_renew_contexts (self, FALSE);
-    ok = klass->set_caps == NULL || klass->set_caps (self, incaps, outcaps);
-    if (!ok)
-      GST_WARNING_OBJECT (self, "subclass refused %" GST_PTR_FORMAT
-          " to %" GST_PTR_FORMAT, incaps, outcaps);
-    else
-      ok = gst_async_transform_set_output_caps (self, outcaps);
-    priv->set_caps_due = !ok;
+    goto done;
   }
+  if (gst_async_transform_wait_drained (self) != GST_FLOW_OK)
+    goto done;
+  if (current)
+    gst_async_transform_renew_contexts (self, FALSE);
+  ok = klass->set_caps == NULL || klass->set_caps (self, incaps, outcaps);
+  if (!ok)
+    GST_WARNING_OBJECT (self, "subclass refused %" GST_PTR_FORMAT
+        " to %" GST_PTR_FORMAT, incaps, outcaps);
+  else
+    ok = gst_async_transform_set_output_caps (self, outcaps);
+  priv->set_caps_due = !ok;
+
+done:
   gst_clear_caps (&outcaps);
   gst_clear_caps (&current);
   gst_caps_unref (incaps);

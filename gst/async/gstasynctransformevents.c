@@ -90,9 +90,11 @@ gst_async_transform_queue_event (GstAsyncTransform * self, GstEvent * event)
     stale = priv->held_events;
     g_queue_init (&priv->held_events);
   }
-  if (flow != GST_FLOW_OK) {
-    /* refused below */
-  } else if (priv->awaiting_output_caps && type != GST_EVENT_STREAM_START
+  if (flow != GST_FLOW_OK)
+    goto refused;
+  /* (logged before the src task may take it) */
+  GST_LOG_OBJECT (self, "queued %" GST_PTR_FORMAT, event);
+  if (priv->awaiting_output_caps && type != GST_EVENT_STREAM_START
       && type != GST_EVENT_CAPS && type != GST_EVENT_EOS) {
     g_queue_push_tail (&priv->held_events, event);
   } else {
@@ -106,15 +108,18 @@ gst_async_transform_queue_event (GstAsyncTransform * self, GstEvent * event)
   }
   gst_async_transform_unlock_and_wake (priv);
   g_queue_clear_full (&stale, (GDestroyNotify) gst_event_unref);
+  return TRUE;
 
-  if (flow != GST_FLOW_OK) {
+  /* ERRORS */
+refused:
+  {
+    gst_async_transform_unlock_and_wake (priv);
+    g_queue_clear_full (&stale, (GDestroyNotify) gst_event_unref);
     GST_DEBUG_OBJECT (self, "refusing %" GST_PTR_FORMAT ": %s", event,
         gst_flow_get_name (flow));
     gst_event_unref (event);
     return FALSE;
   }
-  GST_LOG_OBJECT (self, "queued %" GST_PTR_FORMAT, event);
-  return TRUE;
 }
 
 /* The stream tags to send: upstream's, merged with the subclass's. */

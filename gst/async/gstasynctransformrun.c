@@ -197,9 +197,10 @@ gst_async_transform_run_process (GstAsyncTransform * self, GstAsyncJob * job)
   }
 }
 
-/* @job's work is over: the averages learn of it, and it may leave in its
- * turn. A flush meanwhile made it stale: it is then thrown away, cleared
- * with the lock released for a moment (the frees call out). */
+/* @job's work is over, maybe releasing the lock for a moment: the averages
+ * learn of it, and it may leave in its turn. A flush meanwhile made it
+ * stale: it is then thrown away, cleared without the lock (the frees call
+ * out). */
 static void
 gst_async_transform_work_over_locked (GstAsyncTransform * self,
     GstAsyncJob * job)
@@ -391,9 +392,9 @@ gst_async_transform_take_run_locked (GstAsyncTransformPrivate * priv,
   return run->len;
 }
 
-/* Runs @n frames one after the other, as taken by
- * gst_async_transform_take_run_locked () or by a pool worker. Called with
- * the lock; releases it while process () runs, and returns with it and
+/* Runs @n frames one after the other, releasing the lock while process ()
+ * runs, as taken by gst_async_transform_take_run_locked () or by a pool
+ * worker. Called with the lock, and returns with it and
  * their slot free: each frame is done, or pending for its finish_frame (),
  * and no longer the caller's. */
 void
@@ -436,8 +437,9 @@ gst_async_transform_run_locked (GstAsyncTransform * self,
     priv->wakes_due |= GST_ASYNC_WAKE_SPACE;
 }
 
-/* Waits until no process () call runs, whatever the flow: after a flush
- * or a stop, for those the unlock interrupted. */
+/* Waits, releasing the lock meanwhile, until no process () call runs,
+ * whatever the flow: after a flush or a stop, for those the unlock
+ * interrupted. */
 void
 gst_async_transform_wait_idle_locked (GstAsyncTransformPrivate * priv)
 {

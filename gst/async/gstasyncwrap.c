@@ -281,10 +281,8 @@ gst_async_wrap_class_init (GstAsyncWrapClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_FILTER,
       g_param_spec_string ("filter", "Filter",
-          "Launch description of the 1-in/1-out filter chain to run, e.g. "
-          "\"videoconvert ! gaussianblur sigma=2\" (NULL = none: the element "
-          "fails to start); a filter keeping state between frames needs "
-          "n-workers=1", NULL,
+          "Launch description of the filter chain to run, e.g. "
+          "\"videoconvert ! gaussianblur sigma=2\"", NULL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
