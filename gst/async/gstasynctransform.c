@@ -402,7 +402,8 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_LATENCY,
       g_param_spec_int64 ("latency", "Latency",
-          "Latency to report, in ns (-1 = as measured)", -1, G_MAXINT64,
+          "Latency to report, in nanoseconds (-1 = as measured)", -1,
+          G_MAXINT64,
           DEFAULT_LATENCY, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
@@ -482,7 +483,8 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
-          "Frame counters and times (ns) since PAUSED, and the window",
+          "Frame counters, frames in flight and times since PAUSED "
+          "(ns; 18446744073709551615 = none yet)",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   element_class->change_state =

@@ -637,7 +637,7 @@ GST_START_TEST (test_inspect)
     NULL
   };
   const gchar *expected[] = {
-    "n-workers", "one per CPU core", "max-in-flight", "in frames",
+    "n-workers", "one per CPU core", "max-in-flight", "number of frames",
     "ordered", "latency", "in nanoseconds", "work-time", "in microseconds",
     "work-jitter", "work-mode", "sleep", "busy", "error-after", "eos-after",
     "leaky", "upstream", "downstream", "stats", "frames in flight",

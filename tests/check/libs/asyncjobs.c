@@ -99,6 +99,18 @@ start (GstAsyncJob * job)
   job->state = JOB_RUNNING;
 }
 
+/* Adds three frames, and starts them all. */
+static void
+add_running (GstAsyncJob ** a, GstAsyncJob ** b, GstAsyncJob ** c)
+{
+  *a = add_frame ();
+  *b = add_frame ();
+  *c = add_frame ();
+  start (*a);
+  start (*b);
+  start (*c);
+}
+
 /* Ends @job's work with @ret; returns whether its turn has come. */
 static gboolean
 finish (GstAsyncJob * job, GstFlowReturn ret)
@@ -133,11 +145,9 @@ collect_check (guint max_frames, guint n, ...)
 
 GST_START_TEST (test_ordered_leaves_in_arrival_order)
 {
-  GstAsyncJob *a = add_frame (), *b = add_frame (), *c = add_frame ();
+  GstAsyncJob *a, *b, *c;
 
-  start (a);
-  start (b);
-  start (c);
+  add_running (&a, &b, &c);
   fail_if (finish (c, GST_FLOW_OK));
   fail_if (finish (b, GST_FLOW_OK));
   collect_check (ALL, 0);
@@ -198,12 +208,7 @@ GST_START_TEST (test_unordered_leaves_as_done)
   GstAsyncJob *a, *b, *c;
 
   gst_async_jobs_set_ordered_locked (&jobs, FALSE);
-  a = add_frame ();
-  b = add_frame ();
-  c = add_frame ();
-  start (a);
-  start (b);
-  start (c);
+  add_running (&a, &b, &c);
   fail_unless (finish (c, GST_FLOW_OK));
   fail_unless (finish (a, GST_FLOW_OK));
   collect_check (ALL, 2, c, a);
@@ -244,12 +249,7 @@ GST_START_TEST (test_unordered_end_of_stream)
   GstAsyncJob *a, *b, *c;
 
   gst_async_jobs_set_ordered_locked (&jobs, FALSE);
-  a = add_frame ();
-  b = add_frame ();
-  c = add_frame ();
-  start (a);
-  start (b);
-  start (c);
+  add_running (&a, &b, &c);
   fail_if (finish (b, GST_FLOW_EOS));
   fail_unless (finish (c, GST_FLOW_OK));
   collect_check (ALL, 1, c);
@@ -267,12 +267,7 @@ GST_START_TEST (test_switching_order_mid_stream)
   GstAsyncJob *a, *b, *c;
 
   gst_async_jobs_set_ordered_locked (&jobs, FALSE);
-  a = add_frame ();
-  b = add_frame ();
-  c = add_frame ();
-  start (a);
-  start (b);
-  start (c);
+  add_running (&a, &b, &c);
   fail_unless (finish (c, GST_FLOW_OK));
   gst_async_jobs_set_ordered_locked (&jobs, TRUE);
   fail_unless (g_queue_is_empty (&jobs.finished));
