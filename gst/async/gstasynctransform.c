@@ -62,16 +62,21 @@
  * by a worker group, which calls gst_async_transform_pool_take () and
  * gst_async_transform_pool_run () once the element woke it.
  *
- * One mutex, priv->lock, guards every field of GstAsyncTransformPrivate that
- * is not marked otherwise (gstasynctransformprivate.h). Nothing that calls
- * out of the element (pad pushes, events, queries, messages, the subclass's
- * vfuncs, buffer and context frees) runs with it held, so there is no lock
- * order to respect beyond GStreamer's own pad stream locks, which are always
- * taken before priv->lock, never after, and the worker pool's lock, taken to
- * wake the pool, which nests inside priv->lock. The one exception, as in
- * queue: the src task pauses itself, and a reconfigure or flush-stop
- * restarts it, with priv->lock held (neither waits for the task), so that
- * the two cannot cross.
+ * Locks, in the order they may be taken (a thread holding one never takes
+ * one above it):
+ *  1. the pads' stream locks (GStreamer's): the sink pad's is held by
+ *     upstream around chain and serialized events, the src pad's by the
+ *     src task around each loop;
+ *  2. priv->lock: every field of GstAsyncTransformPrivate not marked
+ *     otherwise (gstasynctransformprivate.h groups the fields by guard);
+ *  3. the worker pool's lock (gstasyncworkerpool.c), taken inside
+ *     priv->lock only to wake the pool.
+ * Nothing that calls out of the element (pad pushes, events, queries,
+ * messages, the subclass's vfuncs, buffer and context frees) runs with
+ * priv->lock held. The one exception, as in queue: the src task pauses
+ * itself, and a reconfigure or flush-stop restarts it, with priv->lock
+ * held (neither waits for the task, and GstTask's own lock is a leaf), so
+ * that the two cannot cross.
  *
  * Items (frame jobs and serialized events) live in the lists of priv->jobs
  * (gstasynctransformjobs.c), which say when each may leave. Two conds:
@@ -743,24 +748,7 @@ gst_async_transform_get_property (GObject * object, guint prop_id,
   gst_async_transform_unlock_and_wake (priv);
 }
 
-/* --- jobs ---------------------------------------------------------------- */
-
-/* Releases what @job holds. Calls out (buffer and event unrefs), so never
- * with the lock held. */
-void
-gst_async_transform_clear_job (GstAsyncJob * job)
-{
-  gst_clear_buffer (&job->frame.input);
-  gst_clear_buffer (&job->frame.output);
-  gst_clear_event (&job->event);
-  g_queue_clear_full (&job->events, (GDestroyNotify) gst_event_unref);
-  g_queue_clear_full (&job->messages, (GDestroyNotify) gst_message_unref);
-  g_clear_pointer (&job->frame_error, gst_async_frame_error_free);
-  if (job->user_data_destroy)
-    job->user_data_destroy (job->frame.user_data);
-  job->user_data_destroy = NULL;
-  job->frame.user_data = NULL;
-}
+/* --- dropping what is inside -------------------------------------------- */
 
 /* Takes every item out of the element, except jobs a worker is running (the
  * worker throws those away when it sees the bumped flush_count) and pending

@@ -339,3 +339,20 @@ gst_async_frame_error_free (GstAsyncFrameError * error)
   g_free (error->debug);
   g_free (error);
 }
+
+/* Releases what @job holds. Calls out (buffer and event unrefs), so never
+ * with the lock held. */
+void
+gst_async_transform_clear_job (GstAsyncJob * job)
+{
+  gst_clear_buffer (&job->frame.input);
+  gst_clear_buffer (&job->frame.output);
+  gst_clear_event (&job->event);
+  g_queue_clear_full (&job->events, (GDestroyNotify) gst_event_unref);
+  g_queue_clear_full (&job->messages, (GDestroyNotify) gst_message_unref);
+  g_clear_pointer (&job->frame_error, gst_async_frame_error_free);
+  if (job->user_data_destroy)
+    job->user_data_destroy (job->frame.user_data);
+  job->user_data_destroy = NULL;
+  job->frame.user_data = NULL;
+}

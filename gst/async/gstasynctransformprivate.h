@@ -275,8 +275,6 @@ G_GNUC_INTERNAL GST_DEBUG_CATEGORY_EXTERN (gst_async_transform_debug);
 #define AUTO_WINDOW_MAX 256
 #define AUTO_WINDOW_BYTES (10 * 1024 * 1024)
 
-/* gstasynctransform.c */
-G_GNUC_INTERNAL void gst_async_transform_clear_job (GstAsyncJob * job);
 
 /* gstasynctransformevents.c */
 G_GNUC_INTERNAL GstEvent *gst_async_transform_upstream_tags
@@ -320,6 +318,7 @@ G_GNUC_INTERNAL
     void gst_async_transform_apply_output_policy (GstAsyncTransform * self,
     GstAsyncFrame * frame);
 G_GNUC_INTERNAL void gst_async_frame_error_free (GstAsyncFrameError * error);
+G_GNUC_INTERNAL void gst_async_transform_clear_job (GstAsyncJob * job);
 
 /* gstasynctransformcaps.c */
 G_GNUC_INTERNAL

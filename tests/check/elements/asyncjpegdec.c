@@ -1624,32 +1624,43 @@ static Suite *
 asyncjpegdec_suite (void)
 {
   Suite *s = suite_create ("asyncjpegdec");
-  TCase *tc = tcase_create ("general");
+  TCase *tc;
 
-  suite_add_tcase (s, tc);
+  tc = tcase_create ("against jpegdec");
   tcase_add_loop_test (tc, test_identical_to_jpegdec, 0, G_N_ELEMENTS (kinds));
+  tcase_add_test (tc, test_round_trip);
+  tcase_add_test (tc, test_properties);
+  tcase_add_test (tc, test_inspect);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("parsing and timing");
   tcase_add_test (tc, test_unparsed_stream);
   tcase_add_test (tc, test_unparsed_timing);
   tcase_add_test (tc, test_position_from_frames);
   tcase_add_loop_test (tc, test_single_file, 0, G_N_ELEMENTS (single_files));
+  tcase_add_test (tc, test_seek_in_file);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("bad input");
   tcase_add_loop_test (tc, test_no_frame_decoded, 0, 6);
   tcase_add_test (tc, test_corrupt_frames);
   tcase_add_test (tc, test_discont_like_jpegdec);
   tcase_add_loop_test (tc, test_max_errors, 0,
       G_N_ELEMENTS (max_errors_values));
   tcase_add_test (tc, test_fuzz);
+  tcase_add_test (tc, test_refused_header_then_new_size);
+  tcase_add_test (tc, test_big_picture);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("caps and interlacing");
   tcase_add_test (tc, test_caps_change_mid_stream);
   tcase_add_test (tc, test_interlaced_fields);
   tcase_add_loop_test (tc, test_interlaced_tall_fields, 0,
       G_N_ELEMENTS (tall_fields));
   tcase_add_test (tc, test_interlaced_short_second_field);
   tcase_add_test (tc, test_interlaced_caps_whole_frames);
-  tcase_add_test (tc, test_refused_header_then_new_size);
-  tcase_add_test (tc, test_big_picture);
-  tcase_add_test (tc, test_seek_in_file);
-  tcase_add_test (tc, test_round_trip);
-  tcase_add_test (tc, test_properties);
-  tcase_add_test (tc, test_inspect);
+  suite_add_tcase (s, tc);
+
   return s;
 }
 

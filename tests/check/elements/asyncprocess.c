@@ -987,24 +987,38 @@ static Suite *
 asyncprocess_suite (void)
 {
   Suite *s = suite_create ("asyncprocess");
-  TCase *tc = tcase_create ("general");
+  TCase *tc;
 
-  suite_add_tcase (s, tc);
+  tc = tcase_create ("function");
   tcase_set_timeout (tc, 300);
   tcase_add_test (tc, test_passthrough);
   tcase_add_loop_test (tc, test_function, 0, 2);
   tcase_add_test (tc, test_drop_and_error);
+  tcase_add_test (tc, test_replace_function);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("pending");
+  tcase_set_timeout (tc, 300);
   tcase_add_loop_test (tc, test_pending, 0, 2);
   tcase_add_test (tc, test_pending_error);
   tcase_add_test (tc, test_cancel_on_flush);
   tcase_add_test (tc, test_finish_as_the_function_returns);
   tcase_add_test (tc, test_pending_until_a_later_frame);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("signal");
+  tcase_set_timeout (tc, 300);
   tcase_add_loop_test (tc, test_signal, 0, 2);
   tcase_add_test (tc, test_function_over_signal);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("caps");
+  tcase_set_timeout (tc, 300);
   tcase_add_test (tc, test_caps_out);
   tcase_add_test (tc, test_left_alone_other_caps);
-  tcase_add_test (tc, test_replace_function);
   tcase_add_test (tc, test_without_caps);
+  suite_add_tcase (s, tc);
+
   return s;
 }
 

@@ -1327,37 +1327,59 @@ static Suite *
 asyncsubclass_suite (void)
 {
   Suite *s = suite_create ("asyncsubclass");
-  TCase *tc = tcase_create ("general");
+  TCase *tc;
 
-  suite_add_tcase (s, tc);
+  tc = tcase_create ("states and accessors");
   tcase_set_timeout (tc, 300);
   tcase_add_test (tc, test_state_vfuncs);
   tcase_add_test (tc, test_accessors);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("caps and negotiation");
+  tcase_set_timeout (tc, 300);
   tcase_add_test (tc, test_format_change);
   tcase_add_test (tc, test_not_negotiated);
   tcase_add_test (tc, test_renegotiate_on_reconfigure);
   tcase_add_test (tc, test_identical_caps_no_change);
   tcase_add_test (tc, test_set_caps_on_new_input);
+  tcase_add_test (tc, test_negotiate_never_under_process);
+  tcase_add_test (tc, test_output_caps_from_parse);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("allocation");
+  tcase_set_timeout (tc, 300);
   tcase_add_test (tc, test_one_allocation_per_caps);
   tcase_add_loop_test (tc, test_reconfigure_decides_allocation, 0, 2);
-  tcase_add_test (tc, test_negotiate_never_under_process);
-  tcase_add_test (tc, test_parse_frames_input);
-  tcase_add_loop_test (tc, test_dropped_frames, 0, 2);
-  tcase_add_test (tc, test_output_caps_from_parse);
   tcase_add_test (tc, test_small_pool_no_deadlock);
   tcase_add_test (tc, test_downstream_pool_stays_active);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("parse and roles");
+  tcase_set_timeout (tc, 300);
+  tcase_add_test (tc, test_parse_frames_input);
+  tcase_add_loop_test (tc, test_dropped_frames, 0, 2);
+  tcase_add_test (tc, test_encoder_role);
+  tcase_add_loop_test (tc, test_decoder_role_requires_output, 0, 5);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("contexts");
+  tcase_set_timeout (tc, 300);
   tcase_add_test (tc, test_lent_contexts);
   tcase_add_test (tc, test_contexts_outside_paused);
   tcase_add_test (tc, test_context_lifecycle);
   tcase_add_test (tc, test_contexts_kept_across_caps);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("what process gives");
+  tcase_set_timeout (tc, 300);
   tcase_add_loop_test (tc, test_subclass_events_in_order, 0, 2);
   tcase_add_test (tc, test_merge_tags);
   tcase_add_test (tc, test_frame_errors);
-  tcase_add_test (tc, test_encoder_role);
-  tcase_add_loop_test (tc, test_decoder_role_requires_output, 0, 5);
   tcase_add_test (tc, test_metas_copied);
   tcase_add_loop_test (tc, test_output_policy, 0, G_N_ELEMENTS (policies));
   tcase_add_test (tc, test_output_in_place);
+  suite_add_tcase (s, tc);
+
   return s;
 }
 

@@ -832,22 +832,31 @@ static Suite *
 realtime_suite (void)
 {
   Suite *s = suite_create ("realtime");
-  TCase *tc = tcase_create ("general");
+  TCase *tc;
 
   gst_element_register (NULL, "countasync", GST_RANK_NONE,
       gst_count_async_get_type ());
-  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("worker groups");
   tcase_add_test (tc, test_worker_group_threads);
   tcase_add_test (tc, test_own_workers_threads);
   tcase_add_test (tc, test_worker_group_takes_turns);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("qos");
   tcase_add_test (tc, test_qos_drops_before_work);
   tcase_add_test (tc, test_qos_live_slow_sink);
   tcase_add_test (tc, test_qos_off_live_slow_sink);
   tcase_add_test (tc, test_qos_never_in_file_pipeline);
   tcase_add_test (tc, test_qos_after_seek);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("latency");
   tcase_add_test (tc, test_latency_follows_work);
   tcase_add_test (tc, test_latency_ignores_downstream_wait);
   tcase_add_test (tc, test_live_keeps_up);
+  suite_add_tcase (s, tc);
+
   return s;
 }
 
