@@ -2,7 +2,8 @@
  * Copyright (C) 2026 gst-plugins-async developers
  *
  * gstasynctransformrun.c: running process (): worker slots, the worker
- * pool, the src task's runs of cheap frames, and pending frames
+ * pool, the src task's runs of cheap frames, pending frames, unlocking and
+ * draining
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public
@@ -36,8 +37,14 @@
  * a later frame finishes (a batching subclass) never holds that later
  * frame up.
  *
- * Everything here is called with priv->lock held, and releases it only
- * around process () and the frees that call out, as the comments say. */
+ * The element interrupts process () calls with unlock () and waits for
+ * them with unlock_stop (); a drain waits for every frame to leave. Once
+ * new caps are due and nothing is inside, renew_contexts () applies the
+ * one rule for what they do to the worker contexts.
+ *
+ * The _locked functions here are called with priv->lock held, and release
+ * it only around process () and the frees that call out, as their first
+ * comment lines say. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
