@@ -29,7 +29,11 @@
  *
  * With #GstAsyncIdentity:work-mode=sleep the work waits without using the
  * CPU, like a call to a remote service; with busy it computes over the
- * frame's bytes for that much CPU time, like a CPU-bound filter.
+ * frame's bytes for that much CPU time, like a CPU-bound filter; with
+ * pending the frame is left pending (%GST_ASYNC_TRANSFORM_FLOW_PENDING)
+ * and a timer finishes it, so that no worker waits, like work handed to a
+ * device: then #GstAsyncTransform:max-in-flight, not
+ * #GstAsyncTransform:n-workers, bounds the frames at work.
  * #GstAsyncIdentity:work-jitter adds a random extra time per frame that is
  * the same on every run. #GstAsyncIdentity:error-after and
  * #GstAsyncIdentity:eos-after make a chosen frame fail or end the stream.
@@ -46,6 +50,10 @@
  * fakesink to watch). With n-workers=1 the element cannot keep up; it drops
  * the frames that would be late before working on them (see
  * #GstAsyncTransform:qos).
+ * |[
+ * gst-launch-1.0 videotestsrc num-buffers=100 ! asyncidentity work-mode=pending work-time=40000 n-workers=1 max-in-flight=8 ! fakesink
+ * ]| One worker, yet eight frames at work at once: each frame's 40 ms run
+ * out on a timer while the worker starts the next one.
  * |[
  * gst-launch-1.0 videotestsrc ! asyncidentity eos-after=50 work-time=10000 ! fakesink
  * ]| Ends the stream after 50 frames, as identity's eos-after does: the
@@ -101,11 +109,23 @@ struct _GstAsyncIdentity
   guint64 seed;                 /* from the element name, fixed at start */
 
   /* Sleeping work waits on cond until its time is up or unlock () sets
-   * flushing; unlock_stop () clears it once no frame is in process (). */
+   * flushing; unlock_stop () clears it once no frame is in process ().
+   * Pending work: the timers not yet fired, each finished by whoever takes
+   * it out of the set (the timer, or unlock ()). */
   GMutex lock;
   GCond cond;
   gboolean flushing;
+  GHashTable *timers;           /* GstAsyncIdentityTimer * */
+  GstClock *clock;              /* the system clock, fixed */
 };
+
+/* work-mode=pending: a frame whose work time runs out on the clock. */
+typedef struct
+{
+  GstAsyncIdentity *self;
+  GstAsyncFrame *frame;
+  GstClockID id;                /* the set's reference */
+} GstAsyncIdentityTimer;
 
 static GstStaticPadTemplate sink_template =
 GST_STATIC_PAD_TEMPLATE (GST_ASYNC_TRANSFORM_SINK_NAME, GST_PAD_SINK,
@@ -126,6 +146,8 @@ gst_async_identity_work_mode_get_type (void)
         "Wait without using the CPU", "sleep"},
     {GST_ASYNC_IDENTITY_WORK_MODE_BUSY,
         "Compute over the frame's bytes", "busy"},
+    {GST_ASYNC_IDENTITY_WORK_MODE_PENDING,
+        "Leave the frame pending, finished by a timer", "pending"},
     {0, NULL, NULL},
   };
 
@@ -180,8 +202,8 @@ gst_async_identity_class_init (GstAsyncIdentityClass * klass)
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_WORK_MODE,
       g_param_spec_enum ("work-mode", "Work mode",
-          "How the work time is spent: sleeping, or computing for that much "
-          "CPU time", GST_TYPE_ASYNC_IDENTITY_WORK_MODE,
+          "How the work time is spent: sleeping, computing, or pending",
+          GST_TYPE_ASYNC_IDENTITY_WORK_MODE,
           DEFAULT_WORK_MODE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
   /**
@@ -242,6 +264,8 @@ gst_async_identity_init (GstAsyncIdentity * self)
   self->eos_after = DEFAULT_EOS_AFTER;
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
+  self->timers = g_hash_table_new (NULL, NULL);
+  self->clock = gst_system_clock_obtain ();
 }
 
 static void
@@ -249,6 +273,9 @@ gst_async_identity_finalize (GObject * object)
 {
   GstAsyncIdentity *self = GST_ASYNC_IDENTITY (object);
 
+  /* (a pending frame holds a reference to the element: none is left) */
+  g_hash_table_unref (self->timers);
+  gst_object_unref (self->clock);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
   G_OBJECT_CLASS (gst_async_identity_parent_class)->finalize (object);
@@ -333,17 +360,31 @@ gst_async_identity_mix (guint64 x)
   return x ^ (x >> 31);
 }
 
-/* A flush or a stop: the frame in process () is thrown away, so its work
- * may end now. */
+/* A flush or a stop: the frames at work are thrown away, so their work may
+ * end now; pending ones are finished as flushed. */
 static void
 gst_async_identity_unlock (GstAsyncTransform * trans)
 {
   GstAsyncIdentity *self = GST_ASYNC_IDENTITY (trans);
+  GList *timers, *l;
 
   g_mutex_lock (&self->lock);
   g_atomic_int_set (&self->flushing, TRUE);
   g_cond_broadcast (&self->cond);
+  timers = g_hash_table_get_keys (self->timers);
+  g_hash_table_remove_all (self->timers);
   g_mutex_unlock (&self->lock);
+
+  for (l = timers; l; l = l->next) {
+    GstAsyncIdentityTimer *timer = l->data;
+    GstClockID id = timer->id;
+
+    gst_clock_id_unschedule (id);
+    gst_async_transform_finish_frame (trans, timer->frame, GST_FLOW_FLUSHING);
+    /* (may free the timer) */
+    gst_clock_id_unref (id);
+  }
+  g_list_free (timers);
 }
 
 static void
@@ -422,6 +463,56 @@ gst_async_identity_busy (GstAsyncIdentity * self, GstBuffer * buffer, gint64 us)
   return !g_atomic_int_get (&self->flushing);
 }
 
+/* The clock's thread: the work time of a pending frame is over. */
+static gboolean
+gst_async_identity_timer_fired (GstClock * clock, GstClockTime time,
+    GstClockID id, gpointer user_data)
+{
+  GstAsyncIdentityTimer *timer = user_data;
+  GstAsyncIdentity *self = timer->self;
+  gboolean mine;
+
+  g_mutex_lock (&self->lock);
+  mine = g_hash_table_remove (self->timers, timer);
+  g_mutex_unlock (&self->lock);
+  /* (not mine: unlock () took it, and finishes the frame) */
+  if (mine) {
+    gst_async_transform_finish_frame (GST_ASYNC_TRANSFORM (self),
+        timer->frame, GST_FLOW_OK);
+    gst_clock_id_unref (id);
+  }
+  return TRUE;
+}
+
+/* Starts the timer that finishes @frame after @us. Returns FALSE when the
+ * element is flushing: no timer, the frame is thrown away. */
+static gboolean
+gst_async_identity_start_timer (GstAsyncIdentity * self,
+    GstAsyncFrame * frame, gint64 us)
+{
+  GstAsyncIdentityTimer *timer = g_new0 (GstAsyncIdentityTimer, 1);
+
+  timer->self = self;
+  timer->frame = frame;
+  timer->id = gst_clock_new_single_shot_id (self->clock,
+      gst_clock_get_time (self->clock) + us * GST_USECOND);
+  /* Started with the lock held, so that unlock () finds every timer that
+   * started, and a timer that fires at once waits for its place in the
+   * set. The clock frees the timer with the id. */
+  g_mutex_lock (&self->lock);
+  if (self->flushing) {
+    g_mutex_unlock (&self->lock);
+    gst_clock_id_unref (timer->id);
+    g_free (timer);
+    return FALSE;
+  }
+  g_hash_table_add (self->timers, timer);
+  gst_clock_id_wait_async (timer->id, gst_async_identity_timer_fired, timer,
+      g_free);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
 static GstFlowReturn
 gst_async_identity_process (GstAsyncTransform * trans, gpointer context,
     GstAsyncFrame * frame)
@@ -449,11 +540,20 @@ gst_async_identity_process (GstAsyncTransform * trans, gpointer context,
     us += gst_async_identity_mix (self->seed ^ frame->number) % (jitter + 1);
 
   if (us > 0) {
-    if (g_atomic_int_get (&self->work_mode) ==
-        GST_ASYNC_IDENTITY_WORK_MODE_BUSY)
-      done = gst_async_identity_busy (self, frame->input, us);
-    else
-      done = gst_async_identity_sleep (self, us);
+    switch (g_atomic_int_get (&self->work_mode)) {
+      case GST_ASYNC_IDENTITY_WORK_MODE_BUSY:
+        done = gst_async_identity_busy (self, frame->input, us);
+        break;
+      case GST_ASYNC_IDENTITY_WORK_MODE_PENDING:
+        /* the output is ready; the timer says when it may leave */
+        frame->output = g_steal_pointer (&frame->input);
+        if (!gst_async_identity_start_timer (self, frame, us))
+          return GST_FLOW_FLUSHING;
+        return GST_ASYNC_TRANSFORM_FLOW_PENDING;
+      default:
+        done = gst_async_identity_sleep (self, us);
+        break;
+    }
   }
   if (!done)
     return GST_FLOW_FLUSHING;

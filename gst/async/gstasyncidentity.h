@@ -34,6 +34,9 @@ G_DECLARE_FINAL_TYPE (GstAsyncIdentity, gst_async_identity,
  *     remote work)
  * @GST_ASYNC_IDENTITY_WORK_MODE_BUSY: compute over the frame's bytes for
  *     the work time in CPU time of the worker's thread (CPU-bound work)
+ * @GST_ASYNC_IDENTITY_WORK_MODE_PENDING: leave the frame pending, holding
+ *     no worker, and finish it from a timer once the work time is over
+ *     (work done elsewhere: a device, a remote service)
  *
  * How asyncidentity spends its simulated per-frame work time.
  */
@@ -41,6 +44,7 @@ typedef enum
 {
   GST_ASYNC_IDENTITY_WORK_MODE_SLEEP,
   GST_ASYNC_IDENTITY_WORK_MODE_BUSY,
+  GST_ASYNC_IDENTITY_WORK_MODE_PENDING,
 } GstAsyncIdentityWorkMode;
 
 G_END_DECLS

@@ -65,13 +65,18 @@ run_pipeline (const gchar * desc, guint64 * rendered)
   return err;
 }
 
-/* The launch line of the element's documentation works as written. */
+/* The launch lines of the element's documentation work as written. */
+static const gchar *doc_launch_lines[] = {
+  "videotestsrc num-buffers=100 ! asyncidentity work-time=40000 n-workers=4 "
+      "! fakesink name=sink",
+  "videotestsrc num-buffers=100 ! asyncidentity work-mode=pending "
+      "work-time=40000 n-workers=1 max-in-flight=8 ! fakesink name=sink",
+};
+
 GST_START_TEST (test_doc_launch_line)
 {
   guint64 rendered = 0;
-  GError *err = run_pipeline ("videotestsrc num-buffers=100 ! "
-      "asyncidentity work-time=40000 n-workers=4 ! fakesink name=sink",
-      &rendered);
+  GError *err = run_pipeline (doc_launch_lines[__i__], &rendered);
 
   fail_unless (err == NULL);
   fail_unless_equals_uint64 (rendered, 100);
@@ -292,6 +297,95 @@ GST_START_TEST (test_unlock_interrupts_work)
   fail_unless_equals_int (gst_element_set_state (e, GST_STATE_NULL),
       GST_STATE_CHANGE_SUCCESS);
   fail_unless (g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC);
+  gst_harness_teardown (h);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+/* work-mode=pending holds no worker while a frame's work time runs: with
+ * one worker, eight frames of 1 s each are at work side by side, so the
+ * last leaves about 1 s after it came in, not 8 s (one after the other).
+ * A flush finishes the frames still pending as flushed, at once. */
+GST_START_TEST (test_pending_holds_no_worker)
+{
+  GstElement *e = gst_element_factory_make ("asyncidentity", NULL);
+  GstHarness *h;
+  GstBuffer *buf;
+  Stats stats;
+  gint64 start;
+  guint i;
+
+  gst_util_set_object_arg (G_OBJECT (e), "work-mode", "pending");
+  g_object_set (e, "n-workers", 1, "max-in-flight", 8, "work-time",
+      G_USEC_PER_SEC, NULL);
+  h = gst_harness_new_with_element (e, "sink", "src");
+  gst_harness_set_src_caps_str (h, "test/x");
+  for (i = 0; i < 8; i++) {
+    buf = gst_buffer_new ();
+    GST_BUFFER_OFFSET (buf) = i;
+    fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+  }
+  for (i = 0; i < 8; i++) {
+    buf = gst_harness_pull (h);
+    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), i);
+    gst_buffer_unref (buf);
+  }
+  stats = read_stats (e);
+  fail_unless (stats.through_max >= GST_SECOND);
+  fail_unless (stats.through_max < 4 * GST_SECOND,
+      "frames of 1 s took %" GST_TIME_FORMAT " through one worker",
+      GST_TIME_ARGS (stats.through_max));
+
+  g_object_set (e, "work-time", 10 * G_USEC_PER_SEC, NULL);
+  for (i = 0; i < 8; i++)
+    fail_unless_equals_int (gst_harness_push (h, gst_buffer_new ()),
+        GST_FLOW_OK);
+  start = g_get_monotonic_time ();
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  fail_unless (g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC);
+  stats = read_stats (e);
+  fail_unless_equals_uint64 (stats.out, 8);
+  fail_unless_equals_uint64 (stats.other, 8);
+  fail_unless_equals_int (stats.in_flight, 0);
+  fail_unless (gst_harness_try_pull (h) == NULL);
+  gst_harness_teardown (h);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+/* work-mode=pending over many frames of random length: every buffer out
+ * once, the very buffer that came in, in order; and the state changes to
+ * NULL with frames still pending, none left behind (valgrind sees). */
+GST_START_TEST (test_pending_in_order)
+{
+  GstElement *e = gst_element_factory_make ("asyncidentity", NULL);
+  GstHarness *h;
+  GstBuffer *in[200];
+  guint i;
+
+  gst_util_set_object_arg (G_OBJECT (e), "work-mode", "pending");
+  g_object_set (e, "n-workers", 1, "work-time", 100, "work-jitter", 3000, NULL);
+  h = gst_harness_new_with_element (e, "sink", "src");
+  gst_harness_set_src_caps_str (h, "test/x");
+  for (i = 0; i < G_N_ELEMENTS (in); i++) {
+    in[i] = gst_buffer_new ();
+    fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (in[i])),
+        GST_FLOW_OK);
+    if (i >= 10) {
+      GstBuffer *out = gst_harness_pull (h);
+
+      fail_unless (out == in[i - 10], "buffer %u out of order", i - 10);
+      gst_buffer_unref (out);
+    }
+  }
+  /* 10 left inside, some pending */
+  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  for (i = 0; i < G_N_ELEMENTS (in); i++)
+    gst_buffer_unref (in[i]);
   gst_harness_teardown (h);
   gst_object_unref (e);
 }
@@ -639,7 +733,8 @@ GST_START_TEST (test_inspect)
   const gchar *expected[] = {
     "n-workers", "one per CPU core", "max-in-flight", "number of frames",
     "ordered", "latency", "in nanoseconds", "work-time", "in microseconds",
-    "work-jitter", "work-mode", "sleep", "busy", "error-after", "eos-after",
+    "work-jitter", "work-mode", "sleep", "busy", "pending", "error-after",
+    "eos-after",
     "leaky", "upstream", "downstream", "stats", "frames in flight",
     "18446744073709551615 = none yet",
   };
@@ -677,25 +772,42 @@ static Suite *
 asyncidentity_suite (void)
 {
   Suite *s = suite_create ("asyncidentity");
-  TCase *tc = tcase_create ("general");
+  TCase *tc;
 
-  suite_add_tcase (s, tc);
+  tc = tcase_create ("pipelines");
   tcase_set_timeout (tc, 300);
-  tcase_add_test (tc, test_doc_launch_line);
+  tcase_add_loop_test (tc, test_doc_launch_line, 0,
+      G_N_ELEMENTS (doc_launch_lines));
   tcase_add_loop_test (tc, test_pipelines_end, 0,
       G_N_ELEMENTS (ending_pipelines));
-  tcase_add_loop_test (tc, test_error_after, 0, 2);
-  tcase_add_test (tc, test_busy_mode);
   tcase_add_test (tc, test_no_copy);
-  tcase_add_loop_test (tc, test_unlock_interrupts_work, 0, 2);
+  tcase_add_test (tc, test_stats_final_at_eos);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("work modes");
+  tcase_set_timeout (tc, 300);
+  tcase_add_test (tc, test_busy_mode);
+  tcase_add_loop_test (tc, test_unlock_interrupts_work, 0, 3);
+  tcase_add_test (tc, test_pending_holds_no_worker);
+  tcase_add_test (tc, test_pending_in_order);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("errors and eos");
+  tcase_set_timeout (tc, 300);
+  tcase_add_loop_test (tc, test_error_after, 0, 2);
   tcase_add_loop_test (tc, test_eos_after, 0, 2);
   tcase_add_test (tc, test_error_after_counts_work);
   tcase_add_test (tc, test_error_after_in_pipeline);
   tcase_add_test (tc, test_error_before_error_flow);
-  tcase_add_test (tc, test_stats_final_at_eos);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("properties");
+  tcase_set_timeout (tc, 300);
   tcase_add_test (tc, test_properties_out_of_range);
   tcase_add_test (tc, test_properties_fixed_while_running);
   tcase_add_test (tc, test_inspect);
+  suite_add_tcase (s, tc);
+
   return s;
 }
 

@@ -404,6 +404,9 @@ GST_END_TEST;
 
 /* --- random ------------------------------------------------------------- */
 
+/* Steps of each random sequence, before the lists are emptied. */
+#define RANDOM_STEPS 5000
+
 /* Random frames, events, starts, ends and collects, ordered or not: every
  * item leaves once; ordered, in arrival order; unordered, no frame crosses
  * an event. */
@@ -418,13 +421,13 @@ run_random (guint32 seed, gboolean ordered)
   guint step, i;
 
   gst_async_jobs_set_ordered_locked (&jobs, ordered);
-  for (step = 0; step < 20000 || !gst_async_jobs_is_empty_locked (&jobs);
+  for (step = 0; step < RANDOM_STEPS || !gst_async_jobs_is_empty_locked (&jobs);
       step++) {
     guint what = g_rand_int_range (rand, 0, 10);
     GstAsyncJob *job;
 
-    fail_unless (step < 100000, "the lists never emptied");
-    if (step >= 20000)
+    fail_unless (step < 5 * RANDOM_STEPS, "the lists never emptied");
+    if (step >= RANDOM_STEPS)
       what = running->len ? 6 : gst_async_jobs_has_todo_locked (&jobs) ? 4 : 9;
     if (what < 3) {
       add_frame ();
