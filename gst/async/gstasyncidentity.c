@@ -110,8 +110,7 @@ struct _GstAsyncIdentity
 
   /* Sleeping work waits on cond until its time is up or unlock () sets
    * flushing; unlock_stop () clears it once no frame is in process ().
-   * Pending work: the timers not yet fired, each finished by whoever takes
-   * it out of the set (the timer, or unlock ()). */
+   * Pending work: the timers started and not yet finished. */
   GMutex lock;
   GCond cond;
   gboolean flushing;
@@ -119,12 +118,16 @@ struct _GstAsyncIdentity
   GstClock *clock;              /* the system clock, fixed */
 };
 
-/* work-mode=pending: a frame whose work time runs out on the clock. */
+/* work-mode=pending: a frame whose work time runs out on the clock. The
+ * timer (when it fires) and unlock () both may finish the frame: the one
+ * that claims the timer first does. Until then the frame keeps the element
+ * alive; the timer itself lives as long as its clock id. */
 typedef struct
 {
   GstAsyncIdentity *self;
   GstAsyncFrame *frame;
   GstClockID id;                /* the set's reference */
+  gint claimed;                 /* atomic */
 } GstAsyncIdentityTimer;
 
 static GstStaticPadTemplate sink_template =
@@ -366,13 +369,23 @@ static void
 gst_async_identity_unlock (GstAsyncTransform * trans)
 {
   GstAsyncIdentity *self = GST_ASYNC_IDENTITY (trans);
-  GList *timers, *l;
+  GSList *timers = NULL, *l;
+  GHashTableIter iter;
+  gpointer key;
 
   g_mutex_lock (&self->lock);
   g_atomic_int_set (&self->flushing, TRUE);
   g_cond_broadcast (&self->cond);
-  timers = g_hash_table_get_keys (self->timers);
-  g_hash_table_remove_all (self->timers);
+  /* (a timer claimed by its firing is left to it) */
+  g_hash_table_iter_init (&iter, self->timers);
+  while (g_hash_table_iter_next (&iter, &key, NULL)) {
+    GstAsyncIdentityTimer *timer = key;
+
+    if (g_atomic_int_compare_and_exchange (&timer->claimed, 0, 1)) {
+      g_hash_table_iter_remove (&iter);
+      timers = g_slist_prepend (timers, timer);
+    }
+  }
   g_mutex_unlock (&self->lock);
 
   for (l = timers; l; l = l->next) {
@@ -384,7 +397,7 @@ gst_async_identity_unlock (GstAsyncTransform * trans)
     /* (may free the timer) */
     gst_clock_id_unref (id);
   }
-  g_list_free (timers);
+  g_slist_free (timers);
 }
 
 static void
@@ -470,27 +483,30 @@ gst_async_identity_timer_fired (GstClock * clock, GstClockTime time,
 {
   GstAsyncIdentityTimer *timer = user_data;
   GstAsyncIdentity *self = timer->self;
-  gboolean mine;
 
+  /* Claimed by unlock (): the frame is finished there, and the element may
+   * be gone already. */
+  if (!g_atomic_int_compare_and_exchange (&timer->claimed, 0, 1))
+    return TRUE;
   g_mutex_lock (&self->lock);
-  mine = g_hash_table_remove (self->timers, timer);
+  g_hash_table_remove (self->timers, timer);
   g_mutex_unlock (&self->lock);
-  /* (not mine: unlock () took it, and finishes the frame) */
-  if (mine) {
-    gst_async_transform_finish_frame (GST_ASYNC_TRANSFORM (self),
-        timer->frame, GST_FLOW_OK);
-    gst_clock_id_unref (id);
-  }
+  gst_async_transform_finish_frame (GST_ASYNC_TRANSFORM (self), timer->frame,
+      GST_FLOW_OK);
+  gst_clock_id_unref (id);
   return TRUE;
 }
 
-/* Starts the timer that finishes @frame after @us. Returns FALSE when the
- * element is flushing: no timer, the frame is thrown away. */
-static gboolean
+/* Starts the timer that finishes @frame after @us: returns
+ * GST_ASYNC_TRANSFORM_FLOW_PENDING, or GST_FLOW_FLUSHING when the element
+ * is flushing (the frame is thrown away), or GST_FLOW_ERROR when the
+ * clock cannot time it. */
+static GstFlowReturn
 gst_async_identity_start_timer (GstAsyncIdentity * self,
     GstAsyncFrame * frame, gint64 us)
 {
   GstAsyncIdentityTimer *timer = g_new0 (GstAsyncIdentityTimer, 1);
+  GstClockReturn ret;
 
   timer->self = self;
   timer->frame = frame;
@@ -504,13 +520,22 @@ gst_async_identity_start_timer (GstAsyncIdentity * self,
     g_mutex_unlock (&self->lock);
     gst_clock_id_unref (timer->id);
     g_free (timer);
-    return FALSE;
+    return GST_FLOW_FLUSHING;
   }
   g_hash_table_add (self->timers, timer);
-  gst_clock_id_wait_async (timer->id, gst_async_identity_timer_fired, timer,
-      g_free);
+  ret = gst_clock_id_wait_async (timer->id, gst_async_identity_timer_fired,
+      timer, g_free);
+  if (G_UNLIKELY (ret != GST_CLOCK_OK)) {
+    /* (the timer is the clock's to free now) */
+    g_hash_table_remove (self->timers, timer);
+    g_mutex_unlock (&self->lock);
+    gst_clock_id_unref (timer->id);
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED, (NULL),
+        ("the system clock could not start a timer (%d)", ret));
+    return GST_FLOW_ERROR;
+  }
   g_mutex_unlock (&self->lock);
-  return TRUE;
+  return GST_ASYNC_TRANSFORM_FLOW_PENDING;
 }
 
 static GstFlowReturn
@@ -547,9 +572,7 @@ gst_async_identity_process (GstAsyncTransform * trans, gpointer context,
       case GST_ASYNC_IDENTITY_WORK_MODE_PENDING:
         /* the output is ready; the timer says when it may leave */
         frame->output = g_steal_pointer (&frame->input);
-        if (!gst_async_identity_start_timer (self, frame, us))
-          return GST_FLOW_FLUSHING;
-        return GST_ASYNC_TRANSFORM_FLOW_PENDING;
+        return gst_async_identity_start_timer (self, frame, us);
       default:
         done = gst_async_identity_sleep (self, us);
         break;

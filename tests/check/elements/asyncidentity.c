@@ -392,6 +392,35 @@ GST_START_TEST (test_pending_in_order)
 
 GST_END_TEST;
 
+/* work-mode=pending with timers firing while the element stops and goes
+ * away, over and over: every frame is finished once (a second finish is a
+ * critical), nothing leaks, and a timer that fires as unlock () finishes
+ * its frame does not touch the element again (the valgrind and sanitizer
+ * passes would see that use after free, when the timing meets it). */
+GST_START_TEST (test_pending_timers_race_stop)
+{
+  guint cycle, i;
+
+  for (cycle = 0; cycle < 100; cycle++) {
+    GstElement *e = gst_element_factory_make ("asyncidentity", NULL);
+    GstHarness *h;
+
+    gst_util_set_object_arg (G_OBJECT (e), "work-mode", "pending");
+    g_object_set (e, "work-time", 200, "work-jitter", 800, NULL);
+    h = gst_harness_new_with_element (e, "sink", "src");
+    gst_object_unref (e);
+    gst_harness_set_src_caps_str (h, "test/x");
+    for (i = 0; i < 4; i++)
+      fail_unless_equals_int (gst_harness_push (h, gst_buffer_new ()),
+          GST_FLOW_OK);
+    /* (some timers fire now, some are cancelled) */
+    g_usleep (g_random_int_range (0, 1000));
+    gst_harness_teardown (h);
+  }
+}
+
+GST_END_TEST;
+
 /* eos-after=N: frames 0..N-1 pass, frame N ends the stream: upstream gets
  * EOS, and its EOS event still reaches downstream, after the frames, as
  * with identity's eos-after. __i__: ordered or not. */
@@ -790,6 +819,7 @@ asyncidentity_suite (void)
   tcase_add_loop_test (tc, test_unlock_interrupts_work, 0, 3);
   tcase_add_test (tc, test_pending_holds_no_worker);
   tcase_add_test (tc, test_pending_in_order);
+  tcase_add_test (tc, test_pending_timers_race_stop);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("errors and eos");
