@@ -766,9 +766,8 @@ gst_async_transform_drop_all_locked (GstAsyncTransformPrivate * priv,
 
   g_atomic_int_inc (&priv->flush_count);
   if (!priv->pushing) {
-    g_ptr_array_extend_and_steal (dropped, priv->task.batch);
-    priv->task.batch = g_ptr_array_new ();
-    priv->task_backlog = 0;
+    g_ptr_array_extend (dropped, priv->task.batch, NULL, NULL);
+    g_ptr_array_set_size (priv->task.batch, 0);
   }
   /* Held events go too; their sticky ones other than segment are kept
    * like the queued ones (their type comes after caps, so storing them
@@ -1415,11 +1414,8 @@ gst_async_transform_batch_frames_locked (GstAsyncTransformPrivate * priv)
 static guint
 gst_async_transform_collect_locked (GstAsyncTransformPrivate * priv)
 {
-  guint n = gst_async_jobs_collect_locked (&priv->jobs, priv->task.batch,
+  return gst_async_jobs_collect_locked (&priv->jobs, priv->task.batch,
       gst_async_transform_batch_frames_locked (priv));
-
-  priv->task_backlog = priv->task.batch->len;
-  return n;
 }
 
 /* Whether to wake an upstream that waits for space. With cheap work, once
@@ -1796,7 +1792,6 @@ gst_async_transform_push_batch_locked (GstAsyncTransform * self)
     gst_async_jobs_recycle_locked (&priv->jobs, g_ptr_array_index (batch, i));
   g_ptr_array_remove_range (batch, 0, gone);
   priv->pushing = FALSE;
-  priv->task_backlog = batch->len;
   gst_async_transform_account_locked (self, ret, own_error);
 }
 

@@ -145,14 +145,6 @@ gst_async_jobs_add_event_locked (GstAsyncJobs * jobs, GstEvent * event)
   return jobs->out.head == &job->out_link;
 }
 
-/* The oldest frame not yet started, taken off todo (it stays in out), or
- * NULL. */
-GstAsyncJob *
-gst_async_jobs_next_todo_locked (GstAsyncJobs * jobs)
-{
-  return gst_queue_array_pop_head (jobs->todo);
-}
-
 /* @job's work is over: it may leave once its turn comes. Returns TRUE
  * when its turn has come: wake the src task. */
 gboolean

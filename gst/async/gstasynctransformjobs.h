@@ -145,8 +145,6 @@ G_GNUC_INTERNAL gboolean gst_async_jobs_add_frame_locked (GstAsyncJobs *
     jobs, GstAsyncJob * job, gboolean late);
 G_GNUC_INTERNAL gboolean gst_async_jobs_add_event_locked (GstAsyncJobs *
     jobs, GstEvent * event);
-G_GNUC_INTERNAL GstAsyncJob *gst_async_jobs_next_todo_locked (GstAsyncJobs *
-    jobs);
 G_GNUC_INTERNAL gboolean gst_async_jobs_mark_done_locked (GstAsyncJobs *
     jobs, GstAsyncJob * job);
 G_GNUC_INTERNAL guint gst_async_jobs_collect_locked (GstAsyncJobs * jobs,
@@ -157,6 +155,14 @@ G_GNUC_INTERNAL void gst_async_jobs_take_all_locked (GstAsyncJobs * jobs,
     GPtrArray * taken);
 G_GNUC_INTERNAL void gst_async_jobs_set_ordered_locked (GstAsyncJobs * jobs,
     gboolean ordered);
+
+/* The oldest frame not yet started, taken off todo (it stays in out), or
+ * NULL. (Inline: once per frame started.) */
+static inline GstAsyncJob *
+gst_async_jobs_next_todo_locked (GstAsyncJobs * jobs)
+{
+  return gst_queue_array_pop_head (jobs->todo);
+}
 
 /* Frames wait that no thread has started yet. */
 static inline gboolean

@@ -115,7 +115,9 @@ typedef struct
   GstClockTime last_start;      /* running time, start of that frame */
 } GstAsyncTally;
 
-/* Used by the src task only, without the lock. */
+/* Used by the src task only, without the lock; but batch's length
+ * changes only with the lock held, and a drain reads it with the lock
+ * (items taken out and not pushed yet). */
 typedef struct
 {
   GPtrArray *batch;             /* GstAsyncJob *, taken out of out; after
@@ -188,8 +190,6 @@ typedef struct
   gboolean awaiting_output_caps;        /* negotiate left them to parse */
   GQueue held_events;           /* GstEvent *, waiting for output caps */
   gboolean pushing;             /* the src task is pushing a batch */
-  guint task_backlog;           /* items the src task took out of out and
-                                 * has not pushed yet */
 
   /* --- priv->lock: worker contexts not in use, all made for the current
    * caps cookie (one made for older caps is freed when it comes back) --- */

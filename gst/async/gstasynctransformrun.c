@@ -600,7 +600,7 @@ gst_async_transform_wait_drained (GstAsyncTransform * self)
    * posted, from the batch being pushed: a drain answers once the message
    * is out) */
   while ((ret = priv->flow) == GST_FLOW_OK ? (priv->pushing
-          || priv->task_backlog > 0 || priv->busy_workers > 0
+          || priv->task.batch->len > 0 || priv->busy_workers > 0
           || !gst_async_jobs_is_empty_locked (&priv->jobs))
       : (ret < GST_FLOW_EOS && priv->pushing))
     gst_async_transform_wait_locked (priv, &priv->space_cond,
