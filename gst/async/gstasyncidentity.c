@@ -35,7 +35,9 @@
  * device: then #GstAsyncTransform:max-in-flight, not
  * #GstAsyncTransform:n-workers, bounds the frames at work.
  * #GstAsyncIdentity:work-jitter adds a random extra time per frame that is
- * the same on every run. #GstAsyncIdentity:error-after and
+ * the same on every run; #GstAsyncIdentity:call-time adds a time per call,
+ * paid once for a batch of frames (#GstAsyncTransform:batch-size), as a
+ * device pays per kernel launch. #GstAsyncIdentity:error-after and
  * #GstAsyncIdentity:eos-after make a chosen frame fail or end the stream.
  *
  * ## Example launch line
@@ -54,6 +56,11 @@
  * gst-launch-1.0 videotestsrc num-buffers=100 ! asyncidentity work-mode=pending work-time=40000 n-workers=1 max-in-flight=8 ! fakesink
  * ]| One worker, yet eight frames at work at once: each frame's 40 ms run
  * out on a timer while the worker starts the next one.
+ * |[
+ * gst-launch-1.0 videotestsrc num-buffers=100 ! asyncidentity call-time=5000 work-time=250 n-workers=1 batch-size=16 ! fakesink
+ * ]| A device that costs 5 ms per call and 0.25 ms per frame, in batches of
+ * up to 16 frames (see #GstAsyncTransform:batch-size): about 9 times as
+ * many frames per second as one frame per call.
  * |[
  * gst-launch-1.0 videotestsrc ! asyncidentity eos-after=50 work-time=10000 ! fakesink
  * ]| Ends the stream after 50 frames, as identity's eos-after does: the
@@ -81,6 +88,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_async_identity_debug);
 #define DEFAULT_WORK_MODE GST_ASYNC_IDENTITY_WORK_MODE_SLEEP
 #define DEFAULT_ERROR_AFTER -1
 #define DEFAULT_EOS_AFTER -1
+#define DEFAULT_CALL_TIME 0
 
 /* Ten seconds of simulated work per frame is plenty. */
 #define MAX_WORK_TIME_US (10 * G_USEC_PER_SEC)
@@ -93,6 +101,9 @@ enum
   PROP_WORK_MODE,
   PROP_ERROR_AFTER,
   PROP_EOS_AFTER,
+  PROP_CALL_TIME,
+  PROP_BATCH_SIZE,
+  PROP_BATCH_TIMEOUT,
 };
 
 struct _GstAsyncIdentity
@@ -102,6 +113,7 @@ struct _GstAsyncIdentity
   /* Read by workers and written by the application: atomics, no lock. */
   guint work_time;
   guint work_jitter;
+  guint call_time;
   gint work_mode;
   gint error_after;
   gint eos_after;
@@ -175,6 +187,8 @@ static void gst_async_identity_unlock (GstAsyncTransform * trans);
 static void gst_async_identity_unlock_stop (GstAsyncTransform * trans);
 static GstFlowReturn gst_async_identity_process (GstAsyncTransform * trans,
     gpointer context, GstAsyncFrame * frame);
+static GstFlowReturn gst_async_identity_process_batch (GstAsyncTransform *
+    trans, gpointer context, GstAsyncFrame ** frames, guint n_frames);
 
 static void
 gst_async_identity_class_init (GstAsyncIdentityClass * klass)
@@ -239,6 +253,24 @@ gst_async_identity_class_init (GstAsyncIdentityClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstAsyncIdentity:call-time:
+   *
+   * Simulated work paid once per call, on top of
+   * #GstAsyncIdentity:work-time for each frame of the call, as a device
+   * pays for a kernel launch or a model server for a request: a batch of
+   * #GstAsyncTransform:batch-size frames takes call-time plus each frame's
+   * work time, and its frames are done together.
+   */
+  g_object_class_install_property (gobject_class, PROP_CALL_TIME,
+      g_param_spec_uint ("call-time", "Call time",
+          "Simulated work per call (per batch of frames), in microseconds "
+          "(0 = none)", 0, MAX_WORK_TIME_US, DEFAULT_CALL_TIME,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  gst_async_transform_class_install_batch_properties (trans_class,
+      PROP_BATCH_SIZE, PROP_BATCH_TIMEOUT);
+
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,
@@ -250,6 +282,8 @@ gst_async_identity_class_init (GstAsyncIdentityClass * klass)
   trans_class->unlock = GST_DEBUG_FUNCPTR (gst_async_identity_unlock);
   trans_class->unlock_stop = GST_DEBUG_FUNCPTR (gst_async_identity_unlock_stop);
   trans_class->process = GST_DEBUG_FUNCPTR (gst_async_identity_process);
+  trans_class->process_batch =
+      GST_DEBUG_FUNCPTR (gst_async_identity_process_batch);
   /* The input buffer itself is the output: no output allocation. */
   trans_class->decide_allocation = NULL;
 
@@ -306,6 +340,17 @@ gst_async_identity_set_property (GObject * object, guint prop_id,
     case PROP_EOS_AFTER:
       g_atomic_int_set (&self->eos_after, g_value_get_int (value));
       break;
+    case PROP_CALL_TIME:
+      g_atomic_int_set (&self->call_time, g_value_get_uint (value));
+      break;
+    case PROP_BATCH_SIZE:
+      gst_async_transform_set_batch_size (GST_ASYNC_TRANSFORM (self),
+          g_value_get_uint (value));
+      break;
+    case PROP_BATCH_TIMEOUT:
+      gst_async_transform_set_batch_timeout (GST_ASYNC_TRANSFORM (self),
+          g_value_get_uint64 (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -333,6 +378,17 @@ gst_async_identity_get_property (GObject * object, guint prop_id,
       break;
     case PROP_EOS_AFTER:
       g_value_set_int (value, g_atomic_int_get (&self->eos_after));
+      break;
+    case PROP_CALL_TIME:
+      g_value_set_uint (value, g_atomic_int_get (&self->call_time));
+      break;
+    case PROP_BATCH_SIZE:
+      g_value_set_uint (value,
+          gst_async_transform_get_batch_size (GST_ASYNC_TRANSFORM (self)));
+      break;
+    case PROP_BATCH_TIMEOUT:
+      g_value_set_uint64 (value,
+          gst_async_transform_get_batch_timeout (GST_ASYNC_TRANSFORM (self)));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -538,17 +594,13 @@ gst_async_identity_start_timer (GstAsyncIdentity * self,
   return GST_ASYNC_TRANSFORM_FLOW_PENDING;
 }
 
+/* error-after and eos-after: the flow that ends @frame before any work,
+ * or GST_FLOW_OK for a frame to work on. */
 static GstFlowReturn
-gst_async_identity_process (GstAsyncTransform * trans, gpointer context,
-    GstAsyncFrame * frame)
+gst_async_identity_check_frame (GstAsyncIdentity * self, GstAsyncFrame * frame)
 {
-  GstAsyncIdentity *self = GST_ASYNC_IDENTITY (trans);
-  guint work_time = g_atomic_int_get (&self->work_time);
-  guint jitter = g_atomic_int_get (&self->work_jitter);
   gint error_after = g_atomic_int_get (&self->error_after);
   gint eos_after = g_atomic_int_get (&self->eos_after);
-  gint64 us = work_time;
-  gboolean done = TRUE;
 
   if (error_after >= 0 && frame->number == (guint64) error_after) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED,
@@ -560,28 +612,94 @@ gst_async_identity_process (GstAsyncTransform * trans, gpointer context,
     GST_DEBUG_OBJECT (self, "eos-after=%d reached", eos_after);
     return GST_FLOW_EOS;
   }
+  return GST_FLOW_OK;
+}
+
+/* @frame's own work time, in µs: work-time and its jitter. */
+static gint64
+gst_async_identity_frame_us (GstAsyncIdentity * self, GstAsyncFrame * frame)
+{
+  guint jitter = g_atomic_int_get (&self->work_jitter);
+  gint64 us = g_atomic_int_get (&self->work_time);
 
   if (jitter > 0)
     us += gst_async_identity_mix (self->seed ^ frame->number) % (jitter + 1);
+  return us;
+}
 
-  if (us > 0) {
-    switch (g_atomic_int_get (&self->work_mode)) {
-      case GST_ASYNC_IDENTITY_WORK_MODE_BUSY:
-        done = gst_async_identity_busy (self, frame->input, us);
-        break;
-      case GST_ASYNC_IDENTITY_WORK_MODE_PENDING:
-        /* the output is ready; the timer says when it may leave */
-        frame->output = g_steal_pointer (&frame->input);
-        return gst_async_identity_start_timer (self, frame, us);
-      default:
-        done = gst_async_identity_sleep (self, us);
-        break;
-    }
+/* Spends @us of work on @frames, in the work mode: the frames are done
+ * once it returns GST_FLOW_OK (each with its very input buffer as output,
+ * no copy: also where there are no caps to tell input fits output), or
+ * pending on
+ * timers that end together after @us (GST_ASYNC_TRANSFORM_FLOW_PENDING;
+ * a frame whose timer could not start is finished here). */
+static GstFlowReturn
+gst_async_identity_work (GstAsyncIdentity * self, GstAsyncFrame ** frames,
+    guint n_frames, gint64 us)
+{
+  GstAsyncTransform *trans = GST_ASYNC_TRANSFORM (self);
+  GstFlowReturn ret;
+  gboolean done = TRUE;
+  guint i;
+
+  for (i = 0; i < n_frames; i++)
+    frames[i]->output = g_steal_pointer (&frames[i]->input);
+  if (us == 0 || n_frames == 0)
+    return GST_FLOW_OK;
+  switch (g_atomic_int_get (&self->work_mode)) {
+    case GST_ASYNC_IDENTITY_WORK_MODE_BUSY:
+      done = gst_async_identity_busy (self, frames[0]->output, us);
+      break;
+    case GST_ASYNC_IDENTITY_WORK_MODE_PENDING:
+      /* the outputs are ready; the timers say when they may leave */
+      for (i = 0; i < n_frames; i++) {
+        ret = gst_async_identity_start_timer (self, frames[i], us);
+        if (ret != GST_ASYNC_TRANSFORM_FLOW_PENDING)
+          gst_async_transform_finish_frame (trans, frames[i], ret);
+      }
+      return GST_ASYNC_TRANSFORM_FLOW_PENDING;
+    default:
+      done = gst_async_identity_sleep (self, us);
+      break;
   }
-  if (!done)
-    return GST_FLOW_FLUSHING;
+  return done ? GST_FLOW_OK : GST_FLOW_FLUSHING;
+}
 
-  /* Pass the very buffer through: no copy. */
-  frame->output = g_steal_pointer (&frame->input);
-  return GST_FLOW_OK;
+static GstFlowReturn
+gst_async_identity_process (GstAsyncTransform * trans, gpointer context,
+    GstAsyncFrame * frame)
+{
+  GstAsyncIdentity *self = GST_ASYNC_IDENTITY (trans);
+  GstFlowReturn ret;
+  gint64 us;
+
+  if ((ret = gst_async_identity_check_frame (self, frame)) != GST_FLOW_OK)
+    return ret;
+  us = g_atomic_int_get (&self->call_time) +
+      gst_async_identity_frame_us (self, frame);
+  return gst_async_identity_work (self, &frame, 1, us);
+}
+
+/* A batch: one call time, then each frame's work time, and the frames are
+ * done together. A frame that error-after or eos-after picks is finished
+ * at once, the others go on. */
+static GstFlowReturn
+gst_async_identity_process_batch (GstAsyncTransform * trans, gpointer context,
+    GstAsyncFrame ** frames, guint n_frames)
+{
+  GstAsyncIdentity *self = GST_ASYNC_IDENTITY (trans);
+  GstAsyncFrame **work = g_newa (GstAsyncFrame *, n_frames);
+  gint64 us = g_atomic_int_get (&self->call_time);
+  GstFlowReturn ret;
+  guint i, n = 0;
+
+  for (i = 0; i < n_frames; i++) {
+    if ((ret = gst_async_identity_check_frame (self, frames[i])) != GST_FLOW_OK) {
+      gst_async_transform_finish_frame (trans, frames[i], ret);
+      continue;
+    }
+    us += gst_async_identity_frame_us (self, frames[i]);
+    work[n++] = frames[i];
+  }
+  return gst_async_identity_work (self, work, n, us);
 }

@@ -105,8 +105,8 @@
  *   chain () -> submit_full () -> queue_frame_locked () (waits for room,
  *     appends the job to out and todo) -> announce_locked ();
  *   a worker: pool_take () -> pool_run (), or the src task, with cheap
- *     work: take_run_locked () -> run_locked () -> run_process () (calls
- *     process ()) -> work_over_locked () -> mark_done_locked ();
+ *     work: take_run_locked () -> run_locked () -> run_call () (calls
+ *     process (), or process_batch () on a batch) -> work_over_locked () -> mark_done_locked ();
  *   the src task: loop () -> collect_locked () (the done items at the
  *     head of out) -> push_batch_locked () -> push_frame () ->
  *     gst_pad_push () -> account_locked () (the window has room again).
@@ -135,7 +135,6 @@ GST_DEBUG_CATEGORY (gst_async_transform_debug);
 #define DEFAULT_WORKER_GROUP ""
 #define DEFAULT_MAX_ERRORS -1
 
-#define MAX_MAX_IN_FLIGHT 4096
 
 enum
 {
@@ -339,7 +338,7 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
   g_object_class_install_property (gobject_class, PROP_MAX_IN_FLIGHT,
       g_param_spec_uint ("max-in-flight", "Max in flight",
           "Max. number of frames inside (0 = automatic)",
-          0, MAX_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT,
+          0, MAX_WINDOW, DEFAULT_MAX_IN_FLIGHT,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
@@ -541,6 +540,8 @@ gst_async_transform_init (GstAsyncTransform * self,
   g_queue_init (&priv->held_events);
 
   priv->flow = GST_FLOW_FLUSHING;
+  priv->batches = klass->process_batch != NULL;
+  priv->batch_size_setting = priv->batch_size = 1;
   priv->n_workers_setting = DEFAULT_N_WORKERS;
   priv->max_in_flight_setting = DEFAULT_MAX_IN_FLIGHT;
   priv->jobs.ordered = DEFAULT_ORDERED;
@@ -1851,7 +1852,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
       gst_async_transform_push_batch_locked (self);
     } else if (gst_async_transform_work_is_cheap_locked (priv)
         && gst_async_transform_take_run_locked (priv, task->run,
-            gst_async_transform_batch_frames_locked (priv))) {
+            gst_async_transform_batch_frames_locked (priv), TRUE)) {
       gst_async_transform_run_locked (self, (GstAsyncJob **) task->run->pdata,
           task->run->len);
       g_ptr_array_set_size (task->run, 0);

@@ -276,7 +276,8 @@ struct _GstAsyncFrame
  * @free_context: optional: frees a context.
  * @drain_context: optional: finishes what an idle context holds.
  * @flush_context: optional: forgets what an idle context holds.
- * @process: required: the per-frame work, on several threads at once.
+ * @process: the per-frame work, on several threads at once; required
+ *     unless @process_batch is set.
  * @transform_meta: optional: whether to copy a meta onto a new output
  *     buffer.
  * @propose_allocation: optional: answers upstream's allocation query.
@@ -286,12 +287,15 @@ struct _GstAsyncFrame
  * @src_event: optional: events on the src pad.
  * @sink_query: optional: queries on the sink pad.
  * @src_query: optional: queries on the src pad.
+ * @process_batch: optional: the work on several frames in one call; used
+ *     instead of @process, except while batch-size is 1 if both are set.
  *
  * The virtual methods a subclass implements, each described in full below
  * this struct (#GstAsyncTransformClass::process and the others). The base
  * class owns every thread and lock: none of these is called with a base
- * class lock held, and apart from @process, @create_context, @free_context
- * and @transform_meta, which run on worker threads, each runs in the thread
+ * class lock held, and apart from @process, @process_batch,
+ * @create_context, @free_context and @transform_meta, which run on worker
+ * threads, each runs in the thread
  * its description names.
  *
  * Since: 1.0
@@ -342,8 +346,11 @@ struct _GstAsyncTransformClass
   gboolean (*sink_query) (GstAsyncTransform * self, GstQuery * query);
   gboolean (*src_query) (GstAsyncTransform * self, GstQuery * query);
 
+  GstFlowReturn (*process_batch) (GstAsyncTransform * self, gpointer context,
+      GstAsyncFrame ** frames, guint n_frames);
+
   /*< private >*/
-  gpointer _gst_reserved[GST_PADDING_LARGE];
+  gpointer _gst_reserved[GST_PADDING_LARGE - 1];
 };
 
 /* The virtual methods, one by one: the API reference and bindings take
@@ -664,6 +671,43 @@ struct _GstAsyncTransformClass
  */
 
 /**
+ * GstAsyncTransformClass::process_batch:
+ * @self: the #GstAsyncTransform
+ * @context: (transfer none) (nullable): this call's exclusive context,
+ *     %NULL without #GstAsyncTransformClass.create_context
+ * @frames: (array length=n_frames) (transfer none): the frames, in input
+ *     order, each valid until it is done
+ * @n_frames: how many, from 1 to the #GstAsyncTransform:batch-size
+ *
+ * Optional. Works on several frames in one call, for work that pays a
+ * cost per call (a device's kernel launch, a request to a model server, a
+ * Python call over an array of frames): set it and the element gets
+ * #GstAsyncTransform:batch-size and #GstAsyncTransform:batch-timeout
+ * (install them with gst_async_transform_class_install_batch_properties()).
+ * A class that also sets #GstAsyncTransformClass.process gets that while
+ * batch-size is 1, and this call otherwise. Called as @process is,
+ * from several threads at once, each call with its own @context and its
+ * frames all of the same GstAsyncFrame.worker.
+ *
+ * Each frame is what @process gets, and its result is given the same
+ * ways: an output, its input left alone, GST_ASYNC_TRANSFORM_FRAME_ERROR()
+ * on it, events and messages. The flow returned applies to every frame of
+ * the call that was not finished during the call with
+ * gst_async_transform_finish_frame(): so one frame can be dropped, failed
+ * or ended (%GST_ASYNC_TRANSFORM_FLOW_DROPPED, an error, %GST_FLOW_EOS)
+ * while the rest return %GST_FLOW_OK, and with
+ * %GST_ASYNC_TRANSFORM_FLOW_PENDING the frames not finished yet stay
+ * pending, each finished on its own later. An error message posted from
+ * the call waits for the turn of its first frame that failed with an
+ * error flow (else of its first frame). Frames leave in their order
+ * whichever finishes first.
+ *
+ * Returns: the flow for the frames not finished during the call.
+ *
+ * Since: 1.0
+ */
+
+/**
  * GstAsyncTransformClass::transform_meta:
  * @self: the #GstAsyncTransform
  * @outbuf: (transfer none): the new output buffer
@@ -847,6 +891,27 @@ void gst_async_transform_set_max_errors (GstAsyncTransform * self,
 
 GST_ASYNC_API
 gint gst_async_transform_get_max_errors (GstAsyncTransform * self);
+
+/* batches, with process_batch () */
+
+GST_ASYNC_API
+void gst_async_transform_class_install_batch_properties
+    (GstAsyncTransformClass * klass, guint batch_size_id,
+    guint batch_timeout_id);
+
+GST_ASYNC_API
+void gst_async_transform_set_batch_size (GstAsyncTransform * self,
+    guint batch_size);
+
+GST_ASYNC_API
+guint gst_async_transform_get_batch_size (GstAsyncTransform * self);
+
+GST_ASYNC_API
+void gst_async_transform_set_batch_timeout (GstAsyncTransform * self,
+    GstClockTime timeout);
+
+GST_ASYNC_API
+GstClockTime gst_async_transform_get_batch_timeout (GstAsyncTransform * self);
 
 GST_ASYNC_API
 void gst_async_transform_set_role (GstAsyncTransform * self,

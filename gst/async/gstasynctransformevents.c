@@ -101,6 +101,8 @@ gst_async_transform_queue_event (GstAsyncTransform * self, GstEvent * event)
     if (type == GST_EVENT_EOS)
       gst_async_transform_release_held_locked (priv);
     gst_async_transform_append_event_locked (priv, event);
+    /* (a partial batch before it goes now: it never waits past an event) */
+    gst_async_transform_announce_locked (priv);
     if (type == GST_EVENT_CAPS) {
       priv->awaiting_output_caps = FALSE;
       gst_async_transform_release_held_locked (priv);

@@ -164,6 +164,20 @@ gst_async_jobs_next_todo_locked (GstAsyncJobs * jobs)
   return gst_queue_array_pop_head (jobs->todo);
 }
 
+/* The oldest frame not yet started, left on todo, or NULL. */
+static inline GstAsyncJob *
+gst_async_jobs_peek_todo_locked (GstAsyncJobs * jobs)
+{
+  return gst_queue_array_peek_head (jobs->todo);
+}
+
+/* How many frames no thread has started yet. */
+static inline guint
+gst_async_jobs_n_todo_locked (GstAsyncJobs * jobs)
+{
+  return gst_queue_array_get_length (jobs->todo);
+}
+
 /* Frames wait that no thread has started yet. */
 static inline gboolean
 gst_async_jobs_has_todo_locked (GstAsyncJobs * jobs)

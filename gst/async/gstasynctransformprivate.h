@@ -26,9 +26,10 @@
  *                                its locking rules
  *   gstasynctransformcaps.c      caps queries, negotiation, allocation
  *   gstasynctransformevents.c    serialized events and tags, in order
+ *   gstasynctransformbatch.c     batches: their properties
  *   gstasynctransformrun.c       running process (): slots, the worker
- *                                pool, pending frames, unlock, drain, and
- *                                what new caps do to contexts
+ *                                pool, batches, pending frames, unlock,
+ *                                drain, and what new caps do to contexts
  *   gstasynctransformcontexts.c  the worker contexts
  *   gstasynctransformframe.c     what process () gets and gives
  *   gstasynctransformtiming.c    QoS, latency, position and stats
@@ -46,6 +47,9 @@
 G_BEGIN_DECLS
 /* The most worker threads an element may have (n-workers). */
 #define MAX_N_WORKERS 256
+/* The widest window (max-in-flight) and the largest batch (batch-size). */
+#define MAX_WINDOW 4096
+#define MAX_BATCH_SIZE 1024
 
 /* QoS and position, under the lock. */
 typedef struct
@@ -149,6 +153,7 @@ typedef struct
   GstPad *sinkpad;
   GstPad *srcpad;
   GstAsyncTransformRole role;
+  gboolean batches;             /* the class has process_batch () */
 
   /* --- the lock, its conds, and who waits on them --- */
   GMutex lock;
@@ -156,9 +161,12 @@ typedef struct
   GCond ready_cond;
   guint space_waiters;          /* upstream, waiting for a free slot */
   guint drain_waiters;          /* waiting for everything to leave */
+  guint draining;               /* drains going on: a partial batch
+                                 * waits for nothing more */
   guint ready_waiters;
   gboolean ready_signalled;     /* the waiting src task was woken already */
   guint wakes_due;              /* GstAsyncWakes, made at the next unlock */
+  gint64 wake_workers_at;       /* for GST_ASYNC_WAKE_WORKER_AT */
 
   /* --- priv->lock: the items inside (gstasynctransformjobs.c) --- */
   GstAsyncJobs jobs;
@@ -202,7 +210,12 @@ typedef struct
   guint n_workers_setting;
   guint max_in_flight_setting;
   guint n_workers;              /* effective */
-  guint base_window;            /* max-in-flight, or with 0 2 x workers */
+  guint batch_size_setting;
+  guint batch_size;             /* effective: frames per process_batch ()
+                                 * call at most, 1 without it */
+  GstClockTime batch_timeout;   /* how long a partial batch may wait */
+  guint base_window;            /* max-in-flight, or with 0 2 x workers
+                                 * x batch size */
   guint64 max_size_bytes;       /* 0: no limit */
   GstClockTime max_size_time;   /* 0: no limit */
   guint max_in_flight;          /* the window now: base_window, or with
@@ -288,7 +301,7 @@ G_GNUC_INTERNAL
     void gst_async_transform_announce_locked (GstAsyncTransformPrivate * priv);
 G_GNUC_INTERNAL
     guint gst_async_transform_take_run_locked (GstAsyncTransformPrivate * priv,
-    GPtrArray * run, guint max);
+    GPtrArray * run, guint max, gboolean by_task);
 G_GNUC_INTERNAL
     void gst_async_transform_run_locked (GstAsyncTransform * self,
     GstAsyncJob ** jobs, guint n);
@@ -430,11 +443,13 @@ typedef enum
   GST_ASYNC_WAKE_TASK = 1 << 0, /* the src task, on ready_cond */
   GST_ASYNC_WAKE_SPACE = 1 << 1,        /* upstream and drains, on space_cond */
   GST_ASYNC_WAKE_WORKER = 1 << 2,       /* a worker of the pool */
+  GST_ASYNC_WAKE_WORKER_AT = 1 << 3,    /* one at wake_workers_at: a
+                                         * partial batch's timeout */
 } GstAsyncWakes;
 
 static inline void
 gst_async_transform_make_wakes (GstAsyncTransformPrivate * priv,
-    GstAsyncPoolMember * member, guint wakes)
+    GstAsyncPoolMember * member, guint wakes, gint64 workers_at)
 {
   if (wakes & GST_ASYNC_WAKE_TASK)
     g_cond_signal (&priv->ready_cond);
@@ -442,6 +457,8 @@ gst_async_transform_make_wakes (GstAsyncTransformPrivate * priv,
     g_cond_broadcast (&priv->space_cond);
   if ((wakes & GST_ASYNC_WAKE_WORKER) && member)
     gst_async_worker_pool_wake (member);
+  else if ((wakes & GST_ASYNC_WAKE_WORKER_AT) && member)
+    gst_async_worker_pool_wake_at (member, workers_at);
 }
 
 /* Releases the element lock, then makes the wake-ups due. */
@@ -450,11 +467,12 @@ gst_async_transform_unlock_and_wake (GstAsyncTransformPrivate * priv)
 {
   guint wakes = priv->wakes_due;
   GstAsyncPoolMember *member = priv->pool_member;
+  gint64 workers_at = priv->wake_workers_at;
 
   priv->wakes_due = 0;
   g_mutex_unlock (&priv->lock);
   if (G_UNLIKELY (wakes))
-    gst_async_transform_make_wakes (priv, member, wakes);
+    gst_async_transform_make_wakes (priv, member, wakes, workers_at);
 }
 
 /* Waits once on @cond, with the element lock, counted in @waiters (so that
@@ -466,7 +484,8 @@ gst_async_transform_wait_locked (GstAsyncTransformPrivate * priv, GCond * cond,
     guint * waiters)
 {
   if (priv->wakes_due) {
-    gst_async_transform_make_wakes (priv, priv->pool_member, priv->wakes_due);
+    gst_async_transform_make_wakes (priv, priv->pool_member, priv->wakes_due,
+        priv->wake_workers_at);
     priv->wakes_due = 0;
   }
   (*waiters)++;
@@ -505,15 +524,17 @@ gst_async_keep_later (GstClockTime * latest, GstClockTime time)
     *latest = time;
 }
 
-/* The window from its setting and the worker count; with
- * max-in-flight=0 it grows later, as the work shows to be cheap
+/* The window from its setting, the worker count and the batch size:
+ * with max-in-flight=0, room for each worker's batch at work and a full
+ * one waiting behind it; it grows later, as the work shows to be cheap
  * (gst_async_transform_adapt_window_locked ()). */
 static inline void
 gst_async_transform_update_window_locked (GstAsyncTransformPrivate * priv)
 {
   priv->base_window = priv->max_in_flight_setting;
   if (priv->base_window == 0)
-    priv->base_window = 2 * priv->n_workers;
+    priv->base_window = MIN (2 * priv->n_workers * priv->batch_size,
+        MAX_WINDOW);
   priv->max_in_flight = priv->base_window;
 }
 
@@ -526,6 +547,7 @@ gst_async_transform_update_limits_locked (GstAsyncTransformPrivate * priv)
    * busy slots are a bitmap of that size) */
   if (priv->n_workers == 0)
     priv->n_workers = CLAMP (g_get_num_processors (), 1, MAX_N_WORKERS);
+  priv->batch_size = priv->batches ? priv->batch_size_setting : 1;
   gst_async_transform_update_window_locked (priv);
 }
 

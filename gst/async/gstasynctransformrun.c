@@ -2,8 +2,8 @@
  * Copyright (C) 2026 gst-plugins-async developers
  *
  * gstasynctransformrun.c: running process (): worker slots, the worker
- * pool, the src task's runs of cheap frames, pending frames, unlocking and
- * draining
+ * pool, batches, the src task's runs of cheap frames, pending frames,
+ * unlocking and draining
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public
@@ -24,10 +24,12 @@
 /* Who runs process (), and what happens to a frame after it.
  *
  * A run is one or more frames taken from the to-do list in arrival order
- * and run one after the other by one thread in one worker slot: a pool
- * worker takes runs of one frame, the src task (when the work is cheap)
- * takes runs of many. At most n-workers slots are busy at once; a frame's
- * GstAsyncFrame.worker is its slot.
+ * and run by one thread in one worker slot, in calls: process () on one
+ * frame, or with a class that batches process_batch () on up to
+ * batch-size. A pool worker takes one call's frames, the src task (when
+ * the work is cheap) takes runs of many. At most n-workers slots are busy
+ * at once; a frame's GstAsyncFrame.worker is its slot. A partial batch
+ * may wait for more frames, up to batch-timeout (batch_due_locked ()).
  *
  * After process () a frame is done and may leave in its turn, or, when
  * process () returned FLOW_PENDING, pending: it stays in the window, the
@@ -58,14 +60,15 @@
 
 /* --- what process () says about its own frame ---------------------------- */
 
-/* The frame the calling thread's process () runs, so that what process ()
- * says about it (an error message, a discarded context) lands on it. */
+/* The call the calling thread runs (process () or process_batch ()), so
+ * that what it says about itself (an error message, a discarded context)
+ * lands on it. */
 typedef struct
 {
   GstAsyncTransform *self;
-  GstAsyncJob *job;
   gpointer context;
   gboolean discard_context;
+  GQueue messages;              /* error messages, for a frame's turn */
 } GstAsyncRun;
 
 static GPrivate current_run;
@@ -83,7 +86,7 @@ gst_async_transform_hold_error_message (GstAsyncTransform * self,
       || GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
     return FALSE;
   GST_DEBUG_OBJECT (self, "error message held for its frame's turn");
-  g_queue_push_tail (&run->job->messages, message);
+  g_queue_push_tail (&run->messages, message);
   return TRUE;
 }
 
@@ -172,38 +175,6 @@ gst_async_transform_work_ended (GstAsyncJob * job)
   return (job->processed_at - job->started_at) * GST_USECOND;
 }
 
-/* Runs process () on @job's frame, without the lock, with a context of
- * its own, and settles the result unless process () left it pending: the
- * frame is then not touched, another thread may be finishing it already. */
-static void
-gst_async_transform_run_process (GstAsyncTransform * self, GstAsyncJob * job)
-{
-  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
-  GstAsyncRun run = { self, job, NULL, FALSE };
-  guint cookie;
-
-  job->started_at = g_get_monotonic_time ();
-  g_private_set (&current_run, &run);
-  run.context = gst_async_transform_take_context (self, &cookie);
-  if (klass->create_context && run.context == NULL) {
-    if (g_queue_is_empty (&job->messages))
-      GST_ELEMENT_ERROR (self, CORE, FAILED,
-          (_("Could not prepare a worker to process frames.")),
-          ("The subclass could not create a worker context"));
-    job->ret = GST_FLOW_ERROR;
-  } else {
-    job->ret = klass->process (self, run.context, &job->frame);
-    gst_async_transform_give_context (self, run.context, cookie,
-        run.discard_context);
-  }
-  g_private_set (&current_run, NULL);
-
-  if (job->ret != GST_ASYNC_TRANSFORM_FLOW_PENDING) {
-    gst_async_transform_settle_job (self, job);
-    job->took = gst_async_transform_work_ended (job);
-  }
-}
-
 /* @job's work is over, maybe releasing the lock for a moment: the averages
  * learn of it, and it may leave in its turn. A flush meanwhile made it
  * stale: it is then thrown away, cleared without the lock (the frees call
@@ -225,24 +196,99 @@ gst_async_transform_work_over_locked (GstAsyncTransform * self,
   gst_async_jobs_recycle_locked (&priv->jobs, job);
 }
 
-/* process () returned FLOW_PENDING for @job: with the lock, either a
- * finish_frame () came already, during process () (TRUE: the job is the
- * caller's to settle), or the frame is pending from now on (FALSE: the job
- * belongs to its finish_frame ()). */
-static gboolean
-gst_async_transform_finished_early_locked (GstAsyncTransform * self,
-    GstAsyncJob * job)
+static void
+gst_async_transform_move_messages (GstAsyncJob * job, GQueue * messages)
 {
-  if (job->finish_called) {
-    job->ret = job->finished_ret;
-    return TRUE;
+  GstMessage *message;
+
+  while ((message = g_queue_pop_head (messages)))
+    g_queue_push_tail (&job->messages, message);
+}
+
+/* The call on @jobs returned @ret, with the lock: each frame's outcome is
+ * the flow its finish_frame () gave during the call, or else @ret. The
+ * call's error messages wait for the first frame that failed. Frames left
+ * pending belong to their finish_frame () from now on: they are taken out
+ * of @jobs (set to NULL). */
+static void
+gst_async_transform_end_call_locked (GstAsyncTransform * self,
+    GstAsyncJob ** jobs, guint n, GstFlowReturn ret, GQueue * messages)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncJob *failed = NULL;
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    GstAsyncJob *job = jobs[i];
+
+    job->ret = job->finish_called ? job->finished_ret : ret;
+    if (failed == NULL && job->ret < GST_FLOW_EOS)
+      failed = job;
   }
-  job->state = JOB_PENDING;
-  /* a flush while process () ran: nobody waits for it any more */
-  job->abandoned = job->flush_count != GET_PRIV (self)->flush_count;
-  /* Until finish_frame (): the frame's element must outlive it. */
-  gst_object_ref (self);
-  return FALSE;
+  gst_async_transform_move_messages (failed ? failed : jobs[0], messages);
+  for (i = 0; i < n; i++) {
+    GstAsyncJob *job = jobs[i];
+
+    if (job->ret != GST_ASYNC_TRANSFORM_FLOW_PENDING)
+      continue;
+    job->state = JOB_PENDING;
+    /* a flush while the call ran: nobody waits for it any more */
+    job->abandoned = job->flush_count != priv->flush_count;
+    /* Until finish_frame (): the frame's element must outlive it. */
+    gst_object_ref (self);
+    jobs[i] = NULL;
+  }
+}
+
+/* Runs one call, process () on one frame or process_batch () on @n,
+ * without the lock, with a context of its own, and settles the frames'
+ * results, except those left pending (set to NULL in @jobs: another thread
+ * may be finishing them already). */
+static void
+gst_async_transform_run_call (GstAsyncTransform * self, GstAsyncJob ** jobs,
+    guint n, gboolean batch)
+{
+  GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncRun run = { self, NULL, FALSE, G_QUEUE_INIT };
+  gint64 now = g_get_monotonic_time ();
+  GstFlowReturn ret;
+  guint cookie, i;
+
+  for (i = 0; i < n; i++)
+    jobs[i]->started_at = now;
+  g_private_set (&current_run, &run);
+  run.context = gst_async_transform_take_context (self, &cookie);
+  if (klass->create_context && run.context == NULL) {
+    if (g_queue_is_empty (&run.messages))
+      GST_ELEMENT_ERROR (self, CORE, FAILED,
+          (_("Could not prepare a worker to process frames.")),
+          ("The subclass could not create a worker context"));
+    ret = GST_FLOW_ERROR;
+  } else {
+    ret = batch ? klass->process_batch (self, run.context,
+        (GstAsyncFrame **) jobs, n) : klass->process (self, run.context,
+        &jobs[0]->frame);
+    gst_async_transform_give_context (self, run.context, cookie,
+        run.discard_context);
+  }
+  g_private_set (&current_run, NULL);
+
+  if (G_LIKELY (!batch && ret != GST_ASYNC_TRANSFORM_FLOW_PENDING)) {
+    /* (one frame that returned: nobody else may touch it, no lock) */
+    jobs[0]->ret = ret;
+    gst_async_transform_move_messages (jobs[0], &run.messages);
+  } else {
+    g_mutex_lock (&priv->lock);
+    gst_async_transform_end_call_locked (self, jobs, n, ret, &run.messages);
+    g_mutex_unlock (&priv->lock);
+  }
+  for (i = 0; i < n; i++) {
+    if (jobs[i]) {
+      gst_async_transform_settle_job (self, jobs[i]);
+      jobs[i]->took = gst_async_transform_work_ended (jobs[i]);
+    }
+  }
 }
 
 /**
@@ -360,13 +406,67 @@ gst_async_transform_take_slot_locked (GstAsyncTransformPrivate * priv,
   priv->busy_workers++;
 }
 
+/* Whether the frames waiting to start may go in a call now: a full batch
+ * at once; a partial one once its oldest frame has waited batch-timeout,
+ * or at once when waiting could gain nothing: an event, a drain or the
+ * end of the stream waits behind them, or the window is full, so that no
+ * frame can come before some leave. When they are to wait for more, sets
+ * @deadline to the monotonic µs their wait ends, or 0 for a wait until
+ * the batch is full. */
+static gboolean
+gst_async_transform_batch_due_locked (GstAsyncTransformPrivate * priv,
+    gint64 * deadline)
+{
+  GstAsyncJob *oldest;
+  gint64 due_at;
+
+  if (priv->batch_size == 1 || priv->batch_timeout == 0
+      || gst_async_jobs_n_todo_locked (&priv->jobs) >= priv->batch_size)
+    return TRUE;
+  oldest = gst_async_jobs_peek_todo_locked (&priv->jobs);
+  /* (an event came after it: events bump the tail section) */
+  if (oldest->section != priv->jobs.tail_section || priv->draining > 0
+      || priv->eos || priv->posting_error || priv->flow != GST_FLOW_OK
+      || gst_async_transform_window_full_locked (priv))
+    return TRUE;
+  if (!GST_CLOCK_TIME_IS_VALID (priv->batch_timeout)) {
+    *deadline = 0;
+    return FALSE;
+  }
+  due_at = oldest->entered + (gint64) (priv->batch_timeout / GST_USECOND);
+  if (g_get_monotonic_time () >= due_at)
+    return TRUE;
+  *deadline = due_at;
+  return FALSE;
+}
+
+/* Frames wait to start, and may start now: a batch that waits to fill
+ * asks the worker pool to come back at its timeout instead (the src task,
+ * which may sit in a push for a frame's duration, never times it). */
+static gboolean
+gst_async_transform_todo_startable_locked (GstAsyncTransformPrivate * priv)
+{
+  gint64 deadline = 0;
+
+  if (!gst_async_jobs_has_todo_locked (&priv->jobs))
+    return FALSE;
+  if (gst_async_transform_batch_due_locked (priv, &deadline))
+    return TRUE;
+  if (deadline) {
+    priv->wake_workers_at = deadline;
+    priv->wakes_due |= GST_ASYNC_WAKE_WORKER_AT;
+  }
+  return FALSE;
+}
+
 /* Someone takes the frames waiting to start: the src task (cheap work)
  * or a worker (real work). Called as frames are queued, and as a slot
- * frees up, which may have been all that stopped them. */
+ * frees up, which may have been all that stopped them, and when a partial
+ * batch may have to go (an event, a drain). */
 void
 gst_async_transform_announce_locked (GstAsyncTransformPrivate * priv)
 {
-  if (!gst_async_jobs_has_todo_locked (&priv->jobs))
+  if (!gst_async_transform_todo_startable_locked (priv))
     return;
   if (!gst_async_transform_work_is_cheap_locked (priv))
     priv->wakes_due |= GST_ASYNC_WAKE_WORKER;
@@ -374,24 +474,26 @@ gst_async_transform_announce_locked (GstAsyncTransformPrivate * priv)
     gst_async_transform_wake_task_locked (priv);
 }
 
-/* Takes up to @max frames not yet started, oldest first, into @run, for
- * the src task to run one after the other in one worker slot, which they
- * hold from now on. Returns how many: none when every slot is busy or
- * nothing waits. */
+/* Takes up to @max frames not yet started, oldest first, into @run, to
+ * run in one worker slot, which they hold from now on: by the src task
+ * (@by_task, cheap work, many frames one after the other) or by a worker
+ * (one call). Returns how many: none when every slot is busy or no frame
+ * may start. */
 guint
 gst_async_transform_take_run_locked (GstAsyncTransformPrivate * priv,
-    GPtrArray * run, guint max)
+    GPtrArray * run, guint max, gboolean by_task)
 {
   GstAsyncJob *job;
   guint slot;
 
-  if (!gst_async_transform_slot_free_locked (priv))
+  if (!gst_async_transform_slot_free_locked (priv)
+      || !gst_async_transform_todo_startable_locked (priv))
     return 0;
   slot = gst_async_transform_lowest_free_slot_locked (priv);
   while (run->len < max
       && (job = gst_async_transform_next_startable_locked (priv))) {
     gst_async_transform_start_job_locked (priv, job, slot);
-    job->run_by_task = TRUE;
+    job->run_by_task = by_task;
     g_ptr_array_add (run, job);
   }
   if (run->len > 0)
@@ -399,35 +501,26 @@ gst_async_transform_take_run_locked (GstAsyncTransformPrivate * priv,
   return run->len;
 }
 
-/* Runs @n frames one after the other, releasing the lock while process ()
- * runs, as taken by gst_async_transform_take_run_locked () or by a pool
- * worker. Called with the lock, and returns with it and
- * their slot free: each frame is done, or pending for its finish_frame (),
- * and no longer the caller's. */
+/* Runs @n frames, releasing the lock meanwhile, as taken by
+ * gst_async_transform_take_run_locked (): one after the other, or in
+ * calls of up to batch-size frames with process_batch (). Called with
+ * the lock, and returns with it and their slot free: each frame is done,
+ * or pending for its finish_frame (), and no longer the caller's. */
 void
 gst_async_transform_run_locked (GstAsyncTransform * self,
     GstAsyncJob ** jobs, guint n)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  guint i, slot = jobs[0]->frame.worker;
-  GstAsyncJob *job;
+  guint i, size, slot = jobs[0]->frame.worker;
+  guint per_call = priv->batch_size;
+  /* (a class with both gets process () while batches are of one frame) */
+  gboolean batch = priv->batches && (per_call > 1
+      || GST_ASYNC_TRANSFORM_GET_CLASS (self)->process == NULL);
 
   gst_async_transform_unlock_and_wake (priv);
-  for (i = 0; i < n; i++) {
-    job = jobs[i];
-    gst_async_transform_run_process (self, job);
-    if (G_LIKELY (job->ret != GST_ASYNC_TRANSFORM_FLOW_PENDING))
-      continue;
-    g_mutex_lock (&priv->lock);
-    if (!gst_async_transform_finished_early_locked (self, job)) {
-      /* (its finish_frame () may come any moment) */
-      jobs[i] = NULL;
-      g_mutex_unlock (&priv->lock);
-      continue;
-    }
-    g_mutex_unlock (&priv->lock);
-    gst_async_transform_settle_job (self, job);
-    job->took = gst_async_transform_work_ended (job);
+  for (i = 0; i < n; i += size) {
+    size = batch ? MIN (per_call, n - i) : 1;
+    gst_async_transform_run_call (self, jobs + i, size, batch);
   }
   g_mutex_lock (&priv->lock);
 
@@ -463,43 +556,54 @@ static inline gboolean
 gst_async_transform_worth_a_worker_locked (GstAsyncTransformPrivate * priv)
 {
   return gst_async_transform_slot_free_locked (priv)
-      && gst_async_jobs_has_todo_locked (&priv->jobs)
-      && !gst_async_transform_work_is_cheap_locked (priv);
+      && !gst_async_transform_work_is_cheap_locked (priv)
+      && gst_async_transform_todo_startable_locked (priv);
 }
 
-/* GstAsyncPoolTakeFunc: the oldest frame not yet started, in a slot of
- * its own. A second worker is asked for only when the work is worth a
- * wake-up. */
+/* The frames a worker took for its next call: take and run are called in
+ * turn from the same worker thread. */
+static GPtrArray *
+gst_async_transform_worker_call (void)
+{
+  static GPrivate call = G_PRIVATE_INIT ((GDestroyNotify) g_ptr_array_unref);
+  GPtrArray *jobs = g_private_get (&call);
+
+  if (G_UNLIKELY (jobs == NULL)) {
+    jobs = g_ptr_array_new ();
+    g_private_set (&call, jobs);
+  }
+  return jobs;
+}
+
+/* GstAsyncPoolTakeFunc: the oldest frames not yet started, a batch or
+ * one, in a slot of their own. A second worker is asked for only when the
+ * work is worth a wake-up. */
 static gpointer
 gst_async_transform_pool_take (gpointer data, gboolean * more)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (data);
-  GstAsyncJob *job = NULL;
+  GPtrArray *call = gst_async_transform_worker_call ();
 
   g_mutex_lock (&priv->lock);
-  if (gst_async_transform_slot_free_locked (priv)
-      && (job = gst_async_transform_next_startable_locked (priv))) {
-    guint slot = gst_async_transform_lowest_free_slot_locked (priv);
-
-    gst_async_transform_start_job_locked (priv, job, slot);
-    gst_async_transform_take_slot_locked (priv, slot);
-  }
+  gst_async_transform_take_run_locked (priv, call, priv->batch_size, FALSE);
   *more = gst_async_transform_worth_a_worker_locked (priv);
   gst_async_transform_unlock_and_wake (priv);
-  return job;
+  return call->len > 0 ? call : NULL;
 }
 
 /* GstAsyncPoolRunFunc: runs what pool_take () took. */
 static gboolean
-gst_async_transform_pool_run (gpointer data, gpointer job)
+gst_async_transform_pool_run (gpointer data, gpointer taken)
 {
   GstAsyncTransform *self = data;
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstAsyncJob *jobs[1] = { job };
+  GPtrArray *call = taken;
   gboolean more;
 
   g_mutex_lock (&priv->lock);
-  gst_async_transform_run_locked (self, jobs, 1);
+  gst_async_transform_run_locked (self, (GstAsyncJob **) call->pdata,
+      call->len);
+  g_ptr_array_set_size (call, 0);
   more = gst_async_transform_worth_a_worker_locked (priv);
   gst_async_transform_unlock_and_wake (priv);
   return more;
@@ -596,6 +700,9 @@ gst_async_transform_wait_drained (GstAsyncTransform * self)
   GstFlowReturn ret;
 
   g_mutex_lock (&priv->lock);
+  /* (a partial batch waits for no more frames now) */
+  priv->draining++;
+  gst_async_transform_announce_locked (priv);
   /* (an error of this element's sets the flow before its message is
    * posted, from the batch being pushed: a drain answers once the message
    * is out) */
@@ -605,6 +712,7 @@ gst_async_transform_wait_drained (GstAsyncTransform * self)
       : (ret < GST_FLOW_EOS && priv->pushing))
     gst_async_transform_wait_locked (priv, &priv->space_cond,
         &priv->drain_waiters);
+  priv->draining--;
   gst_async_transform_unlock_and_wake (priv);
   return ret;
 }

@@ -190,14 +190,33 @@ gst_async_transform_post_qos_drop (GstAsyncTransform * self,
 
 /* --- latency ------------------------------------------------------------- */
 
-/* The latency property, or with -1 what was measured. */
+/* The longest a frame may wait for its batch to fill: what batching adds
+ * to the latency. With a known frame rate, no longer than batch-size - 1
+ * more frames take to come. 0 when unknown (a wait for a full batch at an
+ * unknown rate): the latency measured then tells. */
+static GstClockTime
+gst_async_transform_batch_wait_locked (GstAsyncTransformPrivate * priv)
+{
+  GstClockTime wait = priv->batch_timeout;
+
+  if (priv->batch_size == 1)
+    return 0;
+  if (GST_CLOCK_TIME_IS_VALID (priv->qos.frame_duration))
+    wait = MIN (wait, (priv->batch_size - 1) * priv->qos.frame_duration);
+  return GST_CLOCK_TIME_IS_VALID (wait) ? wait : 0;
+}
+
+/* The latency property, or with -1 what was measured, and never less
+ * than a frame may wait for its batch to fill. */
 GstClockTime
 gst_async_transform_latency_locked (GstAsyncTransformPrivate * priv)
 {
   GstAsyncLatency *latency = &priv->latency;
 
-  return priv->latency_setting >= 0 ? (GstClockTime) priv->latency_setting
-      : latency->delay_max + latency->delay_max / 4;
+  if (priv->latency_setting >= 0)
+    return (GstClockTime) priv->latency_setting;
+  return MAX (latency->delay_max + latency->delay_max / 4,
+      gst_async_transform_batch_wait_locked (priv));
 }
 
 /* Records how long @job took from entering to being processed, @took of

@@ -31,8 +31,12 @@
  * one busy element cannot starve another. How many of its jobs run at once
  * is the member's own business (its take function refuses beyond that).
  *
- * Locks: pool->lock guards the run queue and every member's queued,
- * leaving and active fields. The take and run functions are called without
+ * A member may also ask to be queued at a time to come (a partial batch
+ * that waits for more frames until its timeout): idle workers wait until
+ * the earliest such time, and queue the members whose time has come.
+ *
+ * Locks: pool->lock guards the run queue, the timed members and every
+ * member's queued, wake_at, leaving and active fields. The take and run functions are called without
  * it. A member may call gst_async_worker_pool_wake () with its own lock
  * held: the pool lock nests inside element locks, never the reverse.
  * registry_lock guards the table of named pools, every pool's refs and
@@ -55,6 +59,8 @@ struct _GstAsyncWorkerPool
   GCond work_cond;              /* a member was queued, or quit */
   GCond leave_cond;             /* a leaving member's last worker left */
   GQueue runnable;              /* GstAsyncPoolMember, via their link */
+  GQueue timed;                 /* GstAsyncPoolMember, via timed_link:
+                                 * those with a wake_at */
   guint idle;                   /* workers waiting on work_cond */
   gboolean quit;
 };
@@ -69,6 +75,8 @@ struct _GstAsyncPoolMember
   /* pool->lock */
   GList link;                   /* in pool->runnable while queued */
   gboolean queued;
+  GList timed_link;             /* in pool->timed while wake_at is set */
+  gint64 wake_at;               /* monotonic µs to queue it at, or 0 */
   gboolean leaving;
   guint active;                 /* workers inside take or run */
 };
@@ -90,6 +98,41 @@ gst_async_worker_pool_queue_locked (GstAsyncWorkerPool * pool,
   return pool->idle > 0 && (wake || pool->runnable.length > 1);
 }
 
+static void
+gst_async_worker_pool_untime_locked (GstAsyncWorkerPool * pool,
+    GstAsyncPoolMember * member)
+{
+  if (member->wake_at) {
+    g_queue_unlink (&pool->timed, &member->timed_link);
+    member->wake_at = 0;
+  }
+}
+
+/* Queues the timed members whose time has come. Returns the earliest time
+ * still to come, or 0 when none is. */
+static gint64
+gst_async_worker_pool_queue_due_locked (GstAsyncWorkerPool * pool)
+{
+  gint64 now, earliest = 0;
+  GList *l, *next;
+
+  if (pool->timed.length == 0)
+    return 0;
+  now = g_get_monotonic_time ();
+  for (l = pool->timed.head; l; l = next) {
+    GstAsyncPoolMember *member = l->data;
+
+    next = l->next;
+    if (member->wake_at <= now) {
+      gst_async_worker_pool_untime_locked (pool, member);
+      gst_async_worker_pool_queue_locked (pool, member, FALSE);
+    } else if (earliest == 0 || member->wake_at < earliest) {
+      earliest = member->wake_at;
+    }
+  }
+  return earliest;
+}
+
 static gpointer
 gst_async_worker_pool_worker (gpointer data)
 {
@@ -102,8 +145,15 @@ gst_async_worker_pool_worker (gpointer data)
     gboolean more = FALSE;
 
     while (!pool->quit && pool->runnable.length == 0) {
+      gint64 until = gst_async_worker_pool_queue_due_locked (pool);
+
+      if (pool->runnable.length > 0)
+        break;
       pool->idle++;
-      g_cond_wait (&pool->work_cond, &pool->lock);
+      if (until)
+        g_cond_wait_until (&pool->work_cond, &pool->lock, until);
+      else
+        g_cond_wait (&pool->work_cond, &pool->lock);
       pool->idle--;
     }
     if (pool->quit)
@@ -147,6 +197,7 @@ gst_async_worker_pool_new (const gchar * group)
   g_cond_init (&pool->work_cond);
   g_cond_init (&pool->leave_cond);
   g_queue_init (&pool->runnable);
+  g_queue_init (&pool->timed);
   if (group) {
     if (groups == NULL)
       groups = g_hash_table_new (g_str_hash, g_str_equal);
@@ -206,6 +257,7 @@ gst_async_worker_pool_join (const gchar * group, guint n_threads,
   member->run = run;
   member->data = data;
   member->link.data = member;
+  member->timed_link.data = member;
   return member;
 }
 
@@ -226,6 +278,28 @@ gst_async_worker_pool_wake (GstAsyncPoolMember * member)
     g_cond_signal (&pool->work_cond);
 }
 
+/* @member will have a job that may start at @when (monotonic µs), unless
+ * a wake comes first: a worker calls its take function then. An earlier
+ * time already asked for stays. */
+void
+gst_async_worker_pool_wake_at (GstAsyncPoolMember * member, gint64 when)
+{
+  GstAsyncWorkerPool *pool = member->pool;
+  gboolean wake = FALSE;
+
+  g_mutex_lock (&pool->lock);
+  if (!member->leaving && (member->wake_at == 0 || when < member->wake_at)) {
+    gst_async_worker_pool_untime_locked (pool, member);
+    member->wake_at = when;
+    g_queue_push_tail_link (&pool->timed, &member->timed_link);
+    /* an idle worker times its wait again */
+    wake = pool->idle > 0;
+  }
+  g_mutex_unlock (&pool->lock);
+  if (wake)
+    g_cond_signal (&pool->work_cond);
+}
+
 /* Leaves the pool and frees @member. Waits for workers inside @member's
  * take or run functions (at most one job per worker) to come out. The last
  * member to leave a pool stops its threads. */
@@ -237,6 +311,7 @@ gst_async_worker_pool_leave (GstAsyncPoolMember * member)
 
   g_mutex_lock (&pool->lock);
   member->leaving = TRUE;
+  gst_async_worker_pool_untime_locked (pool, member);
   if (member->queued) {
     g_queue_unlink (&pool->runnable, &member->link);
     member->queued = FALSE;

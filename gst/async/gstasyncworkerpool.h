@@ -44,6 +44,8 @@ GstAsyncPoolMember *gst_async_worker_pool_join (const gchar * group,
     guint n_threads, GstAsyncPoolTakeFunc take, GstAsyncPoolRunFunc run,
     gpointer data);
 void gst_async_worker_pool_wake (GstAsyncPoolMember * member);
+void gst_async_worker_pool_wake_at (GstAsyncPoolMember * member,
+    gint64 when);
 void gst_async_worker_pool_leave (GstAsyncPoolMember * member);
 
 G_END_DECLS

@@ -71,6 +71,8 @@ static const gchar *doc_launch_lines[] = {
       "! fakesink name=sink",
   "videotestsrc num-buffers=100 ! asyncidentity work-mode=pending "
       "work-time=40000 n-workers=1 max-in-flight=8 ! fakesink name=sink",
+  "videotestsrc num-buffers=100 ! asyncidentity call-time=5000 "
+      "work-time=250 n-workers=1 batch-size=16 ! fakesink name=sink",
 };
 
 GST_START_TEST (test_doc_launch_line)
@@ -352,6 +354,55 @@ GST_START_TEST (test_pending_holds_no_worker)
   fail_unless (gst_harness_try_pull (h) == NULL);
   gst_harness_teardown (h);
   gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+/* call-time is paid once per call: with one worker, 8 frames of 200 ms
+ * per call take about 1.6 s one per call, and in batches of 8 about
+ * 0.4 s (frame 0 alone, then the 7 that waited behind it), in order. In
+ * pending mode a batch's frames are at work together too, holding no
+ * worker. */
+GST_START_TEST (test_call_time_per_batch)
+{
+  const gchar *modes[] = { "sleep", "pending" };
+  guint m, i;
+
+  for (m = 0; m < G_N_ELEMENTS (modes); m++) {
+    GstElement *e = gst_element_factory_make ("asyncidentity", NULL);
+    GstHarness *h;
+    GstBuffer *buf;
+    gint64 start, took;
+
+    gst_util_set_object_arg (G_OBJECT (e), "work-mode", modes[m]);
+    g_object_set (e, "n-workers", 1, "max-in-flight", 16, "call-time",
+        200000, "work-time", 0, "batch-size", 8, NULL);
+    /* (pending frames would each go alone without a wait: let them
+     * gather for their batch) */
+    if (m == 1)
+      g_object_set (e, "batch-timeout", (guint64) 50 * GST_MSECOND, NULL);
+    h = gst_harness_new_with_element (e, "sink", "src");
+    gst_harness_set_src_caps_str (h, "test/x");
+    start = g_get_monotonic_time ();
+    for (i = 0; i < 8; i++) {
+      buf = gst_buffer_new ();
+      GST_BUFFER_OFFSET (buf) = i;
+      fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+    }
+    for (i = 0; i < 8; i++) {
+      buf = gst_harness_pull (h);
+      fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), i);
+      gst_buffer_unref (buf);
+    }
+    took = g_get_monotonic_time () - start;
+    fail_unless (took >= 200000, "%s: %" G_GINT64_FORMAT " µs", modes[m],
+        took);
+    /* (far below the 1.6 s of one frame per call) */
+    fail_unless (took < 1000000, "%s: 8 frames took %" G_GINT64_FORMAT
+        " µs", modes[m], took);
+    gst_harness_teardown (h);
+    gst_object_unref (e);
+  }
 }
 
 GST_END_TEST;
@@ -763,7 +814,8 @@ GST_START_TEST (test_inspect)
     "n-workers", "one per CPU core", "max-in-flight", "number of frames",
     "ordered", "latency", "in nanoseconds", "work-time", "in microseconds",
     "work-jitter", "work-mode", "sleep", "busy", "pending", "error-after",
-    "eos-after",
+    "eos-after", "call-time", "per call", "batch-size", "Frames per call",
+    "batch-timeout", "0 = never waits",
     "leaky", "upstream", "downstream", "stats", "frames in flight",
     "18446744073709551615 = none yet",
   };
@@ -820,6 +872,7 @@ asyncidentity_suite (void)
   tcase_add_test (tc, test_pending_holds_no_worker);
   tcase_add_test (tc, test_pending_in_order);
   tcase_add_test (tc, test_pending_timers_race_stop);
+  tcase_add_test (tc, test_call_time_per_batch);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("errors and eos");

@@ -80,6 +80,7 @@ typedef enum
 {
   KIND_PROCESS,                 /* asyncprocess, a C function */
   KIND_SUBCLASS,                /* GstScenarioTransform below */
+  KIND_BATCH,                   /* GstScenarioBatch: batches of frames */
 } Kind;
 
 typedef enum
@@ -109,6 +110,8 @@ typedef struct
   Kind kind;
   guint n_workers;
   guint max_in_flight;
+  guint batch_size;             /* KIND_BATCH */
+  GstClockTime batch_timeout;
   gboolean ordered;
   GstAsyncTransformLeaky leaky;
   gboolean qos;
@@ -155,7 +158,7 @@ typedef struct
   Scenario *sc;
   GstAsyncTransform *trans;
   GstAsyncProcessFrame *pframe; /* KIND_PROCESS (owned when held) */
-  GstAsyncFrame *frame;         /* KIND_SUBCLASS */
+  GstAsyncFrame *frame;         /* KIND_SUBCLASS, KIND_BATCH */
   guint64 offset;
   Fate fate;
   gint64 due;                   /* completers: finish then (monotonic µs) */
@@ -634,6 +637,105 @@ gst_scenario_transform_init (GstScenarioTransform * self)
 {
 }
 
+/* GstScenarioBatch: the same work on batches (process_batch ()), and on
+ * single frames (process ()) while batch-size is 1. Each frame's outcome
+ * is its own: the frames not left pending that did not go well are
+ * finished in the call, and the flow returned is for the rest (OK, or
+ * PENDING when some pend). */
+typedef struct
+{
+  GstScenarioTransform parent;
+} GstScenarioBatch;
+
+typedef struct
+{
+  GstScenarioTransformClass parent_class;
+} GstScenarioBatchClass;
+
+enum
+{
+  PROP_0,
+  PROP_BATCH_SIZE,
+  PROP_BATCH_TIMEOUT,
+};
+
+GType gst_scenario_batch_get_type (void);
+G_DEFINE_TYPE (GstScenarioBatch, gst_scenario_batch,
+    gst_scenario_transform_get_type ());
+
+static GstFlowReturn
+scenario_batch_process_batch (GstAsyncTransform * trans, gpointer context,
+    GstAsyncFrame ** frames, guint n_frames)
+{
+  Scenario *sc = ((GstScenarioTransform *) trans)->sc;
+  GstFlowReturn *flows = g_newa (GstFlowReturn, n_frames);
+  gboolean any_pending = FALSE;
+  guint i;
+
+  for (i = 0; i < n_frames; i++) {
+    Pending pd = { 0, };
+
+    pd.sc = sc;
+    pd.trans = trans;
+    pd.frame = frames[i];
+    pd.offset = GST_BUFFER_OFFSET (frames[i]->input);
+    flows[i] = scenario_work (sc, &pd);
+    any_pending |= flows[i] == GST_ASYNC_TRANSFORM_FLOW_PENDING;
+  }
+  for (i = 0; i < n_frames; i++) {
+    if (flows[i] != GST_ASYNC_TRANSFORM_FLOW_PENDING
+        && (any_pending || flows[i] != GST_FLOW_OK))
+      gst_async_transform_finish_frame (trans, frames[i], flows[i]);
+  }
+  return any_pending ? GST_ASYNC_TRANSFORM_FLOW_PENDING : GST_FLOW_OK;
+}
+
+static void
+scenario_batch_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstAsyncTransform *trans = GST_ASYNC_TRANSFORM (object);
+
+  if (prop_id == PROP_BATCH_SIZE)
+    gst_async_transform_set_batch_size (trans, g_value_get_uint (value));
+  else if (prop_id == PROP_BATCH_TIMEOUT)
+    gst_async_transform_set_batch_timeout (trans, g_value_get_uint64 (value));
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
+scenario_batch_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  GstAsyncTransform *trans = GST_ASYNC_TRANSFORM (object);
+
+  if (prop_id == PROP_BATCH_SIZE)
+    g_value_set_uint (value, gst_async_transform_get_batch_size (trans));
+  else if (prop_id == PROP_BATCH_TIMEOUT)
+    g_value_set_uint64 (value, gst_async_transform_get_batch_timeout (trans));
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
+gst_scenario_batch_class_init (GstScenarioBatchClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstAsyncTransformClass *trans_class = GST_ASYNC_TRANSFORM_CLASS (klass);
+
+  gobject_class->set_property = scenario_batch_set_property;
+  gobject_class->get_property = scenario_batch_get_property;
+  gst_async_transform_class_install_batch_properties (trans_class,
+      PROP_BATCH_SIZE, PROP_BATCH_TIMEOUT);
+  trans_class->process_batch = scenario_batch_process_batch;
+}
+
+static void
+gst_scenario_batch_init (GstScenarioBatch * self)
+{
+}
+
 /* --- downstream ---------------------------------------------------------- */
 
 static void
@@ -838,7 +940,17 @@ params_generate (Params * p, guint32 seed, GRand * rand)
 
   memset (p, 0, sizeof (*p));
   p->seed = seed;
-  p->kind = g_rand_boolean (rand) ? KIND_PROCESS : KIND_SUBCLASS;
+  r = g_rand_int_range (rand, 0, 3);
+  p->kind = r == 0 ? KIND_PROCESS : r == 1 ? KIND_SUBCLASS : KIND_BATCH;
+  if (p->kind == KIND_BATCH) {
+    static const GstClockTime timeouts[] = { 0, GST_MSECOND,
+      5 * GST_MSECOND, GST_CLOCK_TIME_NONE
+    };
+
+    p->batch_size = g_rand_int_range (rand, 1, 9);
+    p->batch_timeout = timeouts[g_rand_int_range (rand, 0,
+            G_N_ELEMENTS (timeouts))];
+  }
   r = g_rand_int_range (rand, 0, 100);
   p->pend = r < 25 ? PEND_NONE : r < 55 ? PEND_BATCH : r < 80 ?
       PEND_COMPLETER : r < 90 ? PEND_INLINE : PEND_MIXED;
@@ -868,7 +980,7 @@ params_generate (Params * p, guint32 seed, GRand * rand)
   p->pend_pct = g_rand_int_range (rand, 20, 101);
   p->n_completers = g_rand_int_range (rand, 1, 3);
   p->complete_max_us = g_rand_int_range (rand, 0, 2001);
-  if (p->kind == KIND_SUBCLASS && g_rand_boolean (rand))
+  if (p->kind != KIND_PROCESS && g_rand_boolean (rand))
     p->error_pct = g_rand_int_range (rand, 1, 11);
   if (g_rand_boolean (rand))
     p->drop_pct = g_rand_int_range (rand, 1, 11);
@@ -890,16 +1002,21 @@ params_describe (Params * p)
       g_strdup_printf ("batch of %u", p->batch) : p->pend == PEND_NONE ?
       g_strdup ("none") : g_strdup_printf ("%s %u%%", pend_names[p->pend],
       p->pend_pct);
-  gchar *desc = g_strdup_printf ("%s n-workers=%u max-in-flight=%u "
+  gchar *batching = p->kind == KIND_BATCH ?
+      g_strdup_printf (" batch-size=%u batch-timeout=%" G_GINT64_FORMAT,
+      p->batch_size, (gint64) p->batch_timeout) : g_strdup ("");
+  gchar *desc = g_strdup_printf ("%s n-workers=%u max-in-flight=%u%s "
       "ordered=%d leaky=%s qos=%d%s work=0..%uus pending=%s errors=%u%% "
       "drops=%u%% sink-slow=%u%%x%uus chaos=%u steps=%u",
-      p->kind == KIND_PROCESS ? "asyncprocess" : "subclass", p->n_workers,
-      p->max_in_flight, p->ordered, leaky[p->leaky], p->qos,
+      p->kind == KIND_PROCESS ? "asyncprocess" : p->kind == KIND_SUBCLASS ?
+      "subclass" : "batching subclass", p->n_workers,
+      p->max_in_flight, batching, p->ordered, leaky[p->leaky], p->qos,
       p->qos_events ? "+events" : "", p->work_max_us, pending,
       p->error_pct, p->drop_pct, p->sink_slow_pct, p->sink_slow_max_us,
       p->chaos, p->n_steps);
 
   g_free (pending);
+  g_free (batching);
   return desc;
 }
 
@@ -1897,8 +2014,12 @@ scenario_setup (Scenario * sc)
         scenario_process_function, sc, NULL);
     g_signal_connect (sc->element, "cancel", G_CALLBACK (scenario_on_cancel),
         sc);
-  } else {
+  } else if (sc->p.kind == KIND_SUBCLASS) {
     sc->element = g_object_new (gst_scenario_transform_get_type (), NULL);
+    ((GstScenarioTransform *) sc->element)->sc = sc;
+  } else {
+    sc->element = g_object_new (gst_scenario_batch_get_type (), "batch-size",
+        sc->p.batch_size, "batch-timeout", sc->p.batch_timeout, NULL);
     ((GstScenarioTransform *) sc->element)->sc = sc;
   }
   gst_object_ref_sink (sc->element);
