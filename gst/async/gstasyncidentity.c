@@ -127,7 +127,6 @@ struct _GstAsyncIdentity
   GCond cond;
   gboolean flushing;
   GHashTable *timers;           /* GstAsyncIdentityTimer * */
-  GstClock *clock;              /* the system clock, fixed */
 };
 
 /* work-mode=pending: a frame whose work time runs out on the clock. The
@@ -302,7 +301,6 @@ gst_async_identity_init (GstAsyncIdentity * self)
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
   self->timers = g_hash_table_new (NULL, NULL);
-  self->clock = gst_system_clock_obtain ();
 }
 
 static void
@@ -312,7 +310,6 @@ gst_async_identity_finalize (GObject * object)
 
   /* (a pending frame holds a reference to the element: none is left) */
   g_hash_table_unref (self->timers);
-  gst_object_unref (self->clock);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
   G_OBJECT_CLASS (gst_async_identity_parent_class)->finalize (object);
@@ -562,12 +559,18 @@ gst_async_identity_start_timer (GstAsyncIdentity * self,
     GstAsyncFrame * frame, gint64 us)
 {
   GstAsyncIdentityTimer *timer = g_new0 (GstAsyncIdentityTimer, 1);
+  /* Not kept by the element: a timer that fires during a stop may drop
+   * the element's last reference in the clock's own thread, and must not
+   * drop the clock's there too (after gst_deinit (), its last), which
+   * would make the thread join itself. The id only has a weak one. */
+  GstClock *clock = gst_system_clock_obtain ();
   GstClockReturn ret;
 
   timer->self = self;
   timer->frame = frame;
-  timer->id = gst_clock_new_single_shot_id (self->clock,
-      gst_clock_get_time (self->clock) + us * GST_USECOND);
+  timer->id = gst_clock_new_single_shot_id (clock,
+      gst_clock_get_time (clock) + us * GST_USECOND);
+  gst_object_unref (clock);
   /* Started with the lock held, so that unlock () finds every timer that
    * started, and a timer that fires at once waits for its place in the
    * set. The clock frees the timer with the id. */

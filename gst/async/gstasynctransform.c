@@ -981,6 +981,7 @@ gst_async_transform_queue_frame_locked (GstAsyncTransform * self,
     priv->qos.frame_duration = GST_BUFFER_DURATION (buffer);
 
   job = gst_async_jobs_new_job_locked (&priv->jobs);
+  job->element = self;
   job->flush_count = priv->flush_count;
   job->frame.input = buffer;
   job->frame.user_data = user_data;
@@ -1852,7 +1853,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
       gst_async_transform_push_batch_locked (self);
     } else if (gst_async_transform_work_is_cheap_locked (priv)
         && gst_async_transform_take_run_locked (priv, task->run,
-            gst_async_transform_batch_frames_locked (priv), TRUE)) {
+            gst_async_transform_batch_frames_locked (priv))) {
       gst_async_transform_run_locked (self, (GstAsyncJob **) task->run->pdata,
           task->run->len);
       g_ptr_array_set_size (task->run, 0);

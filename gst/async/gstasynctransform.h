@@ -914,6 +914,10 @@ GST_ASYNC_API
 GstClockTime gst_async_transform_get_batch_timeout (GstAsyncTransform * self);
 
 GST_ASYNC_API
+void gst_async_transform_set_batch_key (GstAsyncTransform * self,
+    gconstpointer key);
+
+GST_ASYNC_API
 void gst_async_transform_set_role (GstAsyncTransform * self,
     GstAsyncTransformRole role);
 

@@ -211,3 +211,34 @@ gst_async_transform_get_batch_timeout (GstAsyncTransform * self)
   g_mutex_unlock (&priv->lock);
   return timeout;
 }
+
+/**
+ * gst_async_transform_set_batch_key:
+ * @self: a #GstAsyncTransform that batches
+ * @key: (nullable): what stands for @self's work, compared by address
+ *
+ * Elements of one class that share a #GstAsyncTransform:worker-group, the
+ * same #GstAsyncTransform:batch-size and the same input caps may have
+ * their frames in one #GstAsyncTransformClass.process_batch call, made on
+ * the element whose worker took the batch (batches across streams, as an
+ * inference server batches cameras). That is only right when the work of
+ * each does the same: a class whose instances may differ in it (a model
+ * file, an application's function) sets a key that stands for the work,
+ * and frames of elements whose keys differ never share a call. The
+ * default, %NULL, is the same for every instance. Any thread; it applies
+ * to the batches taken from then on.
+ *
+ * Since: 1.0
+ */
+void
+gst_async_transform_set_batch_key (GstAsyncTransform * self, gconstpointer key)
+{
+  GstAsyncTransformPrivate *priv;
+
+  g_return_if_fail (GST_IS_ASYNC_TRANSFORM (self));
+  priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->lock);
+  priv->batch_key = key;
+  g_mutex_unlock (&priv->lock);
+}

@@ -59,6 +59,9 @@ typedef struct
 typedef struct
 {
   GstAsyncFrame frame;          /* first: frames are jobs */
+  GstAsyncTransform *element;   /* the frame's own element (a call of
+                                 * another member of its worker group may
+                                 * work on it) */
   GList out_link;               /* in GstAsyncJobs.out */
   GList finished_link;          /* in GstAsyncJobs.finished */
   gboolean in_finished;

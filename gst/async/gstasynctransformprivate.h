@@ -98,6 +98,10 @@ typedef struct
                                  * or after EOS */
   guint in_flight_max;
   guint64 processed;
+  guint64 calls;                /* process () / process_batch () calls
+                                 * that held frames of this element */
+  guint64 calls_shared;         /* of those, calls that held frames of
+                                 * other elements too */
   GstClockTime process_min, process_max, process_sum;
   guint64 left;                 /* frames timed through the element */
   GstClockTime through_max, through_sum;
@@ -214,6 +218,7 @@ typedef struct
   guint batch_size;             /* effective: frames per process_batch ()
                                  * call at most, 1 without it */
   GstClockTime batch_timeout;   /* how long a partial batch may wait */
+  gconstpointer batch_key;      /* batches across elements: equal keys */
   guint base_window;            /* max-in-flight, or with 0 2 x workers
                                  * x batch size */
   guint64 max_size_bytes;       /* 0: no limit */
@@ -301,7 +306,7 @@ G_GNUC_INTERNAL
     void gst_async_transform_announce_locked (GstAsyncTransformPrivate * priv);
 G_GNUC_INTERNAL
     guint gst_async_transform_take_run_locked (GstAsyncTransformPrivate * priv,
-    GPtrArray * run, guint max, gboolean by_task);
+    GPtrArray * run, guint max);
 G_GNUC_INTERNAL
     void gst_async_transform_run_locked (GstAsyncTransform * self,
     GstAsyncJob ** jobs, guint n);

@@ -125,8 +125,9 @@ gst_async_transform_discard_context (GstAsyncTransform * self, gpointer context)
  * result: an output buffer or none, and the input freed. Without the
  * lock: only the thread that owns the frame calls it. */
 static void
-gst_async_transform_settle_job (GstAsyncTransform * self, GstAsyncJob * job)
+gst_async_transform_settle_job (GstAsyncJob * job)
 {
+  GstAsyncTransform *self = job->element;
   GstAsyncFrame *frame = &job->frame;
 
   if (job->ret >= GST_FLOW_OK && job->frame_error) {
@@ -205,38 +206,54 @@ gst_async_transform_move_messages (GstAsyncJob * job, GQueue * messages)
     g_queue_push_tail (&job->messages, message);
 }
 
-/* The call on @jobs returned @ret, with the lock: each frame's outcome is
- * the flow its finish_frame () gave during the call, or else @ret. The
- * call's error messages wait for the first frame that failed. Frames left
- * pending belong to their finish_frame () from now on: they are taken out
- * of @jobs (set to NULL). */
+/* The call on @jobs returned @ret: each frame's outcome is the flow its
+ * finish_frame () gave during the call, or else @ret, read with the lock
+ * of the frame's element (a call may hold frames of several, see
+ * pool_take ()). The call's error messages wait for the first frame that
+ * failed. Frames left pending belong to their finish_frame () from now
+ * on: they are taken out of @jobs (set to NULL). */
 static void
-gst_async_transform_end_call_locked (GstAsyncTransform * self,
-    GstAsyncJob ** jobs, guint n, GstFlowReturn ret, GQueue * messages)
+gst_async_transform_end_call (GstAsyncJob ** jobs, guint n, GstFlowReturn ret,
+    GQueue * messages)
 {
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstAsyncJob *failed = NULL;
-  guint i;
+  GstAsyncTransform *element;
+  GstAsyncTransformPrivate *priv;
+  GstAsyncJob *job, *failed = NULL;
+  guint i, end;
 
-  for (i = 0; i < n; i++) {
-    GstAsyncJob *job = jobs[i];
-
-    job->ret = job->finish_called ? job->finished_ret : ret;
-    if (failed == NULL && job->ret < GST_FLOW_EOS)
-      failed = job;
+  for (i = 0; i < n; i = end) {
+    element = jobs[i]->element;
+    priv = GET_PRIV (element);
+    g_mutex_lock (&priv->lock);
+    for (end = i; end < n && (job = jobs[end])->element == element; end++) {
+      job->ret = job->finish_called ? job->finished_ret : ret;
+      if (failed == NULL && job->ret < GST_FLOW_EOS)
+        failed = job;
+    }
+    g_mutex_unlock (&priv->lock);
   }
+  /* (no frame is pending yet: each is still this thread's) */
   gst_async_transform_move_messages (failed ? failed : jobs[0], messages);
-  for (i = 0; i < n; i++) {
-    GstAsyncJob *job = jobs[i];
-
-    if (job->ret != GST_ASYNC_TRANSFORM_FLOW_PENDING)
-      continue;
-    job->state = JOB_PENDING;
-    /* a flush while the call ran: nobody waits for it any more */
-    job->abandoned = job->flush_count != priv->flush_count;
-    /* Until finish_frame (): the frame's element must outlive it. */
-    gst_object_ref (self);
-    jobs[i] = NULL;
+  for (i = 0; i < n; i = end) {
+    element = jobs[i]->element;
+    priv = GET_PRIV (element);
+    g_mutex_lock (&priv->lock);
+    for (end = i; end < n && (job = jobs[end])->element == element; end++) {
+      if (job->ret != GST_ASYNC_TRANSFORM_FLOW_PENDING)
+        continue;
+      if (job->finish_called) {
+        /* (finished since the first look) */
+        job->ret = job->finished_ret;
+        continue;
+      }
+      job->state = JOB_PENDING;
+      /* a flush while the call ran: nobody waits for it any more */
+      job->abandoned = job->flush_count != priv->flush_count;
+      /* Until finish_frame (): the frame's element must outlive it. */
+      gst_object_ref (element);
+      jobs[end] = NULL;
+    }
+    g_mutex_unlock (&priv->lock);
   }
 }
 
@@ -249,7 +266,6 @@ gst_async_transform_run_call (GstAsyncTransform * self, GstAsyncJob ** jobs,
     guint n, gboolean batch)
 {
   GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GstAsyncRun run = { self, NULL, FALSE, G_QUEUE_INIT };
   gint64 now = g_get_monotonic_time ();
   GstFlowReturn ret;
@@ -279,13 +295,11 @@ gst_async_transform_run_call (GstAsyncTransform * self, GstAsyncJob ** jobs,
     jobs[0]->ret = ret;
     gst_async_transform_move_messages (jobs[0], &run.messages);
   } else {
-    g_mutex_lock (&priv->lock);
-    gst_async_transform_end_call_locked (self, jobs, n, ret, &run.messages);
-    g_mutex_unlock (&priv->lock);
+    gst_async_transform_end_call (jobs, n, ret, &run.messages);
   }
   for (i = 0; i < n; i++) {
     if (jobs[i]) {
-      gst_async_transform_settle_job (self, jobs[i]);
+      gst_async_transform_settle_job (jobs[i]);
       jobs[i]->took = gst_async_transform_work_ended (jobs[i]);
     }
   }
@@ -321,8 +335,11 @@ gst_async_transform_finish_frame (GstAsyncTransform * self,
   g_return_if_fail (GST_IS_ASYNC_TRANSFORM (self));
   g_return_if_fail (frame != NULL);
   g_return_if_fail (flow != GST_ASYNC_TRANSFORM_FLOW_PENDING);
-  priv = GET_PRIV (self);
   job = GST_ASYNC_JOB (frame);
+  /* (the frame's own element: a call of @self may hold frames of other
+   * members of its worker group) */
+  self = job->element;
+  priv = GET_PRIV (self);
 
   g_mutex_lock (&priv->lock);
   if ((job->state != JOB_RUNNING && job->state != JOB_PENDING)
@@ -338,7 +355,7 @@ gst_async_transform_finish_frame (GstAsyncTransform * self,
   g_mutex_unlock (&priv->lock);
 
   job->ret = flow;
-  gst_async_transform_settle_job (self, job);
+  gst_async_transform_settle_job (job);
   job->took = gst_async_transform_work_ended (job);
 
   g_mutex_lock (&priv->lock);
@@ -474,55 +491,66 @@ gst_async_transform_announce_locked (GstAsyncTransformPrivate * priv)
     gst_async_transform_wake_task_locked (priv);
 }
 
-/* Takes up to @max frames not yet started, oldest first, into @run, to
- * run in one worker slot, which they hold from now on: by the src task
- * (@by_task, cheap work, many frames one after the other) or by a worker
- * (one call). Returns how many: none when every slot is busy or no frame
- * may start. */
-guint
-gst_async_transform_take_run_locked (GstAsyncTransformPrivate * priv,
-    GPtrArray * run, guint max, gboolean by_task)
+/* Takes up to @max frames not yet started, oldest first, into @run, in
+ * one worker slot, which they hold from now on; @by_task: for the src
+ * task. Returns how many (none when every slot is busy), and their slot in
+ * @slot. */
+static guint
+gst_async_transform_take_frames_locked (GstAsyncTransformPrivate * priv,
+    GPtrArray * run, guint max, gboolean by_task, guint * slot)
 {
   GstAsyncJob *job;
-  guint slot;
+  guint taken = 0;
 
-  if (!gst_async_transform_slot_free_locked (priv)
-      || !gst_async_transform_todo_startable_locked (priv))
+  if (!gst_async_transform_slot_free_locked (priv))
     return 0;
-  slot = gst_async_transform_lowest_free_slot_locked (priv);
+  *slot = gst_async_transform_lowest_free_slot_locked (priv);
   while (run->len < max
       && (job = gst_async_transform_next_startable_locked (priv))) {
-    gst_async_transform_start_job_locked (priv, job, slot);
+    gst_async_transform_start_job_locked (priv, job, *slot);
     job->run_by_task = by_task;
     g_ptr_array_add (run, job);
+    taken++;
   }
-  if (run->len > 0)
-    gst_async_transform_take_slot_locked (priv, slot);
-  return run->len;
+  if (taken > 0)
+    gst_async_transform_take_slot_locked (priv, *slot);
+  return taken;
 }
 
-/* Runs @n frames, releasing the lock meanwhile, as taken by
- * gst_async_transform_take_run_locked (): one after the other, or in
- * calls of up to batch-size frames with process_batch (). Called with
- * the lock, and returns with it and their slot free: each frame is done,
- * or pending for its finish_frame (), and no longer the caller's. */
-void
-gst_async_transform_run_locked (GstAsyncTransform * self,
-    GstAsyncJob ** jobs, guint n)
+/* Takes up to @max frames for the src task to run, when they may start
+ * now (gst_async_transform_take_frames_locked ()). */
+guint
+gst_async_transform_take_run_locked (GstAsyncTransformPrivate * priv,
+    GPtrArray * run, guint max)
+{
+  guint slot;
+
+  if (!gst_async_transform_todo_startable_locked (priv))
+    return 0;
+  return gst_async_transform_take_frames_locked (priv, run, max, TRUE, &slot);
+}
+
+/* process_batch () is the call: a class that has both gets process ()
+ * while batches are of one frame. */
+static inline gboolean
+gst_async_transform_calls_batch_locked (GstAsyncTransform * self)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  guint i, size, slot = jobs[0]->frame.worker;
-  guint per_call = priv->batch_size;
-  /* (a class with both gets process () while batches are of one frame) */
-  gboolean batch = priv->batches && (per_call > 1
-      || GST_ASYNC_TRANSFORM_GET_CLASS (self)->process == NULL);
 
-  gst_async_transform_unlock_and_wake (priv);
-  for (i = 0; i < n; i += size) {
-    size = batch ? MIN (per_call, n - i) : 1;
-    gst_async_transform_run_call (self, jobs + i, size, batch);
-  }
-  g_mutex_lock (&priv->lock);
+  return priv->batches && (priv->batch_size > 1
+      || GST_ASYNC_TRANSFORM_GET_CLASS (self)->process == NULL);
+}
+
+/* The end of a run of @n of @self's frames in @slot, with the lock, made
+ * in @calls calls of which @shared held frames of other elements too:
+ * each frame is done, or pending for its finish_frame (), and the slot is
+ * free again. */
+static void
+gst_async_transform_end_run_locked (GstAsyncTransform * self,
+    GstAsyncJob ** jobs, guint n, guint slot, guint calls, guint shared)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  guint i;
 
   for (i = 0; i < n; i++) {
     if (jobs[i])
@@ -530,11 +558,36 @@ gst_async_transform_run_locked (GstAsyncTransform * self,
   }
   priv->busy_slots[slot / 32] &= ~(1u << (slot % 32));
   priv->busy_workers--;
+  priv->stats.calls += calls;
+  priv->stats.calls_shared += shared;
   gst_async_transform_announce_locked (priv);
   /* A drain, or a flush-stop, may wait for the last process () call to
    * end. */
   if (priv->busy_workers == 0 && priv->drain_waiters > 0)
     priv->wakes_due |= GST_ASYNC_WAKE_SPACE;
+}
+
+/* Runs the @n frames gst_async_transform_take_run_locked () took, one
+ * after the other, or in calls of up to batch-size frames, releasing the
+ * lock meanwhile. Called with the lock, and returns with it and their slot
+ * free: each frame is done, or pending for its finish_frame (), and no
+ * longer the caller's. */
+void
+gst_async_transform_run_locked (GstAsyncTransform * self,
+    GstAsyncJob ** jobs, guint n)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  guint i, size, calls = 0, slot = jobs[0]->frame.worker;
+  guint per_call = priv->batch_size;
+  gboolean batch = gst_async_transform_calls_batch_locked (self);
+
+  gst_async_transform_unlock_and_wake (priv);
+  for (i = 0; i < n; i += size, calls++) {
+    size = batch ? MIN (per_call, n - i) : 1;
+    gst_async_transform_run_call (self, jobs + i, size, batch);
+  }
+  g_mutex_lock (&priv->lock);
+  gst_async_transform_end_run_locked (self, jobs, n, slot, calls, 0);
 }
 
 /* Waits, releasing the lock meanwhile, until no process () call runs,
@@ -560,52 +613,154 @@ gst_async_transform_worth_a_worker_locked (GstAsyncTransformPrivate * priv)
       && gst_async_transform_todo_startable_locked (priv);
 }
 
-/* The frames a worker took for its next call: take and run are called in
- * turn from the same worker thread. */
-static GPtrArray *
+/* The frames of one element in a worker's call, and their slot. */
+typedef struct
+{
+  GstAsyncTransform *element;   /* a reference, but for the worker's own */
+  guint start, n, slot;
+} GstAsyncSegment;
+
+/* What a worker took for its next call: pool_take () and pool_run () are
+ * called in turn from the same worker thread. The frames of the element
+ * whose worker it is come first; with batches across a worker group,
+ * frames of other members follow, each member's together (a segment). */
+typedef struct
+{
+  GPtrArray *jobs;
+  GArray *segments;             /* GstAsyncSegment */
+  gboolean batch;               /* process_batch () is the call */
+  /* what frames of other members must share to join the call */
+  GType type;
+  guint batch_size;
+  GstCaps *caps;
+  gconstpointer key;
+} GstAsyncCall;
+
+static void
+gst_async_call_free (GstAsyncCall * call)
+{
+  g_ptr_array_unref (call->jobs);
+  g_array_unref (call->segments);
+  g_free (call);
+}
+
+static GstAsyncCall *
 gst_async_transform_worker_call (void)
 {
-  static GPrivate call = G_PRIVATE_INIT ((GDestroyNotify) g_ptr_array_unref);
-  GPtrArray *jobs = g_private_get (&call);
+  static GPrivate key = G_PRIVATE_INIT ((GDestroyNotify) gst_async_call_free);
+  GstAsyncCall *call = g_private_get (&key);
 
-  if (G_UNLIKELY (jobs == NULL)) {
-    jobs = g_ptr_array_new ();
-    g_private_set (&call, jobs);
+  if (G_UNLIKELY (call == NULL)) {
+    call = g_new0 (GstAsyncCall, 1);
+    call->jobs = g_ptr_array_new ();
+    call->segments = g_array_new (FALSE, FALSE, sizeof (GstAsyncSegment));
+    g_private_set (&key, call);
   }
-  return jobs;
+  return call;
+}
+
+static void
+gst_async_call_add_segment (GstAsyncCall * call, GstAsyncTransform * element,
+    guint n, guint slot)
+{
+  GstAsyncSegment segment = { element, call->jobs->len - n, n, slot };
+
+  g_array_append_val (call->segments, segment);
+}
+
+/* GstAsyncPoolVisitFunc: another member of the worker group adds its
+ * oldest frames to a batch that is not full, when it is of the same class
+ * with the same batch size, input caps and batch key (its frames may be
+ * waiting for their batch to fill, or for a worker). Returns FALSE once
+ * the batch is full. */
+static gboolean
+gst_async_transform_join_call (gpointer data, gpointer user_data)
+{
+  GstAsyncTransform *other = data;
+  GstAsyncTransformPrivate *priv = GET_PRIV (other);
+  GstAsyncCall *call = user_data;
+  guint n, slot;
+
+  if (G_OBJECT_TYPE (other) != call->type)
+    return TRUE;
+  g_mutex_lock (&priv->lock);
+  if (priv->batch_size == call->batch_size && priv->batch_key == call->key
+      && priv->incaps && gst_caps_is_equal (priv->incaps, call->caps)
+      && (n = gst_async_transform_take_frames_locked (priv, call->jobs,
+              call->batch_size, FALSE, &slot)) > 0) {
+    gst_async_call_add_segment (call, gst_object_ref (other), n, slot);
+    GST_LOG_OBJECT (other, "%u frames join a batch of another element", n);
+  }
+  gst_async_transform_unlock_and_wake (priv);
+  return call->jobs->len < call->batch_size;
 }
 
 /* GstAsyncPoolTakeFunc: the oldest frames not yet started, a batch or
- * one, in a slot of their own. A second worker is asked for only when the
- * work is worth a wake-up. */
+ * one, in a slot of their own; a batch that is not full takes frames of
+ * the other members of a worker group too. A second worker is asked for
+ * only when the work is worth a wake-up. */
 static gpointer
 gst_async_transform_pool_take (gpointer data, gboolean * more)
 {
-  GstAsyncTransformPrivate *priv = GET_PRIV (data);
-  GPtrArray *call = gst_async_transform_worker_call ();
+  GstAsyncTransform *self = data;
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncCall *call = gst_async_transform_worker_call ();
+  gboolean gather = FALSE;
+  guint n, slot;
 
   g_mutex_lock (&priv->lock);
-  gst_async_transform_take_run_locked (priv, call, priv->batch_size, FALSE);
+  if (gst_async_transform_todo_startable_locked (priv)
+      && (n = gst_async_transform_take_frames_locked (priv, call->jobs,
+              priv->batch_size, FALSE, &slot)) > 0) {
+    gst_async_call_add_segment (call, self, n, slot);
+    call->batch = gst_async_transform_calls_batch_locked (self);
+    gather = call->batch && n < priv->batch_size && priv->worker_group[0]
+        && priv->incaps;
+    if (gather) {
+      call->type = G_OBJECT_TYPE (self);
+      call->batch_size = priv->batch_size;
+      call->caps = gst_caps_ref (priv->incaps);
+      call->key = priv->batch_key;
+    }
+  }
   *more = gst_async_transform_worth_a_worker_locked (priv);
   gst_async_transform_unlock_and_wake (priv);
-  return call->len > 0 ? call : NULL;
+
+  if (gather) {
+    gst_async_worker_pool_visit_others (priv->pool_member,
+        gst_async_transform_join_call, call);
+    gst_clear_caps (&call->caps);
+  }
+  return call->jobs->len > 0 ? call : NULL;
 }
 
-/* GstAsyncPoolRunFunc: runs what pool_take () took. */
+/* GstAsyncPoolRunFunc: runs the call pool_take () took, then gives each
+ * element's frames back to it. */
 static gboolean
 gst_async_transform_pool_run (gpointer data, gpointer taken)
 {
   GstAsyncTransform *self = data;
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GPtrArray *call = taken;
-  gboolean more;
+  GstAsyncCall *call = taken;
+  GstAsyncJob **jobs = (GstAsyncJob **) call->jobs->pdata;
+  guint i, shared = call->segments->len > 1;
+  gboolean more = FALSE;
 
-  g_mutex_lock (&priv->lock);
-  gst_async_transform_run_locked (self, (GstAsyncJob **) call->pdata,
-      call->len);
-  g_ptr_array_set_size (call, 0);
-  more = gst_async_transform_worth_a_worker_locked (priv);
-  gst_async_transform_unlock_and_wake (priv);
+  gst_async_transform_run_call (self, jobs, call->jobs->len, call->batch);
+  for (i = 0; i < call->segments->len; i++) {
+    GstAsyncSegment *seg = &g_array_index (call->segments, GstAsyncSegment, i);
+    GstAsyncTransformPrivate *priv = GET_PRIV (seg->element);
+
+    g_mutex_lock (&priv->lock);
+    gst_async_transform_end_run_locked (seg->element, jobs + seg->start,
+        seg->n, seg->slot, 1, shared);
+    if (seg->element == self)
+      more = gst_async_transform_worth_a_worker_locked (priv);
+    gst_async_transform_unlock_and_wake (priv);
+    if (seg->element != self)
+      gst_object_unref (seg->element);
+  }
+  g_ptr_array_set_size (call->jobs, 0);
+  g_array_set_size (call->segments, 0);
   return more;
 }
 

@@ -421,6 +421,8 @@ gst_async_transform_stats_locked (GstAsyncTransformPrivate * priv)
       "frames-in", G_TYPE_UINT64, stats->frames_in,
       "frames-out", G_TYPE_UINT64, stats->frames_out,
       "frames-processed", G_TYPE_UINT64, stats->processed,
+      "process-calls", G_TYPE_UINT64, stats->calls,
+      "process-calls-shared", G_TYPE_UINT64, stats->calls_shared,
       "dropped-leaky", G_TYPE_UINT64, stats->dropped_leaky,
       "dropped-qos", G_TYPE_UINT64, stats->dropped_qos,
       "dropped-errors", G_TYPE_UINT64, stats->dropped_errors,

@@ -61,6 +61,7 @@ struct _GstAsyncWorkerPool
   GQueue runnable;              /* GstAsyncPoolMember, via their link */
   GQueue timed;                 /* GstAsyncPoolMember, via timed_link:
                                  * those with a wake_at */
+  GQueue members;               /* GstAsyncPoolMember, via member_link */
   guint idle;                   /* workers waiting on work_cond */
   gboolean quit;
 };
@@ -75,6 +76,7 @@ struct _GstAsyncPoolMember
   /* pool->lock */
   GList link;                   /* in pool->runnable while queued */
   gboolean queued;
+  GList member_link;            /* in pool->members from join to leave */
   GList timed_link;             /* in pool->timed while wake_at is set */
   gint64 wake_at;               /* monotonic µs to queue it at, or 0 */
   gboolean leaving;
@@ -198,6 +200,7 @@ gst_async_worker_pool_new (const gchar * group)
   g_cond_init (&pool->leave_cond);
   g_queue_init (&pool->runnable);
   g_queue_init (&pool->timed);
+  g_queue_init (&pool->members);
   if (group) {
     if (groups == NULL)
       groups = g_hash_table_new (g_str_hash, g_str_equal);
@@ -258,6 +261,10 @@ gst_async_worker_pool_join (const gchar * group, guint n_threads,
   member->data = data;
   member->link.data = member;
   member->timed_link.data = member;
+  member->member_link.data = member;
+  g_mutex_lock (&pool->lock);
+  g_queue_push_tail_link (&pool->members, &member->member_link);
+  g_mutex_unlock (&pool->lock);
   return member;
 }
 
@@ -300,6 +307,37 @@ gst_async_worker_pool_wake_at (GstAsyncPoolMember * member, gint64 when)
     g_cond_signal (&pool->work_cond);
 }
 
+/* Calls @visit with the data of each other member of @member's pool, in
+ * the order they joined, without the pool lock, until it returns FALSE:
+ * for a worker of @member to take jobs of the others into its own (a
+ * batch across elements). A member visited cannot leave meanwhile. */
+void
+gst_async_worker_pool_visit_others (GstAsyncPoolMember * member,
+    GstAsyncPoolVisitFunc visit, gpointer user_data)
+{
+  GstAsyncWorkerPool *pool = member->pool;
+  GList *l;
+  gboolean more = TRUE;
+
+  g_mutex_lock (&pool->lock);
+  for (l = pool->members.head; l && more; l = l->next) {
+    GstAsyncPoolMember *other = l->data;
+
+    if (other == member)
+      continue;
+    other->active++;
+    g_mutex_unlock (&pool->lock);
+    more = visit (other->data, user_data);
+    g_mutex_lock (&pool->lock);
+    other->active--;
+    /* (one that left meanwhile is unlinked, its next NULL: the visit ends
+     * there; it is freed only once we are out) */
+    if (other->active == 0 && other->leaving)
+      g_cond_broadcast (&pool->leave_cond);
+  }
+  g_mutex_unlock (&pool->lock);
+}
+
 /* Leaves the pool and frees @member. Waits for workers inside @member's
  * take or run functions (at most one job per worker) to come out. The last
  * member to leave a pool stops its threads. */
@@ -311,6 +349,7 @@ gst_async_worker_pool_leave (GstAsyncPoolMember * member)
 
   g_mutex_lock (&pool->lock);
   member->leaving = TRUE;
+  g_queue_unlink (&pool->members, &member->member_link);
   gst_async_worker_pool_untime_locked (pool, member);
   if (member->queued) {
     g_queue_unlink (&pool->runnable, &member->link);

@@ -40,12 +40,17 @@ typedef gpointer (*GstAsyncPoolTakeFunc) (gpointer data, gboolean * more);
  * job that may start now. */
 typedef gboolean (*GstAsyncPoolRunFunc) (gpointer data, gpointer job);
 
+/* Visits another member of the pool; returns FALSE to stop. */
+typedef gboolean (*GstAsyncPoolVisitFunc) (gpointer data, gpointer user_data);
+
 GstAsyncPoolMember *gst_async_worker_pool_join (const gchar * group,
     guint n_threads, GstAsyncPoolTakeFunc take, GstAsyncPoolRunFunc run,
     gpointer data);
 void gst_async_worker_pool_wake (GstAsyncPoolMember * member);
 void gst_async_worker_pool_wake_at (GstAsyncPoolMember * member,
     gint64 when);
+void gst_async_worker_pool_visit_others (GstAsyncPoolMember * member,
+    GstAsyncPoolVisitFunc visit, gpointer user_data);
 void gst_async_worker_pool_leave (GstAsyncPoolMember * member);
 
 G_END_DECLS

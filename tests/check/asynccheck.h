@@ -40,6 +40,7 @@ async_check_drain (GstPad * pad)
 typedef struct
 {
   guint64 in, out, processed, leaky, qos, errors, other;
+  guint64 calls, calls_shared;
   guint in_flight, in_flight_max, window;
   GstClockTime process_min, process_mean, process_max;
   GstClockTime through_mean, through_max;
@@ -56,6 +57,8 @@ read_stats (GstElement * e)
   fail_unless (gst_structure_get (st, "frames-in", G_TYPE_UINT64, &x.in,
           "frames-out", G_TYPE_UINT64, &x.out,
           "frames-processed", G_TYPE_UINT64, &x.processed,
+          "process-calls", G_TYPE_UINT64, &x.calls,
+          "process-calls-shared", G_TYPE_UINT64, &x.calls_shared,
           "dropped-leaky", G_TYPE_UINT64, &x.leaky,
           "dropped-qos", G_TYPE_UINT64, &x.qos,
           "dropped-errors", G_TYPE_UINT64, &x.errors,
@@ -73,6 +76,7 @@ read_stats (GstElement * e)
   fail_unless_equals_uint64 (x.in,
       x.out + x.leaky + x.qos + x.errors + x.other + x.in_flight);
   fail_unless (x.in_flight <= x.in_flight_max);
+  fail_unless (x.calls_shared <= x.calls);
   if (GST_CLOCK_TIME_IS_VALID (x.process_mean))
     fail_unless (x.process_min <= x.process_mean
         && x.process_mean <= x.process_max);

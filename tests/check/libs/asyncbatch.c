@@ -42,6 +42,7 @@ typedef struct
   GMutex lock;
   GCond cond;
   GArray *calls;                /* guint: the size of each call */
+  GString *offsets;             /* the offsets of each call, "(1 2) (3)" */
   gboolean gate_reached;
   gboolean unlocked;
   GPtrArray *pending;           /* GstAsyncFrame *, not finished yet */
@@ -78,6 +79,11 @@ test_batch_process_batch (GstAsyncTransform * trans, gpointer context,
 
   g_mutex_lock (&self->lock);
   g_array_append_val (self->calls, n);
+  g_string_append (self->offsets, self->offsets->len ? " (" : "(");
+  for (i = 0; i < n_frames; i++)
+    g_string_append_printf (self->offsets, "%s%" G_GUINT64_FORMAT,
+        i ? " " : "", GST_BUFFER_OFFSET (frames[i]->input));
+  g_string_append_c (self->offsets, ')');
   self->gate_reached = TRUE;
   g_cond_broadcast (&self->cond);
   while (self->gate_closed && !self->unlocked)
@@ -205,6 +211,7 @@ gst_test_batch_finalize (GObject * object)
   GstTestBatch *self = (GstTestBatch *) object;
 
   g_array_unref (self->calls);
+  g_string_free (self->offsets, TRUE);
   g_ptr_array_unref (self->pending);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
@@ -239,6 +246,7 @@ gst_test_batch_init (GstTestBatch * self)
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
   self->calls = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->offsets = g_string_new (NULL);
   self->pending = g_ptr_array_new ();
   self->fail_at = G_MAXUINT64;
 }
@@ -609,6 +617,173 @@ GST_START_TEST (test_flush_with_batches_at_work)
 
 GST_END_TEST;
 
+/* --- batches across a worker group -------------------------------------- */
+
+/* Two elements in one worker group, with one worker: frames of both that
+ * wait while it is busy go in one call, to whichever element's turn it
+ * is, and each frame leaves its own element in its order. */
+GST_START_TEST (test_batch_across_worker_group)
+{
+  GstTestBatch *a = test_batch_new (1, 0, 4, 0);
+  GstTestBatch *b = test_batch_new (1, 0, 4, 0);
+  GstHarness *ha, *hb;
+  gchar *calls;
+  Stats sa, sb;
+  guint i;
+
+  g_object_set (a, "worker-group", "asyncbatch-across", NULL);
+  g_object_set (b, "worker-group", "asyncbatch-across", NULL);
+  ha = batch_harness (a);
+  hb = batch_harness (b);
+  /* the one worker holds frame 0 of a while 1, 2 of a and 100, 101 of b
+   * come */
+  push_behind_gate (a, ha, 3);
+  push_frames (hb, 100, 102);
+  test_batch_open_gate (a);
+  fail_unless (async_check_drain (ha->srcpad));
+  fail_unless (async_check_drain (hb->srcpad));
+
+  for (i = 0; i < 3; i++)
+    pull_frame (ha, i);
+  for (i = 100; i < 102; i++)
+    pull_frame (hb, i);
+  /* one call held all four: led by a or by b */
+  calls = g_strdup_printf ("%s | %s", a->offsets->str, b->offsets->str);
+  fail_unless (strcmp (calls, "(0) (1 2 100 101) | ") == 0
+      || strcmp (calls, "(0) | (100 101 1 2)") == 0, "calls: %s", calls);
+  g_free (calls);
+  sa = read_stats (GST_ELEMENT (a));
+  sb = read_stats (GST_ELEMENT (b));
+  fail_unless_equals_uint64 (sa.processed, 3);
+  fail_unless_equals_uint64 (sb.processed, 2);
+  fail_unless_equals_uint64 (sa.calls, 2);
+  fail_unless_equals_uint64 (sa.calls_shared, 1);
+  fail_unless_equals_uint64 (sb.calls, 1);
+  fail_unless_equals_uint64 (sb.calls_shared, 1);
+  gst_harness_teardown (ha);
+  gst_harness_teardown (hb);
+  gst_object_unref (a);
+  gst_object_unref (b);
+}
+
+GST_END_TEST;
+
+/* Elements of a group whose frames cannot share a call are never
+ * batched together: other input caps, another batch size, or another
+ * batch key (other work). */
+GST_START_TEST (test_batch_across_needs_same_work)
+{
+  guint v;
+
+  for (v = 0; v < 3; v++) {
+    GstTestBatch *a = test_batch_new (1, 0, 4, 0);
+    GstTestBatch *b = test_batch_new (1, 0, v == 1 ? 8 : 4, 0);
+    GstHarness *ha, *hb;
+
+    g_object_set (a, "worker-group", "asyncbatch-apart", NULL);
+    g_object_set (b, "worker-group", "asyncbatch-apart", NULL);
+    if (v == 2)
+      gst_async_transform_set_batch_key (GST_ASYNC_TRANSFORM (b), b);
+    ha = batch_harness (a);
+    hb = gst_harness_new_with_element (GST_ELEMENT (b), "sink", "src");
+    gst_harness_set_src_caps_str (hb, v == 0 ? "test/out" : "test/in");
+    push_behind_gate (a, ha, 3);
+    push_frames (hb, 100, 102);
+    test_batch_open_gate (a);
+    fail_unless (async_check_drain (ha->srcpad));
+    fail_unless (async_check_drain (hb->srcpad));
+    fail_unless_equals_string (a->offsets->str, "(0) (1 2)");
+    fail_unless_equals_string (b->offsets->str, "(100 101)");
+    fail_unless_equals_uint64 (read_stats (GST_ELEMENT (a)).calls_shared, 0);
+    gst_harness_teardown (ha);
+    gst_harness_teardown (hb);
+    gst_object_unref (a);
+    gst_object_unref (b);
+  }
+}
+
+GST_END_TEST;
+
+/* Upstream of one element: pushes frames, and with @flush_every flushes
+ * after every so many, as a seek does (flush, then a new segment). */
+typedef struct
+{
+  GstHarness *h;
+  guint first, n, flush_every;
+} Feeder;
+
+static gpointer
+feeder_thread (gpointer data)
+{
+  Feeder *f = data;
+  GstSegment segment;
+  guint i;
+
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  for (i = 0; i < f->n; i++) {
+    fail_unless_equals_int (gst_harness_push (f->h,
+            make_frame (f->first + i)), GST_FLOW_OK);
+    if (f->flush_every && i % f->flush_every == f->flush_every - 1) {
+      fail_unless (gst_harness_push_event (f->h, gst_event_new_flush_start ()));
+      fail_unless (gst_harness_push_event (f->h,
+              gst_event_new_flush_stop (TRUE)));
+      fail_unless (gst_harness_push_event (f->h,
+              gst_event_new_segment (&segment)));
+    }
+  }
+  return NULL;
+}
+
+/* Three elements of one group fed at once, their frames pending and
+ * finished by another thread, while one of them flushes again and again:
+ * the others' frames all leave, in order, whatever calls they shared. */
+GST_START_TEST (test_batch_across_with_flushes)
+{
+  const guint rounds = async_check_scale (20), n = 60;
+  guint r, e, i;
+
+  for (r = 0; r < rounds; r++) {
+    GstTestBatch *t[3];
+    GstHarness *h[3];
+    GThread *feeders[3], *finishers[3];
+    Feeder feed[3];
+    Finisher fin[3];
+
+    for (e = 0; e < 3; e++) {
+      t[e] = test_batch_new (2, 0, 4, e == 0 ? 0 : GST_MSECOND);
+      g_object_set (t[e], "worker-group", "asyncbatch-flushes", NULL);
+      t[e]->pend_all = TRUE;
+      h[e] = batch_harness (t[e]);
+      fin[e].t = t[e];
+      fin[e].stop = 0;
+      finishers[e] = g_thread_new ("finisher", finisher_thread, &fin[e]);
+    }
+    /* element 2 flushes while the frames flow */
+    for (e = 0; e < 3; e++) {
+      feed[e].h = h[e];
+      feed[e].first = e * 1000;
+      feed[e].n = n;
+      feed[e].flush_every = e == 2 ? 7 + r % 5 : 0;
+      feeders[e] = g_thread_new ("feeder", feeder_thread, &feed[e]);
+    }
+    for (e = 0; e < 3; e++)
+      g_thread_join (feeders[e]);
+    for (e = 0; e < 2; e++) {
+      fail_unless (async_check_drain (h[e]->srcpad));
+      for (i = 0; i < n; i++)
+        pull_frame (h[e], e * 1000 + i);
+    }
+    for (e = 0; e < 3; e++) {
+      gst_harness_teardown (h[e]);
+      g_atomic_int_set (&fin[e].stop, 1);
+      g_thread_join (finishers[e]);
+      gst_object_unref (t[e]);
+    }
+  }
+}
+
+GST_END_TEST;
+
 /* --- latency ------------------------------------------------------------- */
 
 /* The latency reported includes the longest wait for a batch: the
@@ -699,6 +874,12 @@ asyncbatch_suite (void)
 
   tc = tcase_create ("flushing");
   tcase_add_test (tc, test_flush_with_batches_at_work);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("across a worker group");
+  tcase_add_test (tc, test_batch_across_worker_group);
+  tcase_add_test (tc, test_batch_across_needs_same_work);
+  tcase_add_test (tc, test_batch_across_with_flushes);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("latency");
