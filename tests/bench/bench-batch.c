@@ -63,8 +63,8 @@
 #define MAX_ROUNDS 16
 #define LIVE_FPS 30
 
-#define DEVICE "asyncidentity work-mode=sleep call-time=5000 " \
-    "work-time=250 n-workers=1"
+#define DEVICE "asyncidentity work-mode=sleep call-time=" \
+    G_STRINGIFY (CALL_US) " work-time=" G_STRINGIFY (FRAME_US) " n-workers=1"
 
 static const guint batch_sizes[] = { 1, 2, 4, 8, 16, 32 };
 
@@ -102,6 +102,7 @@ bench_throughput (gdouble seconds, guint rounds)
   guint frames[G_N_ELEMENTS (batch_sizes)], tenth[G_N_ELEMENTS (batch_sizes)];
   guint i, r;
 
+  rounds = MIN (rounds, MAX_ROUNDS);
   g_print ("(a) throughput, `" DEVICE "`, frames/s against batch-size, "
       "%u rounds\n", rounds);
   /* about @seconds of work at the ideal rate, and a tenth of it, in whole
