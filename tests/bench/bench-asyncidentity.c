@@ -43,15 +43,9 @@
 static gdouble
 run_seconds (const gchar * desc)
 {
-  GError *err = NULL;
-  GstElement *pipeline = gst_parse_launch (desc, &err);
-  gdouble seconds;
+  GstElement *pipeline = bench_parse (desc);
+  gdouble seconds = bench_play_seconds (pipeline, desc);
 
-  if (pipeline == NULL) {
-    g_printerr ("%s: %s\n", desc, err->message);
-    exit (1);
-  }
-  seconds = bench_play_seconds (pipeline, desc);
   gst_object_unref (pipeline);
   return seconds;
 }
@@ -71,19 +65,12 @@ buffers_per_second (const gchar * element, guint n)
  * of @n frames and one of a tenth of them. The clock starts at PLAYING,
  * but the element's workers already take the frames that fill its window
  * while the pipeline prerolls: with a window of 16 frames (8 workers) in
- * a run of 200, a plain rate would be about 8 % too high. Both runs
- * preroll alike, so the difference leaves that out (and the start-up). */
+ * a run of 200, a plain rate would be about 8 % too high. */
 static gdouble
 steady_frames_per_second (const gchar * element, guint n)
 {
-  gdouble t1 = n / buffers_per_second (element, n);
-  gdouble t0 = n / 10 / buffers_per_second (element, n / 10);
-
-  /* too few frames to fill more than the window (--tiny): the difference
-   * is noise, and can be negative; the plain rate at least is a rate */
-  if (t1 - t0 < t1 / 10)
-    return n / t1;
-  return (n - n / 10) / (t1 - t0);
+  return bench_steady_rate (n, n / buffers_per_second (element, n), n / 10,
+      n / 10 / buffers_per_second (element, n / 10));
 }
 
 static void

@@ -256,23 +256,6 @@ sweep_workers (const gchar * section, const gchar * stock, const gchar * ours,
   }
 }
 
-/* Whether the command line names @name, or names no section at all. */
-static gboolean
-wants_section (gint argc, gchar ** argv, const gchar * name)
-{
-  gboolean any = FALSE;
-  gint i;
-
-  for (i = 1; i < argc; i++) {
-    if (g_str_has_prefix (argv[i], "--"))
-      continue;
-    if (g_str_equal (argv[i], name))
-      return TRUE;
-    any = TRUE;
-  }
-  return !any;
-}
-
 static void
 bench_jpeg (gint scale)
 {
@@ -356,11 +339,11 @@ main (int argc, char **argv)
     width = 320;
     height = 240;
   }
-  if (wants_section (argc, argv, "jpeg"))
+  if (bench_wants_section (argc, argv, "jpeg"))
     bench_jpeg (scale);
-  if (wants_section (argc, argv, "png"))
+  if (bench_wants_section (argc, argv, "png"))
     bench_png (scale);
-  if (wants_section (argc, argv, "blur"))
+  if (bench_wants_section (argc, argv, "blur"))
     bench_blur (scale);
   return 0;
 }

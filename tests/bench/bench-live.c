@@ -69,33 +69,14 @@ run (const gchar * label, const gchar * work, guint frames)
   GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
   GstElement *element = gst_bin_get_by_name (GST_BIN (pipeline), "work");
   GstPad *pad = gst_element_get_static_pad (sink, "sink");
-  GstBus *bus = gst_element_get_bus (pipeline);
   Lateness lateness = { 0, 0 };
   guint64 rendered = 0, sink_dropped = 0, qos_dropped = 0;
   GstClockTime latency = GST_CLOCK_TIME_NONE;
   GstStructure *stats;
-  gboolean done = FALSE;
 
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, count_late,
       &lateness, NULL);
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  while (!done) {
-    GstMessage *msg = gst_bus_timed_pop (bus, GST_CLOCK_TIME_NONE);
-
-    switch (GST_MESSAGE_TYPE (msg)) {
-      case GST_MESSAGE_EOS:
-      case GST_MESSAGE_ERROR:
-        done = TRUE;
-        break;
-      case GST_MESSAGE_LATENCY:
-        /* what every live application does (gst-launch-1.0 too) */
-        gst_bin_recalculate_latency (GST_BIN (pipeline));
-        break;
-      default:
-        break;
-    }
-    gst_message_unref (msg);
-  }
+  bench_play_live (pipeline, desc);
 
   g_object_get (sink, "stats", &stats, NULL);
   gst_structure_get_uint64 (stats, "rendered", &rendered);
@@ -126,7 +107,6 @@ run (const gchar * label, const gchar * work, guint frames)
       GST_CLOCK_TIME_IS_VALID (latency) ? latency / 1e6 : 0.0);
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
   gst_object_unref (pad);
   gst_object_unref (element);
   gst_object_unref (sink);

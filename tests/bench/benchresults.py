@@ -1,9 +1,34 @@
-"""The machine-readable result lines of the Python benchmarks, as
-benchstats.h writes them for the C ones: appended to the file
-$BENCH_RESULTS names, "RESULT" then tab-separated key=value fields;
-nothing when it is unset. tests/bench/report reads them."""
+"""Shared by the Python benchmarks: one gst-launch-1.0 run timed, and the
+machine-readable result lines, as benchstats.h writes them for the C ones:
+appended to the file $BENCH_RESULTS names, "RESULT" then tab-separated
+key=value fields; nothing when it is unset. tests/bench/report reads
+them."""
 
 import os
+import resource
+import shlex
+import subprocess
+import sys
+import time
+
+
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def launch(desc, env=None):
+    """Wall-clock and CPU seconds of one `gst-launch-1.0 -q DESC` run, with
+    @env added to the environment; exits when it fails."""
+    argv = ["gst-launch-1.0", "-q"] + shlex.split(desc)
+    cpu = children_cpu()
+    start = time.perf_counter()
+    run = subprocess.run(argv, capture_output=True, text=True, timeout=600,
+                         env=dict(os.environ, **(env or {})))
+    elapsed = time.perf_counter() - start
+    if run.returncode != 0 or "ERROR" in run.stdout + run.stderr:
+        sys.exit("failed: %s\n%s%s" % (desc, run.stdout, run.stderr))
+    return elapsed, children_cpu() - cpu
 
 
 def result(**fields):

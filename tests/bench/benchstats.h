@@ -27,6 +27,22 @@ median (gdouble * values, guint n)
   return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
+/* The pipeline @desc describes; exits when it names an element that is
+ * not there (set GST_PLUGIN_PATH to the build). */
+static inline GstElement *
+bench_parse (const gchar * desc)
+{
+  GError *err = NULL;
+  GstElement *pipeline = gst_parse_launch_full (desc, NULL,
+      GST_PARSE_FLAG_FATAL_ERRORS, &err);
+
+  if (pipeline == NULL) {
+    g_printerr ("%s: %s\n", desc, err->message);
+    exit (1);
+  }
+  return pipeline;
+}
+
 /* Prerolls @pipeline, then plays it to EOS: the seconds that took (exits
  * on an error, named by @desc). Leaves it in NULL. */
 static inline gdouble
@@ -52,6 +68,53 @@ bench_play_seconds (GstElement * pipeline, const gchar * desc)
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (bus);
   return seconds;
+}
+
+/* Plays @pipeline to EOS as a live application does: it recalculates
+ * the latency when an element asks (gst-launch-1.0 does too). Exits on an
+ * error, named by @desc. Leaves it in PLAYING. */
+static inline void
+bench_play_live (GstElement * pipeline, const gchar * desc)
+{
+  GstBus *bus = gst_element_get_bus (pipeline);
+  gboolean done = FALSE;
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  while (!done) {
+    GstMessage *msg = gst_bus_timed_pop (bus, GST_CLOCK_TIME_NONE);
+
+    switch (GST_MESSAGE_TYPE (msg)) {
+      case GST_MESSAGE_ERROR:
+        g_printerr ("%s: error\n", desc);
+        exit (1);
+      case GST_MESSAGE_EOS:
+        done = TRUE;
+        break;
+      case GST_MESSAGE_LATENCY:
+        gst_bin_recalculate_latency (GST_BIN (pipeline));
+        break;
+      default:
+        break;
+    }
+    gst_message_unref (msg);
+  }
+  gst_object_unref (bus);
+}
+
+/* Frames per second once a stream runs, from a run of @n frames that
+ * took @seconds and a shorter one of @m frames that took @m_seconds: the
+ * rate of the frames the longer run adds. Both preroll and start alike
+ * (start-up, the frames that fill a window while the pipeline prerolls,
+ * a first call or batch that takes what is there), so the difference
+ * leaves that out. With too few frames beyond the start (--tiny) the
+ * difference is noise, and can be negative: the plain rate then, which
+ * at least is a rate. */
+static inline gdouble
+bench_steady_rate (guint n, gdouble seconds, guint m, gdouble m_seconds)
+{
+  if (seconds - m_seconds < seconds / 10)
+    return n / seconds;
+  return (n - m) / (seconds - m_seconds);
 }
 
 /* Appends one result to the file $BENCH_RESULTS names: "RESULT", then
@@ -101,6 +164,24 @@ static inline guint
 bench_pick (gint scale, guint tiny, guint quick, guint full)
 {
   return scale == 0 ? tiny : scale == 1 ? quick : full;
+}
+
+/* Whether the command line names @name, or names no section at all (the
+ * arguments that start with "--" are not sections). */
+static inline gboolean
+bench_wants_section (gint argc, gchar ** argv, const gchar * name)
+{
+  gboolean any = FALSE;
+  gint i;
+
+  for (i = 1; i < argc; i++) {
+    if (g_str_has_prefix (argv[i], "--"))
+      continue;
+    if (g_str_equal (argv[i], name))
+      return TRUE;
+    any = TRUE;
+  }
+  return !any;
 }
 
 #endif /* __BENCH_STATS_H__ */
