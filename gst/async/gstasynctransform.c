@@ -1612,8 +1612,14 @@ gst_async_transform_push_frame (GstAsyncTransform * self, GstAsyncJob * job,
     task->eos_segment_count = job->segment_count;
     return GST_FLOW_OK;
   }
-  if (job->ret == GST_FLOW_FLUSHING)
-    return GST_FLOW_OK;         /* unlocked: thrown away */
+  if (job->ret == GST_FLOW_FLUSHING) {
+    /* Unlocked, yet not stale: the flush of another element of the worker
+     * group cut short the call it shared. Lost, as a late frame is. */
+    GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT " was cut short by "
+        "another element's flush", job->frame.number);
+    task->discont = TRUE;
+    return GST_FLOW_OK;
+  }
   if (job->ret != GST_FLOW_OK) {
     /* Every frame before it has left: now the error may be told. */
     gst_async_transform_hold_upstream (self);
