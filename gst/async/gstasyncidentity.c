@@ -131,11 +131,12 @@ struct _GstAsyncIdentity
 
 /* work-mode=pending: a frame whose work time runs out on the clock. The
  * timer (when it fires) and unlock () both may finish the frame: the one
- * that claims the timer first does. Until then the frame keeps the element
- * alive; the timer itself lives as long as its clock id. */
+ * that claims the timer first does. The timer keeps its element alive (the
+ * frame keeps its own, which in a worker group may be another), and lives
+ * as long as its clock id. */
 typedef struct
 {
-  GstAsyncIdentity *self;
+  GstAsyncIdentity *self;       /* a reference */
   GstAsyncFrame *frame;
   GstClockID id;                /* the set's reference */
   gint claimed;                 /* atomic */
@@ -529,6 +530,13 @@ gst_async_identity_busy (GstAsyncIdentity * self, GstBuffer * buffer, gint64 us)
   return !g_atomic_int_get (&self->flushing);
 }
 
+static void
+gst_async_identity_timer_free (GstAsyncIdentityTimer * timer)
+{
+  gst_object_unref (timer->self);
+  g_free (timer);
+}
+
 /* The clock's thread: the work time of a pending frame is over. */
 static gboolean
 gst_async_identity_timer_fired (GstClock * clock, GstClockTime time,
@@ -537,8 +545,7 @@ gst_async_identity_timer_fired (GstClock * clock, GstClockTime time,
   GstAsyncIdentityTimer *timer = user_data;
   GstAsyncIdentity *self = timer->self;
 
-  /* Claimed by unlock (): the frame is finished there, and the element may
-   * be gone already. */
+  /* Claimed by unlock (): the frame is finished there. */
   if (!g_atomic_int_compare_and_exchange (&timer->claimed, 0, 1))
     return TRUE;
   g_mutex_lock (&self->lock);
@@ -566,7 +573,6 @@ gst_async_identity_start_timer (GstAsyncIdentity * self,
   GstClock *clock = gst_system_clock_obtain ();
   GstClockReturn ret;
 
-  timer->self = self;
   timer->frame = frame;
   timer->id = gst_clock_new_single_shot_id (clock,
       gst_clock_get_time (clock) + us * GST_USECOND);
@@ -582,8 +588,9 @@ gst_async_identity_start_timer (GstAsyncIdentity * self,
     return GST_FLOW_FLUSHING;
   }
   g_hash_table_add (self->timers, timer);
+  timer->self = gst_object_ref (self);
   ret = gst_clock_id_wait_async (timer->id, gst_async_identity_timer_fired,
-      timer, g_free);
+      timer, (GDestroyNotify) gst_async_identity_timer_free);
   if (G_UNLIKELY (ret != GST_CLOCK_OK)) {
     /* (the timer is the clock's to free now) */
     g_hash_table_remove (self->timers, timer);
@@ -597,11 +604,22 @@ gst_async_identity_start_timer (GstAsyncIdentity * self,
   return GST_ASYNC_TRANSFORM_FLOW_PENDING;
 }
 
-/* error-after and eos-after: the flow that ends @frame before any work,
- * or GST_FLOW_OK for a frame to work on. */
-static GstFlowReturn
-gst_async_identity_check_frame (GstAsyncIdentity * self, GstAsyncFrame * frame)
+/* The element @frame belongs to: in a worker group, a batch of this
+ * element may hold frames of another asyncidentity, whose own settings
+ * apply to them. */
+static GstAsyncIdentity *
+gst_async_identity_of (GstAsyncFrame * frame)
 {
+  return GST_ASYNC_IDENTITY (gst_async_frame_get_element (frame));
+}
+
+/* error-after and eos-after of @frame's element: the flow that ends
+ * @frame before any work (an error is posted from that element), or
+ * GST_FLOW_OK for a frame to work on. */
+static GstFlowReturn
+gst_async_identity_check_frame (GstAsyncFrame * frame)
+{
+  GstAsyncIdentity *self = gst_async_identity_of (frame);
   gint error_after = g_atomic_int_get (&self->error_after);
   gint eos_after = g_atomic_int_get (&self->eos_after);
 
@@ -618,10 +636,11 @@ gst_async_identity_check_frame (GstAsyncIdentity * self, GstAsyncFrame * frame)
   return GST_FLOW_OK;
 }
 
-/* @frame's own work time, in µs: work-time and its jitter. */
+/* @frame's own work time, in µs: its element's work-time and jitter. */
 static gint64
-gst_async_identity_frame_us (GstAsyncIdentity * self, GstAsyncFrame * frame)
+gst_async_identity_frame_us (GstAsyncFrame * frame)
 {
+  GstAsyncIdentity *self = gst_async_identity_of (frame);
   guint jitter = g_atomic_int_get (&self->work_jitter);
   gint64 us = g_atomic_int_get (&self->work_time);
 
@@ -676,16 +695,16 @@ gst_async_identity_process (GstAsyncTransform * trans, gpointer context,
   GstFlowReturn ret;
   gint64 us;
 
-  if ((ret = gst_async_identity_check_frame (self, frame)) != GST_FLOW_OK)
+  if ((ret = gst_async_identity_check_frame (frame)) != GST_FLOW_OK)
     return ret;
   us = g_atomic_int_get (&self->call_time) +
-      gst_async_identity_frame_us (self, frame);
+      gst_async_identity_frame_us (frame);
   return gst_async_identity_work (self, &frame, 1, us);
 }
 
-/* A batch: one call time, then each frame's work time, and the frames are
- * done together. A frame that error-after or eos-after picks is finished
- * at once, the others go on. */
+/* A batch: one call time (this element's, which makes the call), then
+ * each frame's work time, and the frames are done together. A frame that
+ * error-after or eos-after picks is finished at once, the others go on. */
 static GstFlowReturn
 gst_async_identity_process_batch (GstAsyncTransform * trans, gpointer context,
     GstAsyncFrame ** frames, guint n_frames)
@@ -697,11 +716,11 @@ gst_async_identity_process_batch (GstAsyncTransform * trans, gpointer context,
   guint i, n = 0;
 
   for (i = 0; i < n_frames; i++) {
-    if ((ret = gst_async_identity_check_frame (self, frames[i])) != GST_FLOW_OK) {
+    if ((ret = gst_async_identity_check_frame (frames[i])) != GST_FLOW_OK) {
       gst_async_transform_finish_frame (trans, frames[i], ret);
       continue;
     }
-    us += gst_async_identity_frame_us (self, frames[i]);
+    us += gst_async_identity_frame_us (frames[i]);
     work[n++] = frames[i];
   }
   return gst_async_identity_work (self, work, n, us);

@@ -1411,6 +1411,16 @@ gst_async_transform_batch_frames_locked (GstAsyncTransformPrivate * priv)
   return priv->leaky == GST_ASYNC_TRANSFORM_LEAKY_DOWNSTREAM ? 1 : G_MAXUINT;
 }
 
+/* The frames the src task runs at a time, with cheap work: one batch of a
+ * class that batches (the rest wait for theirs to fill), else as many as
+ * it collects. */
+static inline guint
+gst_async_transform_run_frames_locked (GstAsyncTransformPrivate * priv)
+{
+  return priv->batch_size > 1 ? priv->batch_size :
+      gst_async_transform_batch_frames_locked (priv);
+}
+
 /* Moves the items that may leave now to the src task's batch. Returns how
  * many. */
 static guint
@@ -1859,7 +1869,7 @@ gst_async_transform_loop (GstAsyncTransform * self)
       gst_async_transform_push_batch_locked (self);
     } else if (gst_async_transform_work_is_cheap_locked (priv)
         && gst_async_transform_take_run_locked (priv, task->run,
-            gst_async_transform_batch_frames_locked (priv))) {
+            gst_async_transform_run_frames_locked (priv))) {
       gst_async_transform_run_locked (self, (GstAsyncJob **) task->run->pdata,
           task->run->len);
       g_ptr_array_set_size (task->run, 0);

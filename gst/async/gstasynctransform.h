@@ -231,7 +231,10 @@ typedef struct _GstAsyncFrame GstAsyncFrame;
  * @worker: the worker slot running @process on the frame, from 0: no
  *     other @process call running at the same time has it, and it is
  *     below gst_async_transform_get_n_workers(), so it may pick a
- *     per-worker resource (a model instance, a connection).
+ *     per-worker resource (a model instance, a connection). In a
+ *     #GstAsyncTransformClass.process_batch call, the slot of the call is
+ *     its first frame's: a later frame of another element of the worker
+ *     group (gst_async_frame_get_element()) has a slot of that element.
  *
  * One frame on its way through a #GstAsyncTransform. Only the thread
  * running #GstAsyncTransformClass.process touches it, so no locking is
@@ -686,8 +689,14 @@ struct _GstAsyncTransformClass
  * (install them with gst_async_transform_class_install_batch_properties()).
  * A class that also sets #GstAsyncTransformClass.process gets that while
  * batch-size is 1, and this call otherwise. Called as @process is,
- * from several threads at once, each call with its own @context and its
- * frames all of the same GstAsyncFrame.worker.
+ * from several threads at once, each call with its own @context; the
+ * call's worker slot is its first frame's GstAsyncFrame.worker. In a
+ * #GstAsyncTransform:worker-group a batch that is not full takes the
+ * waiting frames of other elements of the same class too (same
+ * batch-size, input caps and gst_async_transform_set_batch_key()), after
+ * the caller's own: each is finished as any frame is, and goes back to
+ * its own element (gst_async_frame_get_element()), whose settings apply
+ * to it.
  *
  * Each frame is what @process gets, and its result is given the same
  * ways: an output, its input left alone, GST_ASYNC_TRANSFORM_FRAME_ERROR()
@@ -698,8 +707,10 @@ struct _GstAsyncTransformClass
  * while the rest return %GST_FLOW_OK, and with
  * %GST_ASYNC_TRANSFORM_FLOW_PENDING the frames not finished yet stay
  * pending, each finished on its own later. An error message posted from
- * the call waits for the turn of its first frame that failed with an
- * error flow (else of its first frame). Frames leave in their order
+ * the call waits for the turn of the first frame that failed with an
+ * error flow (one of the message's own element first), else of the
+ * message's element's first frame in the call, else of the call's first
+ * frame; the frame's element posts it as its own. Frames leave in their order
  * whichever finishes first.
  *
  * Returns: the flow for the frames not finished during the call.
@@ -968,6 +979,9 @@ void gst_async_frame_add_event (GstAsyncFrame * frame, GstEvent * event);
 GST_ASYNC_API
 void gst_async_frame_add_message (GstAsyncFrame * frame,
     GstMessage * message);
+
+GST_ASYNC_API
+GstAsyncTransform *gst_async_frame_get_element (GstAsyncFrame * frame);
 
 GST_ASYNC_API
 void gst_async_transform_finish_frame (GstAsyncTransform * self,

@@ -208,6 +208,29 @@ gst_async_frame_add_event (GstAsyncFrame * frame, GstEvent * event)
 }
 
 /**
+ * gst_async_frame_get_element:
+ * @frame: a #GstAsyncFrame being processed, or pending
+ *
+ * Gets the element @frame belongs to. That is the element whose
+ * #GstAsyncTransformClass.process_batch got it, except in a
+ * #GstAsyncTransform:worker-group, where a batch may hold frames of other
+ * elements of the same class (see gst_async_transform_set_batch_key()):
+ * settings that differ from element to element are read from this one,
+ * and errors about the frame posted from it.
+ *
+ * Returns: (transfer none): the frame's own element.
+ *
+ * Since: 1.0
+ */
+GstAsyncTransform *
+gst_async_frame_get_element (GstAsyncFrame * frame)
+{
+  g_return_val_if_fail (frame != NULL, NULL);
+
+  return GST_ASYNC_JOB (frame)->element;
+}
+
+/**
  * gst_async_frame_add_message:
  * @frame: a #GstAsyncFrame being processed, or pending
  * @message: (transfer full): a message from the element, usually an error

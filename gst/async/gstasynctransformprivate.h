@@ -181,7 +181,11 @@ typedef struct
   GstClockTime time_in_flight;  /* their durations */
 
   /* --- priv->lock: process () calls (gstasynctransformrun.c) --- */
-  guint busy_workers;           /* threads inside process () */
+  guint busy_workers;           /* slots in use: runs of process () */
+  guint lent_slots;             /* of those, slots whose frames are in a
+                                 * call of another element of the worker
+                                 * group: its unlock () cannot reach them,
+                                 * so a flush or a stop does not wait */
   guint32 busy_slots[MAX_N_WORKERS / 32];       /* GstAsyncFrame.worker of
                                                  * each, a bit each */
   guint64 next_number;          /* for GstAsyncFrame.number */
@@ -262,9 +266,13 @@ typedef struct
   GstTagList *subclass_tags;    /* with these (merge_tags ()) */
   GstTagMergeMode tags_mode;
 
+  /* --- priv->lock: the worker pool, joined on READY->PAUSED and left on
+   * PAUSED->READY (its workers, and those of other members of its group,
+   * wake it) --- */
+  GstAsyncPoolMember *pool_member;
+
   /* --- state changes only: set on READY->PAUSED, left on PAUSED->READY,
    * read while running --- */
-  GstAsyncPoolMember *pool_member;
   gboolean running;             /* between the two: limits are fixed */
 
   /* --- the src task only --- */
@@ -442,7 +450,8 @@ gst_async_transform_work_is_cheap_locked (GstAsyncTransformPrivate * priv)
  * (gst_async_transform_unlock_and_wake ()) or just before the thread waits: a
  * thread woken while the lock is held runs into it and sleeps again, and
  * on few cores it often preempts the waker to do so, which costs a second
- * wake-up and context switch for each one. */
+ * wake-up and context switch for each one. The pool's are the exception:
+ * its member lives only as long as the lock says (see below). */
 typedef enum
 {
   GST_ASYNC_WAKE_TASK = 1 << 0, /* the src task, on ready_cond */
@@ -452,18 +461,28 @@ typedef enum
                                          * partial batch's timeout */
 } GstAsyncWakes;
 
+/* The pool's wake-ups are made with the element lock held (the pool lock
+ * nests inside it): the member may leave the pool, and be freed, as soon
+ * as the lock is released (stop_workers ()). */
 static inline void
-gst_async_transform_make_wakes (GstAsyncTransformPrivate * priv,
-    GstAsyncPoolMember * member, guint wakes, gint64 workers_at)
+gst_async_transform_wake_pool_locked (GstAsyncTransformPrivate * priv,
+    guint wakes)
+{
+  if (priv->pool_member == NULL)
+    return;
+  if (wakes & GST_ASYNC_WAKE_WORKER)
+    gst_async_worker_pool_wake (priv->pool_member);
+  else if (wakes & GST_ASYNC_WAKE_WORKER_AT)
+    gst_async_worker_pool_wake_at (priv->pool_member, priv->wake_workers_at);
+}
+
+static inline void
+gst_async_transform_signal_conds (GstAsyncTransformPrivate * priv, guint wakes)
 {
   if (wakes & GST_ASYNC_WAKE_TASK)
     g_cond_signal (&priv->ready_cond);
   if (wakes & GST_ASYNC_WAKE_SPACE)
     g_cond_broadcast (&priv->space_cond);
-  if ((wakes & GST_ASYNC_WAKE_WORKER) && member)
-    gst_async_worker_pool_wake (member);
-  else if ((wakes & GST_ASYNC_WAKE_WORKER_AT) && member)
-    gst_async_worker_pool_wake_at (member, workers_at);
 }
 
 /* Releases the element lock, then makes the wake-ups due. */
@@ -471,13 +490,13 @@ static inline void
 gst_async_transform_unlock_and_wake (GstAsyncTransformPrivate * priv)
 {
   guint wakes = priv->wakes_due;
-  GstAsyncPoolMember *member = priv->pool_member;
-  gint64 workers_at = priv->wake_workers_at;
 
   priv->wakes_due = 0;
+  if (G_UNLIKELY (wakes & (GST_ASYNC_WAKE_WORKER | GST_ASYNC_WAKE_WORKER_AT)))
+    gst_async_transform_wake_pool_locked (priv, wakes);
   g_mutex_unlock (&priv->lock);
   if (G_UNLIKELY (wakes))
-    gst_async_transform_make_wakes (priv, member, wakes, workers_at);
+    gst_async_transform_signal_conds (priv, wakes);
 }
 
 /* Waits once on @cond, with the element lock, counted in @waiters (so that
@@ -489,8 +508,8 @@ gst_async_transform_wait_locked (GstAsyncTransformPrivate * priv, GCond * cond,
     guint * waiters)
 {
   if (priv->wakes_due) {
-    gst_async_transform_make_wakes (priv, priv->pool_member, priv->wakes_due,
-        priv->wake_workers_at);
+    gst_async_transform_wake_pool_locked (priv, priv->wakes_due);
+    gst_async_transform_signal_conds (priv, priv->wakes_due);
     priv->wakes_due = 0;
   }
   (*waiters)++;

@@ -66,6 +66,8 @@
 typedef struct
 {
   GstAsyncTransform *self;
+  GstAsyncJob **jobs;           /* the call's frames, maybe of other */
+  guint n;                      /* elements of the worker group too */
   gpointer context;
   gboolean discard_context;
   GQueue messages;              /* error messages, for a frame's turn */
@@ -81,9 +83,17 @@ gst_async_transform_hold_error_message (GstAsyncTransform * self,
     GstMessage * message)
 {
   GstAsyncRun *run = g_private_get (&current_run);
+  guint i;
 
-  if (run == NULL || run->self != self
-      || GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
+  if (run == NULL || GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
+    return FALSE;
+  /* (from the element that makes the call, or from one whose frame is in
+   * it) */
+  for (i = 0; run->self != self && i < run->n; i++) {
+    if (run->jobs[i]->element == self)
+      break;
+  }
+  if (run->self != self && i == run->n)
     return FALSE;
   GST_DEBUG_OBJECT (self, "error message held for its frame's turn");
   g_queue_push_tail (&run->messages, message);
@@ -206,34 +216,76 @@ gst_async_transform_move_messages (GstAsyncJob * job, GQueue * messages)
     g_queue_push_tail (&job->messages, message);
 }
 
+/* The frame of @jobs whose turn @message, held during their call, waits
+ * for: the first that failed, one of the message's element first; else
+ * the element's first frame; else the call's first. */
+static GstAsyncJob *
+gst_async_transform_message_frame (GstAsyncJob ** jobs, guint n,
+    GstMessage * message)
+{
+  GstObject *src = GST_MESSAGE_SRC (message);
+  GstAsyncJob *failed = NULL, *first = NULL;
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    gboolean own = GST_OBJECT (jobs[i]->element) == src;
+
+    if (own && jobs[i]->ret < GST_FLOW_EOS)
+      return jobs[i];
+    if (failed == NULL && jobs[i]->ret < GST_FLOW_EOS)
+      failed = jobs[i];
+    if (first == NULL && own)
+      first = jobs[i];
+  }
+  return failed ? failed : first ? first : jobs[0];
+}
+
+/* Moves the messages held during the call on @jobs, each to the frame
+ * whose turn it waits for; a frame of another element posts it as its
+ * own element's. */
+static void
+gst_async_transform_place_messages (GstAsyncJob ** jobs, guint n,
+    GQueue * messages)
+{
+  GstMessage *message;
+
+  while ((message = g_queue_pop_head (messages))) {
+    GstAsyncJob *job = gst_async_transform_message_frame (jobs, n, message);
+
+    if (GST_MESSAGE_SRC (message) != GST_OBJECT (job->element)) {
+      message = gst_message_make_writable (message);
+      gst_object_replace (&GST_MESSAGE_SRC (message),
+          GST_OBJECT (job->element));
+    }
+    g_queue_push_tail (&job->messages, message);
+  }
+}
+
 /* The call on @jobs returned @ret: each frame's outcome is the flow its
  * finish_frame () gave during the call, or else @ret, read with the lock
  * of the frame's element (a call may hold frames of several, see
- * pool_take ()). The call's error messages wait for the first frame that
- * failed. Frames left pending belong to their finish_frame () from now
- * on: they are taken out of @jobs (set to NULL). */
+ * pool_take ()). The call's error messages go to their frames. Frames
+ * left pending belong to their finish_frame () from now on: they are
+ * taken out of @jobs (set to NULL). */
 static void
 gst_async_transform_end_call (GstAsyncJob ** jobs, guint n, GstFlowReturn ret,
     GQueue * messages)
 {
   GstAsyncTransform *element;
   GstAsyncTransformPrivate *priv;
-  GstAsyncJob *job, *failed = NULL;
+  GstAsyncJob *job;
   guint i, end;
 
   for (i = 0; i < n; i = end) {
     element = jobs[i]->element;
     priv = GET_PRIV (element);
     g_mutex_lock (&priv->lock);
-    for (end = i; end < n && (job = jobs[end])->element == element; end++) {
+    for (end = i; end < n && (job = jobs[end])->element == element; end++)
       job->ret = job->finish_called ? job->finished_ret : ret;
-      if (failed == NULL && job->ret < GST_FLOW_EOS)
-        failed = job;
-    }
     g_mutex_unlock (&priv->lock);
   }
   /* (no frame is pending yet: each is still this thread's) */
-  gst_async_transform_move_messages (failed ? failed : jobs[0], messages);
+  gst_async_transform_place_messages (jobs, n, messages);
   for (i = 0; i < n; i = end) {
     element = jobs[i]->element;
     priv = GET_PRIV (element);
@@ -266,7 +318,7 @@ gst_async_transform_run_call (GstAsyncTransform * self, GstAsyncJob ** jobs,
     guint n, gboolean batch)
 {
   GstAsyncTransformClass *klass = GST_ASYNC_TRANSFORM_GET_CLASS (self);
-  GstAsyncRun run = { self, NULL, FALSE, G_QUEUE_INIT };
+  GstAsyncRun run = { self, jobs, n, NULL, FALSE, G_QUEUE_INIT };
   gint64 now = g_get_monotonic_time ();
   GstFlowReturn ret;
   guint cookie, i;
@@ -426,10 +478,10 @@ gst_async_transform_take_slot_locked (GstAsyncTransformPrivate * priv,
 /* Whether the frames waiting to start may go in a call now: a full batch
  * at once; a partial one once its oldest frame has waited batch-timeout,
  * or at once when waiting could gain nothing: an event, a drain or the
- * end of the stream waits behind them, or the window is full, so that no
- * frame can come before some leave. When they are to wait for more, sets
- * @deadline to the monotonic µs their wait ends, or 0 for a wait until
- * the batch is full. */
+ * end of the stream waits behind them, or the window is full and no
+ * frame can come in before some leave (see below). When they are to wait
+ * for more, sets @deadline to the monotonic µs their wait ends, or 0 for
+ * a wait until the batch is full. */
 static gboolean
 gst_async_transform_batch_due_locked (GstAsyncTransformPrivate * priv,
     gint64 * deadline)
@@ -443,13 +495,21 @@ gst_async_transform_batch_due_locked (GstAsyncTransformPrivate * priv,
   oldest = gst_async_jobs_peek_todo_locked (&priv->jobs);
   /* (an event came after it: events bump the tail section) */
   if (oldest->section != priv->jobs.tail_section || priv->draining > 0
-      || priv->eos || priv->posting_error || priv->flow != GST_FLOW_OK
-      || gst_async_transform_window_full_locked (priv))
+      || priv->eos || priv->posting_error || priv->flow != GST_FLOW_OK)
     return TRUE;
   if (!GST_CLOCK_TIME_IS_VALID (priv->batch_timeout)) {
+    /* No frame can come before some leave, and those inside may wait for
+     * these (a subclass that finishes them as later frames come). */
     *deadline = 0;
-    return FALSE;
+    return gst_async_transform_window_full_locked (priv);
   }
+  /* With a timeout, a full window waits for it too while other frames
+   * are inside, at work, pending or leaving: one leaving lets one more in,
+   * and going at once would make batches of one of it (pending frames a
+   * device finishes one by one). Only frames that wait all go at once. */
+  if (gst_async_transform_window_full_locked (priv)
+      && priv->in_flight <= gst_async_jobs_n_todo_locked (&priv->jobs))
+    return TRUE;
   due_at = oldest->entered + (gint64) (priv->batch_timeout / GST_USECOND);
   if (g_get_monotonic_time () >= due_at)
     return TRUE;
@@ -542,12 +602,13 @@ gst_async_transform_calls_batch_locked (GstAsyncTransform * self)
 }
 
 /* The end of a run of @n of @self's frames in @slot, with the lock, made
- * in @calls calls of which @shared held frames of other elements too:
- * each frame is done, or pending for its finish_frame (), and the slot is
- * free again. */
+ * in @calls calls of which @shared held frames of other elements too (and
+ * @lent: the calls were another element's): each frame is done, or
+ * pending for its finish_frame (), and the slot is free again. */
 static void
 gst_async_transform_end_run_locked (GstAsyncTransform * self,
-    GstAsyncJob ** jobs, guint n, guint slot, guint calls, guint shared)
+    GstAsyncJob ** jobs, guint n, guint slot, guint calls, guint shared,
+    gboolean lent)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   guint i;
@@ -558,12 +619,13 @@ gst_async_transform_end_run_locked (GstAsyncTransform * self,
   }
   priv->busy_slots[slot / 32] &= ~(1u << (slot % 32));
   priv->busy_workers--;
+  if (lent)
+    priv->lent_slots--;
   priv->stats.calls += calls;
   priv->stats.calls_shared += shared;
   gst_async_transform_announce_locked (priv);
-  /* A drain, or a flush-stop, may wait for the last process () call to
-   * end. */
-  if (priv->busy_workers == 0 && priv->drain_waiters > 0)
+  /* A drain, or a flush-stop, may wait for a process () call to end. */
+  if (priv->drain_waiters > 0)
     priv->wakes_due |= GST_ASYNC_WAKE_SPACE;
 }
 
@@ -587,16 +649,18 @@ gst_async_transform_run_locked (GstAsyncTransform * self,
     gst_async_transform_run_call (self, jobs + i, size, batch);
   }
   g_mutex_lock (&priv->lock);
-  gst_async_transform_end_run_locked (self, jobs, n, slot, calls, 0);
+  gst_async_transform_end_run_locked (self, jobs, n, slot, calls, 0, FALSE);
 }
 
-/* Waits, releasing the lock meanwhile, until no process () call runs,
- * whatever the flow: after a flush or a stop, for those the unlock
- * interrupted. */
+/* Waits, releasing the lock meanwhile, until no process () call of this
+ * element runs, whatever the flow: after a flush or a stop, for those the
+ * unlock interrupted. (Frames of its own in another element's call are
+ * thrown away when that call ends: waiting for it would tie this
+ * element's seeks and stops to another's work.) */
 void
 gst_async_transform_wait_idle_locked (GstAsyncTransformPrivate * priv)
 {
-  while (priv->busy_workers > 0)
+  while (priv->busy_workers > priv->lent_slots)
     gst_async_transform_wait_locked (priv, &priv->space_cond,
         &priv->drain_waiters);
 }
@@ -689,6 +753,7 @@ gst_async_transform_join_call (gpointer data, gpointer user_data)
       && (n = gst_async_transform_take_frames_locked (priv, call->jobs,
               call->batch_size, FALSE, &slot)) > 0) {
     gst_async_call_add_segment (call, gst_object_ref (other), n, slot);
+    priv->lent_slots++;
     GST_LOG_OBJECT (other, "%u frames join a batch of another element", n);
   }
   gst_async_transform_unlock_and_wake (priv);
@@ -705,6 +770,7 @@ gst_async_transform_pool_take (gpointer data, gboolean * more)
   GstAsyncTransform *self = data;
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   GstAsyncCall *call = gst_async_transform_worker_call ();
+  GstAsyncPoolMember *member;
   gboolean gather = FALSE;
   guint n, slot;
 
@@ -724,10 +790,12 @@ gst_async_transform_pool_take (gpointer data, gboolean * more)
     }
   }
   *more = gst_async_transform_worth_a_worker_locked (priv);
+  /* (a member cannot leave while its worker is in take) */
+  member = priv->pool_member;
   gst_async_transform_unlock_and_wake (priv);
 
   if (gather) {
-    gst_async_worker_pool_visit_others (priv->pool_member,
+    gst_async_worker_pool_visit_others (member,
         gst_async_transform_join_call, call);
     gst_clear_caps (&call->caps);
   }
@@ -752,7 +820,7 @@ gst_async_transform_pool_run (gpointer data, gpointer taken)
 
     g_mutex_lock (&priv->lock);
     gst_async_transform_end_run_locked (seg->element, jobs + seg->start,
-        seg->n, seg->slot, 1, shared);
+        seg->n, seg->slot, 1, shared, seg->element != self);
     if (seg->element == self)
       more = gst_async_transform_worth_a_worker_locked (priv);
     gst_async_transform_unlock_and_wake (priv);
@@ -769,6 +837,7 @@ void
 gst_async_transform_start_workers (GstAsyncTransform * self)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncPoolMember *member;
   gchar *group;
   guint n;
 
@@ -781,9 +850,12 @@ gst_async_transform_start_workers (GstAsyncTransform * self)
 
   GST_DEBUG_OBJECT (self, "%u workers (group \"%s\"), window of %u frames",
       n, group, priv->max_in_flight);
-  priv->pool_member = gst_async_worker_pool_join (group, n,
+  member = gst_async_worker_pool_join (group, n,
       gst_async_transform_pool_take, gst_async_transform_pool_run, self);
   g_free (group);
+  g_mutex_lock (&priv->lock);
+  priv->pool_member = member;
+  gst_async_transform_unlock_and_wake (priv);
 }
 
 /* Leaves the worker pool, once the pads are inactive, so no new frame can
@@ -792,11 +864,14 @@ void
 gst_async_transform_stop_workers (GstAsyncTransform * self)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncPoolMember *member;
 
-  if (priv->pool_member == NULL)
-    return;
-  gst_async_worker_pool_leave (priv->pool_member);
-  priv->pool_member = NULL;
+  /* (taken with the lock: from then on nobody wakes it) */
+  g_mutex_lock (&priv->lock);
+  member = g_steal_pointer (&priv->pool_member);
+  g_mutex_unlock (&priv->lock);
+  if (member)
+    gst_async_worker_pool_leave (member);
 }
 
 /* unlock / unlock_stop: a process () waiting for a pool buffer returns. */

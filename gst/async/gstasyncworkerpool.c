@@ -146,10 +146,12 @@ gst_async_worker_pool_worker (gpointer data)
     gpointer job;
     gboolean more = FALSE;
 
-    while (!pool->quit && pool->runnable.length == 0) {
+    for (;;) {
+      /* (timed members whose time has come queue behind the others, even
+       * while those keep the run queue full) */
       gint64 until = gst_async_worker_pool_queue_due_locked (pool);
 
-      if (pool->runnable.length > 0)
+      if (pool->quit || pool->runnable.length > 0)
         break;
       pool->idle++;
       if (until)
