@@ -48,6 +48,16 @@
  * (python/ in the sources) builds on this to run an asyncio coroutine per
  * frame on the program's event loop.
  *
+ * Work that costs much per call and little per frame (a device's kernel
+ * launch, a request to a model server, one numpy call over a stack of
+ * frames) goes faster in batches: with #GstAsyncTransform:batch-size above
+ * 1, a function set with gst_async_process_set_batch_function(), or a
+ * #GstAsyncProcess::process-batch handler, gets up to that many frames in
+ * one call, in input order; each frame still has its own outcome. The
+ * element holds one function: setting either kind replaces the other, and
+ * a batch function gets batches of one frame while batch-size is 1 (a
+ * per-frame function gets the frames of a batch one after the other).
+ *
  * Without a function or a handler it passes frames through, as identity
  * does. With #GstAsyncProcess:caps-out set, the output has those caps
  * (work that changes the format); the function must then give every frame
@@ -68,6 +78,20 @@
  *
  * process = Gst.ElementFactory.make("asyncprocess")
  * process.connect("process", invert)
+ * ]|
+ *
+ * In batches, frame i of a call has the id first_id + i:
+ * |[
+ * def invert_batch(element, first_id, buffers, caps, worker):
+ *     for i in range(buffers.length()):
+ *         buffer = buffers.get(i)
+ *         data = bytes(255 - b for b in buffer.extract_dup(0, buffer.get_size()))
+ *         element.emit("set-output", first_id + i, Gst.Buffer.new_wrapped(data))
+ *     return Gst.FlowReturn.OK
+ *
+ * process = Gst.ElementFactory.make("asyncprocess")
+ * process.set_property("batch-size", 16)
+ * process.connect("process-batch", invert_batch)
  * ]|
  */
 
@@ -92,11 +116,14 @@ enum
 {
   PROP_0,
   PROP_CAPS_OUT,
+  PROP_BATCH_SIZE,
+  PROP_BATCH_TIMEOUT,
 };
 
 enum
 {
   SIGNAL_PROCESS,
+  SIGNAL_PROCESS_BATCH,
   SIGNAL_FINISH,
   SIGNAL_FINISH_WITH_ERROR,
   SIGNAL_SET_OUTPUT,
@@ -111,7 +138,9 @@ static guint gst_async_process_signals[LAST_SIGNAL] = { 0 };
 struct _GstAsyncProcessCallback
 {
   gint refcount;
+  /* one of the two */
   GstAsyncProcessFunction func;
+  GstAsyncProcessBatchFunction batch_func;
   gpointer user_data;
   GDestroyNotify notify;
 };
@@ -136,6 +165,8 @@ static GstCaps *gst_async_process_transform_caps (GstAsyncTransform * trans,
 static void gst_async_process_unlock (GstAsyncTransform * trans);
 static GstFlowReturn gst_async_process_process (GstAsyncTransform * trans,
     gpointer context, GstAsyncFrame * frame);
+static GstFlowReturn gst_async_process_process_batch (GstAsyncTransform *
+    trans, gpointer context, GstAsyncFrame ** frames, guint n_frames);
 static void gst_async_process_finish_action (GstAsyncProcess * self,
     guint64 id, GstFlowReturn flow);
 static void gst_async_process_finish_with_error_action (GstAsyncProcess *
@@ -172,6 +203,36 @@ gst_async_process_class_init (GstAsyncProcessClass * klass)
           "Caps of the output (NULL = the input's caps)", GST_TYPE_CAPS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
+  /**
+   * GstAsyncProcess:batch-size:
+   *
+   * The most frames one call of the function set with
+   * gst_async_process_set_batch_function(), or one emission of
+   * #GstAsyncProcess::process-batch, gets, in input order (1 to 1024,
+   * default 1; changes in NULL or READY). A function set with
+   * gst_async_process_set_function(), or a #GstAsyncProcess::process
+   * handler, gets the frames of a batch one after the other. Frames go in
+   * a call as soon as a batch is full, or as
+   * #GstAsyncProcess:batch-timeout allows; never later than a serialized
+   * event, a drain or the end of the stream behind them, or than a full
+   * window. With max-in-flight=0 the window is twice the workers times
+   * the batch size.
+   *
+   * Since: 1.0
+   */
+  /**
+   * GstAsyncProcess:batch-timeout:
+   *
+   * How long frames waiting to start may wait for more to fill a batch,
+   * in nanoseconds from the arrival of the oldest: 0, the default, never
+   * waits (a call takes the frames that wait); %GST_CLOCK_TIME_NONE waits
+   * for a full batch. Frames never wait past a full window. In a live
+   * pipeline the latency reported includes the wait. Changes at any time.
+   *
+   * Since: 1.0
+   */
+  gst_async_transform_class_install_batch_properties (trans_class,
+      PROP_BATCH_SIZE, PROP_BATCH_TIMEOUT);
 
   /**
    * GstAsyncProcess::process:
@@ -188,9 +249,12 @@ gst_async_process_class_init (GstAsyncProcessClass * klass)
    *
    * The per-frame work, for bindings (from C,
    * gst_async_process_set_function() avoids the signal's cost; while a
-   * function is set, the signal is not emitted). Emitted from several
-   * worker threads at once. A handler that raises (in Python) or returns
-   * no flow stops the element with an error naming the frame.
+   * function is set, the signal is not emitted, nor while a
+   * #GstAsyncProcess::process-batch handler is connected). Emitted from
+   * several worker threads at once; with #GstAsyncTransform:batch-size
+   * above 1, once for each frame of a batch, in order. A handler that
+   * raises (in Python) or returns no flow stops the element with an error
+   * naming the frame.
    *
    * Returns: a #GstFlowReturn, as #GstAsyncProcessFunction returns.
    *
@@ -200,6 +264,40 @@ gst_async_process_class_init (GstAsyncProcessClass * klass)
       g_signal_new ("process", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
       0, NULL, NULL, NULL, GST_TYPE_FLOW_RETURN, 4, G_TYPE_UINT64,
       GST_TYPE_BUFFER | G_SIGNAL_TYPE_STATIC_SCOPE,
+      GST_TYPE_CAPS | G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_UINT);
+
+  /**
+   * GstAsyncProcess::process-batch:
+   * @process: the #GstAsyncProcess
+   * @first_id: the id of the batch's first frame, for
+   *     #GstAsyncProcess::set-output and #GstAsyncProcess::finish: the
+   *     frames have consecutive ids, frame i of the batch has @first_id + i
+   * @buffers: the frames' buffers, in input order, to read (as
+   *     #GstAsyncProcess::process's @buffer): give a frame a new one with
+   *     #GstAsyncProcess::set-output
+   * @caps: the input caps
+   * @worker: an index from 0 that no other call running at the same time
+   *     has
+   *
+   * The work on several frames in one call, for bindings (from C,
+   * gst_async_process_set_batch_function() avoids the signal's cost; while
+   * a function is set, the signal is not emitted). Emitted from several
+   * worker threads at once, with up to #GstAsyncTransform:batch-size
+   * frames: while batch-size is 1, once per frame. While a handler is
+   * connected, it gets every frame and #GstAsyncProcess::process is not
+   * emitted. A handler that raises (in Python) or returns no flow stops
+   * the element with an error naming the frames, in the turn of the
+   * first.
+   *
+   * Returns: a #GstFlowReturn for every frame of the batch not finished
+   *     during the call, as #GstAsyncProcessBatchFunction returns.
+   *
+   * Since: 1.0
+   */
+  gst_async_process_signals[SIGNAL_PROCESS_BATCH] =
+      g_signal_new ("process-batch", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, GST_TYPE_FLOW_RETURN, 4,
+      G_TYPE_UINT64, GST_TYPE_BUFFER_LIST | G_SIGNAL_TYPE_STATIC_SCOPE,
       GST_TYPE_CAPS | G_SIGNAL_TYPE_STATIC_SCOPE, G_TYPE_UINT);
 
   /**
@@ -283,6 +381,8 @@ gst_async_process_class_init (GstAsyncProcessClass * klass)
   /* (no set_caps: data without caps passes, as through identity) */
   trans_class->unlock = GST_DEBUG_FUNCPTR (gst_async_process_unlock);
   trans_class->process = GST_DEBUG_FUNCPTR (gst_async_process_process);
+  trans_class->process_batch =
+      GST_DEBUG_FUNCPTR (gst_async_process_process_batch);
   /* The function works in place or brings buffers of its own. */
   trans_class->decide_allocation = NULL;
 
@@ -330,6 +430,14 @@ gst_async_process_set_property (GObject * object, guint prop_id,
           (GstCaps *) gst_value_get_caps (value));
       GST_OBJECT_UNLOCK (self);
       break;
+    case PROP_BATCH_SIZE:
+      gst_async_transform_set_batch_size (GST_ASYNC_TRANSFORM (self),
+          g_value_get_uint (value));
+      break;
+    case PROP_BATCH_TIMEOUT:
+      gst_async_transform_set_batch_timeout (GST_ASYNC_TRANSFORM (self),
+          g_value_get_uint64 (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -348,10 +456,41 @@ gst_async_process_get_property (GObject * object, guint prop_id,
       gst_value_set_caps (value, self->caps_out);
       GST_OBJECT_UNLOCK (self);
       break;
+    case PROP_BATCH_SIZE:
+      g_value_set_uint (value,
+          gst_async_transform_get_batch_size (GST_ASYNC_TRANSFORM (self)));
+      break;
+    case PROP_BATCH_TIMEOUT:
+      g_value_set_uint64 (value,
+          gst_async_transform_get_batch_timeout (GST_ASYNC_TRANSFORM (self)));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
+}
+
+/* Makes @func or @batch_func (or neither) the element's one function. */
+static void
+gst_async_process_replace_callback (GstAsyncProcess * self,
+    GstAsyncProcessFunction func, GstAsyncProcessBatchFunction batch_func,
+    gpointer user_data, GDestroyNotify notify)
+{
+  GstAsyncProcessCallback *callback = NULL, *old;
+
+  if (func || batch_func) {
+    callback = g_new (GstAsyncProcessCallback, 1);
+    callback->refcount = 1;
+    callback->func = func;
+    callback->batch_func = batch_func;
+    callback->user_data = user_data;
+    callback->notify = notify;
+  }
+  GST_OBJECT_LOCK (self);
+  old = self->callback;
+  self->callback = callback;
+  GST_OBJECT_UNLOCK (self);
+  gst_async_process_callback_unref (old);
 }
 
 /**
@@ -364,9 +503,11 @@ gst_async_process_get_property (GObject * object, guint prop_id,
  *     to it runs any more
  *
  * Sets the function every frame is given to, in place of the
- * #GstAsyncProcess::process signal, without the signal's marshalling.
- * May be called at any time; frames already inside finish with the
- * function they started with.
+ * #GstAsyncProcess::process signal, without the signal's marshalling; it
+ * replaces a function set with gst_async_process_set_batch_function().
+ * With #GstAsyncTransform:batch-size above 1 it gets the frames of a
+ * batch one after the other. May be called at any time; frames already
+ * inside finish with the function they started with.
  *
  * Since: 1.0
  */
@@ -374,22 +515,38 @@ void
 gst_async_process_set_function (GstAsyncProcess * self,
     GstAsyncProcessFunction func, gpointer user_data, GDestroyNotify notify)
 {
-  GstAsyncProcessCallback *callback = NULL, *old;
-
   g_return_if_fail (GST_IS_ASYNC_PROCESS (self));
 
-  if (func) {
-    callback = g_new (GstAsyncProcessCallback, 1);
-    callback->refcount = 1;
-    callback->func = func;
-    callback->user_data = user_data;
-    callback->notify = notify;
-  }
-  GST_OBJECT_LOCK (self);
-  old = self->callback;
-  self->callback = callback;
-  GST_OBJECT_UNLOCK (self);
-  gst_async_process_callback_unref (old);
+  gst_async_process_replace_callback (self, func, NULL, user_data, notify);
+}
+
+/**
+ * gst_async_process_set_batch_function:
+ * @self: a #GstAsyncProcess
+ * @func: (nullable): the work on a batch of frames, or %NULL to pass
+ *     frames through (or emit the signals, when a handler is connected)
+ * @user_data: (closure): passed to @func
+ * @notify: (nullable): frees @user_data once @func is replaced and no call
+ *     to it runs any more
+ *
+ * Sets the function the frames are given to in batches of up to
+ * #GstAsyncTransform:batch-size, in place of the
+ * #GstAsyncProcess::process-batch signal, without the signal's
+ * marshalling; it replaces a function set with
+ * gst_async_process_set_function(). While batch-size is 1 it gets one
+ * frame per call. May be called at any time; frames already inside
+ * finish with the function they started with.
+ *
+ * Since: 1.0
+ */
+void
+gst_async_process_set_batch_function (GstAsyncProcess * self,
+    GstAsyncProcessBatchFunction func, gpointer user_data,
+    GDestroyNotify notify)
+{
+  g_return_if_fail (GST_IS_ASYNC_PROCESS (self));
+
+  gst_async_process_replace_callback (self, NULL, func, user_data, notify);
 }
 
 static GstCaps *
@@ -489,6 +646,7 @@ gst_async_process_get_callback (GstAsyncProcess * self)
   return callback;
 }
 
+/* Emits process for @handle. */
 static GstFlowReturn
 gst_async_process_emit (GstAsyncProcess * self, GstAsyncProcessFrame * handle,
     GstAsyncFrame * frame)
@@ -500,6 +658,7 @@ gst_async_process_emit (GstAsyncProcess * self, GstAsyncProcessFrame * handle,
   GstFlowReturn flow;
   guint i;
 
+  gst_async_process_register_ids (&handle, 1);
   g_value_init (&args[0], GST_TYPE_ASYNC_PROCESS);
   g_value_set_object (&args[0], self);
   g_value_init (&args[1], G_TYPE_UINT64);
@@ -520,56 +679,207 @@ gst_async_process_emit (GstAsyncProcess * self, GstAsyncProcessFrame * handle,
   flow = g_value_get_enum (&ret);
   for (i = 0; i < G_N_ELEMENTS (args); i++)
     g_value_unset (&args[i]);
+
+  if (flow == FLOW_NOT_SET) {
+    GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
+        (_("The application's frame processing failed.")),
+        ("the process handler raised an exception or returned no flow on "
+            "frame %" G_GUINT64_FORMAT, handle->number));
+    flow = GST_FLOW_ERROR;
+  }
   return flow;
+}
+
+/* Emits process-batch for @handles, the handles of @frames. */
+static GstFlowReturn
+gst_async_process_emit_batch (GstAsyncProcess * self,
+    GstAsyncProcessFrame ** handles, GstAsyncFrame ** frames, guint n_frames)
+{
+  GValue args[5] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT,
+    G_VALUE_INIT
+  };
+  GValue ret = G_VALUE_INIT;
+  GstBufferList *buffers = gst_buffer_list_new_sized (n_frames);
+  GstFlowReturn flow;
+  guint i;
+
+  gst_async_process_register_ids (handles, n_frames);
+  for (i = 0; i < n_frames; i++)
+    gst_buffer_list_add (buffers, gst_buffer_ref (frames[i]->input));
+  g_value_init (&args[0], GST_TYPE_ASYNC_PROCESS);
+  g_value_set_object (&args[0], self);
+  g_value_init (&args[1], G_TYPE_UINT64);
+  g_value_set_uint64 (&args[1], handles[0]->id);
+  g_value_init (&args[2], GST_TYPE_BUFFER_LIST);
+  g_value_take_boxed (&args[2], buffers);
+  g_value_init (&args[3], GST_TYPE_CAPS);
+  g_value_set_static_boxed (&args[3],
+      gst_async_process_frame_get_caps (handles[0]));
+  g_value_init (&args[4], G_TYPE_UINT);
+  g_value_set_uint (&args[4], handles[0]->worker);
+  g_value_init (&ret, GST_TYPE_FLOW_RETURN);
+  g_value_set_enum (&ret, FLOW_NOT_SET);
+
+  g_signal_emitv (args, gst_async_process_signals[SIGNAL_PROCESS_BATCH], 0,
+      &ret);
+  flow = g_value_get_enum (&ret);
+  for (i = 0; i < G_N_ELEMENTS (args); i++)
+    g_value_unset (&args[i]);
+
+  if (flow == FLOW_NOT_SET) {
+    GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
+        (_("The application's frame processing failed.")),
+        ("the process-batch handler raised an exception or returned no "
+            "flow on frames %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT,
+            handles[0]->number, handles[n_frames - 1]->number));
+    flow = GST_FLOW_ERROR;
+  }
+  return flow;
+}
+
+/* Settles the handles of a call that returned @ret for their frames, and
+ * drops them. A frame finished already, inside the call or by another
+ * thread as it returned, keeps its own flow; the others get @ret, or with
+ * FLOW_PENDING stay the application's. Returns what the call returns to
+ * the base class: @ret while it is every frame's; else FLOW_PENDING, the
+ * frames @ret is for being finished with it here (the base class may not
+ * have heard yet of a frame another thread finished: it is told once the
+ * handle is). */
+static GstFlowReturn
+gst_async_process_end_call (GstAsyncProcess * self,
+    GstAsyncProcessFrame ** handles, guint n_frames, GstFlowReturn ret)
+{
+  guint i, n_left = 0;
+
+  for (i = 0; i < n_frames; i++) {
+    GstAsyncProcessFrame *handle = handles[i];
+
+    if (ret == GST_ASYNC_TRANSFORM_FLOW_PENDING) {
+      /* (unless finished already, or by another thread meanwhile) */
+      g_atomic_int_compare_and_exchange (&handle->state, FRAME_IN_PROCESS,
+          FRAME_PENDING);
+    } else if (g_atomic_int_compare_and_exchange (&handle->state,
+            FRAME_IN_PROCESS, FRAME_FINISHED)) {
+      /* @ret is its flow: kept at the front for below */
+      handles[n_left++] = handle;
+      continue;
+    }
+    gst_async_process_frame_unref (handle);
+  }
+
+  for (i = 0; i < n_left; i++) {
+    GstAsyncProcessFrame *handle = handles[i];
+
+    if (n_left < n_frames)
+      gst_async_transform_finish_frame (GST_ASYNC_TRANSFORM (self),
+          handle->frame, ret);
+    handle->frame = NULL;
+    gst_async_process_forget_id (handle);
+    gst_async_process_frame_unref (handle);
+  }
+  return n_left == n_frames ? ret : GST_ASYNC_TRANSFORM_FLOW_PENDING;
+}
+
+/* One call of the application's batch function, or one emission of
+ * process-batch, on @n_frames frames. */
+static GstFlowReturn
+gst_async_process_call_batch (GstAsyncProcess * self,
+    GstAsyncProcessCallback * callback, GstAsyncFrame ** frames, guint n_frames)
+{
+  GstAsyncProcessFrame *stack[16];
+  GstAsyncProcessFrame **handles = stack;
+  GstFlowReturn ret;
+  guint i;
+
+  if (n_frames > G_N_ELEMENTS (stack))
+    handles = g_new (GstAsyncProcessFrame *, n_frames);
+  for (i = 0; i < n_frames; i++)
+    handles[i] = gst_async_process_frame_new (self, frames[i]);
+  if (callback)
+    ret = callback->batch_func (self, handles, n_frames, callback->user_data);
+  else
+    ret = gst_async_process_emit_batch (self, handles, frames, n_frames);
+  ret = gst_async_process_end_call (self, handles, n_frames, ret);
+  if (handles != stack)
+    g_free (handles);
+  return ret;
+}
+
+/* One call of the application's per-frame function, or one emission of
+ * process, on @frame. */
+static GstFlowReturn
+gst_async_process_call_one (GstAsyncProcess * self,
+    GstAsyncProcessCallback * callback, GstAsyncFrame * frame)
+{
+  GstAsyncProcessFrame *handle = gst_async_process_frame_new (self, frame);
+  GstFlowReturn ret;
+
+  if (callback)
+    ret = callback->func (self, handle, callback->user_data);
+  else
+    ret = gst_async_process_emit (self, handle, frame);
+  return gst_async_process_end_call (self, &handle, 1, ret);
+}
+
+/* The application's work on @n_frames frames, whichever way it is given:
+ * the C function of either kind, else process-batch, else process, else
+ * none (frames pass). process () and process_batch () both, since a batch
+ * function gets batches of one while batch-size is 1, and a per-frame
+ * function the frames of a batch one by one. */
+static GstFlowReturn
+gst_async_process_run (GstAsyncProcess * self, GstAsyncFrame ** frames,
+    guint n_frames)
+{
+  GstAsyncProcessCallback *callback = gst_async_process_get_callback (self);
+  GstFlowReturn ret = GST_FLOW_OK;
+  gboolean batch;
+  guint i;
+
+  if (callback)
+    batch = callback->batch_func != NULL;
+  else if (g_signal_has_handler_pending (self,
+          gst_async_process_signals[SIGNAL_PROCESS_BATCH], 0, FALSE))
+    batch = TRUE;
+  else if (g_signal_has_handler_pending (self,
+          gst_async_process_signals[SIGNAL_PROCESS], 0, FALSE))
+    batch = FALSE;
+  else
+    goto pass;
+
+  if (batch) {
+    ret = gst_async_process_call_batch (self, callback, frames, n_frames);
+  } else if (n_frames == 1) {
+    ret = gst_async_process_call_one (self, callback, frames[0]);
+  } else {
+    /* each frame has its own flow: the base class is told of it now */
+    for (i = 0; i < n_frames; i++) {
+      ret = gst_async_process_call_one (self, callback, frames[i]);
+      if (ret != GST_ASYNC_TRANSFORM_FLOW_PENDING)
+        gst_async_transform_finish_frame (GST_ASYNC_TRANSFORM (self),
+            frames[i], ret);
+    }
+    ret = GST_ASYNC_TRANSFORM_FLOW_PENDING;
+  }
+  gst_async_process_callback_unref (callback);
+  return ret;
+
+pass:
+  /* nothing to call: identity */
+  for (i = 0; i < n_frames; i++)
+    frames[i]->output = g_steal_pointer (&frames[i]->input);
+  return GST_FLOW_OK;
 }
 
 static GstFlowReturn
 gst_async_process_process (GstAsyncTransform * trans, gpointer context,
     GstAsyncFrame * frame)
 {
-  GstAsyncProcess *self = GST_ASYNC_PROCESS (trans);
-  GstAsyncProcessCallback *callback = gst_async_process_get_callback (self);
-  GstAsyncProcessFrame *handle;
-  GstFlowReturn ret;
+  return gst_async_process_run (GST_ASYNC_PROCESS (trans), &frame, 1);
+}
 
-  if (callback == NULL && !g_signal_has_handler_pending (self,
-          gst_async_process_signals[SIGNAL_PROCESS], 0, FALSE)) {
-    /* nothing to call: identity */
-    frame->output = g_steal_pointer (&frame->input);
-    return GST_FLOW_OK;
-  }
-
-  handle = gst_async_process_frame_new (self, frame);
-  if (callback) {
-    ret = callback->func (self, handle, callback->user_data);
-    gst_async_process_callback_unref (callback);
-  } else {
-    gst_async_process_register_id (handle);
-    ret = gst_async_process_emit (self, handle, frame);
-  }
-
-  if (ret == FLOW_NOT_SET) {
-    GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
-        (_("The application's frame processing failed.")),
-        ("the process handler raised an exception or returned no flow on "
-            "frame %" G_GUINT64_FORMAT, handle->number));
-    ret = GST_FLOW_ERROR;
-  }
-  if (g_atomic_int_get (&handle->state) == FRAME_FINISHED) {
-    /* finished inside the call: that flow counts, whatever it returned */
-    ret = GST_ASYNC_TRANSFORM_FLOW_PENDING;
-  } else if (ret == GST_ASYNC_TRANSFORM_FLOW_PENDING) {
-    /* (unless another thread finishes it meanwhile) */
-    g_atomic_int_compare_and_exchange (&handle->state, FRAME_IN_PROCESS,
-        FRAME_PENDING);
-  } else if (g_atomic_int_compare_and_exchange (&handle->state,
-          FRAME_IN_PROCESS, FRAME_FINISHED)) {
-    handle->frame = NULL;
-    gst_async_process_forget_id (handle);
-  } else {
-    /* another thread finished it as the function returned */
-    ret = GST_ASYNC_TRANSFORM_FLOW_PENDING;
-  }
-  gst_async_process_frame_unref (handle);
-  return ret;
+static GstFlowReturn
+gst_async_process_process_batch (GstAsyncTransform * trans, gpointer context,
+    GstAsyncFrame ** frames, guint n_frames)
+{
+  return gst_async_process_run (GST_ASYNC_PROCESS (trans), frames, n_frames);
 }

@@ -31,9 +31,10 @@ G_BEGIN_DECLS
  * GstAsyncProcess:
  *
  * The asyncprocess element: a #GstAsyncTransform whose per-frame work is
- * the application's own function (gst_async_process_set_function()) or
- * #GstAsyncProcess::process signal handler, called on several workers at
- * once. Its fields are private.
+ * the application's own function (gst_async_process_set_function(),
+ * gst_async_process_set_batch_function()) or #GstAsyncProcess::process
+ * and #GstAsyncProcess::process-batch signal handler, called on several
+ * workers at once. Its fields are private.
  *
  * Since: 1.0
  */
@@ -85,6 +86,42 @@ typedef GstFlowReturn (*GstAsyncProcessFunction) (GstAsyncProcess * process,
 GST_ASYNC_API
 void gst_async_process_set_function (GstAsyncProcess * self,
     GstAsyncProcessFunction func, gpointer user_data, GDestroyNotify notify);
+
+/**
+ * GstAsyncProcessBatchFunction:
+ * @process: the #GstAsyncProcess
+ * @frames: (array length=n_frames) (transfer none): the frames, in input
+ *     order; ref one to keep it past the call
+ * @n_frames: how many, from 1 to #GstAsyncTransform:batch-size
+ * @user_data: what gst_async_process_set_batch_function() was given
+ *
+ * The application's work on several frames in one call, for work that
+ * costs much per call and little per frame (a device's kernel launch, a
+ * request to a model server, one numpy call over a stack of frames).
+ * Called from several worker threads at once, each call with its own
+ * frames, all of the same gst_async_process_frame_get_worker(). Each frame
+ * gets its result as with #GstAsyncProcessFunction: changed in place, a
+ * new buffer, or left alone.
+ *
+ * Returns: the flow of every frame not finished inside the call:
+ *     %GST_FLOW_OK; %GST_ASYNC_TRANSFORM_FLOW_DROPPED; an error flow after
+ *     GST_ELEMENT_ERROR() (the message waits for the turn of the first
+ *     frame that failed); or %GST_ASYNC_TRANSFORM_FLOW_PENDING, to finish
+ *     those frames later, each on its own, from any thread, with
+ *     gst_async_process_frame_finish(). A frame finished inside the call
+ *     (one dropped or failed among good ones) is done with the flow given
+ *     there.
+ *
+ * Since: 1.0
+ */
+typedef GstFlowReturn (*GstAsyncProcessBatchFunction) (GstAsyncProcess *
+    process, GstAsyncProcessFrame ** frames, guint n_frames,
+    gpointer user_data);
+
+GST_ASYNC_API
+void gst_async_process_set_batch_function (GstAsyncProcess * self,
+    GstAsyncProcessBatchFunction func, gpointer user_data,
+    GDestroyNotify notify);
 
 GST_ASYNC_API
 GstAsyncProcessFrame *gst_async_process_frame_ref (GstAsyncProcessFrame *

@@ -327,16 +327,22 @@ gst_async_process_frame_finish_with_error (GstAsyncProcessFrame * frame,
 
 /* --- the id registry ----------------------------------------------------- */
 
-/* Gives @frame an id the action signals find it by, until finished. */
+/* Gives @n_frames frames of one element ids the action signals find them
+ * by, until finished: consecutive, in their order (the process-batch
+ * signal names the first). */
 void
-gst_async_process_register_id (GstAsyncProcessFrame * frame)
+gst_async_process_register_ids (GstAsyncProcessFrame ** frames, guint n_frames)
 {
-  GstAsyncProcess *self = frame->process;
+  GstAsyncProcess *self = frames[0]->process;
+  guint i;
 
-  gst_async_process_frame_ref (frame);
   GST_OBJECT_LOCK (self);
-  frame->id = ++self->next_id;
-  g_hash_table_insert (self->by_id, &frame->id, frame);
+  for (i = 0; i < n_frames; i++) {
+    GstAsyncProcessFrame *frame = gst_async_process_frame_ref (frames[i]);
+
+    frame->id = ++self->next_id;
+    g_hash_table_insert (self->by_id, &frame->id, frame);
+  }
   GST_OBJECT_UNLOCK (self);
 }
 

@@ -38,9 +38,9 @@ struct _GstAsyncProcess
   /* with the object lock */
   GstAsyncProcessCallback *callback;
   GstCaps *caps_out;
-  /* The frames of process signal handlers, by id, until finished (for
-   * the action signals: bindings may not know the frame's type): the id
-   * registry of gstasyncprocessframe.c */
+  /* The frames of process and process-batch signal handlers, by id,
+   * until finished (for the action signals: bindings may not know the
+   * frame's type): the id registry of gstasyncprocessframe.c */
   GHashTable *by_id;
   guint64 next_id;
 };
@@ -72,7 +72,8 @@ GstAsyncProcessFrame *gst_async_process_frame_new (GstAsyncProcess * self,
     GstAsyncFrame * frame);
 
 G_GNUC_INTERNAL
-void gst_async_process_register_id (GstAsyncProcessFrame * frame);
+void gst_async_process_register_ids (GstAsyncProcessFrame ** frames,
+    guint n_frames);
 
 G_GNUC_INTERNAL
 void gst_async_process_forget_id (GstAsyncProcessFrame * frame);

@@ -27,6 +27,26 @@ replaces its data, DROP drops it; an exception stops the pipeline with an
 error that names the frame. On a flush or a stop the coroutines still
 running are cancelled.
 
+Work that costs much per call and little per frame (one numpy call over
+a stack of frames, a request to a model server) goes faster in batches:
+
+    async def process_batch(frames):
+        stack = numpy.stack([numpy.frombuffer(f.data(), numpy.uint8)
+                             for f in frames])
+        return 255 - stack               # one result per frame, in order
+
+    gstasync.attach_batch(element, process_batch, batch_size=16)
+
+process_batch gets a list of up to batch_size frames, in input order, and
+returns one result per frame, in that order (a list, or anything that
+iterates over them, such as an array of the frames stacked), each one what
+process_frame returns; or None to keep every frame as it came. A batch
+holds its worker until process_batch is done, so that the frames that come
+meanwhile wait and fill the next batch: n-workers batches run at once. An
+exception stops the pipeline with an error in the turn of the batch's
+first frame; a result that is wrong for its frame, in the turn of that
+frame (the frames before it go out).
+
 play() runs a pipeline to its end on the loop, with no thread of its own:
 it returns at EOS, raises GstError on an ERROR message and issues each
 WARNING message as a GstWarning (warnings.warn). Cancelling it (Ctrl-C
@@ -35,6 +55,8 @@ at once and leaves it in NULL.
 """
 
 import asyncio
+import sys
+import threading
 import traceback
 import warnings
 
@@ -44,7 +66,8 @@ gi.require_version("Gst", "1.0")
 gi.require_version("GstVideo", "1.0")
 from gi.repository import GLib, Gst, GstVideo  # noqa: E402
 
-__all__ = ["Frame", "DROP", "GstError", "GstWarning", "attach", "play"]
+__all__ = ["Frame", "DROP", "GstError", "GstWarning", "attach",
+           "attach_batch", "play"]
 
 # asyncprocess's flow returns beyond GStreamer's own
 _PENDING = Gst.FlowReturn.CUSTOM_SUCCESS_1   # GST_ASYNC_TRANSFORM_FLOW_PENDING
@@ -57,7 +80,8 @@ class _Drop:
 
 
 DROP = _Drop()
-"""Returned by process_frame: the frame is dropped."""
+"""Returned by process_frame (or for a frame by process_batch): the frame
+is dropped."""
 
 
 def _describe(source, error, debug):
@@ -98,7 +122,7 @@ class GstWarning(UserWarning):
 
 
 class Frame:
-    """One frame, as process_frame gets it.
+    """One frame, as process_frame (or in a list, process_batch) gets it.
 
     id: the element's id for the frame (the process signal's frame_id);
     buffer: the Gst.Buffer, to read (Python cannot write to it in place:
@@ -119,77 +143,151 @@ class Frame:
 
 
 class _Attachment:
-    def __init__(self, element, process_frame, loop):
+    def __init__(self, element, work, loop, batch):
         self.element = element
-        self.process_frame = process_frame
+        self.work = work
+        self.name = "process_batch" if batch else "process_frame"
         self.loop = loop
         self.tasks = set()
         self.sizes = None, None     # caps, what _frame_size says of them
+        # Batches hold their worker until done (so that frames wait, and
+        # fill the next batches), or until a flush or a stop: a worker's
+        # threading.Event each, and whether a cancel came that the loop has
+        # not seen yet (the loop may be the thread stopping the element,
+        # waiting for the workers), all with the lock.
+        self.lock = threading.Lock()
+        self.waiting = set()
+        self.cancelled = False
         self.handlers = [
-            element.connect("process", self._on_process),
+            element.connect("process-batch", self._on_process_batch)
+            if batch else element.connect("process", self._on_process),
             element.connect("cancel", self._on_cancel),
         ]
 
-    # In a GStreamer worker thread: hand the frame to the loop, return.
+    # In a GStreamer worker thread: hand the frames to the loop, return.
     def _on_process(self, element, frame_id, buffer, caps, worker):
-        frame = Frame(frame_id, buffer, caps)
+        return self._hand_over([Frame(frame_id, buffer, caps)], self._run)
+
+    def _on_process_batch(self, element, first_id, buffers, caps, worker):
+        frames = [Frame(first_id + i, buffers.get(i), caps)
+                  for i in range(buffers.length())]
+        done = threading.Event()
+        with self.lock:
+            if self.cancelled:
+                done.set()
+            self.waiting.add(done)
+        flow = self._hand_over(frames, self._run_batch, done)
+        # (the frames are finished, or will be once cancelled: pending)
+        done.wait()
+        with self.lock:
+            self.waiting.discard(done)
+        return flow
+
+    def _hand_over(self, frames, run, done=None):
         try:
-            self.loop.call_soon_threadsafe(self._start, frame)
+            self.loop.call_soon_threadsafe(self._start, frames, run, done)
         except RuntimeError:        # the loop is closed: nobody to run it
-            element.emit(
-                "finish-with-error", frame_id,
-                "the event loop of gstasync's process_frame is closed",
-                f"the frame at {_time(buffer.pts)} came after the loop ended")
-            return Gst.FlowReturn.OK
+            self.element.emit(
+                "finish-with-error", frames[0].id,
+                "the event loop of gstasync's work is closed",
+                f"the frame at {_time(frames[0].buffer.pts)} came after the "
+                "loop ended")
+            if done is not None:
+                done.set()
+            # (the frames after it are of no use any more)
+            return Gst.FlowReturn.ERROR
         return _PENDING
 
-    # In the thread flushing or stopping the element.
+    # In the thread flushing or stopping the element, which then waits for
+    # the workers: they must not wait for the loop.
     def _on_cancel(self, element):
+        with self.lock:
+            self.cancelled = True
+            for done in self.waiting:
+                done.set()
         try:
             self.loop.call_soon_threadsafe(self._cancel_all)
         except RuntimeError:
             pass                    # a closed loop has no task left
 
-    def _start(self, frame):
-        task = self.loop.create_task(self._run(frame))
+    def _start(self, frames, run, done):
+        task = self.loop.create_task(run(frames))
         self.tasks.add(task)
-        task.add_done_callback(lambda task: self._done(frame, task))
+        task.add_done_callback(lambda task: self._done(frames, task, done))
 
     def _cancel_all(self):
+        # (the loop runs: no thread waits for the workers now)
+        with self.lock:
+            self.cancelled = False
         for task in list(self.tasks):
             task.cancel()
 
     # Every frame is finished once, whatever became of its task: a task
-    # cancelled before its first step never runs _run at all, and a frame
-    # not finished holds its buffer and the element for ever.
-    def _done(self, frame, task):
+    # cancelled before its first step never runs at all, and a frame not
+    # finished holds its buffer and the element for ever. (A run finishes
+    # its frames after its last await, all or none.)
+    def _done(self, frames, task, done):
         self.tasks.discard(task)
         if task.cancelled() or task.exception() is not None:
-            # flushed or stopped (the frame is thrown away anyway), or
+            # flushed or stopped (the frames are thrown away anyway), or
             # ended by KeyboardInterrupt or SystemExit
-            self.element.emit("finish", frame.id, Gst.FlowReturn.FLUSHING)
+            for frame in frames:
+                self.element.emit("finish", frame.id, Gst.FlowReturn.FLUSHING)
+        if done is not None:
+            done.set()
 
-    async def _run(self, frame):
-        element = self.element
+    async def _run(self, frames):
+        frame = frames[0]
         try:
-            result = await self.process_frame(frame)
+            result = await self.work(frame)
             output = self._output(frame, result)
-        except Exception as error:  # noqa: BLE001 (any error stops it)
-            element.emit(
-                "finish-with-error", frame.id,
-                f"process_frame failed on the frame at "
-                f"{_time(frame.buffer.pts)}: {error!r}",
-                traceback.format_exc())
+        except Exception:           # noqa: BLE001 (any error stops it)
+            self._fail(frames, 0, "process_frame failed on the frame at "
+                       f"{_time(frame.buffer.pts)}")
             return
+        self._finish(frame, result, output)
+
+    async def _run_batch(self, frames):
+        try:
+            results = await self.work(frames)
+            results = [None] * len(frames) if results is None \
+                else list(results)
+            if len(results) != len(frames):
+                raise ValueError(f"process_batch returned {len(results)} "
+                                 f"results for {len(frames)} frames")
+        except Exception:           # noqa: BLE001
+            self._fail(frames, 0, "process_batch failed on the frames from "
+                       f"{_time(frames[0].buffer.pts)} to "
+                       f"{_time(frames[-1].buffer.pts)}")
+            return
+        for i, (frame, result) in enumerate(zip(frames, results)):
+            try:
+                output = self._output(frame, result)
+            except Exception:       # noqa: BLE001
+                self._fail(frames, i, "process_batch failed on the frame "
+                           f"at {_time(frame.buffer.pts)}")
+                return
+            self._finish(frame, result, output)
+
+    def _finish(self, frame, result, output):
         if result is DROP:
-            element.emit("finish", frame.id, _DROPPED)
+            self.element.emit("finish", frame.id, _DROPPED)
             return
         if output is not None:
-            element.emit("set-output", frame.id, output)
-        element.emit("finish", frame.id, Gst.FlowReturn.OK)
+            self.element.emit("set-output", frame.id, output)
+        self.element.emit("finish", frame.id, Gst.FlowReturn.OK)
+
+    def _fail(self, frames, i, what):
+        """Fails frames[i] with the exception being handled, in its turn,
+        and the frames after it, which cannot leave before it."""
+        error = sys.exc_info()[1]
+        self.element.emit("finish-with-error", frames[i].id,
+                          f"{what}: {error!r}", traceback.format_exc())
+        for frame in frames[i + 1:]:
+            self.element.emit("finish", frame.id, Gst.FlowReturn.ERROR)
 
     def _output(self, frame, result):
-        """The buffer process_frame's result makes, or None; raises
+        """The buffer a result of the work makes, or None; raises
         ValueError for data too short for the frame's raw video format
         (downstream could not read it as a frame)."""
         if result is None or result is DROP:
@@ -207,7 +305,7 @@ class _Attachment:
             self.element.get_property("caps-out") or frame.caps)
         if buffer.get_size() < size:
             raise ValueError(
-                f"process_frame returned {buffer.get_size()} bytes where a "
+                f"{self.name} returned {buffer.get_size()} bytes where a "
                 f"{video} frame takes {size}")
         return buffer
 
@@ -248,7 +346,25 @@ def attach(element, process_frame, loop=None):
     an object whose detach() undoes it."""
     if loop is None:
         loop = asyncio.get_running_loop()
-    return _Attachment(element, process_frame, loop)
+    return _Attachment(element, process_frame, loop, batch=False)
+
+
+def attach_batch(element, process_batch, batch_size, loop=None):
+    """Makes the coroutine function process_batch(frames) the work of
+    element, an asyncprocess, in batches of up to batch_size frames (the
+    element's batch-size, set here: the element must be in NULL or
+    READY), on loop (default: the running loop). process_batch returns
+    one result per frame, in order, or None. Each batch holds one of the
+    element's n-workers until it is done. Returns an object whose
+    detach() undoes it; while attached, the element's process handlers
+    (attach()) are not called."""
+    if loop is None:
+        loop = asyncio.get_running_loop()
+    element.set_property("batch-size", batch_size)
+    if element.get_property("batch-size") != batch_size:
+        raise RuntimeError(f"{element.get_name()}: batch-size can only be "
+                           "set in the NULL or READY state")
+    return _Attachment(element, process_batch, loop, batch=True)
 
 
 def _source(msg):

@@ -50,19 +50,27 @@ first_byte (GstBuffer * buf)
   return byte;
 }
 
-/* A harness around an asyncprocess the test holds a reference to. */
+/* A harness around an asyncprocess the test holds a reference to, with
+ * batches of up to @batch_size frames. */
 static GstHarness *
-process_harness (guint n_workers, guint max_in_flight, GstElement ** element)
+batch_harness (guint n_workers, guint max_in_flight, guint batch_size,
+    GstElement ** element)
 {
   GstHarness *h;
 
   *element = gst_object_ref_sink (gst_element_factory_make ("asyncprocess",
           NULL));
   g_object_set (*element, "n-workers", n_workers, "max-in-flight",
-      max_in_flight, NULL);
+      max_in_flight, "batch-size", batch_size, NULL);
   h = gst_harness_new_with_element (*element, "sink", "src");
   gst_harness_set_src_caps_str (h, "test/frames");
   return h;
+}
+
+static GstHarness *
+process_harness (guint n_workers, guint max_in_flight, GstElement ** element)
+{
+  return batch_harness (n_workers, max_in_flight, 1, element);
 }
 
 static void
@@ -983,6 +991,740 @@ GST_START_TEST (test_without_caps)
 
 GST_END_TEST;
 
+/* --- batches ------------------------------------------------------------- */
+
+static gboolean
+bit_set (guint64 mask, guint64 index)
+{
+  return index < 64 && (mask & (G_GUINT64_CONSTANT (1) << index));
+}
+
+/* A batch function as a device's driver would be: it records the size of
+ * every call, can hold its first call at a gate (so that frames pile up
+ * behind it) until opened or cancelled, inverts each frame, and gives each
+ * frame the outcome its index picks. */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  GArray *calls;                /* guint: the size of each call */
+  gboolean gate_closed;         /* the first call waits until opened... */
+  gboolean gate_reached;
+  gboolean cancelled;           /* ...or until cancel */
+  gint cancels;
+  guint64 drop_mask;            /* finished DROPPED inside the call */
+  guint64 pend_mask;            /* left pending, for the test to finish */
+  gboolean pend_all;
+  guint64 error_at;             /* GST_ELEMENT_ERROR, finished with ERROR */
+  guint64 frame_error_at;       /* finished with finish_with_error () */
+  gint worker_mixed;            /* a call with frames of two worker slots */
+  GPtrArray *pending;           /* GstAsyncProcessFrame *, owned */
+  gint freed;                   /* user data freed */
+} Batcher;
+
+static void
+batcher_init (Batcher * b)
+{
+  memset (b, 0, sizeof (*b));
+  g_mutex_init (&b->lock);
+  g_cond_init (&b->cond);
+  b->calls = g_array_new (FALSE, FALSE, sizeof (guint));
+  b->pending = g_ptr_array_new ();
+  b->error_at = b->frame_error_at = G_MAXUINT64;
+}
+
+static void
+batcher_clear (Batcher * b)
+{
+  fail_unless_equals_int (b->pending->len, 0);
+  g_ptr_array_unref (b->pending);
+  g_array_unref (b->calls);
+  g_mutex_clear (&b->lock);
+  g_cond_clear (&b->cond);
+}
+
+static void
+batcher_free (gpointer data)
+{
+  g_atomic_int_inc (&((Batcher *) data)->freed);
+}
+
+/* Waits at the gate, if it is closed. */
+static void
+batcher_enter (Batcher * b, guint n_frames)
+{
+  g_mutex_lock (&b->lock);
+  g_array_append_val (b->calls, n_frames);
+  b->gate_reached = TRUE;
+  g_cond_broadcast (&b->cond);
+  while (b->gate_closed && !b->cancelled)
+    g_cond_wait (&b->cond, &b->lock);
+  g_mutex_unlock (&b->lock);
+}
+
+static GstFlowReturn
+batch_function (GstAsyncProcess * process, GstAsyncProcessFrame ** frames,
+    guint n_frames, gpointer data)
+{
+  Batcher *b = data;
+  guint worker = gst_async_process_frame_get_worker (frames[0]);
+  GPtrArray *done = g_ptr_array_new ();
+  gboolean pend = FALSE;
+  guint i;
+
+  batcher_enter (b, n_frames);
+  for (i = 0; i < n_frames; i++) {
+    GstAsyncProcessFrame *frame = frames[i];
+    guint64 index = first_byte (gst_async_process_frame_get_buffer (frame));
+
+    if (gst_async_process_frame_get_worker (frame) != worker)
+      g_atomic_int_inc (&b->worker_mixed);
+    if (bit_set (b->drop_mask, index)) {
+      gst_async_process_frame_finish (frame, GST_ASYNC_TRANSFORM_FLOW_DROPPED);
+    } else if (index == b->error_at) {
+      GST_ELEMENT_ERROR (process, STREAM, FAILED, ("frame %u failed",
+              (guint) index), (NULL));
+      gst_async_process_frame_finish (frame, GST_FLOW_ERROR);
+    } else if (index == b->frame_error_at) {
+      GError *error = g_error_new (GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+          "frame %u failed", (guint) index);
+
+      gst_async_process_frame_finish_with_error (frame, error, "details");
+      g_error_free (error);
+    } else {
+      invert (frame, index % 2);
+      if (b->pend_all || bit_set (b->pend_mask, index)) {
+        g_mutex_lock (&b->lock);
+        g_ptr_array_add (b->pending, gst_async_process_frame_ref (frame));
+        g_cond_broadcast (&b->cond);
+        g_mutex_unlock (&b->lock);
+        pend = TRUE;
+      } else {
+        g_ptr_array_add (done, frame);
+      }
+    }
+  }
+  /* With frames left pending, the others are finished here; else the
+   * flow returned is theirs. */
+  for (i = 0; pend && i < done->len; i++)
+    gst_async_process_frame_finish (g_ptr_array_index (done, i), GST_FLOW_OK);
+  g_ptr_array_unref (done);
+  return pend ? GST_ASYNC_TRANSFORM_FLOW_PENDING : GST_FLOW_OK;
+}
+
+static void
+batcher_cancel (GstElement * e, Batcher * b)
+{
+  g_mutex_lock (&b->lock);
+  b->cancelled = TRUE;
+  b->cancels++;
+  g_cond_broadcast (&b->cond);
+  g_mutex_unlock (&b->lock);
+}
+
+static void
+batcher_open_gate (Batcher * b)
+{
+  g_mutex_lock (&b->lock);
+  b->gate_closed = FALSE;
+  g_cond_broadcast (&b->cond);
+  g_mutex_unlock (&b->lock);
+}
+
+/* Waits until the first call is at the gate, or @n frames are pending. */
+static void
+batcher_wait (Batcher * b, gboolean gate, guint n)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+
+  g_mutex_lock (&b->lock);
+  while (gate ? !b->gate_reached : b->pending->len < n)
+    fail_unless (g_cond_wait_until (&b->cond, &b->lock, deadline),
+        "%s", gate ? "no call came" : "too few frames pending");
+  g_mutex_unlock (&b->lock);
+}
+
+/* Finishes the pending frames, the newest first, with @flow. */
+static void
+batcher_finish_pending (Batcher * b, GstFlowReturn flow)
+{
+  GstAsyncProcessFrame *frame;
+
+  for (;;) {
+    g_mutex_lock (&b->lock);
+    frame = b->pending->len ? g_ptr_array_steal_index (b->pending,
+        b->pending->len - 1) : NULL;
+    g_mutex_unlock (&b->lock);
+    if (frame == NULL)
+      break;
+    gst_async_process_frame_finish (frame, flow);
+    gst_async_process_frame_unref (frame);
+  }
+}
+
+/* The sizes of the calls so far, as "1 4 4". */
+static void
+assert_calls (Batcher * b, const gchar * expected)
+{
+  GString *s = g_string_new (NULL);
+  guint i;
+
+  g_mutex_lock (&b->lock);
+  for (i = 0; i < b->calls->len; i++)
+    g_string_append_printf (s, "%s%u", i ? " " : "",
+        g_array_index (b->calls, guint, i));
+  g_mutex_unlock (&b->lock);
+  fail_unless_equals_string (s->str, expected);
+  g_string_free (s, TRUE);
+}
+
+/* Holds the first call (frame 0) at the gate while frames 1 to @n - 1
+ * pile up behind it. */
+static void
+push_behind_gate (Batcher * b, GstHarness * h, guint n)
+{
+  b->gate_closed = TRUE;
+  push_frames (h, 0, 1);
+  batcher_wait (b, TRUE, 0);
+  push_frames (h, 1, n);
+}
+
+/* Pulls frames @from to @to - 1 but those in @dropped, inverted. */
+static void
+pull_but (GstHarness * h, guint from, guint to, guint64 dropped)
+{
+  guint i;
+
+  for (i = from; i < to; i++) {
+    if (!bit_set (dropped, i))
+      pull_frames (h, i, i + 1, 0xff);
+  }
+  fail_unless (gst_harness_try_pull (h) == NULL);
+}
+
+/* Frames that wait while a call runs go in full batches, in input order,
+ * all of one worker slot, and leave in order; while batch-size is 1 the
+ * batch function gets one frame per call. */
+GST_START_TEST (test_batch_function)
+{
+  guint batch_size = __i__ ? 1 : 4;
+  GstElement *e;
+  GstHarness *h = batch_harness (1, 32, batch_size, &e);
+  Batcher b;
+
+  batcher_init (&b);
+  gst_async_process_set_batch_function (GST_ASYNC_PROCESS (e), batch_function,
+      &b, batcher_free);
+  push_behind_gate (&b, h, 13);
+  batcher_open_gate (&b);
+  fail_unless (async_check_drain (h->srcpad));
+  assert_calls (&b, batch_size == 4 ? "1 4 4 4" : "1 1 1 1 1 1 1 1 1 1 1 1 1");
+  pull_frames (h, 0, 13, 0xff);
+  fail_unless_equals_int (b.worker_mixed, 0);
+
+  gst_async_process_set_batch_function (GST_ASYNC_PROCESS (e), NULL, NULL,
+      NULL);
+  fail_unless_equals_int (b.freed, 1);
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+  batcher_clear (&b);
+}
+
+GST_END_TEST;
+
+/* In one call, frames are dropped or left pending (and finished later,
+ * newest first), or done: the flow returned is for the frames not
+ * finished in the call; the rest leave in order. */
+GST_START_TEST (test_batch_outcomes)
+{
+  gboolean pend = __i__;
+  guint64 dropped = (1 << 2) | (1 << 9);
+  GstElement *e;
+  GstHarness *h = batch_harness (1, 32, 8, &e);
+  Batcher b;
+
+  batcher_init (&b);
+  b.drop_mask = dropped;
+  if (pend)
+    b.pend_mask = (1 << 4) | (1 << 5) | (1 << 12);
+  gst_async_process_set_batch_function (GST_ASYNC_PROCESS (e), batch_function,
+      &b, NULL);
+  push_behind_gate (&b, h, 17);
+  batcher_open_gate (&b);
+  if (pend) {
+    batcher_wait (&b, FALSE, 3);
+    pull_frames (h, 0, 2, 0xff);
+    pull_frames (h, 3, 4, 0xff);
+    /* nothing after frame 4 leaves before it is finished */
+    g_usleep (20 * 1000);
+    fail_unless_equals_int (gst_harness_buffers_received (h), 3);
+    batcher_finish_pending (&b, GST_FLOW_OK);
+    fail_unless (async_check_drain (h->srcpad));
+    pull_but (h, 4, 17, dropped);
+  } else {
+    fail_unless (async_check_drain (h->srcpad));
+    pull_but (h, 0, 17, dropped);
+  }
+  assert_calls (&b, "1 8 8");
+
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+  batcher_clear (&b);
+}
+
+GST_END_TEST;
+
+/* An error in the middle of a batch, given either way, waits for its
+ * frame's turn: the good frames before it in the same call leave first. */
+GST_START_TEST (test_batch_error_waits_for_its_frame)
+{
+  GstElement *e;
+  GstHarness *h = batch_harness (1, 32, 8, &e);
+  GstBus *bus = gst_bus_new ();
+  GError *error = NULL;
+  GstMessage *msg;
+  Batcher b;
+
+  gst_element_set_bus (e, bus);
+  batcher_init (&b);
+  if (__i__)
+    b.frame_error_at = 5;
+  else
+    b.error_at = 5;
+  gst_async_process_set_batch_function (GST_ASYNC_PROCESS (e), batch_function,
+      &b, NULL);
+  /* frames 1 to 8 in one call, frame 5 in its middle */
+  push_behind_gate (&b, h, 9);
+  batcher_open_gate (&b);
+  msg = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  fail_unless_equals_int (gst_harness_buffers_received (h), 5);
+  gst_message_parse_error (msg, &error, NULL);
+  fail_unless_equals_string (error->message, "frame 5 failed");
+  g_error_free (error);
+  gst_message_unref (msg);
+  pull_frames (h, 0, 5, 0xff);
+  assert_calls (&b, "1 8");
+  fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR) == NULL);
+
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+  batcher_clear (&b);
+}
+
+GST_END_TEST;
+
+/* Finishes what is pending every so often, until told to stop. */
+typedef struct
+{
+  Batcher *b;
+  gint stop;
+} BatchFinisher;
+
+static gpointer
+batch_finisher (gpointer data)
+{
+  BatchFinisher *f = data;
+  GRand *rand = g_rand_new_with_seed (GPOINTER_TO_UINT (g_thread_self ()));
+
+  while (!g_atomic_int_get (&f->stop)) {
+    g_usleep (g_rand_int_range (rand, 0, 1000));
+    batcher_finish_pending (f->b, GST_FLOW_OK);
+  }
+  g_rand_free (rand);
+  return NULL;
+}
+
+/* Flushes, and stops, while batches are at work, pending or waiting for
+ * their timeout, with a thread finishing pending frames at the same time:
+ * cancel is emitted, nothing is pushed from before the flush, nothing
+ * leaks or hangs, and the frames after it leave in order. */
+GST_START_TEST (test_batch_flush)
+{
+  const guint rounds = async_check_scale (60);
+  GRand *rand = g_rand_new_with_seed (22);
+  guint r;
+
+  for (r = 0; r < rounds; r++) {
+    GstElement *e;
+    GstHarness *h = batch_harness (g_rand_int_range (rand, 1, 4), 0,
+        g_rand_int_range (rand, 2, 9), &e);
+    BatchFinisher f;
+    GThread *finisher;
+    GstBuffer *buf;
+    Batcher b;
+
+    batcher_init (&b);
+    b.pend_all = TRUE;
+    f.b = &b;
+    f.stop = 0;
+    g_object_set (e, "batch-timeout", g_rand_boolean (rand) ?
+        (guint64) g_rand_int_range (rand, 0, 3) * GST_MSECOND :
+        GST_CLOCK_TIME_NONE, NULL);
+    gst_async_process_set_batch_function (GST_ASYNC_PROCESS (e),
+        batch_function, &b, NULL);
+    g_signal_connect (e, "cancel", G_CALLBACK (batcher_cancel), &b);
+    finisher = g_thread_new ("finisher", batch_finisher, &f);
+    push_frames (h, 0, g_rand_int_range (rand, 1, 20));
+    g_usleep (g_rand_int_range (rand, 0, 2000));
+    if (r % 4 == 3) {
+      /* a stop instead of a flush, with the finisher still at work */
+      gst_harness_teardown (h);
+      g_atomic_int_set (&f.stop, 1);
+      g_thread_join (finisher);
+      batcher_finish_pending (&b, GST_FLOW_OK);
+      fail_unless_equals_int (b.cancels, 1);
+      gst_object_unref (e);
+      batcher_clear (&b);
+      continue;
+    }
+    fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+    fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+    g_atomic_int_set (&f.stop, 1);
+    g_thread_join (finisher);
+    batcher_finish_pending (&b, GST_FLOW_OK);
+    fail_unless_equals_int (b.cancels, 1);
+    /* (buffers pushed before the flush may be in the harness queue) */
+    while ((buf = gst_harness_try_pull (h)))
+      gst_buffer_unref (buf);
+    gst_harness_set_src_caps_str (h, "test/frames");
+    b.pend_all = FALSE;
+    push_frames (h, 30, 40);
+    fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+    pull_frames (h, 30, 40, 0xff);
+    gst_object_unref (e);
+    gst_harness_teardown (h);
+    batcher_clear (&b);
+  }
+  g_rand_free (rand);
+}
+
+GST_END_TEST;
+
+/* A call that waits until cancel: a flush, or a stop, returns (cancel
+ * lets the call go), and after a flush the stream goes on. */
+GST_START_TEST (test_batch_cancel_unlocks)
+{
+  GstElement *e;
+  GstHarness *h = batch_harness (1, 8, 4, &e);
+  Batcher b;
+
+  batcher_init (&b);
+  gst_async_process_set_batch_function (GST_ASYNC_PROCESS (e), batch_function,
+      &b, NULL);
+  g_signal_connect (e, "cancel", G_CALLBACK (batcher_cancel), &b);
+  push_behind_gate (&b, h, 5);
+  if (__i__) {
+    /* a stop: it waits for the call */
+    gst_harness_teardown (h);
+    fail_unless_equals_int (b.cancels, 1);
+    gst_object_unref (e);
+    batcher_clear (&b);
+    return;
+  }
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  fail_unless_equals_int (b.cancels, 1);
+  fail_unless (gst_harness_try_pull (h) == NULL);
+  b.gate_closed = FALSE;
+  gst_harness_set_src_caps_str (h, "test/frames");
+  push_frames (h, 5, 13);
+  fail_unless (async_check_drain (h->srcpad));
+  pull_frames (h, 5, 13, 0xff);
+
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+  batcher_clear (&b);
+}
+
+GST_END_TEST;
+
+/* test_finish_as_the_function_returns () for batches: each call finishes
+ * its even frames and hands its odd ones to a thread that drops them at
+ * once, as the call returns FLOW_PENDING for them. */
+static GstFlowReturn
+hand_odd_over (GstAsyncProcess * process, GstAsyncProcessFrame ** frames,
+    guint n_frames, gpointer data)
+{
+  Racer *r = data;
+  guint i;
+
+  for (i = 0; i < n_frames; i++) {
+    GstAsyncProcessFrame *frame = frames[i];
+
+    if (gst_async_process_frame_get_number (frame) % 2 == 0) {
+      gst_async_process_frame_finish (frame, GST_FLOW_OK);
+      continue;
+    }
+    gst_async_process_frame_ref (frame);
+    while (!g_atomic_pointer_compare_and_exchange (&r->slot, NULL, frame))
+      g_thread_yield ();
+  }
+  return GST_ASYNC_TRANSFORM_FLOW_PENDING;
+}
+
+static gpointer
+drop_at_once (gpointer data)
+{
+  Racer *r = data;
+  guint idle = 0;
+
+  while (!g_atomic_int_get (&r->stop)) {
+    GstAsyncProcessFrame *frame = g_atomic_pointer_get (&r->slot);
+
+    if (frame && g_atomic_pointer_compare_and_exchange (&r->slot, frame, NULL)) {
+      gst_async_process_frame_finish (frame, GST_ASYNC_TRANSFORM_FLOW_DROPPED);
+      gst_async_process_frame_unref (frame);
+      idle = 0;
+    } else if (++idle % 1024 == 0) {
+      g_thread_yield ();
+    }
+  }
+  return NULL;
+}
+
+GST_START_TEST (test_batch_finish_as_the_function_returns)
+{
+  guint i, n = async_check_scale (20000);
+  GstElement *e;
+  GstHarness *h = batch_harness (1, 16, 4, &e);
+  Racer r = { NULL, 0 };
+  GThread *finisher = g_thread_new ("finisher", drop_at_once, &r);
+
+  gst_async_process_set_batch_function (GST_ASYNC_PROCESS (e), hand_odd_over,
+      &r, NULL);
+  push_frames (h, 0, n);
+  fail_unless (async_check_drain (h->srcpad));
+  g_atomic_int_set (&r.stop, 1);
+  g_thread_join (finisher);
+  for (i = 0; i < n; i += 2)
+    pull_frames (h, i, i + 1, 0);
+  fail_unless (gst_harness_try_pull (h) == NULL);
+
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* Setting one kind of function replaces the other, and frees its data. */
+GST_START_TEST (test_batch_replaces_function)
+{
+  GstElement *e;
+  GstHarness *h = batch_harness (2, 0, 4, &e);
+  Batcher b;
+  Work w;
+
+  batcher_init (&b);
+  work_init (&w);
+  gst_async_process_set_function (GST_ASYNC_PROCESS (e), work_function, &w,
+      work_free);
+  gst_async_process_set_batch_function (GST_ASYNC_PROCESS (e), batch_function,
+      &b, batcher_free);
+  fail_unless_equals_int (w.freed, 1);
+  push_frames (h, 0, 10);
+  fail_unless (async_check_drain (h->srcpad));
+  fail_unless_equals_int (w.calls, 0);
+  gst_async_process_set_function (GST_ASYNC_PROCESS (e), work_function, &w,
+      NULL);
+  fail_unless_equals_int (b.freed, 1);
+  push_frames (h, 10, 20);
+  fail_unless (async_check_drain (h->srcpad));
+  fail_unless_equals_int (w.calls, 10);
+  pull_frames (h, 0, 20, 0xff);
+
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+  batcher_clear (&b);
+  work_clear (&w);
+}
+
+GST_END_TEST;
+
+/* A per-frame function, or a process handler, with batch-size above 1:
+ * the frames of a batch one after the other, each with its own flow. */
+GST_START_TEST (test_per_frame_work_in_batches)
+{
+  const guint n = 100;
+  GstElement *e;
+  GstHarness *h = batch_harness (2, 0, 8, &e);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  Work w;
+  guint i;
+
+  gst_element_set_bus (e, bus);
+  work_init (&w);
+  w.max_sleep_us = 500;
+  if (__i__)
+    g_signal_connect (e, "process", G_CALLBACK (on_process), &w);
+  else
+    gst_async_process_set_function (GST_ASYNC_PROCESS (e), work_function, &w,
+        NULL);
+  push_frames (h, 0, n);
+  fail_unless (async_check_drain (h->srcpad));
+  fail_unless_equals_int (w.calls, n);
+  pull_frames (h, 0, n, __i__ ? 0x0f : 0xff);
+  if (!__i__) {
+    /* then drops and an error: the frames before it leave */
+    w.drop_odd = TRUE;
+    w.error_at = 110;
+    push_frames (h, 100, 110);
+    fail_unless (async_check_drain (h->srcpad));
+    for (i = 100; i < 110; i += 2)
+      pull_frames (h, i, i + 1, 0xff);
+    fail_unless (gst_harness_try_pull (h) == NULL);
+    gst_harness_push (h, make_frame (110));
+    msg = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND, GST_MESSAGE_ERROR);
+    fail_unless (msg != NULL);
+    gst_message_unref (msg);
+  }
+
+  gst_element_set_bus (e, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+  work_clear (&w);
+}
+
+GST_END_TEST;
+
+/* --- the process-batch signal -------------------------------------------- */
+
+/* A handler as bindings write it: frame i of the call has the id first_id
+ * + i; it replaces each output with set-output, or leaves the frames
+ * pending for another thread to finish by id. Its first call waits at
+ * the gate. */
+static GstFlowReturn
+on_process_batch (GstElement * e, guint64 first_id, GstBufferList * list,
+    GstCaps * caps, guint worker, Batcher * b)
+{
+  guint i, n = gst_buffer_list_length (list);
+
+  fail_unless (gst_structure_has_name (gst_caps_get_structure (caps, 0),
+          "test/frames"));
+  batcher_enter (b, n);
+  for (i = 0; i < n; i++) {
+    guint64 id = first_id + i;
+    guint8 data[FRAME_SIZE];
+    GstBuffer *out;
+    gsize k;
+
+    if (b->pend_all) {
+      g_mutex_lock (&b->lock);
+      g_ptr_array_add (b->pending, g_memdup2 (&id, sizeof (id)));
+      g_cond_broadcast (&b->cond);
+      g_mutex_unlock (&b->lock);
+      continue;
+    }
+    gst_buffer_extract (gst_buffer_list_get (list, i), 0, data, FRAME_SIZE);
+    for (k = 0; k < FRAME_SIZE; k++)
+      data[k] ^= 0x0f;
+    out = gst_buffer_new_memdup (data, FRAME_SIZE);
+    g_signal_emit_by_name (e, "set-output", id, out);
+    gst_buffer_unref (out);
+  }
+  return b->pend_all ? GST_ASYNC_TRANSFORM_FLOW_PENDING : GST_FLOW_OK;
+}
+
+/* Finishes the frames pending by id, newest first, with the finish
+ * action. */
+static void
+finish_ids (GstElement * e, Batcher * b)
+{
+  guint64 *id;
+
+  g_mutex_lock (&b->lock);
+  while ((id = b->pending->len ? g_ptr_array_steal_index (b->pending,
+              b->pending->len - 1) : NULL)) {
+    g_mutex_unlock (&b->lock);
+    g_signal_emit_by_name (e, "finish", *id, GST_FLOW_OK);
+    g_free (id);
+    g_mutex_lock (&b->lock);
+  }
+  g_mutex_unlock (&b->lock);
+}
+
+static GstFlowReturn
+must_not_run_batch (GstElement * e, guint64 first_id, GstBufferList * list,
+    GstCaps * caps, guint worker, gpointer data)
+{
+  fail ("process-batch was emitted with a function set");
+  return GST_FLOW_ERROR;
+}
+
+GST_START_TEST (test_batch_signal)
+{
+  gboolean pend = __i__;
+  GstElement *e;
+  GstHarness *h = batch_harness (1, 32, 4, &e);
+  Batcher b;
+
+  batcher_init (&b);
+  b.pend_all = pend;
+  /* (process-batch takes the frames from the process handler) */
+  g_signal_connect (e, "process", G_CALLBACK (must_not_run), NULL);
+  g_signal_connect (e, "process-batch", G_CALLBACK (on_process_batch), &b);
+  push_behind_gate (&b, h, 13);
+  batcher_open_gate (&b);
+  if (pend) {
+    batcher_wait (&b, FALSE, 13);
+    fail_unless_equals_int (gst_harness_buffers_received (h), 0);
+    finish_ids (e, &b);
+  }
+  fail_unless (async_check_drain (h->srcpad));
+  assert_calls (&b, "1 4 4 4");
+  /* pending frames were finished as they came: input unchanged */
+  pull_frames (h, 0, 13, pend ? 0 : 0x0f);
+
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+  batcher_clear (&b);
+}
+
+GST_END_TEST;
+
+/* While batch-size is 1, process-batch gets one frame per call; with a
+ * function of either kind set, it is not emitted. */
+GST_START_TEST (test_batch_signal_rules)
+{
+  GstElement *e;
+  GstHarness *h = batch_harness (2, 0, 1, &e);
+  Batcher b;
+  Work w;
+
+  batcher_init (&b);
+  work_init (&w);
+  g_signal_connect (e, "process", G_CALLBACK (must_not_run), NULL);
+  g_signal_connect (e, "process-batch", G_CALLBACK (on_process_batch), &b);
+  push_frames (h, 0, 6);
+  fail_unless (async_check_drain (h->srcpad));
+  assert_calls (&b, "1 1 1 1 1 1");
+  pull_frames (h, 0, 6, 0x0f);
+
+  g_signal_handlers_disconnect_by_func (e, on_process_batch, &b);
+  g_signal_connect (e, "process-batch", G_CALLBACK (must_not_run_batch), NULL);
+  gst_async_process_set_function (GST_ASYNC_PROCESS (e), work_function, &w,
+      NULL);
+  push_frames (h, 6, 12);
+  fail_unless (async_check_drain (h->srcpad));
+  gst_async_process_set_batch_function (GST_ASYNC_PROCESS (e), batch_function,
+      &b, NULL);
+  push_frames (h, 12, 18);
+  fail_unless (async_check_drain (h->srcpad));
+  pull_frames (h, 6, 18, 0xff);
+  fail_unless_equals_int (w.calls, 6);
+
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+  batcher_clear (&b);
+  work_clear (&w);
+}
+
+GST_END_TEST;
+
 static Suite *
 asyncprocess_suite (void)
 {
@@ -1010,6 +1752,24 @@ asyncprocess_suite (void)
   tcase_set_timeout (tc, 300);
   tcase_add_loop_test (tc, test_signal, 0, 2);
   tcase_add_test (tc, test_function_over_signal);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("batch");
+  tcase_set_timeout (tc, 300);
+  tcase_add_loop_test (tc, test_batch_function, 0, 2);
+  tcase_add_loop_test (tc, test_batch_outcomes, 0, 2);
+  tcase_add_loop_test (tc, test_batch_error_waits_for_its_frame, 0, 2);
+  tcase_add_test (tc, test_batch_flush);
+  tcase_add_loop_test (tc, test_batch_cancel_unlocks, 0, 2);
+  tcase_add_test (tc, test_batch_finish_as_the_function_returns);
+  tcase_add_test (tc, test_batch_replaces_function);
+  tcase_add_loop_test (tc, test_per_frame_work_in_batches, 0, 2);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("batch signal");
+  tcase_set_timeout (tc, 300);
+  tcase_add_loop_test (tc, test_batch_signal, 0, 2);
+  tcase_add_test (tc, test_batch_signal_rules);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("caps");
