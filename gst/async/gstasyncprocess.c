@@ -393,6 +393,8 @@ static void
 gst_async_process_init (GstAsyncProcess * self)
 {
   self->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  /* (no batch function: frames share calls with no other element's) */
+  gst_async_transform_set_batch_key (GST_ASYNC_TRANSFORM (self), self);
 }
 
 static void
@@ -491,6 +493,11 @@ gst_async_process_replace_callback (GstAsyncProcess * self,
   self->callback = callback;
   GST_OBJECT_UNLOCK (self);
   gst_async_process_callback_unref (old);
+  /* In a worker group, elements with the same batch function share calls
+   * (the call goes to one of them, with its user data); a per-frame
+   * function or the signals are each element's own. */
+  gst_async_transform_set_batch_key (GST_ASYNC_TRANSFORM (self),
+      batch_func ? (gconstpointer) batch_func : (gconstpointer) self);
 }
 
 /**
@@ -535,7 +542,12 @@ gst_async_process_set_function (GstAsyncProcess * self,
  * marshalling; it replaces a function set with
  * gst_async_process_set_function(). While batch-size is 1 it gets one
  * frame per call. May be called at any time; frames already inside
- * finish with the function they started with.
+ * finish with the function they started with. Elements of one
+ * #GstAsyncTransform:worker-group with the same batch function, batch
+ * size and input caps share calls: a call may hold frames of several of
+ * them, and is made with the @user_data of the element whose worker took
+ * it (gst_async_process_frame_get_element() tells a frame's own
+ * element).
  *
  * Since: 1.0
  */

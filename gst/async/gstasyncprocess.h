@@ -151,6 +151,10 @@ GST_ASYNC_API
 guint64 gst_async_process_frame_get_number (GstAsyncProcessFrame * frame);
 
 GST_ASYNC_API
+GstAsyncProcess *gst_async_process_frame_get_element (GstAsyncProcessFrame *
+    frame);
+
+GST_ASYNC_API
 void gst_async_process_frame_finish (GstAsyncProcessFrame * frame,
     GstFlowReturn flow);
 

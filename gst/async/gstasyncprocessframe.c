@@ -40,7 +40,10 @@ gst_async_process_frame_new (GstAsyncProcess * self, GstAsyncFrame * frame)
 
   handle->refcount = 1;
   handle->state = FRAME_IN_PROCESS;
-  handle->process = self;
+  /* (the frame's own element, which outlives it: in a worker group the
+   * call may be @self's, with frames of another element that shares its
+   * batch function) */
+  handle->process = GST_ASYNC_PROCESS (gst_async_frame_get_element (frame));
   handle->frame = frame;
   handle->caps = NULL;
   handle->worker = frame->worker;
@@ -231,6 +234,27 @@ gst_async_process_frame_get_worker (GstAsyncProcessFrame * frame)
   g_return_val_if_fail (frame != NULL, 0);
 
   return frame->worker;
+}
+
+/**
+ * gst_async_process_frame_get_element:
+ * @frame: a #GstAsyncProcessFrame
+ *
+ * Gets the element @frame belongs to: the one whose function was called,
+ * except in a #GstAsyncTransform:worker-group, where a call of a batch
+ * function may hold frames of other elements that share that function
+ * (see gst_async_process_set_batch_function()).
+ *
+ * Returns: (transfer none): the frame's own element.
+ *
+ * Since: 1.0
+ */
+GstAsyncProcess *
+gst_async_process_frame_get_element (GstAsyncProcessFrame * frame)
+{
+  g_return_val_if_fail (frame != NULL, NULL);
+
+  return frame->process;
 }
 
 /**

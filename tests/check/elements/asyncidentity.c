@@ -473,6 +473,79 @@ GST_START_TEST (test_live_streams_batched_together)
 
 GST_END_TEST;
 
+/* In a worker group, a batch of one element may hold frames of another:
+ * each frame goes by its own element's settings. Here a's error-after
+ * fails a's frame 1 only, with a's error, whichever element's call holds
+ * it, and b's frames all pass. */
+GST_START_TEST (test_batch_across_own_settings)
+{
+  GstElement *x = gst_element_factory_make ("asyncidentity", NULL);
+  GstElement *a = gst_element_factory_make ("asyncidentity", "a");
+  GstElement *b = gst_element_factory_make ("asyncidentity", "b");
+  GstHarness *hx, *ha, *hb;
+  GstBus *bus_a = gst_bus_new (), *bus_b = gst_bus_new ();
+  GstMessage *msg;
+  GstBuffer *buf;
+  guint i;
+
+  g_object_set (x, "worker-group", "asyncidentity-own", "n-workers", 1,
+      "work-time", 300000, NULL);
+  g_object_set (a, "worker-group", "asyncidentity-own", "n-workers", 1,
+      "batch-size", 4, "error-after", 1, NULL);
+  g_object_set (b, "worker-group", "asyncidentity-own", "n-workers", 1,
+      "batch-size", 4, NULL);
+  /* (x's work takes the one worker while a and b get frames) */
+  g_object_set (x, "batch-size", 1, NULL);
+  gst_element_set_bus (a, bus_a);
+  gst_element_set_bus (b, bus_b);
+  hx = gst_harness_new_with_element (x, "sink", "src");
+  ha = gst_harness_new_with_element (a, "sink", "src");
+  hb = gst_harness_new_with_element (b, "sink", "src");
+  gst_harness_set_src_caps_str (hx, "test/x");
+  gst_harness_set_src_caps_str (ha, "test/x");
+  gst_harness_set_src_caps_str (hb, "test/x");
+  fail_unless_equals_int (gst_harness_push (hx, gst_buffer_new ()),
+      GST_FLOW_OK);
+  for (i = 0; i < 3; i++) {
+    buf = gst_buffer_new ();
+    GST_BUFFER_OFFSET (buf) = i;
+    fail_unless_equals_int (gst_harness_push (ha, buf), GST_FLOW_OK);
+    buf = gst_buffer_new ();
+    GST_BUFFER_OFFSET (buf) = 100 + i;
+    fail_unless_equals_int (gst_harness_push (hb, buf), GST_FLOW_OK);
+  }
+  fail_unless (async_check_drain (hb->srcpad));
+  for (i = 0; i < 3; i++) {
+    buf = gst_harness_pull (hb);
+    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), 100 + i);
+    gst_buffer_unref (buf);
+  }
+  fail_unless (gst_bus_pop_filtered (bus_b, GST_MESSAGE_ERROR) == NULL);
+  msg = gst_bus_timed_pop_filtered (bus_a, 10 * GST_SECOND, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  fail_unless (GST_MESSAGE_SRC (msg) == GST_OBJECT (a));
+  gst_message_unref (msg);
+  /* a's frame 0 left before its error */
+  buf = gst_harness_pull (ha);
+  fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), 0);
+  gst_buffer_unref (buf);
+  fail_unless (read_stats (b).calls_shared + read_stats (a).calls_shared > 0,
+      "no call was shared");
+
+  gst_element_set_bus (a, NULL);
+  gst_element_set_bus (b, NULL);
+  gst_object_unref (bus_a);
+  gst_object_unref (bus_b);
+  gst_harness_teardown (hx);
+  gst_harness_teardown (ha);
+  gst_harness_teardown (hb);
+  gst_object_unref (x);
+  gst_object_unref (a);
+  gst_object_unref (b);
+}
+
+GST_END_TEST;
+
 /* work-mode=pending over many frames of random length: every buffer out
  * once, the very buffer that came in, in order; and the state changes to
  * NULL with frames still pending, none left behind (valgrind sees). */
@@ -940,6 +1013,7 @@ asyncidentity_suite (void)
   tcase_add_test (tc, test_pending_timers_race_stop);
   tcase_add_test (tc, test_call_time_per_batch);
   tcase_add_test (tc, test_live_streams_batched_together);
+  tcase_add_test (tc, test_batch_across_own_settings);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("errors and eos");

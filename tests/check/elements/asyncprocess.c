@@ -542,6 +542,7 @@ typedef struct
 {
   GstAsyncProcessFrame *slot;   /* atomic: the frame to finish, or NULL */
   gint stop;                    /* atomic */
+  GstFlowReturn flow;           /* what the frames are finished with */
 } Racer;
 
 static GstFlowReturn
@@ -566,7 +567,7 @@ finish_at_once (gpointer data)
     GstAsyncProcessFrame *frame = g_atomic_pointer_get (&r->slot);
 
     if (frame && g_atomic_pointer_compare_and_exchange (&r->slot, frame, NULL)) {
-      gst_async_process_frame_finish (frame, GST_FLOW_OK);
+      gst_async_process_frame_finish (frame, r->flow);
       gst_async_process_frame_unref (frame);
       idle = 0;
     } else if (++idle % 1024 == 0) {
@@ -582,7 +583,7 @@ GST_START_TEST (test_finish_as_the_function_returns)
   guint n = async_check_scale (20000);
   GstElement *e;
   GstHarness *h = process_harness (1, 8, &e);
-  Racer r = { NULL, 0 };
+  Racer r = { NULL, 0, GST_FLOW_OK };
   GThread *finisher = g_thread_new ("finisher", finish_at_once, &r);
 
   gst_async_process_set_function (GST_ASYNC_PROCESS (e), hand_over, &r, NULL);
@@ -1465,33 +1466,13 @@ hand_odd_over (GstAsyncProcess * process, GstAsyncProcessFrame ** frames,
   return GST_ASYNC_TRANSFORM_FLOW_PENDING;
 }
 
-static gpointer
-drop_at_once (gpointer data)
-{
-  Racer *r = data;
-  guint idle = 0;
-
-  while (!g_atomic_int_get (&r->stop)) {
-    GstAsyncProcessFrame *frame = g_atomic_pointer_get (&r->slot);
-
-    if (frame && g_atomic_pointer_compare_and_exchange (&r->slot, frame, NULL)) {
-      gst_async_process_frame_finish (frame, GST_ASYNC_TRANSFORM_FLOW_DROPPED);
-      gst_async_process_frame_unref (frame);
-      idle = 0;
-    } else if (++idle % 1024 == 0) {
-      g_thread_yield ();
-    }
-  }
-  return NULL;
-}
-
 GST_START_TEST (test_batch_finish_as_the_function_returns)
 {
   guint i, n = async_check_scale (20000);
   GstElement *e;
   GstHarness *h = batch_harness (1, 16, 4, &e);
-  Racer r = { NULL, 0 };
-  GThread *finisher = g_thread_new ("finisher", drop_at_once, &r);
+  Racer r = { NULL, 0, GST_ASYNC_TRANSFORM_FLOW_DROPPED };
+  GThread *finisher = g_thread_new ("finisher", finish_at_once, &r);
 
   gst_async_process_set_batch_function (GST_ASYNC_PROCESS (e), hand_odd_over,
       &r, NULL);
@@ -1725,6 +1706,108 @@ GST_START_TEST (test_batch_signal_rules)
 
 GST_END_TEST;
 
+/* --- batches across a worker group -------------------------------------- */
+
+/* What the calls held: one letter per call, "m" when a call held frames of
+ * two elements, "s" when of one. The first call sleeps, so that the frames
+ * of both pile up behind it. */
+typedef struct
+{
+  GMutex lock;
+  GString *calls;
+} SharedCalls;
+
+static GstFlowReturn
+shared_batch_function (GstAsyncProcess * process,
+    GstAsyncProcessFrame ** frames, guint n_frames, gpointer user_data)
+{
+  SharedCalls *sc = user_data;
+  gboolean mixed = FALSE;
+  guint i;
+
+  for (i = 1; i < n_frames; i++)
+    mixed |= gst_async_process_frame_get_element (frames[i]) !=
+        gst_async_process_frame_get_element (frames[0]);
+  g_mutex_lock (&sc->lock);
+  g_string_append_c (sc->calls, mixed ? 'm' : 's');
+  i = sc->calls->len;
+  g_mutex_unlock (&sc->lock);
+  if (i == 1)
+    g_usleep (200 * 1000);
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+other_batch_function (GstAsyncProcess * process,
+    GstAsyncProcessFrame ** frames, guint n_frames, gpointer user_data)
+{
+  return shared_batch_function (process, frames, n_frames, user_data);
+}
+
+/* Two asyncprocess of one worker group share calls when they have the same
+ * batch function, never with different ones; every frame leaves its own
+ * element in order. */
+GST_START_TEST (test_batch_function_shared_across_group)
+{
+  guint v, i;
+
+  for (v = 0; v < 2; v++) {
+    GstElement *a = gst_element_factory_make ("asyncprocess", NULL);
+    GstElement *b = gst_element_factory_make ("asyncprocess", NULL);
+    SharedCalls sc;
+    GstHarness *ha, *hb;
+
+    g_mutex_init (&sc.lock);
+    sc.calls = g_string_new (NULL);
+    g_object_set (a, "worker-group", "asyncprocess-shared", "n-workers", 1,
+        "batch-size", 4, NULL);
+    g_object_set (b, "worker-group", "asyncprocess-shared", "n-workers", 1,
+        "batch-size", 4, NULL);
+    gst_async_process_set_batch_function (GST_ASYNC_PROCESS (a),
+        shared_batch_function, &sc, NULL);
+    gst_async_process_set_batch_function (GST_ASYNC_PROCESS (b),
+        v == 0 ? shared_batch_function : other_batch_function, &sc, NULL);
+    ha = gst_harness_new_with_element (a, "sink", "src");
+    hb = gst_harness_new_with_element (b, "sink", "src");
+    gst_harness_set_src_caps_str (ha, "test/x");
+    gst_harness_set_src_caps_str (hb, "test/x");
+    for (i = 0; i < 3; i++) {
+      GstBuffer *buf = gst_buffer_new ();
+
+      GST_BUFFER_OFFSET (buf) = i;
+      fail_unless_equals_int (gst_harness_push (ha, buf), GST_FLOW_OK);
+      buf = gst_buffer_new ();
+      GST_BUFFER_OFFSET (buf) = 100 + i;
+      fail_unless_equals_int (gst_harness_push (hb, buf), GST_FLOW_OK);
+    }
+    for (i = 0; i < 3; i++) {
+      GstBuffer *buf = gst_harness_pull (ha);
+
+      fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), i);
+      gst_buffer_unref (buf);
+      buf = gst_harness_pull (hb);
+      fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), 100 + i);
+      gst_buffer_unref (buf);
+    }
+    g_mutex_lock (&sc.lock);
+    if (v == 0)
+      fail_unless (strchr (sc.calls->str, 'm') != NULL, "calls: %s",
+          sc.calls->str);
+    else
+      fail_unless (strchr (sc.calls->str, 'm') == NULL, "calls: %s",
+          sc.calls->str);
+    g_mutex_unlock (&sc.lock);
+    gst_harness_teardown (ha);
+    gst_harness_teardown (hb);
+    gst_object_unref (a);
+    gst_object_unref (b);
+    g_string_free (sc.calls, TRUE);
+    g_mutex_clear (&sc.lock);
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 asyncprocess_suite (void)
 {
@@ -1764,6 +1847,10 @@ asyncprocess_suite (void)
   tcase_add_test (tc, test_batch_finish_as_the_function_returns);
   tcase_add_test (tc, test_batch_replaces_function);
   tcase_add_loop_test (tc, test_per_frame_work_in_batches, 0, 2);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("batch across a worker group");
+  tcase_add_test (tc, test_batch_function_shared_across_group);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("batch signal");

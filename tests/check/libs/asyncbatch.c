@@ -37,6 +37,7 @@ typedef struct
   guint64 pend_mask;            /* left pending, for the test to finish */
   guint64 fail_at;              /* an error message and an error flow */
   gboolean pend_all;            /* every frame pending (the race test) */
+  guint call_us;                /* each call sleeps this long */
   gboolean gate_closed;         /* the first call waits until opened */
 
   GMutex lock;
@@ -89,6 +90,8 @@ test_batch_process_batch (GstAsyncTransform * trans, gpointer context,
   while (self->gate_closed && !self->unlocked)
     g_cond_wait (&self->cond, &self->lock);
   g_mutex_unlock (&self->lock);
+  if (self->call_us)
+    g_usleep (self->call_us);
 
   for (i = 0; i < n_frames; i++) {
     GstAsyncFrame *frame = frames[i];
@@ -822,6 +825,143 @@ GST_START_TEST (test_batch_across_with_flushes)
 
 GST_END_TEST;
 
+/* A member's stop does not wait for a call of another member that holds
+ * its frames (its unlock cannot reach that call): the call goes on, and
+ * its frames are thrown away when it ends. */
+GST_START_TEST (test_stop_does_not_wait_for_shared_call)
+{
+  GstTestBatch *x = test_batch_new (1, 0, 4, 0);
+  GstTestBatch *a = test_batch_new (1, 0, 4, 0);
+  GstTestBatch *b = test_batch_new (1, 0, 4, 0);
+  GstHarness *hx, *ha, *hb;
+  GstTestBatch *leader;
+  GstHarness *hleader, *hother;
+  gint64 start;
+
+  g_object_set (x, "worker-group", "asyncbatch-stop", NULL);
+  g_object_set (a, "worker-group", "asyncbatch-stop", NULL);
+  g_object_set (b, "worker-group", "asyncbatch-stop", NULL);
+  hx = batch_harness (x);
+  ha = batch_harness (a);
+  hb = batch_harness (b);
+  /* x holds the one worker while a and b get frames; then a's call takes
+   * b's frames along (or b's takes a's) and waits at its gate */
+  push_behind_gate (x, hx, 1);
+  a->gate_closed = b->gate_closed = TRUE;
+  push_frames (ha, 0, 1);
+  push_frames (hb, 100, 102);
+  test_batch_open_gate (x);
+  /* (whoever leads is inside its call soon) */
+  start = g_get_monotonic_time ();
+  while (!a->gate_reached && !b->gate_reached) {
+    fail_unless (g_get_monotonic_time () - start < 30 * G_USEC_PER_SEC);
+    g_usleep (1000);
+  }
+  leader = a->gate_reached ? a : b;
+  hleader = leader == a ? ha : hb;
+  hother = leader == a ? hb : ha;
+  fail_unless (strchr (leader->offsets->str, ' ') != NULL,
+      "the call holds one frame: %s", leader->offsets->str);
+
+  /* the other member stops at once, its frames still in that call */
+  start = g_get_monotonic_time ();
+  gst_harness_teardown (hother);
+  fail_unless (g_get_monotonic_time () - start < G_USEC_PER_SEC,
+      "the stop waited %" G_GINT64_FORMAT " µs for another's call",
+      g_get_monotonic_time () - start);
+  test_batch_open_gate (leader);
+  fail_unless (async_check_drain (hleader->srcpad));
+  fail_unless (gst_harness_buffers_received (hleader) > 0);
+  gst_harness_teardown (hleader);
+  gst_harness_teardown (hx);
+  gst_object_unref (x);
+  gst_object_unref (a);
+  gst_object_unref (b);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  GstHarness *h;
+  guint n;
+} Stream;
+
+static gpointer
+stream_thread (gpointer data)
+{
+  Stream *st = data;
+
+  push_frames (st->h, 0, st->n);
+  return NULL;
+}
+
+/* A partial batch waiting for its timeout goes in time although another
+ * member of the group keeps the workers busy all along. */
+GST_START_TEST (test_timeout_not_starved_by_a_busy_member)
+{
+  GstTestBatch *busy = test_batch_new (1, 0, 1, 0);
+  GstTestBatch *t = test_batch_new (1, 0, 4, 5 * GST_MSECOND);
+  GstHarness *hb, *ht;
+  Stream feed;
+  GThread *feeder;
+  gint64 start, took;
+
+  busy->call_us = 2000;
+  g_object_set (busy, "worker-group", "asyncbatch-starve", NULL);
+  g_object_set (t, "worker-group", "asyncbatch-starve", NULL);
+  hb = batch_harness (busy);
+  ht = batch_harness (t);
+  /* 1.2 s of work, one frame after another */
+  feed.h = hb;
+  feed.n = async_check_scale (600);
+  feeder = g_thread_new ("busy", stream_thread, &feed);
+  g_usleep (20 * 1000);
+  start = g_get_monotonic_time ();
+  push_frames (ht, 0, 1);
+  pull_frame (ht, 0);
+  took = g_get_monotonic_time () - start;
+  g_thread_join (feeder);
+  fail_unless (took < 500 * 1000, "the batch went after %" G_GINT64_FORMAT
+      " µs", took);
+  gst_harness_teardown (hb);
+  gst_harness_teardown (ht);
+  gst_object_unref (busy);
+  gst_object_unref (t);
+}
+
+GST_END_TEST;
+
+/* Cheap work, which the src task runs itself, goes in whole batches too:
+ * with batch-timeout=NONE every call is full, also with
+ * leaky=downstream (which makes the src task push one frame at a time). */
+GST_START_TEST (test_cheap_work_in_whole_batches)
+{
+  const guint n = 2000;
+  guint v, i;
+
+  for (v = 0; v < 2; v++) {
+    GstTestBatch *t = test_batch_new (1, 4096, 4, GST_CLOCK_TIME_NONE);
+    GstHarness *h = batch_harness (t);
+
+    if (v == 1)
+      gst_util_set_object_arg (G_OBJECT (t), "leaky", "downstream");
+    push_frames (h, 0, n);
+    fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+    for (i = 0; i < n; i++)
+      gst_buffer_unref (gst_harness_pull (h));
+    g_mutex_lock (&t->lock);
+    fail_unless_equals_int (t->calls->len, n / 4);
+    for (i = 0; i < t->calls->len; i++)
+      fail_unless_equals_int (g_array_index (t->calls, guint, i), 4);
+    g_mutex_unlock (&t->lock);
+    gst_harness_teardown (h);
+    gst_object_unref (t);
+  }
+}
+
+GST_END_TEST;
+
 /* --- latency ------------------------------------------------------------- */
 
 /* The latency reported includes the longest wait for a batch: the
@@ -902,6 +1042,7 @@ asyncbatch_suite (void)
   tc = tcase_create ("partial batches");
   tcase_add_test (tc, test_partial_batch_waits_for_timeout);
   tcase_add_test (tc, test_batch_never_waits_past);
+  tcase_add_test (tc, test_cheap_work_in_whole_batches);
   tcase_add_test (tc, test_timeout_bounds_the_wait);
   suite_add_tcase (s, tc);
 
@@ -918,6 +1059,8 @@ asyncbatch_suite (void)
   tcase_add_test (tc, test_batch_across_worker_group);
   tcase_add_test (tc, test_batch_across_needs_same_work);
   tcase_add_test (tc, test_batch_across_with_flushes);
+  tcase_add_test (tc, test_stop_does_not_wait_for_shared_call);
+  tcase_add_test (tc, test_timeout_not_starved_by_a_busy_member);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("latency");
