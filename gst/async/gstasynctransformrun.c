@@ -790,15 +790,16 @@ gst_async_transform_pool_take (gpointer data, gboolean * more)
     }
   }
   *more = gst_async_transform_worth_a_worker_locked (priv);
-  /* (a member cannot leave while its worker is in take) */
+  /* (NULL once stop_workers () took it: the member itself cannot go
+   * while its worker is in take) */
   member = priv->pool_member;
   gst_async_transform_unlock_and_wake (priv);
 
-  if (gather) {
+  if (gather && member) {
     gst_async_worker_pool_visit_others (member,
         gst_async_transform_join_call, call);
-    gst_clear_caps (&call->caps);
   }
+  gst_clear_caps (&call->caps);
   return call->jobs->len > 0 ? call : NULL;
 }
 
