@@ -341,16 +341,10 @@ gst_async_identity_set_property (GObject * object, guint prop_id,
     case PROP_CALL_TIME:
       g_atomic_int_set (&self->call_time, g_value_get_uint (value));
       break;
-    case PROP_BATCH_SIZE:
-      gst_async_transform_set_batch_size (GST_ASYNC_TRANSFORM (self),
-          g_value_get_uint (value));
-      break;
-    case PROP_BATCH_TIMEOUT:
-      gst_async_transform_set_batch_timeout (GST_ASYNC_TRANSFORM (self),
-          g_value_get_uint64 (value));
-      break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!gst_async_transform_set_batch_property (GST_ASYNC_TRANSFORM (self),
+              pspec, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
 }
@@ -380,16 +374,10 @@ gst_async_identity_get_property (GObject * object, guint prop_id,
     case PROP_CALL_TIME:
       g_value_set_uint (value, g_atomic_int_get (&self->call_time));
       break;
-    case PROP_BATCH_SIZE:
-      g_value_set_uint (value,
-          gst_async_transform_get_batch_size (GST_ASYNC_TRANSFORM (self)));
-      break;
-    case PROP_BATCH_TIMEOUT:
-      g_value_set_uint64 (value,
-          gst_async_transform_get_batch_timeout (GST_ASYNC_TRANSFORM (self)));
-      break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!gst_async_transform_get_batch_property (GST_ASYNC_TRANSFORM (self),
+              pspec, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
 }

@@ -432,16 +432,10 @@ gst_async_process_set_property (GObject * object, guint prop_id,
           (GstCaps *) gst_value_get_caps (value));
       GST_OBJECT_UNLOCK (self);
       break;
-    case PROP_BATCH_SIZE:
-      gst_async_transform_set_batch_size (GST_ASYNC_TRANSFORM (self),
-          g_value_get_uint (value));
-      break;
-    case PROP_BATCH_TIMEOUT:
-      gst_async_transform_set_batch_timeout (GST_ASYNC_TRANSFORM (self),
-          g_value_get_uint64 (value));
-      break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!gst_async_transform_set_batch_property (GST_ASYNC_TRANSFORM (self),
+              pspec, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
 }
@@ -458,16 +452,10 @@ gst_async_process_get_property (GObject * object, guint prop_id,
       gst_value_set_caps (value, self->caps_out);
       GST_OBJECT_UNLOCK (self);
       break;
-    case PROP_BATCH_SIZE:
-      g_value_set_uint (value,
-          gst_async_transform_get_batch_size (GST_ASYNC_TRANSFORM (self)));
-      break;
-    case PROP_BATCH_TIMEOUT:
-      g_value_set_uint64 (value,
-          gst_async_transform_get_batch_timeout (GST_ASYNC_TRANSFORM (self)));
-      break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!gst_async_transform_get_batch_property (GST_ASYNC_TRANSFORM (self),
+              pspec, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
 }

@@ -686,7 +686,8 @@ struct _GstAsyncTransformClass
  * cost per call (a device's kernel launch, a request to a model server, a
  * Python call over an array of frames): set it and the element gets
  * #GstAsyncTransform:batch-size and #GstAsyncTransform:batch-timeout
- * (install them with gst_async_transform_class_install_batch_properties()).
+ * (install them with gst_async_transform_class_install_batch_properties()
+ * and hand them to gst_async_transform_set_batch_property()).
  * A class that also sets #GstAsyncTransformClass.process gets that while
  * batch-size is 1, and this call otherwise. Called as @process is,
  * from several threads at once, each call with its own @context; the
@@ -909,6 +910,14 @@ GST_ASYNC_API
 void gst_async_transform_class_install_batch_properties
     (GstAsyncTransformClass * klass, guint batch_size_id,
     guint batch_timeout_id);
+
+GST_ASYNC_API
+gboolean gst_async_transform_set_batch_property (GstAsyncTransform * self,
+    GParamSpec * pspec, const GValue * value);
+
+GST_ASYNC_API
+gboolean gst_async_transform_get_batch_property (GstAsyncTransform * self,
+    GParamSpec * pspec, GValue * value);
 
 GST_ASYNC_API
 void gst_async_transform_set_batch_size (GstAsyncTransform * self,

@@ -43,8 +43,8 @@
  *
  * Installs the two properties of an element that batches, with the given
  * ids, for the subclass's own set_property and get_property to hand to
- * gst_async_transform_set_batch_size() and
- * gst_async_transform_set_batch_timeout() (and their getters):
+ * gst_async_transform_set_batch_property() and
+ * gst_async_transform_get_batch_property():
  *  - batch-size (#guint, 1 to 1024, default 1): the most frames per
  *    #GstAsyncTransformClass.process_batch call; changes in NULL or READY;
  *  - batch-timeout (#guint64, nanoseconds, default 0): how long a partial
@@ -93,6 +93,69 @@ gst_async_transform_class_install_batch_properties (GstAsyncTransformClass *
           "nanoseconds (0 = never waits, 18446744073709551615 = until full)",
           0, G_MAXUINT64, 0, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
+}
+
+/**
+ * gst_async_transform_set_batch_property:
+ * @self: a #GstAsyncTransform
+ * @pspec: the property being set
+ * @value: its new value
+ *
+ * For the set_property of a class that installed
+ * gst_async_transform_class_install_batch_properties(): sets batch-size
+ * or batch-timeout. Call it for the ids not of the class's own:
+ * |[
+ * default:
+ *   if (!gst_async_transform_set_batch_property (trans, pspec, value))
+ *     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+ * ]|
+ *
+ * Returns: %TRUE if @pspec was one of the two.
+ *
+ * Since: 1.0
+ */
+gboolean
+gst_async_transform_set_batch_property (GstAsyncTransform * self,
+    GParamSpec * pspec, const GValue * value)
+{
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), FALSE);
+
+  if (g_str_equal (pspec->name, "batch-size"))
+    gst_async_transform_set_batch_size (self, g_value_get_uint (value));
+  else if (g_str_equal (pspec->name, "batch-timeout"))
+    gst_async_transform_set_batch_timeout (self, g_value_get_uint64 (value));
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/**
+ * gst_async_transform_get_batch_property:
+ * @self: a #GstAsyncTransform
+ * @pspec: the property being read
+ * @value: where its value goes
+ *
+ * For the get_property of a class that installed
+ * gst_async_transform_class_install_batch_properties(), as
+ * gst_async_transform_set_batch_property() for set_property.
+ *
+ * Returns: %TRUE if @pspec was one of the two.
+ *
+ * Since: 1.0
+ */
+gboolean
+gst_async_transform_get_batch_property (GstAsyncTransform * self,
+    GParamSpec * pspec, GValue * value)
+{
+  g_return_val_if_fail (GST_IS_ASYNC_TRANSFORM (self), FALSE);
+
+  if (g_str_equal (pspec->name, "batch-size"))
+    g_value_set_uint (value, gst_async_transform_get_batch_size (self));
+  else if (g_str_equal (pspec->name, "batch-timeout"))
+    g_value_set_uint64 (value, gst_async_transform_get_batch_timeout (self));
+  else
+    return FALSE;
+  return TRUE;
 }
 
 /**

@@ -174,38 +174,18 @@ static void
 test_batch_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
-  GstAsyncTransform *trans = GST_ASYNC_TRANSFORM (object);
-
-  switch (prop_id) {
-    case PROP_BATCH_SIZE:
-      gst_async_transform_set_batch_size (trans, g_value_get_uint (value));
-      break;
-    case PROP_BATCH_TIMEOUT:
-      gst_async_transform_set_batch_timeout (trans, g_value_get_uint64 (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (!gst_async_transform_set_batch_property (GST_ASYNC_TRANSFORM (object),
+          pspec, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
 test_batch_get_property (GObject * object, guint prop_id, GValue * value,
     GParamSpec * pspec)
 {
-  GstAsyncTransform *trans = GST_ASYNC_TRANSFORM (object);
-
-  switch (prop_id) {
-    case PROP_BATCH_SIZE:
-      g_value_set_uint (value, gst_async_transform_get_batch_size (trans));
-      break;
-    case PROP_BATCH_TIMEOUT:
-      g_value_set_uint64 (value, gst_async_transform_get_batch_timeout (trans));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (!gst_async_transform_get_batch_property (GST_ASYNC_TRANSFORM (object),
+          pspec, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
