@@ -106,7 +106,8 @@
  *     appends the job to out and todo) -> announce_locked ();
  *   a worker: pool_take () -> pool_run (), or the src task, with cheap
  *     work: take_run_locked () -> run_locked () -> run_call () (calls
- *     process (), or process_batch () on a batch) -> work_over_locked () -> mark_done_locked ();
+ *     process (), or process_batch () on a batch) -> work_over_locked ()
+ *     -> mark_done_locked ();
  *   the src task: loop () -> collect_locked () (the done items at the
  *     head of out) -> push_batch_locked () -> push_frame () ->
  *     gst_pad_push () -> account_locked () (the window has room again).

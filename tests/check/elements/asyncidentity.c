@@ -65,6 +65,42 @@ run_pipeline (const gchar * desc, guint64 * rendered)
   return err;
 }
 
+/* An empty buffer with offset @offset (the tests follow frames by it). */
+static GstBuffer *
+numbered_buffer (guint64 offset)
+{
+  GstBuffer *buf = gst_buffer_new ();
+
+  GST_BUFFER_OFFSET (buf) = offset;
+  return buf;
+}
+
+/* Pushes buffers @from to @from + @n - 1, each accepted. */
+static void
+push_numbered (GstHarness * h, guint64 from, guint n)
+{
+  guint i;
+
+  for (i = 0; i < n; i++)
+    fail_unless_equals_int (gst_harness_push (h, numbered_buffer (from + i)),
+        GST_FLOW_OK);
+}
+
+/* Pulls @n buffers, which must be @from to @from + @n - 1 in order. */
+static void
+pull_numbered (GstHarness * h, guint64 from, guint n)
+{
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    GstBuffer *buf = gst_harness_pull (h);
+
+    fail_unless (buf != NULL);
+    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), from + i);
+    gst_buffer_unref (buf);
+  }
+}
+
 /* The launch lines of the element's documentation work as written. */
 static const gchar *doc_launch_lines[] = {
   "videotestsrc num-buffers=100 ! asyncidentity work-time=40000 n-workers=4 "
@@ -138,12 +174,8 @@ GST_START_TEST (test_error_after)
   gst_element_set_bus (e, bus);
   h = gst_harness_new_with_element (e, "sink", "src");
   gst_harness_set_src_caps_str (h, "test/x");
-  for (i = 0; i < 20 && ret == GST_FLOW_OK; i++) {
-    GstBuffer *buf = gst_buffer_new ();
-
-    GST_BUFFER_OFFSET (buf) = i;
-    ret = gst_harness_push (h, buf);
-  }
+  for (i = 0; i < 20 && ret == GST_FLOW_OK; i++)
+    ret = gst_harness_push (h, numbered_buffer (i));
   fail_if (async_check_drain (h->srcpad));
   fail_unless_equals_int (gst_harness_push (h, gst_buffer_new ()),
       GST_FLOW_ERROR);
@@ -313,7 +345,6 @@ GST_START_TEST (test_pending_holds_no_worker)
 {
   GstElement *e = gst_element_factory_make ("asyncidentity", NULL);
   GstHarness *h;
-  GstBuffer *buf;
   Stats stats;
   gint64 start;
   guint i;
@@ -323,16 +354,8 @@ GST_START_TEST (test_pending_holds_no_worker)
       G_USEC_PER_SEC, NULL);
   h = gst_harness_new_with_element (e, "sink", "src");
   gst_harness_set_src_caps_str (h, "test/x");
-  for (i = 0; i < 8; i++) {
-    buf = gst_buffer_new ();
-    GST_BUFFER_OFFSET (buf) = i;
-    fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
-  }
-  for (i = 0; i < 8; i++) {
-    buf = gst_harness_pull (h);
-    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), i);
-    gst_buffer_unref (buf);
-  }
+  push_numbered (h, 0, 8);
+  pull_numbered (h, 0, 8);
   /* (the frames are counted once their push returned: a drain waits) */
   fail_unless (async_check_drain (h->srcpad));
   stats = read_stats (e);
@@ -368,12 +391,11 @@ GST_END_TEST;
 GST_START_TEST (test_call_time_per_batch)
 {
   const gchar *modes[] = { "sleep", "pending" };
-  guint m, i;
+  guint m;
 
   for (m = 0; m < G_N_ELEMENTS (modes); m++) {
     GstElement *e = gst_element_factory_make ("asyncidentity", NULL);
     GstHarness *h;
-    GstBuffer *buf;
     gint64 start, took;
 
     gst_util_set_object_arg (G_OBJECT (e), "work-mode", modes[m]);
@@ -386,16 +408,8 @@ GST_START_TEST (test_call_time_per_batch)
     h = gst_harness_new_with_element (e, "sink", "src");
     gst_harness_set_src_caps_str (h, "test/x");
     start = g_get_monotonic_time ();
-    for (i = 0; i < 8; i++) {
-      buf = gst_buffer_new ();
-      GST_BUFFER_OFFSET (buf) = i;
-      fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
-    }
-    for (i = 0; i < 8; i++) {
-      buf = gst_harness_pull (h);
-      fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), i);
-      gst_buffer_unref (buf);
-    }
+    push_numbered (h, 0, 8);
+    pull_numbered (h, 0, 8);
     took = g_get_monotonic_time () - start;
     fail_unless (took >= 200000, "%s: %" G_GINT64_FORMAT " µs", modes[m],
         took);
@@ -485,8 +499,6 @@ GST_START_TEST (test_batch_across_own_settings)
   GstHarness *hx, *ha, *hb;
   GstBus *bus_a = gst_bus_new (), *bus_b = gst_bus_new ();
   GstMessage *msg;
-  GstBuffer *buf;
-  guint i;
 
   g_object_set (x, "worker-group", "asyncidentity-own", "n-workers", 1,
       "work-time", 300000, NULL);
@@ -506,29 +518,17 @@ GST_START_TEST (test_batch_across_own_settings)
   gst_harness_set_src_caps_str (hb, "test/x");
   fail_unless_equals_int (gst_harness_push (hx, gst_buffer_new ()),
       GST_FLOW_OK);
-  for (i = 0; i < 3; i++) {
-    buf = gst_buffer_new ();
-    GST_BUFFER_OFFSET (buf) = i;
-    fail_unless_equals_int (gst_harness_push (ha, buf), GST_FLOW_OK);
-    buf = gst_buffer_new ();
-    GST_BUFFER_OFFSET (buf) = 100 + i;
-    fail_unless_equals_int (gst_harness_push (hb, buf), GST_FLOW_OK);
-  }
+  push_numbered (ha, 0, 3);
+  push_numbered (hb, 100, 3);
   fail_unless (async_check_drain (hb->srcpad));
-  for (i = 0; i < 3; i++) {
-    buf = gst_harness_pull (hb);
-    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), 100 + i);
-    gst_buffer_unref (buf);
-  }
+  pull_numbered (hb, 100, 3);
   fail_unless (gst_bus_pop_filtered (bus_b, GST_MESSAGE_ERROR) == NULL);
   msg = gst_bus_timed_pop_filtered (bus_a, 10 * GST_SECOND, GST_MESSAGE_ERROR);
   fail_unless (msg != NULL);
   fail_unless (GST_MESSAGE_SRC (msg) == GST_OBJECT (a));
   gst_message_unref (msg);
   /* a's frame 0 left before its error */
-  buf = gst_harness_pull (ha);
-  fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), 0);
-  gst_buffer_unref (buf);
+  pull_numbered (ha, 0, 1);
   fail_unless (read_stats (b).calls_shared + read_stats (a).calls_shared > 0,
       "no call was shared");
 
@@ -627,10 +627,7 @@ GST_START_TEST (test_eos_after)
   h = gst_harness_new_with_element (e, "sink", "src");
   gst_harness_set_src_caps_str (h, "test/x");
   for (i = 0; i < 100 && ret == GST_FLOW_OK; i++) {
-    GstBuffer *buf = gst_buffer_new ();
-
-    GST_BUFFER_OFFSET (buf) = i;
-    ret = gst_harness_push (h, buf);
+    ret = gst_harness_push (h, numbered_buffer (i));
     pushed++;
   }
   fail_unless_equals_int (ret, GST_FLOW_EOS);
