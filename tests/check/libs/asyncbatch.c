@@ -805,6 +805,23 @@ GST_START_TEST (test_batch_across_with_flushes)
 
 GST_END_TEST;
 
+typedef struct
+{
+  GstHarness *h;
+  GAsyncQueue *done;
+} Teardown;
+
+/* Tears a harness down, then says so on the queue. */
+static gpointer
+teardown_thread (gpointer data)
+{
+  Teardown *td = data;
+
+  gst_harness_teardown (td->h);
+  g_async_queue_push (td->done, td);
+  return NULL;
+}
+
 /* A member's stop does not wait for a call of another member that holds
  * its frames (its unlock cannot reach that call): the call goes on, and
  * its frames are thrown away when it ends. */
@@ -816,6 +833,9 @@ GST_START_TEST (test_stop_does_not_wait_for_shared_call)
   GstHarness *hx, *ha, *hb;
   GstTestBatch *leader;
   GstHarness *hleader, *hother;
+  Teardown stop;
+  GThread *stopper;
+  gboolean stopped;
   gint64 start;
 
   g_object_set (x, "worker-group", "asyncbatch-stop", NULL);
@@ -843,13 +863,17 @@ GST_START_TEST (test_stop_does_not_wait_for_shared_call)
   fail_unless (strchr (leader->offsets->str, ' ') != NULL,
       "the call holds one frame: %s", leader->offsets->str);
 
-  /* the other member stops at once, its frames still in that call */
-  start = g_get_monotonic_time ();
-  gst_harness_teardown (hother);
-  fail_unless (g_get_monotonic_time () - start < G_USEC_PER_SEC,
-      "the stop waited %" G_GINT64_FORMAT " µs for another's call",
-      g_get_monotonic_time () - start);
+  /* the other member stops although its frames are still in that call
+   * (were it to wait for the call, it would wait for the gate: then the
+   * gate opens after a while, and the test fails) */
+  stop.h = hother;
+  stop.done = g_async_queue_new ();
+  stopper = g_thread_new ("stop", teardown_thread, &stop);
+  stopped = g_async_queue_timeout_pop (stop.done, 30 * G_USEC_PER_SEC) != NULL;
   test_batch_open_gate (leader);
+  g_thread_join (stopper);
+  g_async_queue_unref (stop.done);
+  fail_unless (stopped, "the stop waited for another member's call");
   fail_unless (async_check_drain (hleader->srcpad));
   fail_unless (gst_harness_buffers_received (hleader) > 0);
   gst_harness_teardown (hleader);
@@ -864,46 +888,54 @@ GST_END_TEST;
 typedef struct
 {
   GstHarness *h;
-  guint n;
+  guint n;                      /* frames at most */
+  gint stop;                    /* atomic: push no more */
+  gint pushed;                  /* atomic: frames pushed so far */
 } Stream;
 
+/* Pushes frames one after another until told to stop, or n of them. */
 static gpointer
 stream_thread (gpointer data)
 {
   Stream *st = data;
+  guint i;
 
-  push_frames (st->h, 0, st->n);
+  for (i = 0; i < st->n && !g_atomic_int_get (&st->stop); i++) {
+    push_frames (st->h, i, i + 1);
+    g_atomic_int_inc (&st->pushed);
+  }
   return NULL;
 }
 
 /* A partial batch waiting for its timeout goes in time although another
- * member of the group keeps the workers busy all along. */
+ * member of the group keeps the workers busy all along: its frame leaves
+ * while the busy member still has frames coming (a starved batch would
+ * wait until they stop, 1.2 s of work later). */
 GST_START_TEST (test_timeout_not_starved_by_a_busy_member)
 {
   GstTestBatch *busy = test_batch_new (1, 0, 1, 0);
   GstTestBatch *t = test_batch_new (1, 0, 4, 5 * GST_MSECOND);
   GstHarness *hb, *ht;
-  Stream feed;
+  Stream feed = { NULL, 600, 0, 0 };
   GThread *feeder;
-  gint64 start, took;
+  gint pushed;
 
   busy->call_us = 2000;
   g_object_set (busy, "worker-group", "asyncbatch-starve", NULL);
   g_object_set (t, "worker-group", "asyncbatch-starve", NULL);
   hb = batch_harness (busy);
   ht = batch_harness (t);
-  /* 1.2 s of work, one frame after another */
   feed.h = hb;
-  feed.n = async_check_scale (600);
   feeder = g_thread_new ("busy", stream_thread, &feed);
-  g_usleep (20 * 1000);
-  start = g_get_monotonic_time ();
+  while (g_atomic_int_get (&feed.pushed) < 5)
+    g_usleep (1000);
   push_frames (ht, 0, 1);
   pull_frame (ht, 0);
-  took = g_get_monotonic_time () - start;
+  pushed = g_atomic_int_get (&feed.pushed);
+  g_atomic_int_set (&feed.stop, TRUE);
   g_thread_join (feeder);
-  fail_unless (took < 500 * 1000, "the batch went after %" G_GINT64_FORMAT
-      " µs", took);
+  fail_unless ((guint) pushed < feed.n,
+      "the batch waited for all %d frames of the busy member", pushed);
   gst_harness_teardown (hb);
   gst_harness_teardown (ht);
   gst_object_unref (busy);
@@ -999,9 +1031,11 @@ GST_START_TEST (test_timeout_bounds_the_wait)
   st = read_stats (GST_ELEMENT (t));
   fail_unless (st.through_max >= 10 * GST_MSECOND,
       "a frame left after %" GST_TIME_FORMAT, GST_TIME_ARGS (st.through_max));
-  /* (far below the 500 ms a full batch would take, for loaded machines) */
-  fail_unless (st.through_max < 250 * GST_MSECOND,
-      "a frame waited %" GST_TIME_FORMAT, GST_TIME_ARGS (st.through_max));
+  /* each frame went after the timeout, alone or with one that came late:
+   * none waited for a full batch (a loaded machine may be late by more
+   * than the 23 ms between the timeout and the next frame, now and then) */
+  fail_unless (st.calls >= n / 2, "%" G_GUINT64_FORMAT " calls for %u "
+      "frames", st.calls, n);
   gst_harness_teardown (h);
   gst_object_unref (t);
 }
