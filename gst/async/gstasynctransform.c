@@ -131,6 +131,8 @@ GST_DEBUG_CATEGORY (gst_async_transform_debug);
 #define DEFAULT_MAX_SIZE_TIME 0
 #define DEFAULT_ORDERED TRUE
 #define DEFAULT_LATENCY -1
+#define DEFAULT_MAX_LATENCY 0
+#define DEFAULT_STATS_INTERVAL 0
 #define DEFAULT_LEAKY GST_ASYNC_TRANSFORM_LEAKY_NO
 #define DEFAULT_QOS TRUE
 #define DEFAULT_WORKER_GROUP ""
@@ -146,10 +148,12 @@ enum
   PROP_MAX_SIZE_TIME,
   PROP_ORDERED,
   PROP_LATENCY,
+  PROP_MAX_LATENCY,
   PROP_LEAKY,
   PROP_QOS,
   PROP_WORKER_GROUP,
   PROP_STATS,
+  PROP_STATS_INTERVAL,
 };
 
 GType
@@ -413,6 +417,27 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
+   * GstAsyncTransform:max-latency:
+   *
+   * The most this element may add to a frame's latency, in nanoseconds; 0
+   * sets no budget. Frames must be done within it, from entering the
+   * element to the end of their work: the window (whatever
+   * #GstAsyncTransform:max-in-flight makes it) narrows until they are,
+   * with frames left out waiting upstream or following
+   * #GstAsyncTransform:leaky, as when the window is full; a partial batch
+   * waits no longer than leaves time for its work. The latency query
+   * reports no more than the budget. Work that alone takes longer than
+   * the budget goes one frame at a time.
+   *
+   * Since: 1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_MAX_LATENCY,
+      g_param_spec_uint64 ("max-latency", "Max. latency",
+          "Most latency the element may add, in ns (0 = no budget)", 0,
+          G_MAXUINT64, DEFAULT_MAX_LATENCY, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+
+  /**
    * GstAsyncTransform:leaky:
    *
    * What happens to a frame that finds the element full, as with queue:
@@ -492,6 +517,23 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
           "(ns; 18446744073709551615 = none yet)",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * GstAsyncTransform:stats-interval:
+   *
+   * Posts #GstAsyncTransform:stats as an element message (a structure
+   * named GstAsyncTransformStats) this often, in nanoseconds, from PAUSED
+   * on, so that an application or `gst-launch-1.0 -m` sees them without
+   * polling. 0 posts none.
+   *
+   * Since: 1.0
+   */
+  g_object_class_install_property (gobject_class, PROP_STATS_INTERVAL,
+      g_param_spec_uint64 ("stats-interval", "Stats interval",
+          "Post the stats as an element message this often, in ns "
+          "(0 = never)", 0, G_MAXUINT64, DEFAULT_STATS_INTERVAL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
   element_class->change_state =
       GST_DEBUG_FUNCPTR (gst_async_transform_change_state);
   element_class->post_message =
@@ -528,6 +570,7 @@ gst_async_transform_init (GstAsyncTransform * self,
   GstPadTemplate *templ;
 
   g_mutex_init (&priv->lock);
+  g_mutex_init (&priv->stats_timer_lock);
   g_cond_init (&priv->space_cond);
   g_cond_init (&priv->ready_cond);
 
@@ -620,6 +663,7 @@ gst_async_transform_finalize (GObject * object)
   gst_clear_tag_list (&priv->subclass_tags);
 
   g_mutex_clear (&priv->lock);
+  g_mutex_clear (&priv->stats_timer_lock);
   g_cond_clear (&priv->space_cond);
   g_cond_clear (&priv->ready_cond);
 
@@ -634,6 +678,7 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
   GstAsyncTransform *self = GST_ASYNC_TRANSFORM (object);
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   gboolean latency_changed = FALSE, resize_pool = FALSE, refused = FALSE;
+  gboolean restart_stats = FALSE;
 
   g_mutex_lock (&priv->lock);
   switch (prop_id) {
@@ -672,6 +717,15 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
       priv->latency_setting = g_value_get_int64 (value);
       latency_changed = TRUE;
       break;
+    case PROP_MAX_LATENCY:
+      gst_async_transform_set_max_latency_locked (priv,
+          g_value_get_uint64 (value));
+      latency_changed = TRUE;
+      break;
+    case PROP_STATS_INTERVAL:
+      priv->stats_interval = g_value_get_uint64 (value);
+      restart_stats = priv->running;
+      break;
     case PROP_LEAKY:
       priv->leaky = g_value_get_enum (value);
       /* A waiting upstream may drop instead now. */
@@ -703,6 +757,8 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
         gst_message_new_latency (GST_OBJECT (self)));
   if (resize_pool)
     gst_pad_mark_reconfigure (priv->srcpad);
+  if (restart_stats)
+    gst_async_transform_start_stats_timer (self);
 }
 
 static void
@@ -730,6 +786,12 @@ gst_async_transform_get_property (GObject * object, guint prop_id,
       break;
     case PROP_LATENCY:
       g_value_set_int64 (value, priv->latency_setting);
+      break;
+    case PROP_MAX_LATENCY:
+      g_value_set_uint64 (value, priv->window.max_latency);
+      break;
+    case PROP_STATS_INTERVAL:
+      g_value_set_uint64 (value, priv->stats_interval);
       break;
     case PROP_LEAKY:
       g_value_set_enum (value, priv->leaky);
@@ -2011,6 +2073,7 @@ gst_async_transform_start (GstAsyncTransform * self)
     return FALSE;
   }
   gst_async_transform_start_workers (self);
+  gst_async_transform_start_stats_timer (self);
   return TRUE;
 }
 
@@ -2024,6 +2087,7 @@ gst_async_transform_stop (GstAsyncTransform * self)
   GPtrArray *dropped = g_ptr_array_new ();
   GstCaps *incaps, *outcaps;
 
+  gst_async_transform_stop_stats_timer (self);
   gst_async_transform_stop_workers (self);
   g_mutex_lock (&priv->lock);
   gst_async_transform_drop_all_locked (priv, dropped);

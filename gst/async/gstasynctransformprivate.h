@@ -105,7 +105,51 @@ typedef struct
   GstClockTime process_min, process_max, process_sum;
   guint64 left;                 /* frames timed through the element */
   GstClockTime through_max, through_sum;
+  GstClockTime through_recent;  /* a running average */
 } GstAsyncStats;
+
+/* Why the window is what it is now (the stats' window-state). */
+typedef enum
+{
+  GST_ASYNC_WINDOW_FIXED,       /* max-in-flight is set */
+  GST_ASYNC_WINDOW_WORKERS,     /* twice the workers: real work */
+  GST_ASYNC_WINDOW_CHEAP,       /* about AUTO_WINDOW_TIME of cheap work */
+  GST_ASYNC_WINDOW_GROWING,     /* waiting work: more frames, more done */
+  GST_ASYNC_WINDOW_SETTLED,     /* waiting work: as wide as it pays */
+  GST_ASYNC_WINDOW_SHRINKING,   /* waiting work: the service queues them */
+  GST_ASYNC_WINDOW_PROBING,     /* waiting work: half as wide for a round,
+                                 * to measure the unloaded time again */
+  GST_ASYNC_WINDOW_BUDGET,      /* narrower for max-latency */
+} GstAsyncWindowState;
+
+/* The automatic window and the latency budget, under the lock
+ * (gstasynctransformwindow.c). */
+typedef struct
+{
+  GstAsyncWindowState state;
+  guint rule;                   /* the window before the budget */
+  guint waiting;                /* the window for waiting work */
+  guint probe_restore;          /* while probing: the window after it */
+  gboolean warming;             /* the round after a change: not used */
+  guint doubling_below;         /* the window of the last shrink */
+  /* The round: frames that started after round_start, once done. */
+  gint64 round_start;           /* monotonic µs */
+  guint round_frames;
+  guint round_pending;          /* of them, left pending by process () */
+  GstClockTime round_work;      /* the sum of their times in work */
+  guint64 round_inside;         /* the sum of the frames in work as each
+                                 * ended */
+  GstClockTime recent;          /* the last round's mean time in work */
+  GstClockTime unloaded;        /* the lowest round mean: the time in
+                                 * work with no queue at the service */
+  gint64 unloaded_at;           /* monotonic µs, when measured */
+  /* max-latency: frames entering to done, over a period. */
+  GstClockTime max_latency;     /* 0: no budget */
+  guint budget;                 /* the window it allows */
+  guint period_frames;
+  GstClockTime period_delay;
+  GstClockTime delay_recent;    /* the last period's mean */
+} GstAsyncWindow;
 
 /* What one batch of the src task did, counted without the lock and added
  * to the stats with it. */
@@ -181,6 +225,8 @@ typedef struct
   GstClockTime time_in_flight;  /* their durations */
 
   /* --- priv->lock: process () calls (gstasynctransformrun.c) --- */
+  guint in_work;                /* frames started and not yet done:
+                                 * running, or pending */
   guint busy_workers;           /* slots in use: runs of process () */
   guint lent_slots;             /* of those, slots whose frames are in a
                                  * call of another element of the worker
@@ -228,12 +274,18 @@ typedef struct
   guint64 max_size_bytes;       /* 0: no limit */
   GstClockTime max_size_time;   /* 0: no limit */
   guint max_in_flight;          /* the window now: base_window, or with
-                                 * max-in-flight=0 more while the work is
-                                 * cheap (see AUTO_WINDOW_*) */
+                                 * max-in-flight=0 what the work needs,
+                                 * and within max-latency (see window) */
   gint64 latency_setting;
   GstAsyncTransformLeaky leaky;
   gboolean qos_enabled;
   gchar *worker_group;
+
+  guint64 stats_interval;       /* ns, 0: no stats messages */
+
+  /* --- stats_timer_lock (taken alone; the clock is called with it) --- */
+  GMutex stats_timer_lock;
+  GstClockID stats_timer;       /* posts the stats every stats_interval */
 
   /* --- priv->lock: caps and allocation --- */
   GstCaps *incaps;
@@ -246,6 +298,7 @@ typedef struct
   GstAsyncQos qos;
   GstAsyncLatency latency;
   GstAsyncStats stats;
+  GstAsyncWindow window;
 
   /* --- atomic --- */
   gint max_errors;
@@ -393,6 +446,23 @@ G_GNUC_INTERNAL
     void gst_async_transform_visit_contexts (GstAsyncTransform * self,
     gboolean flush);
 
+/* gstasynctransformwindow.c */
+G_GNUC_INTERNAL
+    void gst_async_transform_update_window_locked (GstAsyncTransformPrivate *
+    priv);
+G_GNUC_INTERNAL
+    void gst_async_transform_set_max_latency_locked (GstAsyncTransformPrivate *
+    priv, GstClockTime max_latency);
+G_GNUC_INTERNAL
+    void gst_async_transform_window_record_locked (GstAsyncTransformPrivate *
+    priv, GstAsyncJob * job, GstClockTime took);
+G_GNUC_INTERNAL
+    const gchar *gst_async_transform_window_state_locked
+    (GstAsyncTransformPrivate * priv);
+G_GNUC_INTERNAL
+    GstClockTime gst_async_transform_batch_timeout_locked
+    (GstAsyncTransformPrivate * priv);
+
 /* gstasynctransformtiming.c */
 G_GNUC_INTERNAL
     GstBuffer * gst_async_transform_clip_to_segment (GstAsyncTransformPrivate *
@@ -425,6 +495,10 @@ G_GNUC_INTERNAL GstStructure
     *gst_async_transform_stats_locked (GstAsyncTransformPrivate * priv);
 G_GNUC_INTERNAL void
 gst_async_transform_reset_stats_locked (GstAsyncTransformPrivate * priv);
+G_GNUC_INTERNAL void gst_async_transform_start_stats_timer (GstAsyncTransform *
+    self);
+G_GNUC_INTERNAL void gst_async_transform_stop_stats_timer (GstAsyncTransform *
+    self);
 G_GNUC_INTERNAL void
 gst_async_transform_count_tally_locked (GstAsyncTransformPrivate * priv,
     GstAsyncTally * tally);
@@ -546,20 +620,6 @@ gst_async_keep_later (GstClockTime * latest, GstClockTime time)
   if (GST_CLOCK_TIME_IS_VALID (time)
       && (!GST_CLOCK_TIME_IS_VALID (*latest) || time > *latest))
     *latest = time;
-}
-
-/* The window from its setting, the worker count and the batch size:
- * with max-in-flight=0, room for each worker's batch at work and a full
- * one waiting behind it; it grows later, as the work shows to be cheap
- * (gst_async_transform_adapt_window_locked ()). */
-static inline void
-gst_async_transform_update_window_locked (GstAsyncTransformPrivate * priv)
-{
-  priv->base_window = priv->max_in_flight_setting;
-  if (priv->base_window == 0)
-    priv->base_window = MIN (2 * priv->n_workers * priv->batch_size,
-        MAX_WINDOW);
-  priv->max_in_flight = priv->base_window;
 }
 
 /* Effective worker count and window from the settings; with the lock. */

@@ -456,6 +456,7 @@ gst_async_transform_start_job_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job, guint slot)
 {
   job->state = JOB_RUNNING;
+  priv->in_work++;
   job->frame.number = priv->next_number++;
   job->frame.worker = slot;
 }
@@ -486,10 +487,11 @@ static gboolean
 gst_async_transform_batch_due_locked (GstAsyncTransformPrivate * priv,
     gint64 * deadline)
 {
+  GstClockTime timeout = gst_async_transform_batch_timeout_locked (priv);
   GstAsyncJob *oldest;
   gint64 due_at;
 
-  if (priv->batch_size == 1 || priv->batch_timeout == 0
+  if (priv->batch_size == 1 || timeout == 0
       || gst_async_jobs_n_todo_locked (&priv->jobs) >= priv->batch_size)
     return TRUE;
   oldest = gst_async_jobs_peek_todo_locked (&priv->jobs);
@@ -497,7 +499,7 @@ gst_async_transform_batch_due_locked (GstAsyncTransformPrivate * priv,
   if (oldest->section != priv->jobs.tail_section || priv->draining > 0
       || priv->eos || priv->posting_error || priv->flow != GST_FLOW_OK)
     return TRUE;
-  if (!GST_CLOCK_TIME_IS_VALID (priv->batch_timeout)) {
+  if (!GST_CLOCK_TIME_IS_VALID (timeout)) {
     /* No frame can come before some leave, and those inside may wait for
      * these (a subclass that finishes them as later frames come). */
     *deadline = 0;
@@ -510,7 +512,7 @@ gst_async_transform_batch_due_locked (GstAsyncTransformPrivate * priv,
   if (gst_async_transform_window_full_locked (priv)
       && priv->in_flight <= gst_async_jobs_n_todo_locked (&priv->jobs))
     return TRUE;
-  due_at = oldest->entered + (gint64) (priv->batch_timeout / GST_USECOND);
+  due_at = oldest->entered + (gint64) (timeout / GST_USECOND);
   if (g_get_monotonic_time () >= due_at)
     return TRUE;
   *deadline = due_at;

@@ -197,7 +197,7 @@ gst_async_transform_post_qos_drop (GstAsyncTransform * self,
 static GstClockTime
 gst_async_transform_batch_wait_locked (GstAsyncTransformPrivate * priv)
 {
-  GstClockTime wait = priv->batch_timeout;
+  GstClockTime wait = gst_async_transform_batch_timeout_locked (priv);
 
   if (priv->batch_size == 1)
     return 0;
@@ -207,16 +207,22 @@ gst_async_transform_batch_wait_locked (GstAsyncTransformPrivate * priv)
 }
 
 /* The latency property, or with -1 what was measured, and never less
- * than a frame may wait for its batch to fill. */
+ * than a frame may wait for its batch to fill; never more than
+ * max-latency. */
 GstClockTime
 gst_async_transform_latency_locked (GstAsyncTransformPrivate * priv)
 {
   GstAsyncLatency *latency = &priv->latency;
+  GstClockTime ours;
 
   if (priv->latency_setting >= 0)
-    return (GstClockTime) priv->latency_setting;
-  return MAX (latency->delay_max + latency->delay_max / 4,
-      gst_async_transform_batch_wait_locked (priv));
+    ours = (GstClockTime) priv->latency_setting;
+  else
+    ours = MAX (latency->delay_max + latency->delay_max / 4,
+        gst_async_transform_batch_wait_locked (priv));
+  if (priv->window.max_latency)
+    ours = MIN (ours, priv->window.max_latency);
+  return ours;
 }
 
 /* Records how long @job took from entering to being processed, @took of
@@ -252,24 +258,6 @@ gst_async_transform_measure_delay_locked (GstAsyncTransformPrivate * priv,
   }
 }
 
-/* With max-in-flight=0, the window follows the cost of the work: about
- * AUTO_WINDOW_TIME of it (see gstasynctransformprivate.h). A larger window
- * frees an upstream that waits. */
-static void
-gst_async_transform_adapt_window_locked (GstAsyncTransformPrivate * priv)
-{
-  guint64 window;
-
-  if (priv->max_in_flight_setting != 0)
-    return;
-  window = AUTO_WINDOW_TIME * priv->n_workers / MAX (priv->process_avg, 1);
-  window = CLAMP (window, priv->base_window, MAX (AUTO_WINDOW_MAX,
-          priv->base_window));
-  if (window > priv->max_in_flight && priv->space_waiters > 0)
-    priv->wakes_due |= GST_ASYNC_WAKE_SPACE;
-  priv->max_in_flight = window;
-}
-
 /* A process () call took @took: the averages, the window and the
  * counters learn of it. */
 void
@@ -278,6 +266,7 @@ gst_async_transform_record_run_locked (GstAsyncTransformPrivate * priv,
 {
   GstAsyncStats *stats = &priv->stats;
 
+  priv->in_work--;
   /* A frame a flush or a stop cut short says nothing of the work. */
   if (job->ret == GST_FLOW_FLUSHING || job->flush_count != priv->flush_count)
     return;
@@ -290,7 +279,7 @@ gst_async_transform_record_run_locked (GstAsyncTransformPrivate * priv,
   priv->process_avg = (7 * priv->process_avg + MIN (took,
           priv->process_last)) / 8;
   priv->process_last = took;
-  gst_async_transform_adapt_window_locked (priv);
+  gst_async_transform_window_record_locked (priv, job, took);
   if (stats->processed == 0 || took < stats->process_min)
     stats->process_min = took;
   stats->process_max = MAX (stats->process_max, took);
@@ -439,8 +428,13 @@ gst_async_transform_stats_locked (GstAsyncTransformPrivate * priv)
       gst_async_transform_mean (stats->through_sum, stats->left),
       "time-through-max", G_TYPE_UINT64,
       stats->left ? stats->through_max : GST_CLOCK_TIME_NONE,
+      "time-through-recent", G_TYPE_UINT64, stats->through_recent,
+      "time-in-work-recent", G_TYPE_UINT64, priv->window.recent,
+      "time-in-work-unloaded", G_TYPE_UINT64, priv->window.unloaded,
       "workers", G_TYPE_UINT, priv->n_workers,
       "window", G_TYPE_UINT, priv->max_in_flight,
+      "window-state", G_TYPE_STRING,
+      gst_async_transform_window_state_locked (priv),
       "latency", G_TYPE_UINT64, gst_async_transform_latency_locked (priv),
       NULL);
 }
@@ -450,7 +444,87 @@ void
 gst_async_transform_reset_stats_locked (GstAsyncTransformPrivate * priv)
 {
   memset (&priv->stats, 0, sizeof (priv->stats));
+  priv->stats.through_recent = GST_CLOCK_TIME_NONE;
   memset (&priv->latency, 0, sizeof (priv->latency));
+}
+
+/* The clock's thread: posts the stats, while the element lives. */
+static gboolean
+gst_async_transform_stats_tick (GstClock * clock, GstClockTime time,
+    GstClockID id, gpointer user_data)
+{
+  GstAsyncTransform *self = g_weak_ref_get (user_data);
+  GstAsyncTransformPrivate *priv;
+  GstStructure *stats;
+
+  if (self == NULL)
+    return TRUE;
+  priv = GET_PRIV (self);
+  g_mutex_lock (&priv->lock);
+  stats = gst_async_transform_stats_locked (priv);
+  gst_async_transform_unlock_and_wake (priv);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), stats));
+  gst_object_unref (self);
+  return TRUE;
+}
+
+static void
+gst_async_transform_free_weak_ref (gpointer ref)
+{
+  g_weak_ref_clear (ref);
+  g_free (ref);
+}
+
+void
+gst_async_transform_stop_stats_timer (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->stats_timer_lock);
+  if (priv->stats_timer) {
+    gst_clock_id_unschedule (priv->stats_timer);
+    gst_clock_id_unref (priv->stats_timer);
+    priv->stats_timer = NULL;
+  }
+  g_mutex_unlock (&priv->stats_timer_lock);
+}
+
+/* (Re)starts the periodic stats message, every stats-interval from now:
+ * on READY->PAUSED, and when stats-interval changes after. It runs on the
+ * system clock, whatever the pipeline's clock: it measures wall time, in
+ * every state from PAUSED on. The timer holds only a weak reference: the
+ * element may go while a tick runs. */
+void
+gst_async_transform_start_stats_timer (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstClock *clock;
+  GWeakRef *ref;
+  guint64 interval;
+
+  g_mutex_lock (&priv->lock);
+  interval = priv->stats_interval;
+  gst_async_transform_unlock_and_wake (priv);
+
+  gst_async_transform_stop_stats_timer (self);
+  if (interval == 0)
+    return;
+  g_mutex_lock (&priv->stats_timer_lock);
+  clock = gst_system_clock_obtain ();
+  priv->stats_timer = gst_clock_new_periodic_id (clock,
+      gst_clock_get_time (clock) + interval, interval);
+  gst_object_unref (clock);
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  if (gst_clock_id_wait_async (priv->stats_timer,
+          gst_async_transform_stats_tick, ref,
+          gst_async_transform_free_weak_ref) != GST_CLOCK_OK) {
+    GST_WARNING_OBJECT (self, "the system clock cannot time the stats");
+    gst_clock_id_unref (priv->stats_timer);
+    priv->stats_timer = NULL;
+  }
+  g_mutex_unlock (&priv->stats_timer_lock);
 }
 
 /* What a batch of the src task did, once its frames left the window. */
@@ -466,6 +540,13 @@ gst_async_transform_count_tally_locked (GstAsyncTransformPrivate * priv,
   stats->dropped_other +=
       tally->frames - tally->pushed - tally->late - tally->errors;
   stats->left += tally->pushed;
+  if (tally->pushed) {
+    GstClockTime mean = tally->through_sum / tally->pushed;
+
+    /* (a running average, for people watching a long run) */
+    stats->through_recent = GST_CLOCK_TIME_IS_VALID (stats->through_recent) ?
+        (7 * stats->through_recent + mean) / 8 : mean;
+  }
   stats->through_sum += tally->through_sum;
   stats->through_max = MAX (stats->through_max, tally->through_max);
   gst_async_keep_later (&priv->qos.last_out, tally->last_end);

@@ -128,6 +128,10 @@ typedef struct
   guint sink_slow_max_us;
   guint chaos;                  /* 0: a plain stream; 1, 2: more disruptions */
   guint n_steps;
+  gboolean auto_window;         /* max-in-flight=0: the work sizes it, up
+                                 * to max_in_flight (256) */
+  GstClockTime max_latency;     /* 0: none */
+  GstClockTime stats_interval;  /* 0: no stats messages */
 } Params;
 
 /* What upstream sent (the driver's log) and what downstream got (the
@@ -981,6 +985,19 @@ params_generate (Params * p, guint32 seed, GRand * rand)
   r = g_rand_int_range (rand, 0, 100);
   p->chaos = r < 25 ? 0 : r < 75 ? 1 : 2;
   p->n_steps = scenario_steps (rand);
+  /* (drawn last, so that the draws above make the same scenarios as
+   * before they came) A frame PEND_BATCH holds until k are pending needs
+   * a window of k at least: neither an automatic window, whose floor is
+   * twice the workers, nor a budget, which may narrow it to one. */
+  if (p->pend != PEND_BATCH) {
+    p->auto_window = g_rand_int_range (rand, 0, 100) < 30;
+    if (p->auto_window)
+      p->max_in_flight = 256;
+    if (g_rand_int_range (rand, 0, 100) < 25)
+      p->max_latency = g_rand_int_range (rand, 1, 41) * GST_MSECOND;
+  }
+  if (g_rand_int_range (rand, 0, 100) < 25)
+    p->stats_interval = g_rand_int_range (rand, 1, 6) * GST_MSECOND;
 }
 
 static gchar *
@@ -996,11 +1013,13 @@ params_describe (Params * p)
       g_strdup_printf (" batch-size=%u batch-timeout=%" G_GINT64_FORMAT,
       p->batch_size, (gint64) p->batch_timeout) : g_strdup ("");
   gchar *desc = g_strdup_printf ("%s n-workers=%u max-in-flight=%u%s "
-      "ordered=%d leaky=%s qos=%d%s work=0..%uus pending=%s errors=%u%% "
+      "max-latency=%" G_GUINT64_FORMAT " stats-interval=%" G_GUINT64_FORMAT
+      " ordered=%d leaky=%s qos=%d%s work=0..%uus pending=%s errors=%u%% "
       "drops=%u%% sink-slow=%u%%x%uus chaos=%u steps=%u",
       p->kind == KIND_PROCESS ? "asyncprocess" : p->kind == KIND_SUBCLASS ?
       "subclass" : "batching subclass", p->n_workers,
-      p->max_in_flight, batching, p->ordered, leaky[p->leaky], p->qos,
+      p->auto_window ? 0 : p->max_in_flight, batching, p->max_latency,
+      p->stats_interval, p->ordered, leaky[p->leaky], p->qos,
       p->qos_events ? "+events" : "", p->work_max_us, pending,
       p->error_pct, p->drop_pct, p->sink_slow_pct, p->sink_slow_max_us,
       p->chaos, p->n_steps);
@@ -2014,8 +2033,9 @@ scenario_setup (Scenario * sc)
   }
   gst_object_ref_sink (sc->element);
   g_object_set (sc->element, "n-workers", sc->p.n_workers, "max-in-flight",
-      sc->p.max_in_flight, "ordered", sc->p.ordered, "leaky", sc->p.leaky,
-      "qos", sc->p.qos, NULL);
+      sc->p.auto_window ? 0 : sc->p.max_in_flight, "max-latency",
+      sc->p.max_latency, "stats-interval", sc->p.stats_interval, "ordered",
+      sc->p.ordered, "leaky", sc->p.leaky, "qos", sc->p.qos, NULL);
   trans = GST_ASYNC_TRANSFORM (sc->element);
   sc->bus = gst_bus_new ();
   gst_element_set_bus (sc->element, sc->bus);
