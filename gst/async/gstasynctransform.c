@@ -71,6 +71,10 @@
  *     otherwise (gstasynctransformprivate.h groups the fields by guard);
  *  3. the worker pool's lock (gstasyncworkerpool.c), taken inside
  *     priv->lock only to wake the pool.
+ * Apart from these, priv->stats_timer_lock guards the periodic stats
+ * message (stats-interval): taken with no other lock of ours, before the
+ * system clock's own, to schedule its timer; the timer's tick runs on the
+ * clock's thread and takes priv->lock alone.
  * Nothing that calls out of the element (pad pushes, events, queries,
  * messages, the subclass's vfuncs, buffer and context frees) runs with
  * priv->lock held. The one exception, as in queue: the src task pauses
@@ -133,6 +137,8 @@ GST_DEBUG_CATEGORY (gst_async_transform_debug);
 #define DEFAULT_LATENCY -1
 #define DEFAULT_MAX_LATENCY 0
 #define DEFAULT_STATS_INTERVAL 0
+/* (a day: the clock's times are signed, and now + the interval must fit) */
+#define MAX_STATS_INTERVAL (G_GUINT64_CONSTANT (86400) * GST_SECOND)
 #define DEFAULT_LEAKY GST_ASYNC_TRANSFORM_LEAKY_NO
 #define DEFAULT_QOS TRUE
 #define DEFAULT_WORKER_GROUP ""
@@ -426,8 +432,11 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    * with frames left out waiting upstream or following
    * #GstAsyncTransform:leaky, as when the window is full; a partial batch
    * waits no longer than leaves time for its work. The latency query
-   * reports no more than the budget. Work that alone takes longer than
-   * the budget goes one frame at a time.
+   * reports no more than the budget (an explicit
+   * #GstAsyncTransform:latency is reported as it is). The budget never
+   * narrows the window below 2 x workers x batch size; work that takes
+   * longer than the budget even then gets a warning, once, and the
+   * latency it really takes reported.
    *
    * Since: 1.0
    */
@@ -521,16 +530,18 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    * GstAsyncTransform:stats-interval:
    *
    * Posts #GstAsyncTransform:stats as an element message (a structure
-   * named GstAsyncTransformStats) this often, in nanoseconds, from PAUSED
-   * on, so that an application or `gst-launch-1.0 -m` sees them without
-   * polling. 0 posts none.
+   * named GstAsyncTransformStats) this often, in nanoseconds (at least
+   * 1 ms, at most a day), from PAUSED on, so that an application or
+   * `gst-launch-1.0 -m` sees them without polling. 0 posts none. A
+   * change applies at once: the next message comes one interval later.
    *
    * Since: 1.0
    */
   g_object_class_install_property (gobject_class, PROP_STATS_INTERVAL,
       g_param_spec_uint64 ("stats-interval", "Stats interval",
           "Post the stats as an element message this often, in ns "
-          "(0 = never)", 0, G_MAXUINT64, DEFAULT_STATS_INTERVAL,
+          "(0 = never, at least 1 ms)", 0, MAX_STATS_INTERVAL,
+          DEFAULT_STATS_INTERVAL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
@@ -647,7 +658,8 @@ gst_async_transform_finalize (GObject * object)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (GST_ASYNC_TRANSFORM (object));
 
-  /* (PAUSED->READY took every item out) */
+  /* (PAUSED->READY took every item out, and stopped the stats timer) */
+  g_assert (priv->stats_timer == NULL);
   gst_async_jobs_free (&priv->jobs);
   gst_queue_array_free (priv->free_contexts);
   g_hash_table_unref (priv->lent_contexts);
@@ -678,8 +690,12 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
   GstAsyncTransform *self = GST_ASYNC_TRANSFORM (object);
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
   gboolean latency_changed = FALSE, resize_pool = FALSE, refused = FALSE;
-  gboolean restart_stats = FALSE;
 
+  /* (its own lock: the timer is rescheduled under it) */
+  if (prop_id == PROP_STATS_INTERVAL) {
+    gst_async_transform_set_stats_interval (self, g_value_get_uint64 (value));
+    return;
+  }
   g_mutex_lock (&priv->lock);
   switch (prop_id) {
     case PROP_N_WORKERS:
@@ -722,10 +738,6 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
           g_value_get_uint64 (value));
       latency_changed = TRUE;
       break;
-    case PROP_STATS_INTERVAL:
-      priv->stats_interval = g_value_get_uint64 (value);
-      restart_stats = priv->running;
-      break;
     case PROP_LEAKY:
       priv->leaky = g_value_get_enum (value);
       /* A waiting upstream may drop instead now. */
@@ -757,8 +769,6 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
         gst_message_new_latency (GST_OBJECT (self)));
   if (resize_pool)
     gst_pad_mark_reconfigure (priv->srcpad);
-  if (restart_stats)
-    gst_async_transform_start_stats_timer (self);
 }
 
 static void
@@ -767,6 +777,11 @@ gst_async_transform_get_property (GObject * object, guint prop_id,
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (GST_ASYNC_TRANSFORM (object));
 
+  if (prop_id == PROP_STATS_INTERVAL) {
+    g_value_set_uint64 (value,
+        gst_async_transform_get_stats_interval (GST_ASYNC_TRANSFORM (object)));
+    return;
+  }
   g_mutex_lock (&priv->lock);
   switch (prop_id) {
     case PROP_N_WORKERS:
@@ -789,9 +804,6 @@ gst_async_transform_get_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_LATENCY:
       g_value_set_uint64 (value, priv->window.max_latency);
-      break;
-    case PROP_STATS_INTERVAL:
-      g_value_set_uint64 (value, priv->stats_interval);
       break;
     case PROP_LEAKY:
       g_value_set_enum (value, priv->leaky);
@@ -1897,16 +1909,27 @@ gst_async_transform_wait_for_work_locked (GstAsyncTransform * self)
   priv->ready_signalled = FALSE;
 }
 
-/* Posts a latency message the measurements asked for, releasing the lock
- * to post (called and returns with it). */
+/* Posts a latency message the measurements asked for (and a warning
+ * when the work takes longer than max-latency), releasing the lock to
+ * post (called and returns with it). */
 static void
 gst_async_transform_post_latency_locked (GstAsyncTransform * self)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
 
-  priv->latency.message_due = FALSE;
+  GstClockTime took = priv->window.delay_recent;
+  GstClockTime budget = priv->window.max_latency;
+  gboolean warn = priv->window.warning_due;
+
+  priv->latency.message_due = priv->window.warning_due = FALSE;
   gst_async_transform_unlock_and_wake (priv);
-  GST_DEBUG_OBJECT (self, "a frame took longer than the latency reported");
+  if (warn)
+    GST_ELEMENT_WARNING (self, STREAM, FAILED,
+        (_("The work takes longer than the latency budget allows.")),
+        ("frames take %" GST_TIME_FORMAT " from entering to done, "
+            "max-latency is %" GST_TIME_FORMAT ": the latency reported is "
+            "what they take", GST_TIME_ARGS (took), GST_TIME_ARGS (budget)));
+  GST_DEBUG_OBJECT (self, "the latency to report changed");
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_latency (GST_OBJECT (self)));
   g_mutex_lock (&priv->lock);
@@ -2073,7 +2096,7 @@ gst_async_transform_start (GstAsyncTransform * self)
     return FALSE;
   }
   gst_async_transform_start_workers (self);
-  gst_async_transform_start_stats_timer (self);
+  gst_async_transform_run_stats_timer (self, TRUE);
   return TRUE;
 }
 
@@ -2087,7 +2110,7 @@ gst_async_transform_stop (GstAsyncTransform * self)
   GPtrArray *dropped = g_ptr_array_new ();
   GstCaps *incaps, *outcaps;
 
-  gst_async_transform_stop_stats_timer (self);
+  gst_async_transform_run_stats_timer (self, FALSE);
   gst_async_transform_stop_workers (self);
   g_mutex_lock (&priv->lock);
   gst_async_transform_drop_all_locked (priv, dropped);

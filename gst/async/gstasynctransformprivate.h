@@ -145,10 +145,12 @@ typedef struct
   gint64 unloaded_at;           /* monotonic µs, when measured */
   /* max-latency: frames entering to done, over a period. */
   GstClockTime max_latency;     /* 0: no budget */
-  guint budget;                 /* the window it allows */
+  guint budget;                 /* the frames not yet done it allows */
   guint period_frames;
   GstClockTime period_delay;
   GstClockTime delay_recent;    /* the last period's mean */
+  gboolean over_budget;         /* the work alone takes longer */
+  gboolean warning_due;         /* the src task is to post a warning */
 } GstAsyncWindow;
 
 /* What one batch of the src task did, counted without the lock and added
@@ -274,17 +276,20 @@ typedef struct
   guint64 max_size_bytes;       /* 0: no limit */
   GstClockTime max_size_time;   /* 0: no limit */
   guint max_in_flight;          /* the window now: base_window, or with
-                                 * max-in-flight=0 what the work needs,
-                                 * and within max-latency (see window) */
+                                 * max-in-flight=0 what the work needs
+                                 * (see window; max-latency bounds the
+                                 * frames not done yet apart) */
   gint64 latency_setting;
   GstAsyncTransformLeaky leaky;
   gboolean qos_enabled;
   gchar *worker_group;
 
-  guint64 stats_interval;       /* ns, 0: no stats messages */
 
-  /* --- stats_timer_lock (taken alone; the clock is called with it) --- */
+  /* --- stats_timer_lock (before the clock's own; never with priv->lock,
+   * which the timer's tick takes alone) --- */
   GMutex stats_timer_lock;
+  GstClockTime stats_interval;  /* ns, 0: no stats messages */
+  gboolean stats_running;       /* between READY->PAUSED and back */
   GstClockID stats_timer;       /* posts the stats every stats_interval */
 
   /* --- priv->lock: caps and allocation --- */
@@ -457,6 +462,9 @@ G_GNUC_INTERNAL
     void gst_async_transform_window_record_locked (GstAsyncTransformPrivate *
     priv, GstAsyncJob * job, GstClockTime took);
 G_GNUC_INTERNAL
+    guint gst_async_transform_window_now_locked (GstAsyncTransformPrivate *
+    priv);
+G_GNUC_INTERNAL
     const gchar *gst_async_transform_window_state_locked
     (GstAsyncTransformPrivate * priv);
 G_GNUC_INTERNAL
@@ -495,10 +503,13 @@ G_GNUC_INTERNAL GstStructure
     *gst_async_transform_stats_locked (GstAsyncTransformPrivate * priv);
 G_GNUC_INTERNAL void
 gst_async_transform_reset_stats_locked (GstAsyncTransformPrivate * priv);
-G_GNUC_INTERNAL void gst_async_transform_start_stats_timer (GstAsyncTransform *
-    self);
-G_GNUC_INTERNAL void gst_async_transform_stop_stats_timer (GstAsyncTransform *
-    self);
+G_GNUC_INTERNAL void gst_async_transform_run_stats_timer (GstAsyncTransform *
+    self, gboolean running);
+G_GNUC_INTERNAL void
+gst_async_transform_set_stats_interval (GstAsyncTransform * self,
+    GstClockTime interval);
+G_GNUC_INTERNAL GstClockTime
+gst_async_transform_get_stats_interval (GstAsyncTransform * self);
 G_GNUC_INTERNAL void
 gst_async_transform_count_tally_locked (GstAsyncTransformPrivate * priv,
     GstAsyncTally * tally);
@@ -645,12 +656,17 @@ gst_async_transform_refresh_limits_locked (GstAsyncTransformPrivate * priv)
 }
 
 /* Upstream must wait before it submits another frame: the window holds
- * max-in-flight frames, max-size-bytes or max-size-time, or, when it is
- * automatic, AUTO_WINDOW_BYTES beyond twice the workers. */
+ * max-in-flight frames (or what the work sized), max-size-bytes or
+ * max-size-time, or, when it is automatic, AUTO_WINDOW_BYTES beyond twice
+ * the workers; or max-latency allows no more frames that are not done
+ * yet (frames done and waiting for downstream wait for downstream's
+ * latency, not ours). */
 static inline gboolean
 gst_async_transform_window_full_locked (GstAsyncTransformPrivate * priv)
 {
   return priv->in_flight >= priv->max_in_flight
+      || (priv->window.max_latency && priv->in_work +
+      gst_async_jobs_n_todo_locked (&priv->jobs) >= priv->window.budget)
       || (priv->max_size_bytes && priv->bytes_in_flight >= priv->max_size_bytes)
       || (priv->max_size_time && priv->time_in_flight >= priv->max_size_time)
       || (priv->max_in_flight_setting == 0

@@ -487,12 +487,15 @@ static gboolean
 gst_async_transform_batch_due_locked (GstAsyncTransformPrivate * priv,
     gint64 * deadline)
 {
-  GstClockTime timeout = gst_async_transform_batch_timeout_locked (priv);
+  GstClockTime timeout;
   GstAsyncJob *oldest;
   gint64 due_at;
 
-  if (priv->batch_size == 1 || timeout == 0
+  if (priv->batch_size == 1
       || gst_async_jobs_n_todo_locked (&priv->jobs) >= priv->batch_size)
+    return TRUE;
+  timeout = gst_async_transform_batch_timeout_locked (priv);
+  if (timeout == 0)
     return TRUE;
   oldest = gst_async_jobs_peek_todo_locked (&priv->jobs);
   /* (an event came after it: events bump the tail section) */

@@ -207,8 +207,8 @@ gst_async_transform_batch_wait_locked (GstAsyncTransformPrivate * priv)
 }
 
 /* The latency property, or with -1 what was measured, and never less
- * than a frame may wait for its batch to fill; never more than
- * max-latency. */
+ * than a frame may wait for its batch to fill; no more than max-latency,
+ * unless the work alone takes longer. */
 GstClockTime
 gst_async_transform_latency_locked (GstAsyncTransformPrivate * priv)
 {
@@ -216,11 +216,10 @@ gst_async_transform_latency_locked (GstAsyncTransformPrivate * priv)
   GstClockTime ours;
 
   if (priv->latency_setting >= 0)
-    ours = (GstClockTime) priv->latency_setting;
-  else
-    ours = MAX (latency->delay_max + latency->delay_max / 4,
-        gst_async_transform_batch_wait_locked (priv));
-  if (priv->window.max_latency)
+    return (GstClockTime) priv->latency_setting;
+  ours = MAX (latency->delay_max + latency->delay_max / 4,
+      gst_async_transform_batch_wait_locked (priv));
+  if (priv->window.max_latency && !priv->window.over_budget)
     ours = MIN (ours, priv->window.max_latency);
   return ours;
 }
@@ -432,7 +431,7 @@ gst_async_transform_stats_locked (GstAsyncTransformPrivate * priv)
       "time-in-work-recent", G_TYPE_UINT64, priv->window.recent,
       "time-in-work-unloaded", G_TYPE_UINT64, priv->window.unloaded,
       "workers", G_TYPE_UINT, priv->n_workers,
-      "window", G_TYPE_UINT, priv->max_in_flight,
+      "window", G_TYPE_UINT, gst_async_transform_window_now_locked (priv),
       "window-state", G_TYPE_STRING,
       gst_async_transform_window_state_locked (priv),
       "latency", G_TYPE_UINT64, gst_async_transform_latency_locked (priv),
@@ -476,41 +475,27 @@ gst_async_transform_free_weak_ref (gpointer ref)
   g_free (ref);
 }
 
-void
-gst_async_transform_stop_stats_timer (GstAsyncTransform * self)
+/* The shortest stats-interval honoured: a tick takes the element's
+ * lock, and a few hundred a second would only load the machine. */
+#define MIN_STATS_INTERVAL GST_MSECOND
+
+/* With stats_timer_lock: the timer runs every stats-interval while the
+ * element runs, from now. */
+static void
+gst_async_transform_reschedule_stats_timer (GstAsyncTransform * self)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstClockTime interval = MAX (priv->stats_interval, MIN_STATS_INTERVAL);
+  GstClock *clock;
+  GWeakRef *ref;
 
-  g_mutex_lock (&priv->stats_timer_lock);
   if (priv->stats_timer) {
     gst_clock_id_unschedule (priv->stats_timer);
     gst_clock_id_unref (priv->stats_timer);
     priv->stats_timer = NULL;
   }
-  g_mutex_unlock (&priv->stats_timer_lock);
-}
-
-/* (Re)starts the periodic stats message, every stats-interval from now:
- * on READY->PAUSED, and when stats-interval changes after. It runs on the
- * system clock, whatever the pipeline's clock: it measures wall time, in
- * every state from PAUSED on. The timer holds only a weak reference: the
- * element may go while a tick runs. */
-void
-gst_async_transform_start_stats_timer (GstAsyncTransform * self)
-{
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstClock *clock;
-  GWeakRef *ref;
-  guint64 interval;
-
-  g_mutex_lock (&priv->lock);
-  interval = priv->stats_interval;
-  gst_async_transform_unlock_and_wake (priv);
-
-  gst_async_transform_stop_stats_timer (self);
-  if (interval == 0)
+  if (!priv->stats_running || priv->stats_interval == 0)
     return;
-  g_mutex_lock (&priv->stats_timer_lock);
   clock = gst_system_clock_obtain ();
   priv->stats_timer = gst_clock_new_periodic_id (clock,
       gst_clock_get_time (clock) + interval, interval);
@@ -520,11 +505,52 @@ gst_async_transform_start_stats_timer (GstAsyncTransform * self)
   if (gst_clock_id_wait_async (priv->stats_timer,
           gst_async_transform_stats_tick, ref,
           gst_async_transform_free_weak_ref) != GST_CLOCK_OK) {
+    /* (the clock did not take the ref) */
     GST_WARNING_OBJECT (self, "the system clock cannot time the stats");
+    gst_async_transform_free_weak_ref (ref);
     gst_clock_id_unref (priv->stats_timer);
     priv->stats_timer = NULL;
   }
+}
+
+/* READY->PAUSED (@running) and PAUSED->READY: the periodic stats message
+ * runs in between. A tick already running may still post once after
+ * the stop. */
+void
+gst_async_transform_run_stats_timer (GstAsyncTransform * self, gboolean running)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->stats_timer_lock);
+  priv->stats_running = running;
+  gst_async_transform_reschedule_stats_timer (self);
   g_mutex_unlock (&priv->stats_timer_lock);
+}
+
+/* stats-interval, in ns (0: no messages; below 1 ms: 1 ms), from the
+ * next tick on: the timer starts again from now. */
+void
+gst_async_transform_set_stats_interval (GstAsyncTransform * self,
+    GstClockTime interval)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  g_mutex_lock (&priv->stats_timer_lock);
+  priv->stats_interval = interval;
+  gst_async_transform_reschedule_stats_timer (self);
+  g_mutex_unlock (&priv->stats_timer_lock);
+}
+
+GstClockTime
+gst_async_transform_get_stats_interval (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstClockTime interval;
+
+  g_mutex_lock (&priv->stats_timer_lock);
+  interval = priv->stats_interval;
+  g_mutex_unlock (&priv->stats_timer_lock);
+  return interval;
 }
 
 /* What a batch of the src task did, once its frames left the window. */

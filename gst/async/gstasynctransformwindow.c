@@ -46,10 +46,15 @@
  * queue) measures it again, so that a service that got slower for every
  * frame is not mistaken for a busy one for long.
  *
- * max-latency narrows either window: frames must be done (from entering
- * to the end of their work) within it. Every PERIOD_FRAMES the budget
- * window is scaled by how far their mean is from 3/4 of the budget,
- * halved at most and a quarter wider at most.
+ * max-latency bounds, besides either window, the frames not done yet
+ * (frames done and waiting to leave wait for downstream's latency, not
+ * ours): frames must be done, from entering to the end of their work,
+ * within it. Every PERIOD_FRAMES that bound is scaled by how far their mean is from 3/4 of the budget,
+ * halved at most and a quarter wider at most, never wider than the rule's
+ * nor narrower than the automatic window's floor (2 x workers x batch
+ * size). Work that takes longer than the budget even there is over
+ * budget: the latency reported is then what frames take, and a warning
+ * says so once.
  *
  * All of it under priv->lock, from the threads whose frames end their
  * work. */
@@ -80,7 +85,15 @@ static const gchar *const state_names[] = {
   [GST_ASYNC_WINDOW_BUDGET] = "latency-budget",
 };
 
-/* For the stats: why the window is what it is now. */
+/* For the stats: the window in effect, and why it is what it is. */
+guint
+gst_async_transform_window_now_locked (GstAsyncTransformPrivate * priv)
+{
+  GstAsyncWindow *w = &priv->window;
+
+  return w->max_latency ? MIN (w->rule, w->budget) : w->rule;
+}
+
 const gchar *
 gst_async_transform_window_state_locked (GstAsyncTransformPrivate * priv)
 {
@@ -91,19 +104,19 @@ gst_async_transform_window_state_locked (GstAsyncTransformPrivate * priv)
   return state_names[w->state];
 }
 
-/* The window now: the rule's, within the budget. A wider one frees an
- * upstream that waits. */
+/* The window now is the rule's; the budget bounds the frames not done
+ * apart (gst_async_transform_window_full_locked ()). Either wider frees
+ * an upstream that waits, and so does a frame done under a budget. */
 static void
-gst_async_transform_apply_window_locked (GstAsyncTransformPrivate * priv)
+gst_async_transform_apply_window_locked (GstAsyncTransformPrivate * priv,
+    guint old_budget)
 {
   GstAsyncWindow *w = &priv->window;
-  guint window = w->rule;
 
-  if (w->max_latency)
-    window = MIN (window, w->budget);
-  if (window > priv->max_in_flight && priv->space_waiters > 0)
+  if (priv->space_waiters > 0 && (w->rule > priv->max_in_flight
+          || (w->max_latency && w->budget >= old_budget)))
     priv->wakes_due |= GST_ASYNC_WAKE_SPACE;
-  priv->max_in_flight = window;
+  priv->max_in_flight = w->rule;
 }
 
 static void
@@ -141,7 +154,6 @@ gst_async_transform_update_window_locked (GstAsyncTransformPrivate * priv)
   w->period_delay = 0;
   w->delay_recent = GST_CLOCK_TIME_NONE;
   priv->max_in_flight = priv->base_window;
-  gst_async_transform_apply_window_locked (priv);
 }
 
 /* max-latency, in ns (0: none): the budget starts from the window now. */
@@ -151,11 +163,16 @@ gst_async_transform_set_max_latency_locked (GstAsyncTransformPrivate * priv,
 {
   GstAsyncWindow *w = &priv->window;
 
+  /* (a budget already narrower stays so: a lower one only narrows it
+   * further) */
+  w->budget = w->max_latency ? MIN (w->budget, w->rule) : w->rule;
   w->max_latency = max_latency;
-  w->budget = w->rule;
+  w->over_budget = FALSE;
   w->period_frames = 0;
   w->period_delay = 0;
-  gst_async_transform_apply_window_locked (priv);
+  /* (a wider budget, or none, frees an upstream that waits) */
+  if (priv->space_waiters > 0)
+    priv->wakes_due |= GST_ASYNC_WAKE_SPACE;
 }
 
 /* Work that holds a worker: about AUTO_WINDOW_TIME of it across the
@@ -203,10 +220,15 @@ gst_async_transform_waiting_window_locked (GstAsyncTransformPrivate * priv,
   if (recent <= w->unloaded + w->unloaded / 32)
     w->unloaded_at = now;
   if (now - w->unloaded_at > PROBE_INTERVAL) {
-    w->probe_restore = window;
-    window = window / 2;
-    w->state = GST_ASYNC_WINDOW_PROBING;
-    goto done;
+    if (window / 2 >= priv->base_window) {
+      w->probe_restore = window;
+      window = window / 2;
+      w->state = GST_ASYNC_WINDOW_PROBING;
+      goto done;
+    }
+    /* (at its floor, a probe would measure the same window: the unloaded
+     * time stays) */
+    w->unloaded_at = now;
   }
 
   queued = in_work * (1.0 - (gdouble) w->unloaded / MAX (recent, 1));
@@ -258,7 +280,7 @@ gst_async_transform_round_add_locked (GstAsyncTransformPrivate * priv,
   w->round_work += took;
   /* (itself included) */
   w->round_inside += priv->in_work + 1;
-  if (w->round_frames < MAX (ROUND_FRAMES, w->rule))
+  if (w->round_frames < MAX (ROUND_FRAMES, priv->max_in_flight))
     return;
 
   recent = w->round_work / w->round_frames;
@@ -284,6 +306,10 @@ gst_async_transform_budget_add_locked (GstAsyncTransformPrivate * priv,
     GstClockTime delay)
 {
   GstAsyncWindow *w = &priv->window;
+  /* (what the automatic window never goes below either: a subclass that
+   * finishes pending frames only as later ones come needs that many) */
+  guint floor = MIN (w->rule, 2 * priv->n_workers * priv->batch_size);
+  gboolean over;
   gdouble scale;
   guint64 budget;
 
@@ -298,13 +324,21 @@ gst_async_transform_budget_add_locked (GstAsyncTransformPrivate * priv,
   scale = 0.75 * w->max_latency / MAX (w->delay_recent, 1);
   scale = CLAMP (scale, 0.5, 1.25);
   budget = w->budget * scale;
+  /* (no wider than the rule: a budget that grew while the rule held the
+   * window would take several periods to bite again) */
   if (scale > 1.0)
-    budget = MAX (budget, (guint64) w->budget + 1);
-  w->budget = CLAMP (budget, 1, gst_async_transform_window_max_locked (priv));
-  if (w->budget == 1 && w->delay_recent > w->max_latency)
-    GST_CAT_INFO (gst_async_transform_debug, "frames take %" GST_TIME_FORMAT
-        " one at a time: beyond max-latency %" GST_TIME_FORMAT,
-        GST_TIME_ARGS (w->delay_recent), GST_TIME_ARGS (w->max_latency));
+    budget = MIN (MAX (budget, (guint64) w->budget + 1), w->rule);
+  w->budget = CLAMP (budget, floor, MAX (w->rule, floor));
+
+  over = w->budget == floor && w->delay_recent > w->max_latency;
+  if (over != w->over_budget) {
+    /* The work alone takes longer: the latency reported is what frames
+     * take again, and the application hears of it once. */
+    w->over_budget = over;
+    w->warning_due |= over;
+    priv->latency.message_due = TRUE;
+    gst_async_transform_wake_task_locked (priv);
+  }
 }
 
 /* @job ended its work, which took @took: the window learns of it. */
@@ -313,6 +347,7 @@ gst_async_transform_window_record_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job, GstClockTime took)
 {
   GstAsyncWindow *w = &priv->window;
+  guint old_budget = w->budget;
 
   if (w->max_latency)
     gst_async_transform_budget_add_locked (priv,
@@ -322,7 +357,7 @@ gst_async_transform_window_record_locked (GstAsyncTransformPrivate * priv,
   if (w->state == GST_ASYNC_WINDOW_WORKERS
       || w->state == GST_ASYNC_WINDOW_CHEAP)
     gst_async_transform_worker_window_locked (priv);
-  gst_async_transform_apply_window_locked (priv);
+  gst_async_transform_apply_window_locked (priv, old_budget);
 }
 
 /* How long a partial batch may wait: batch-timeout, and within
