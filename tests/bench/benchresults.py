@@ -20,7 +20,18 @@ def children_cpu():
 def launch(desc, env=None):
     """Wall-clock and CPU seconds of one `gst-launch-1.0 -q DESC` run, with
     @env added to the environment; exits when it fails."""
-    argv = ["gst-launch-1.0", "-q"] + shlex.split(desc)
+    elapsed, cpu, _ = run_launch(["-q"], desc, env)
+    return elapsed, cpu
+
+
+def launch_messages(desc, env=None):
+    """As launch (), as `gst-launch-1.0 -m DESC` (-q would silence the
+    messages): wall-clock and CPU seconds, and what it printed."""
+    return run_launch(["-m"], desc, env)
+
+
+def run_launch(options, desc, env):
+    argv = ["gst-launch-1.0"] + options + shlex.split(desc)
     cpu = children_cpu()
     start = time.perf_counter()
     run = subprocess.run(argv, capture_output=True, text=True, timeout=600,
@@ -28,7 +39,7 @@ def launch(desc, env=None):
     elapsed = time.perf_counter() - start
     if run.returncode != 0 or "ERROR" in run.stdout + run.stderr:
         sys.exit("failed: %s\n%s%s" % (desc, run.stdout, run.stderr))
-    return elapsed, children_cpu() - cpu
+    return elapsed, children_cpu() - cpu, run.stdout
 
 
 def result(**fields):
