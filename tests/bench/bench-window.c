@@ -48,11 +48,12 @@
  * (c) live: videotestsrc is-live=true at 30 fps into fakesink sync=true,
  *     leaky=upstream, and a service too slow for it (capacity 1, 40 ms a
  *     frame: 25 frames/s) with and without max-latency=100 ms, and one that
- *     keeps up (capacity 4, 20 ms a frame). The latency the element
- *     reports: a latency query's minimum at its src pad less the source's,
- *     at the end, and the highest its stats' latency field showed after
- *     the first second; frames out and dropped by leaky, and the time
- *     through.
+ *     keeps up (capacity 4, 20 ms a frame); then the slow one with the
+ *     budget and a queue before the sink. In rounds that run each in turn.
+ *     The latency the element reports: a latency query's minimum at its
+ *     src pad less the source's, at the end, and the highest its stats'
+ *     latency field showed after the first second; frames out and dropped
+ *     by leaky, and the time through.
  *
  *   bench-window [--quick | --tiny] [sweep] [change] [live]
  *
@@ -334,20 +335,21 @@ sweep_run (guint capacity, guint window, guint frames, SweepRuns * runs,
   g_free (desc);
 }
 
-/* The window-states of @runs, each once, "/" between. */
+/* The window-states of @rounds runs (interned), each once, "/"
+ * between. */
 static gchar *
-states_text (const SweepRuns * runs, guint rounds)
+states_text (const gchar * const *states, guint rounds)
 {
   GString *text = g_string_new (NULL);
   guint r, k;
 
   for (r = 0; r < rounds; r++) {
-    for (k = 0; k < r && runs->state[k] != runs->state[r]; k++);
+    for (k = 0; k < r && states[k] != states[r]; k++);
     if (k < r)
       continue;
     if (text->len)
       g_string_append_c (text, '/');
-    g_string_append (text, runs->state[r]);
+    g_string_append (text, states[r]);
   }
   return g_string_free (text, FALSE);
 }
@@ -379,7 +381,7 @@ print_sweep (guint capacity, SweepRuns * runs, const guint * frames,
     Spread recent = spread_of (run->recent, rounds);
     Spread in_work = spread_of (run->in_work, rounds);
     Spread window = spread_of (run->window, rounds);
-    gchar *states = states_text (run, rounds);
+    gchar *states = states_text (run->state, rounds);
     gchar *name = w ? g_strdup_printf ("%u", w) : g_strdup ("0 (automatic)");
 
     g_print ("  | %s | %u | %.0f | %s | %s | ", name, frames[i],
@@ -659,27 +661,64 @@ query_min_latency (GstElement * element, const gchar * pad_name)
   return min;
 }
 
-/* One live run of @frames frames through the service with @capacity and
- * @work_us a frame, with @budget ns of max-latency (0: none), into @sink. */
-static void
-live_run (const gchar * what, guint capacity, guint work_us,
-    GstClockTime budget, const gchar * sink, guint frames)
+/* A live pipeline: a service with @capacity and @work_us a frame, @budget
+ * ns of max-latency (0: none), into @sink. */
+typedef struct
 {
-  gchar *service = g_strdup_printf ("asyncidentity work-mode=pending "
-      "work-time=%u n-workers=1 service-capacity=%u leaky=upstream "
-      "max-latency=%" G_GUINT64_FORMAT, work_us, capacity, budget);
+  const gchar *what;
+  guint capacity, work_us;
+  GstClockTime budget;
+  const gchar *sink;
+} Live;
+
+/* What each round of a Live gave. */
+typedef struct
+{
+  gdouble out[MAX_ROUNDS], dropped[MAX_ROUNDS];
+  gdouble through_mean[MAX_ROUNDS], through_max[MAX_ROUNDS];
+  gdouble query[MAX_ROUNDS], reported_max[MAX_ROUNDS];
+  gdouble pipeline[MAX_ROUNDS], window[MAX_ROUNDS];
+  const gchar *state[MAX_ROUNDS];
+} LiveRuns;
+
+#define SLOW "too slow (25 frames/s)"
+#define EASY "keeps up (200 frames/s)"
+#define SINK "fakesink sync=true"
+
+static const Live lives[] = {
+  {SLOW, 1, 40000, 0, SINK},
+  {SLOW, 1, 40000, 100 * GST_MSECOND, SINK},
+  {EASY, 4, 20000, 0, SINK},
+  {EASY, 4, 20000, 100 * GST_MSECOND, SINK},
+  /* (the src task no longer waits in the sink for each frame's time: the
+   * time through is then the element's own) */
+  {SLOW, 1, 40000, 100 * GST_MSECOND, "queue ! " SINK},
+};
+
+static gchar *
+live_service (const Live * live)
+{
+  return g_strdup_printf ("asyncidentity work-mode=pending work-time=%u "
+      "n-workers=1 service-capacity=%u leaky=upstream max-latency=%"
+      G_GUINT64_FORMAT, live->work_us, live->capacity, live->budget);
+}
+
+/* One run of @live, @frames frames, into round @r of @runs. */
+static void
+live_run (const Live * live, guint frames, LiveRuns * runs, guint r)
+{
+  gchar *service = live_service (live);
   gchar *desc = g_strdup_printf ("videotestsrc name=src is-live=true "
       "pattern=black num-buffers=%u ! video/x-raw,width=64,height=48,"
-      "framerate=%u/1 ! %s name=work ! %s", frames, LIVE_FPS, service, sink);
+      "framerate=%u/1 ! %s name=work ! %s", frames, LIVE_FPS, service,
+      live->sink);
   GstElement *pipeline = bench_parse (desc);
   GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
   GstElement *work = get_work (pipeline);
   GArray *samples = g_array_new (FALSE, FALSE, sizeof (Sample));
-  GstClockTime pipeline_latency, ours, reported_max = GST_CLOCK_TIME_NONE;
+  GstClockTime reported_max = GST_CLOCK_TIME_NONE;
   GstStructure *stats;
-  guint64 out, dropped, mean, max, latency;
   guint window = 0, i;
-  gchar *state;
 
   play_sampled (pipeline, work, desc, samples, NULL, 0, 0);
   for (i = 0; i < samples->len; i++) {
@@ -690,35 +729,21 @@ live_run (const gchar * what, guint capacity, guint work_us,
           MAX (reported_max, s->latency);
   }
   g_object_get (work, "stats", &stats, NULL);
-  out = stats_uint64 (stats, "frames-out");
-  dropped = stats_uint64 (stats, "dropped-leaky");
-  mean = stats_uint64 (stats, "time-through-mean");
-  max = stats_uint64 (stats, "time-through-max");
-  latency = stats_uint64 (stats, "latency");
+  runs->out[r] = stats_uint64 (stats, "frames-out");
+  runs->dropped[r] = stats_uint64 (stats, "dropped-leaky");
+  runs->through_mean[r] = ms_or_nan (stats_uint64 (stats, "time-through-mean"));
+  runs->through_max[r] = ms_or_nan (stats_uint64 (stats, "time-through-max"));
   gst_structure_get_uint (stats, "window", &window);
-  state = g_strdup (gst_structure_get_string (stats, "window-state"));
+  runs->window[r] = window;
+  runs->state[r] = g_intern_string (gst_structure_get_string (stats,
+          "window-state"));
   gst_structure_free (stats);
-  pipeline_latency = query_min_latency (pipeline, NULL);
-  ours = query_min_latency (work, "src") - query_min_latency (src, "src");
-
-  g_print ("  | %s | %u | %.0f ms | %s | `%s` | %u | %" G_GUINT64_FORMAT
-      " | %" G_GUINT64_FORMAT " | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | "
-      "%u, %s |\n", what, capacity, work_us / 1e3, budget ? "100 ms" :
-      "none", sink, frames, out, dropped, mean / 1e6, max / 1e6, ours / 1e6,
-      latency / 1e6, ms_or_nan (reported_max), pipeline_latency / 1e6,
-      window, state);
-  bench_result ("section=window-live\tname=%s\twhat=%s\tcapacity=%u\t"
-      "work_ms=%.1f\tbudget_ms=%.1f\tsink=%s\tframes=%u\tframes_out=%"
-      G_GUINT64_FORMAT "\tdropped=%" G_GUINT64_FORMAT "\tthrough_mean_ms="
-      "%.2f\tthrough_max_ms=%.2f\tquery_ms=%.2f\tlatency_ms=%.2f\t"
-      "latency_max_ms=%.2f\tpipeline_ms=%.2f\tend_window=%u\tend_state=%s",
-      service, what, capacity, work_us / 1e3, budget / 1e6, sink, frames,
-      out,
-      dropped, mean / 1e6, max / 1e6, ours / 1e6, latency / 1e6,
-      ms_or_nan (reported_max), pipeline_latency / 1e6, window, state);
+  runs->reported_max[r] = ms_or_nan (reported_max);
+  runs->pipeline[r] = query_min_latency (pipeline, NULL) / 1e6;
+  runs->query[r] = (query_min_latency (work, "src") -
+      query_min_latency (src, "src")) / 1e6;
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
-  g_free (state);
   g_array_free (samples, TRUE);
   gst_object_unref (work);
   gst_object_unref (src);
@@ -727,30 +752,70 @@ live_run (const gchar * what, guint capacity, guint work_us,
   g_free (service);
 }
 
-#define SLOW "too slow (25 frames/s)"
-#define EASY "keeps up (200 frames/s)"
-#define SINK "fakesink sync=true"
+static void
+print_live (const Live * live, LiveRuns * runs, guint frames, guint rounds)
+{
+  gchar *service = live_service (live);
+  gchar *states = states_text (runs->state, rounds);
+  Spread out = spread_of (runs->out, rounds);
+  Spread dropped = spread_of (runs->dropped, rounds);
+  Spread mean = spread_of (runs->through_mean, rounds);
+  Spread max = spread_of (runs->through_max, rounds);
+  Spread query = spread_of (runs->query, rounds);
+  Spread reported = spread_of (runs->reported_max, rounds);
+  Spread pipeline = spread_of (runs->pipeline, rounds);
+  Spread window = spread_of (runs->window, rounds);
+
+  g_print ("  | %s | %u | %.0f ms | %s | `%s` | %u | %s | %s | ", live->what,
+      live->capacity, live->work_us / 1e3, live->budget ? "100 ms" : "none",
+      live->sink, frames, spread_text (out, 1, 0), spread_text (dropped, 1, 0));
+  g_print ("%s | %s | %s | %s | %s | %s, %s |\n", spread_text (mean, 1, 1),
+      spread_text (max, 1, 1), spread_text (query, 1, 1),
+      spread_text (reported, 1, 1), spread_text (pipeline, 1, 1),
+      spread_text (window, 1, 0), states);
+  bench_result ("section=window-live\tname=%s\twhat=%s\tcapacity=%u\t"
+      "work_ms=%.1f\tbudget_ms=%.1f\tsink=%s\tframes=%u\trounds=%u\t"
+      "frames_out=%.0f\tframes_out_min=%.0f\tframes_out_max=%.0f\t"
+      "dropped=%.0f\tdropped_min=%.0f\tdropped_max=%.0f\t"
+      "through_mean_ms=%.2f\tthrough_mean_ms_min=%.2f\t"
+      "through_mean_ms_max=%.2f\tthrough_max_ms=%.2f\t"
+      "through_max_ms_min=%.2f\tthrough_max_ms_max=%.2f\tquery_ms=%.2f\t"
+      "query_ms_min=%.2f\tquery_ms_max=%.2f\tlatency_max_ms=%.2f\t"
+      "latency_max_ms_min=%.2f\tlatency_max_ms_max=%.2f\t"
+      "pipeline_ms=%.2f\tpipeline_ms_min=%.2f\tpipeline_ms_max=%.2f\t"
+      "end_window=%.1f\tend_window_min=%.0f\tend_window_max=%.0f\t"
+      "end_state=%s", service, live->what, live->capacity,
+      live->work_us / 1e3, live->budget / 1e6, live->sink, frames, rounds,
+      out.median, out.min, out.max, dropped.median, dropped.min, dropped.max,
+      mean.median, mean.min, mean.max, max.median, max.min, max.max,
+      query.median, query.min, query.max, reported.median, reported.min,
+      reported.max, pipeline.median, pipeline.min, pipeline.max,
+      window.median, window.min, window.max, states);
+  g_free (states);
+  g_free (service);
+}
 
 static void
-bench_live (guint frames)
+bench_live (guint frames, guint rounds)
 {
-  g_print ("(c) live %u fps into fakesink sync=true, `asyncidentity "
-      "work-mode=pending n-workers=1 leaky=upstream`, %u frames a run\n",
-      LIVE_FPS, frames);
+  static LiveRuns runs[G_N_ELEMENTS (lives)];
+  guint i, r;
+
+  rounds = MIN (rounds, MAX_ROUNDS);
+  g_print ("(c) live %u fps, `asyncidentity work-mode=pending n-workers=1 "
+      "leaky=upstream`, %u frames a run, %u rounds\n", LIVE_FPS, frames,
+      rounds);
+  for (r = 0; r < rounds; r++)
+    for (i = 0; i < G_N_ELEMENTS (lives); i++)
+      live_run (&lives[i], frames, &runs[i], r);
   g_print ("  | service | service-capacity | work-time | max-latency | "
       "sink | frames | frames out | dropped (leaky) | time-through mean ms | "
-      "time-through max ms | latency query ms (ours) | stats latency ms "
-      "| stats latency ms, highest after %g s | pipeline latency ms | "
-      "window at the end |\n", STEADY_AFTER);
-  g_print ("  |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-      "\n");
-  live_run (SLOW, 1, 40000, 0, SINK, frames);
-  live_run (SLOW, 1, 40000, 100 * GST_MSECOND, SINK, frames);
-  live_run (EASY, 4, 20000, 0, SINK, frames);
-  live_run (EASY, 4, 20000, 100 * GST_MSECOND, SINK, frames);
-  /* (the src task no longer waits in the sink for each frame's time:
-   * the time through is then the element's own) */
-  live_run (SLOW, 1, 40000, 100 * GST_MSECOND, "queue ! " SINK, frames);
+      "time-through max ms | latency query ms (ours) | stats latency ms, "
+      "highest after %g s | pipeline latency ms | window at the end |\n",
+      STEADY_AFTER);
+  g_print ("  |---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  for (i = 0; i < G_N_ELEMENTS (lives); i++)
+    print_live (&lives[i], &runs[i], frames, rounds);
 }
 
 int
@@ -766,6 +831,6 @@ main (int argc, char **argv)
     bench_change (bench_pick (scale, 20, 150, 200) / 100.0,
         bench_pick (scale, 1, 2, 3));
   if (bench_wants_section (argc, argv, "live"))
-    bench_live (bench_pick (scale, 6, 90, 150));
+    bench_live (bench_pick (scale, 6, 90, 120), bench_pick (scale, 1, 2, 3));
   return 0;
 }
