@@ -140,9 +140,11 @@ typedef struct
   guint64 round_inside;         /* the sum of the frames in work as each
                                  * ended */
   GstClockTime recent;          /* the last round's mean time in work */
-  GstClockTime unloaded;        /* the lowest round mean: the time in
-                                 * work with no queue at the service */
-  gint64 unloaded_at;           /* monotonic µs, when measured */
+  GstClockTime unloaded;        /* the time in work with no queue at the
+                                 * service: the lower of these two */
+  GstClockTime lowest_now;      /* the lowest round mean of this period */
+  GstClockTime lowest_before;   /* and of the one before */
+  gint64 period_start;          /* monotonic µs, this period's start */
   /* max-latency: frames entering to done, over a period. */
   GstClockTime max_latency;     /* 0: no budget */
   guint budget;                 /* the frames not yet done it allows */
@@ -631,6 +633,16 @@ gst_async_keep_later (GstClockTime * latest, GstClockTime time)
   if (GST_CLOCK_TIME_IS_VALID (time)
       && (!GST_CLOCK_TIME_IS_VALID (*latest) || time > *latest))
     *latest = time;
+}
+
+/* Keeps in @lowest the lower of it and @time, either of which may be
+ * GST_CLOCK_TIME_NONE (nothing yet). */
+static inline void
+gst_async_keep_lower (GstClockTime * lowest, GstClockTime time)
+{
+  if (GST_CLOCK_TIME_IS_VALID (time)
+      && (!GST_CLOCK_TIME_IS_VALID (*lowest) || time < *lowest))
+    *lowest = time;
 }
 
 /* Effective worker count and window from the settings; with the lock. */

@@ -41,10 +41,12 @@
  * up to the window of its last shrink (as TCP's slow start) and grows by
  * an eighth beyond, and the round after counts; else by one. When more
  * than twice alpha wait, it moves half-way to what the service holds
- * plus alpha. The unloaded time is the lowest round mean; every
- * PROBE_INTERVAL a round at half the window (which empties the service's
- * queue) measures it again, so that a service that got slower for every
- * frame is not mistaken for a busy one for long.
+ * plus alpha. The unloaded time is the lowest round mean over the last
+ * one or two PROBE_INTERVALs, and each interval starts with a round at
+ * half the window (which empties the service's queue) while frames
+ * queue: a service that got slower for every frame is not mistaken for a
+ * busy one for long, and a probe that meets a busier service changes
+ * nothing.
  *
  * max-latency bounds, besides either window, the frames not done yet
  * (frames done and waiting to leave wait for downstream's latency, not
@@ -149,7 +151,8 @@ gst_async_transform_update_window_locked (GstAsyncTransformPrivate * priv)
   w->doubling_below = G_MAXUINT;
   gst_async_transform_start_round (w, g_get_monotonic_time ());
   w->recent = w->unloaded = GST_CLOCK_TIME_NONE;
-  w->unloaded_at = 0;
+  w->lowest_now = w->lowest_before = GST_CLOCK_TIME_NONE;
+  w->period_start = g_get_monotonic_time ();
   w->period_frames = 0;
   w->period_delay = 0;
   w->delay_recent = GST_CLOCK_TIME_NONE;
@@ -205,30 +208,33 @@ gst_async_transform_waiting_window_locked (GstAsyncTransformPrivate * priv,
     w->warming = FALSE;
     return;
   }
+  /* The unloaded time is the lowest round mean of this period and the
+   * one before, so that a service that got slower for every frame is
+   * seen as such within two periods. */
+  gst_async_keep_lower (&w->lowest_now, recent);
+  w->unloaded = w->lowest_before;
+  gst_async_keep_lower (&w->unloaded, w->lowest_now);
   if (w->probe_restore) {
-    /* the probe round: nothing queued at the service */
-    w->unloaded = recent;
-    w->unloaded_at = now;
+    /* the probe round, over: back to the window before it */
     window = w->probe_restore;
     w->probe_restore = 0;
     w->state = GST_ASYNC_WINDOW_SETTLED;
     goto done;
   }
-  if (!GST_CLOCK_TIME_IS_VALID (w->unloaded) || recent < w->unloaded)
-    w->unloaded = recent;
-  /* (a round about as fast measures it anew too: no probe needed) */
-  if (recent <= w->unloaded + w->unloaded / 32)
-    w->unloaded_at = now;
-  if (now - w->unloaded_at > PROBE_INTERVAL) {
-    if (window / 2 >= priv->base_window) {
+  if (now - w->period_start > PROBE_INTERVAL) {
+    w->lowest_before = w->lowest_now;
+    w->lowest_now = GST_CLOCK_TIME_NONE;
+    w->period_start = now;
+    /* A round at half the window, which the service serves without
+     * queueing, gives the new period a low mean (unless the frames queue
+     * no more than that now, or the window cannot be narrower). */
+    if (recent > w->unloaded + w->unloaded / 32
+        && window / 2 >= priv->base_window) {
       w->probe_restore = window;
       window = window / 2;
       w->state = GST_ASYNC_WINDOW_PROBING;
       goto done;
     }
-    /* (at its floor, a probe would measure the same window: the unloaded
-     * time stays) */
-    w->unloaded_at = now;
   }
 
   queued = in_work * (1.0 - (gdouble) w->unloaded / MAX (recent, 1));
