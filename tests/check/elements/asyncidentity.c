@@ -107,6 +107,9 @@ static const gchar *doc_launch_lines[] = {
       "! fakesink name=sink",
   "videotestsrc num-buffers=100 ! asyncidentity work-mode=pending "
       "work-time=40000 n-workers=1 max-in-flight=8 ! fakesink name=sink",
+  "videotestsrc num-buffers=100 ! asyncidentity work-mode=pending "
+      "work-time=40000 service-capacity=2 max-in-flight=8 ! "
+      "fakesink name=sink",
   "videotestsrc num-buffers=100 ! asyncidentity call-time=5000 "
       "work-time=250 n-workers=1 batch-size=16 ! fakesink name=sink",
 };
@@ -872,12 +875,326 @@ GST_START_TEST (test_stats_final_at_eos)
 
 GST_END_TEST;
 
+/* --- service-capacity ---------------------------------------------------- */
+
+/* An asyncidentity whose service serves @capacity frames at once, of
+ * @work_us each, in @mode, behind a harness. */
+static GstHarness *
+capacity_harness (const gchar * mode, guint capacity, guint work_us,
+    guint workers, guint window, GstElement ** element)
+{
+  GstElement *e = gst_element_factory_make ("asyncidentity", NULL);
+  GstHarness *h;
+
+  gst_util_set_object_arg (G_OBJECT (e), "work-mode", mode);
+  g_object_set (e, "service-capacity", capacity, "work-time", work_us,
+      "n-workers", workers, "max-in-flight", window, NULL);
+  h = gst_harness_new_with_element (e, "sink", "src");
+  gst_harness_set_src_caps_str (h, "test/x");
+  *element = e;
+  return h;
+}
+
+static const gchar *capacity_modes[] = { "pending", "sleep", "busy" };
+
+/* Waits until @e's work was called @calls times: pending frames are in
+ * its service by then, served or waiting. */
+static void
+wait_for_calls (GstElement * e, guint64 calls)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (read_stats (e).calls < calls) {
+    fail_unless (g_get_monotonic_time () < deadline, "fewer than %"
+        G_GUINT64_FORMAT " calls within 30 s", calls);
+    g_usleep (1000);
+  }
+}
+
+/* Eight frames in flight, a service of two: the frames are served two by
+ * two, in four rounds of their work time, and leave in order; the last
+ * waited three rounds for its slot, and its time in work (process-time)
+ * counts the wait. With no limit, all eight are served at once: no frame
+ * takes four rounds. Pending frames wait holding no worker (one is
+ * enough), sleeping and busy ones hold theirs. __i__: the work mode. */
+GST_START_TEST (test_capacity_rounds)
+{
+  const gchar *mode = capacity_modes[__i__];
+  /* (busy work is CPU time: less of it) */
+  const guint work_us = __i__ == 2 ? 50000 : 100000;
+  const guint workers = __i__ == 0 ? 1 : 8;
+  GstElement *e;
+  GstHarness *h = capacity_harness (mode, 2, work_us, workers, 8, &e);
+  gint64 start, took;
+  Stats stats;
+
+  start = g_get_monotonic_time ();
+  push_numbered (h, 0, 8);
+  pull_numbered (h, 0, 8);
+  took = g_get_monotonic_time () - start;
+  fail_unless (took >= 4 * work_us, "%s: 8 frames served 2 at a time took "
+      "%" G_GINT64_FORMAT " µs", mode, took);
+  fail_unless (async_check_drain (h->srcpad));
+  stats = read_stats (e);
+  fail_unless_equals_uint64 (stats.out, 8);
+  fail_unless_equals_int (stats.in_flight, 0);
+  /* (three rounds of waiting and its own work; one round of slack for the
+   * pushes of the frames before it, on a slow machine. Busy workers take
+   * the cores from the pushes: the last frame may come when the others
+   * are done; its work takes a round in any case.) */
+  fail_unless (stats.process_max >= (__i__ == 2 ? 1 : 3) * work_us *
+      GST_USECOND, "%s: the longest frame took %" GST_TIME_FORMAT, mode,
+      GST_TIME_ARGS (stats.process_max));
+  gst_harness_teardown (h);
+  gst_object_unref (e);
+
+  /* no limit (busy frames share the cores instead: not there) */
+  if (__i__ < 2) {
+    h = capacity_harness (mode, 0, work_us, workers, 8, &e);
+    push_numbered (h, 0, 8);
+    pull_numbered (h, 0, 8);
+    fail_unless (async_check_drain (h->srcpad));
+    stats = read_stats (e);
+    fail_unless (stats.process_max >= work_us * GST_USECOND);
+    fail_unless (stats.process_max < 4 * work_us * GST_USECOND,
+        "%s: with no limit, a frame took %" GST_TIME_FORMAT, mode,
+        GST_TIME_ARGS (stats.process_max));
+    gst_harness_teardown (h);
+    gst_object_unref (e);
+  }
+}
+
+GST_END_TEST;
+
+/* Batches in a service of one frame: a call takes a slot per frame, so a
+ * call of up to 4 frames is larger than the service and is served alone,
+ * once the service is idle; the call-time is paid once per call. 12
+ * frames make at least 3 calls, one after the other however many workers
+ * there are, and leave in order. __i__: pending or sleep. */
+GST_START_TEST (test_capacity_batches)
+{
+  const gchar *mode = capacity_modes[__i__];
+  const guint call_us = 100000;
+  GstElement *e = gst_element_factory_make ("asyncidentity", NULL);
+  GstHarness *h;
+  gint64 start, took;
+  Stats stats;
+
+  gst_util_set_object_arg (G_OBJECT (e), "work-mode", mode);
+  g_object_set (e, "service-capacity", 1, "n-workers", 2, "max-in-flight",
+      16, "call-time", call_us, "batch-size", 4, "batch-timeout",
+      (guint64) 200 * GST_MSECOND, NULL);
+  h = gst_harness_new_with_element (e, "sink", "src");
+  gst_harness_set_src_caps_str (h, "test/x");
+  start = g_get_monotonic_time ();
+  push_numbered (h, 0, 12);
+  pull_numbered (h, 0, 12);
+  took = g_get_monotonic_time () - start;
+  stats = read_stats (e);
+  fail_unless (stats.calls >= 3);
+  fail_unless (stats.calls < 12, "%s: no batch", mode);
+  fail_unless (took >= (gint64) stats.calls * call_us, "%s: %"
+      G_GUINT64_FORMAT " calls took %" G_GINT64_FORMAT " µs", mode,
+      stats.calls, took);
+  gst_harness_teardown (h);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+/* A flush with frames waiting for the service (capacity 1, 10 s of work:
+ * one served, three waiting) returns at once: the waiting frames end as
+ * flushed, the served one is interrupted, nothing is left inside, and the
+ * service serves the next frames at once. A stop with frames waiting
+ * returns at once too (valgrind sees nothing leak). __i__: pending or
+ * sleep. */
+GST_START_TEST (test_capacity_flush)
+{
+  const gchar *mode = capacity_modes[__i__];
+  GstElement *e;
+  GstHarness *h = capacity_harness (mode, 1, 10 * G_USEC_PER_SEC, 4, 8, &e);
+  GstSegment seg;
+  gint64 start;
+  Stats stats;
+
+  push_numbered (h, 0, 4);
+  /* (sleeping frames are surely in the service by then; were they not,
+   * the flush would be quick anyway) */
+  if (__i__ == 0)
+    wait_for_calls (e, 4);
+  else
+    g_usleep (100 * 1000);
+  fail_unless (gst_harness_try_pull (h) == NULL);
+  start = g_get_monotonic_time ();
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  fail_unless (g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC);
+  stats = read_stats (e);
+  fail_unless_equals_int (stats.in_flight, 0);
+  fail_unless_equals_uint64 (stats.out, 0);
+  fail_unless (gst_harness_try_pull (h) == NULL);
+
+  /* every slot is free again */
+  g_object_set (e, "work-time", 1000, NULL);
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  push_numbered (h, 10, 3);
+  pull_numbered (h, 10, 3);
+
+  /* a stop with frames waiting */
+  g_object_set (e, "work-time", 10 * G_USEC_PER_SEC, NULL);
+  push_numbered (h, 20, 4);
+  g_usleep (100 * 1000);
+  start = g_get_monotonic_time ();
+  fail_unless_equals_int (gst_element_set_state (e, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  fail_unless (g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC);
+  gst_harness_teardown (h);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+/* Raising the capacity while frames wait serves them at once: frame 0
+ * holds the only slot for 10 s, frames 1-3 (50 ms each) wait behind it;
+ * at capacity 4 they are served and, unordered, leave long before frame
+ * 0 is done. */
+GST_START_TEST (test_capacity_raised)
+{
+  GstElement *e;
+  GstHarness *h = capacity_harness ("pending", 1, 10 * G_USEC_PER_SEC, 1, 8,
+      &e);
+  GstBuffer *buf;
+  guint i;
+
+  g_object_set (e, "ordered", FALSE, NULL);
+  push_numbered (h, 0, 1);
+  wait_for_calls (e, 1);
+  g_object_set (e, "work-time", 50000, NULL);
+  push_numbered (h, 1, 3);
+  wait_for_calls (e, 4);
+  /* (they cannot leave: the slot is frame 0's) */
+  fail_unless (gst_harness_try_pull (h) == NULL);
+  g_object_set (e, "service-capacity", 4, NULL);
+  for (i = 0; i < 3; i++) {
+    buf = gst_harness_pull (h);
+    fail_unless (buf != NULL);
+    fail_unless (GST_BUFFER_OFFSET (buf) >= 1 && GST_BUFFER_OFFSET (buf) <= 3,
+        "frame %" G_GUINT64_FORMAT " left", GST_BUFFER_OFFSET (buf));
+    gst_buffer_unref (buf);
+  }
+  /* frame 0 is still at work: a flush ends it */
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  fail_unless_equals_int (read_stats (e).in_flight, 0);
+  gst_harness_teardown (h);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+/* Lowering the capacity while frames are served lets them finish, and
+ * serves new frames only below it: four frames served at capacity 4, then
+ * capacity 1 and four more frames, which are served one by one (at least
+ * four rounds from the change), none dropped, in order. __i__: pending or
+ * sleep. */
+GST_START_TEST (test_capacity_lowered)
+{
+  const gchar *mode = capacity_modes[__i__];
+  const guint work_us = 100000;
+  GstElement *e;
+  GstHarness *h = capacity_harness (mode, 4, work_us, 8, 8, &e);
+  gint64 start, took;
+  Stats stats;
+
+  push_numbered (h, 0, 4);
+  start = g_get_monotonic_time ();
+  g_object_set (e, "service-capacity", 1, NULL);
+  push_numbered (h, 4, 4);
+  pull_numbered (h, 0, 8);
+  took = g_get_monotonic_time () - start;
+  fail_unless (took >= 4 * work_us, "%s: 4 frames, 1 at a time, took %"
+      G_GINT64_FORMAT " µs", mode, took);
+  fail_unless (async_check_drain (h->srcpad));
+  stats = read_stats (e);
+  fail_unless_equals_uint64 (stats.out, 8);
+  fail_unless_equals_uint64 (stats.other, 0);
+  gst_harness_teardown (h);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+/* Two elements of one worker group, with batches across them: each
+ * frame waits for its own element's service (capacity 1 and 2), a
+ * sleeping call holds its slots in both while it works, and no two calls
+ * ever wait for each other. Every frame leaves once, in order; a flush of
+ * one element in the middle, with its frames in the other's calls and in
+ * its queue, leaves the other's stream whole. __i__: pending or sleep. */
+GST_START_TEST (test_capacity_worker_group)
+{
+  const gchar *mode = capacity_modes[__i__];
+  const guint n = async_check_scale (60);
+  GstElement *a, *b;
+  GstHarness *ha, *hb;
+  GstSegment seg;
+  guint i;
+
+  a = gst_element_factory_make ("asyncidentity", "a");
+  b = gst_element_factory_make ("asyncidentity", "b");
+  gst_util_set_object_arg (G_OBJECT (a), "work-mode", mode);
+  gst_util_set_object_arg (G_OBJECT (b), "work-mode", mode);
+  g_object_set (a, "service-capacity", 1, NULL);
+  g_object_set (b, "service-capacity", 2, NULL);
+  for (i = 0; i < 2; i++)
+    g_object_set (i == 0 ? a : b, "worker-group", "asyncidentity-capacity",
+        "n-workers", 2, "max-in-flight", 8, "batch-size", 3, "work-time",
+        2000, "work-jitter", 3000, NULL);
+  ha = gst_harness_new_with_element (a, "sink", "src");
+  hb = gst_harness_new_with_element (b, "sink", "src");
+  gst_harness_set_src_caps_str (ha, "test/x");
+  gst_harness_set_src_caps_str (hb, "test/x");
+  for (i = 0; i < n; i++) {
+    push_numbered (ha, i, 1);
+    push_numbered (hb, i, 1);
+  }
+  fail_unless (async_check_drain (ha->srcpad));
+  fail_unless (async_check_drain (hb->srcpad));
+  pull_numbered (ha, 0, n);
+  pull_numbered (hb, 0, n);
+
+  for (i = 0; i < n; i++) {
+    push_numbered (ha, n + i, 1);
+    push_numbered (hb, n + i, 1);
+    if (i == n / 2) {
+      fail_unless (gst_harness_push_event (hb, gst_event_new_flush_start ()));
+      fail_unless (gst_harness_push_event (hb,
+              gst_event_new_flush_stop (TRUE)));
+      gst_segment_init (&seg, GST_FORMAT_TIME);
+      fail_unless (gst_harness_push_event (hb, gst_event_new_segment (&seg)));
+    }
+  }
+  fail_unless (async_check_drain (ha->srcpad));
+  fail_unless (async_check_drain (hb->srcpad));
+  pull_numbered (ha, n, n);
+  fail_unless_equals_int (read_stats (a).in_flight, 0);
+  fail_unless_equals_int (read_stats (b).in_flight, 0);
+  fail_unless_equals_uint64 (read_stats (a).out, 2 * n);
+
+  gst_harness_teardown (ha);
+  gst_harness_teardown (hb);
+  gst_object_unref (a);
+  gst_object_unref (b);
+}
+
+GST_END_TEST;
+
 /* Values outside a property's range are refused by its GParamSpec and the
  * property keeps its value. */
 GST_START_TEST (test_properties_out_of_range)
 {
   GstElement *e = gst_element_factory_make ("asyncidentity", NULL);
-  guint workers, max, work_time;
+  guint workers, max, work_time, capacity;
   gint64 latency;
 
   g_object_set (e, "n-workers", 3, "max-in-flight", 5, "work-time", 100,
@@ -887,8 +1204,11 @@ GST_START_TEST (test_properties_out_of_range)
   ASSERT_WARNING (g_object_set (e, "work-time", 20 * G_USEC_PER_SEC, NULL));
   ASSERT_WARNING (g_object_set (e, "latency", (gint64) - 2, NULL));
   ASSERT_WARNING (g_object_set (e, "work-mode", 7, NULL));
+  ASSERT_WARNING (g_object_set (e, "service-capacity", 5000, NULL));
   g_object_get (e, "n-workers", &workers, "max-in-flight", &max,
-      "work-time", &work_time, "latency", &latency, NULL);
+      "work-time", &work_time, "latency", &latency, "service-capacity",
+      &capacity, NULL);
+  fail_unless_equals_int (capacity, 0);
   fail_unless_equals_int (workers, 3);
   fail_unless_equals_int (max, 5);
   fail_unless_equals_int (work_time, 100);
@@ -953,7 +1273,8 @@ GST_START_TEST (test_inspect)
     "n-workers", "one per CPU core", "max-in-flight", "number of frames",
     "ordered", "latency", "in nanoseconds", "work-time", "in microseconds",
     "work-jitter", "work-mode", "sleep", "busy", "pending", "error-after",
-    "eos-after", "call-time", "per call", "batch-size", "Frames per call",
+    "eos-after", "call-time", "per call", "service-capacity",
+    "0 = unlimited", "batch-size", "Frames per call",
     "batch-timeout", "0 = never waits",
     "leaky", "upstream", "downstream", "stats", "frames in flight",
     "18446744073709551615 = none yet",
@@ -968,7 +1289,7 @@ GST_START_TEST (test_inspect)
   for (i = 0; i < G_N_ELEMENTS (expected); i++)
     fail_unless (strstr (out, expected[i]) != NULL, "'%s' missing:\n%s",
         expected[i], out);
-  /* one "Default:" per property: 6 of the base class, 5 of the element,
+  /* one "Default:" per property: 6 of the base class, 6 of the element,
    * and name */
   {
     guint defaults = 0;
@@ -978,7 +1299,7 @@ GST_START_TEST (test_inspect)
       defaults++;
       p++;
     }
-    fail_unless (defaults >= 12, "%u defaults in:\n%s", defaults, out);
+    fail_unless (defaults >= 13, "%u defaults in:\n%s", defaults, out);
   }
   /* not claiming to be GStreamer's own */
   fail_if (strstr (out, "gstreamer.freedesktop.org") != NULL, "%s", out);
@@ -1014,6 +1335,16 @@ asyncidentity_suite (void)
   tcase_add_test (tc, test_call_time_per_batch);
   tcase_add_test (tc, test_live_streams_batched_together);
   tcase_add_test (tc, test_batch_across_own_settings);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("service capacity");
+  tcase_set_timeout (tc, 300);
+  tcase_add_loop_test (tc, test_capacity_rounds, 0, 3);
+  tcase_add_loop_test (tc, test_capacity_batches, 0, 2);
+  tcase_add_loop_test (tc, test_capacity_flush, 0, 2);
+  tcase_add_test (tc, test_capacity_raised);
+  tcase_add_loop_test (tc, test_capacity_lowered, 0, 2);
+  tcase_add_loop_test (tc, test_capacity_worker_group, 0, 2);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("errors and eos");
