@@ -132,6 +132,8 @@ typedef struct
   guint probe_restore;          /* while probing: the window after it */
   gboolean warming;             /* the round after a change: not used */
   guint doubling_below;         /* the window of the last shrink */
+  guint far_rounds;             /* rounds in a row beyond it, none
+                                 * waiting at the service */
   /* The round: frames that started after round_start, once done. */
   gint64 round_start;           /* monotonic µs */
   guint round_frames;
@@ -151,8 +153,11 @@ typedef struct
   guint period_frames;
   GstClockTime period_delay;
   GstClockTime delay_recent;    /* the last period's mean */
+  guint over_periods;           /* periods in a row over it, at the
+                                 * narrowest window */
   gboolean over_budget;         /* the work alone takes longer */
   gboolean warning_due;         /* the src task is to post a warning */
+  gboolean warned;              /* it did, since max-latency was set */
 } GstAsyncWindow;
 
 /* What one batch of the src task did, counted without the lock and added

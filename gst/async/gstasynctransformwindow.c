@@ -75,6 +75,8 @@
 #define PROBE_INTERVAL (5 * G_USEC_PER_SEC)
 /* The budget window follows the frames of each period of this many. */
 #define PERIOD_FRAMES 8
+/* Periods in a row over budget at the narrowest window: over budget. */
+#define OVER_PERIODS 3
 
 static const gchar *const state_names[] = {
   [GST_ASYNC_WINDOW_FIXED] = "fixed",
@@ -149,6 +151,7 @@ gst_async_transform_update_window_locked (GstAsyncTransformPrivate * priv)
   w->probe_restore = 0;
   w->warming = FALSE;
   w->doubling_below = G_MAXUINT;
+  w->far_rounds = 0;
   gst_async_transform_start_round (w, g_get_monotonic_time ());
   w->recent = w->unloaded = GST_CLOCK_TIME_NONE;
   w->lowest_now = w->lowest_before = GST_CLOCK_TIME_NONE;
@@ -170,7 +173,8 @@ gst_async_transform_set_max_latency_locked (GstAsyncTransformPrivate * priv,
    * further) */
   w->budget = w->max_latency ? MIN (w->budget, w->rule) : w->rule;
   w->max_latency = max_latency;
-  w->over_budget = FALSE;
+  w->over_budget = w->warned = FALSE;
+  w->over_periods = 0;
   w->period_frames = 0;
   w->period_delay = 0;
   /* (a wider budget, or none, frees an upstream that waits) */
@@ -243,16 +247,23 @@ gst_async_transform_waiting_window_locked (GstAsyncTransformPrivate * priv,
 
     window = (window + (guint) (served + alpha) + 1) / 2;
     w->doubling_below = window;
+    w->far_rounds = 0;
     w->state = GST_ASYNC_WINDOW_SHRINKING;
   } else if (queued < alpha && 2 * in_work >= window
       && window < gst_async_transform_window_max_locked (priv)) {
     /* Far from queueing: twice as wide up to where the service queued
      * before, an eighth wider beyond; close to it, frame by frame. */
     far = queued < 1;
+    /* (two rounds beyond it with none waiting: the service got larger,
+     * doubling again) */
+    w->far_rounds = far && window >= w->doubling_below ? w->far_rounds + 1 : 0;
+    if (w->far_rounds > 2)
+      w->doubling_below = G_MAXUINT;
     window += !far ? 1 : window < w->doubling_below ? window :
         MAX (1, window / 8);
     w->state = GST_ASYNC_WINDOW_GROWING;
   } else {
+    w->far_rounds = 0;
     w->state = GST_ASYNC_WINDOW_SETTLED;
   }
 
@@ -336,12 +347,23 @@ gst_async_transform_budget_add_locked (GstAsyncTransformPrivate * priv,
     budget = MIN (MAX (budget, (guint64) w->budget + 1), w->rule);
   w->budget = CLAMP (budget, floor, MAX (w->rule, floor));
 
-  over = w->budget == floor && w->delay_recent > w->max_latency;
+  /* Over budget: the window at its floor, and frames still took longer
+   * for OVER_PERIODS periods in a row (not the narrowing's own first
+   * periods, whose frames came in before it); back under once they take
+   * no more than the budget's 3/4 (no flapping: each change posts a
+   * latency message, and the pipeline's latency changes with it). */
+  if (w->budget == floor && w->delay_recent > w->max_latency)
+    w->over_periods++;
+  else
+    w->over_periods = 0;
+  over = w->over_budget ? 4 * w->delay_recent > 3 * w->max_latency :
+      w->over_periods >= OVER_PERIODS;
   if (over != w->over_budget) {
     /* The work alone takes longer: the latency reported is what frames
-     * take again, and the application hears of it once. */
+     * take again, and the application hears of it, once. */
     w->over_budget = over;
-    w->warning_due |= over;
+    w->warning_due |= over && !w->warned;
+    w->warned |= over;
     priv->latency.message_due = TRUE;
     gst_async_transform_wake_task_locked (priv);
   }

@@ -40,7 +40,8 @@
  * (b) change: the automatic window while service-capacity goes from 32 to
  *     8, then back to 32, a phase of each. The window follows down when it
  *     is at or below 8 + 8 = 16 and stays there until the next change, up
- *     when it is at or above 32 and stays there to the end: the time from
+ *     when it is at or above 32 and stays there to the end (a probing
+ *     round, half the window every 5 s, aside): the time from
  *     the change to the first sample of that stretch (to within a
  *     sample). Where it settles: the median window over the second half of
  *     each phase, and the lowest and highest sample there; frames/s in the
@@ -462,7 +463,9 @@ bench_sweep (gdouble seconds, guint rounds)
 #define CHANGE_SLACK 8
 
 /* The first of @samples from @from s on where @follows holds for every
- * sample until @until s: the seconds from @from to it, or NAN. */
+ * sample until @until s: the seconds from @from to it, or NAN. A sample
+ * of a probing round (half the window for one round every 5 s, by
+ * design) neither breaks nor starts it. */
 static gdouble
 time_to_follow (GArray * samples, gdouble from, gdouble until,
     gboolean down, guint bound)
@@ -474,7 +477,7 @@ time_to_follow (GArray * samples, gdouble from, gdouble until,
     const Sample *s = &g_array_index (samples, Sample, i);
     gboolean follows = down ? s->window <= bound : s->window >= bound;
 
-    if (s->at < from || s->at >= until)
+    if (s->at < from || s->at >= until || g_strcmp0 (s->state, "probing") == 0)
       continue;
     if (!follows)
       since = NAN;
