@@ -828,7 +828,7 @@ main (int argc, char **argv)
 
   gst_init (&argc, &argv);
   if (bench_wants_section (argc, argv, "sweep"))
-    bench_sweep (bench_pick (scale, 5, 100, 200) / 100.0,
+    bench_sweep (bench_pick (scale, 5, 150, 400) / 100.0,
         bench_pick (scale, 1, 2, 3));
   if (bench_wants_section (argc, argv, "change"))
     bench_change (bench_pick (scale, 20, 150, 200) / 100.0,
