@@ -200,29 +200,6 @@ add_probe (GstElement * element, const gchar * pad_name,
   gst_object_unref (pad);
 }
 
-/* The minimum latency a latency query on @element (or on its src pad,
- * with @pad_name) finds, ns. */
-static GstClockTime
-query_min_latency (GstElement * element, const gchar * pad_name)
-{
-  GstQuery *query = gst_query_new_latency ();
-  GstClockTime min = GST_CLOCK_TIME_NONE;
-  gboolean answered;
-
-  if (pad_name) {
-    GstPad *pad = gst_element_get_static_pad (element, pad_name);
-
-    answered = gst_pad_query (pad, query);
-    gst_object_unref (pad);
-  } else {
-    answered = gst_element_query (element, query);
-  }
-  if (answered)
-    gst_query_parse_latency (query, NULL, &min, NULL);
-  gst_query_unref (query);
-  return min;
-}
-
 static guint64
 stats_ns (const GstStructure * stats, const gchar * field)
 {
@@ -265,9 +242,9 @@ live_run (guint batch, GstClockTime timeout, guint frames)
   latency = stats_ns (stats, "latency");
   out = stats_ns (stats, "frames-out");
   gst_structure_free (stats);
-  pipeline_latency = query_min_latency (pipeline, NULL);
-  source_latency = query_min_latency (src, "src");
-  ours = query_min_latency (work, "src") - source_latency;
+  pipeline_latency = bench_query_min_latency (pipeline, NULL);
+  source_latency = bench_query_min_latency (src, "src");
+  ours = bench_query_min_latency (work, "src") - source_latency;
 
   /* what a frame may wait for its batch, then a full call's work */
   wait = timeout != GST_CLOCK_TIME_NONE ? timeout :

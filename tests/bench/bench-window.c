@@ -206,22 +206,8 @@ play_sampled (GstElement * pipeline, GstElement * work, const gchar * desc,
     gint64 now = g_get_monotonic_time ();
     gdouble at = (now - start) / 1e6;
 
-    if (msg) {
-      switch (GST_MESSAGE_TYPE (msg)) {
-        case GST_MESSAGE_ERROR:
-          g_printerr ("%s: error\n", desc);
-          exit (1);
-        case GST_MESSAGE_EOS:
-          seconds = at;
-          break;
-        case GST_MESSAGE_LATENCY:
-          gst_bin_recalculate_latency (GST_BIN (pipeline));
-          break;
-        default:
-          break;
-      }
-      gst_message_unref (msg);
-    }
+    if (msg && bench_handle_message (pipeline, msg, desc))
+      seconds = at;
     if (now < next)
       continue;
     /* (a late wake-up skips the readings it missed) */
@@ -641,29 +627,6 @@ bench_change (gdouble phase, guint rounds)
 
 /* --- (c) live ---------------------------------------------------------- */
 
-/* The minimum latency a latency query on @element (or on its src pad,
- * with @pad_name) finds, ns. */
-static GstClockTime
-query_min_latency (GstElement * element, const gchar * pad_name)
-{
-  GstQuery *query = gst_query_new_latency ();
-  GstClockTime min = GST_CLOCK_TIME_NONE;
-  gboolean answered;
-
-  if (pad_name) {
-    GstPad *pad = gst_element_get_static_pad (element, pad_name);
-
-    answered = gst_pad_query (pad, query);
-    gst_object_unref (pad);
-  } else {
-    answered = gst_element_query (element, query);
-  }
-  if (answered)
-    gst_query_parse_latency (query, NULL, &min, NULL);
-  gst_query_unref (query);
-  return min;
-}
-
 /* A live pipeline: a service with @capacity and @work_us a frame, @budget
  * ns of max-latency (0: none), into @sink. */
 typedef struct
@@ -742,9 +705,9 @@ live_run (const Live * live, guint frames, LiveRuns * runs, guint r)
           "window-state"));
   gst_structure_free (stats);
   runs->reported_max[r] = ms_or_nan (reported_max);
-  runs->pipeline[r] = query_min_latency (pipeline, NULL) / 1e6;
-  runs->query[r] = (query_min_latency (work, "src") -
-      query_min_latency (src, "src")) / 1e6;
+  runs->pipeline[r] = bench_query_min_latency (pipeline, NULL) / 1e6;
+  runs->query[r] = (bench_query_min_latency (work, "src") -
+      bench_query_min_latency (src, "src")) / 1e6;
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
   g_array_free (samples, TRUE);

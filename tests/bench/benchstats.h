@@ -70,6 +70,52 @@ bench_play_seconds (GstElement * pipeline, const gchar * desc)
   return seconds;
 }
 
+/* One message of @pipeline's bus (transfer full): an error exits (the
+ * pipeline named by @desc), a latency message makes the pipeline ask
+ * again, as gst-launch-1.0 does. Returns whether it was EOS. */
+static inline gboolean
+bench_handle_message (GstElement * pipeline, GstMessage * msg,
+    const gchar * desc)
+{
+  gboolean eos = GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS;
+
+  switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_ERROR:
+      g_printerr ("%s: error\n", desc);
+      exit (1);
+    case GST_MESSAGE_LATENCY:
+      gst_bin_recalculate_latency (GST_BIN (pipeline));
+      break;
+    default:
+      break;
+  }
+  gst_message_unref (msg);
+  return eos;
+}
+
+/* The minimum latency a latency query on @element (or on its src pad,
+ * with @pad_name) finds, ns. */
+static inline GstClockTime
+bench_query_min_latency (GstElement * element, const gchar * pad_name)
+{
+  GstQuery *query = gst_query_new_latency ();
+  GstClockTime min = GST_CLOCK_TIME_NONE;
+  gboolean answered;
+
+  if (pad_name) {
+    GstPad *pad = gst_element_get_static_pad (element, pad_name);
+
+    answered = gst_pad_query (pad, query);
+    gst_object_unref (pad);
+  } else {
+    answered = gst_element_query (element, query);
+  }
+  if (answered)
+    gst_query_parse_latency (query, NULL, &min, NULL);
+  gst_query_unref (query);
+  return min;
+}
+
 /* Plays @pipeline to EOS as a live application does: it recalculates
  * the latency when an element asks (gst-launch-1.0 does too). Exits on an
  * error, named by @desc. Leaves it in PLAYING. */
@@ -77,27 +123,12 @@ static inline void
 bench_play_live (GstElement * pipeline, const gchar * desc)
 {
   GstBus *bus = gst_element_get_bus (pipeline);
-  gboolean done = FALSE;
+  gboolean eos = FALSE;
 
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  while (!done) {
-    GstMessage *msg = gst_bus_timed_pop (bus, GST_CLOCK_TIME_NONE);
-
-    switch (GST_MESSAGE_TYPE (msg)) {
-      case GST_MESSAGE_ERROR:
-        g_printerr ("%s: error\n", desc);
-        exit (1);
-      case GST_MESSAGE_EOS:
-        done = TRUE;
-        break;
-      case GST_MESSAGE_LATENCY:
-        gst_bin_recalculate_latency (GST_BIN (pipeline));
-        break;
-      default:
-        break;
-    }
-    gst_message_unref (msg);
-  }
+  while (!eos)
+    eos = bench_handle_message (pipeline, gst_bus_timed_pop (bus,
+            GST_CLOCK_TIME_NONE), desc);
   gst_object_unref (bus);
 }
 
