@@ -52,6 +52,27 @@ def test_frames_leave_in_order_many_in_flight():
     assert 8 < most <= 32
 
 
+def test_automatic_window_grows_for_coroutines():
+    """Coroutines that wait (a remote call, say) leave their frames
+    pending: with max-in-flight=0 the window grows until the waiting
+    shows in their time, here never (no service limit), far beyond the
+    two frames one worker would get."""
+    in_flight = 0
+    most = 0
+
+    async def process_frame(frame):
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.02)
+        in_flight -= 1
+        return None
+
+    got = play(1000, 0, process_frame)
+    assert got == [i % 256 for i in range(1000)]
+    assert most >= 32
+
+
 def test_drop_and_keep():
     async def process_frame(frame):
         await asyncio.sleep(0)
