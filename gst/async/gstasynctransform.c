@@ -127,6 +127,9 @@
 
 
 GST_DEBUG_CATEGORY (gst_async_transform_debug);
+
+/* The element whose chain this thread is in (its private struct). */
+GPrivate gst_async_transform_in_chain;
 #define GST_CAT_DEFAULT gst_async_transform_debug
 
 #define DEFAULT_N_WORKERS 0
@@ -299,6 +302,12 @@ static gboolean gst_async_transform_src_activate_mode (GstPad * pad,
 static gboolean gst_async_transform_sink_activate_mode (GstPad * pad,
     GstObject * parent, GstPadMode mode, gboolean active);
 static void gst_async_transform_loop (GstAsyncTransform * self);
+static void gst_async_transform_configure_task (GstAsyncTransform * self,
+    GstTask * task);
+static void gst_async_transform_post_task_status (GstAsyncTransform * self,
+    GstTask * task, GstStreamStatusType type);
+static void gst_async_transform_stop_task_and_wait (GstAsyncTransform * self);
+static void gst_async_transform_run_inline (GstAsyncTransform * self);
 
 static void
 gst_async_transform_class_init (GstAsyncTransformClass * klass)
@@ -511,7 +520,10 @@ gst_async_transform_class_init (GstAsyncTransformClass * klass)
    * dropped-errors (frame errors that were warnings), dropped-other (by the
    * subclass, a flush, an error, or after EOS), frames-processed,
    * in-flight and in-flight-max (frames), window (frames: the
-   * #GstAsyncTransform:max-in-flight in effect), process-time-min/mean/max and
+   * #GstAsyncTransform:max-in-flight in effect), process-time-min/mean/max,
+   * time-waiting-mean/max (from entering to the start of the work: the
+   * wait for a worker, in a #GstAsyncTransform:worker-group the stream's
+   * share of the group) and
    * time-through-mean/max (ns; 18446744073709551615, that is
    * %GST_CLOCK_TIME_NONE, until the first frame was measured), workers,
    * and latency (ns, what a latency query gets now). frames-in always
@@ -583,7 +595,7 @@ gst_async_transform_init (GstAsyncTransform * self,
   g_mutex_init (&priv->lock);
   g_mutex_init (&priv->stats_timer_lock);
   g_cond_init (&priv->space_cond);
-  g_cond_init (&priv->ready_cond);
+  g_cond_init (&priv->linger_cond);
 
   gst_async_jobs_init (&priv->jobs);
   priv->free_contexts = gst_queue_array_new (8);
@@ -660,6 +672,8 @@ gst_async_transform_finalize (GObject * object)
 
   /* (PAUSED->READY took every item out, and stopped the stats timer) */
   g_assert (priv->stats_timer == NULL);
+  /* (the src pad's deactivation let go of the task) */
+  g_assert (priv->src_task == NULL);
   gst_async_jobs_free (&priv->jobs);
   gst_queue_array_free (priv->free_contexts);
   g_hash_table_unref (priv->lent_contexts);
@@ -677,7 +691,7 @@ gst_async_transform_finalize (GObject * object)
   g_mutex_clear (&priv->lock);
   g_mutex_clear (&priv->stats_timer_lock);
   g_cond_clear (&priv->space_cond);
-  g_cond_clear (&priv->ready_cond);
+  g_cond_clear (&priv->linger_cond);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -727,7 +741,8 @@ gst_async_transform_set_property (GObject * object, guint prop_id,
     case PROP_ORDERED:
       gst_async_jobs_set_ordered_locked (&priv->jobs,
           g_value_get_boolean (value));
-      g_cond_broadcast (&priv->ready_cond);
+      /* (frames done out of order may leave now) */
+      gst_async_transform_wake_task_locked (priv);
       break;
     case PROP_LATENCY:
       priv->latency_setting = g_value_get_int64 (value);
@@ -841,6 +856,9 @@ gst_async_transform_drop_all_locked (GstAsyncTransformPrivate * priv,
   GstEvent *event;
 
   g_atomic_int_inc (&priv->flush_count);
+  /* (frames still in work are stale now, and count no more: a pending one
+   * the subclass forgets would otherwise count for good) */
+  priv->in_work = 0;
   if (!priv->pushing) {
     g_ptr_array_extend (dropped, priv->task.batch, NULL, NULL);
     g_ptr_array_set_size (priv->task.batch, 0);
@@ -913,10 +931,39 @@ gst_async_transform_free_dropped (GstAsyncTransform * self,
 static gboolean
 gst_async_transform_post_message (GstElement * element, GstMessage * message)
 {
-  if (gst_async_transform_hold_error_message (GST_ASYNC_TRANSFORM (element),
-          message))
+  GstAsyncTransform *self = GST_ASYNC_TRANSFORM (element);
+
+  if (gst_async_transform_hold_error_message (self, message))
     return TRUE;
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_STREAM_STATUS
+      && GST_MESSAGE_SRC (message) == GST_OBJECT (GET_PRIV (self)->srcpad)) {
+    GstStreamStatusType type;
+    const GValue *value;
+
+    gst_message_parse_stream_status (message, &type, NULL);
+    value = gst_message_get_stream_status_object (message);
+    if (type == GST_STREAM_STATUS_TYPE_CREATE && value
+        && G_VALUE_HOLDS (value, GST_TYPE_TASK))
+      gst_async_transform_configure_task (self, g_value_get_object (value));
+  }
   return parent_class->post_message (element, message);
+}
+
+/* Posts STREAM_STATUS @type for the src pad's @task, as the pad would. */
+static void
+gst_async_transform_post_task_status (GstAsyncTransform * self,
+    GstTask * task, GstStreamStatusType type)
+{
+  GstMessage *message;
+  GValue value = G_VALUE_INIT;
+
+  message = gst_message_new_stream_status (GST_OBJECT (GET_PRIV (self)->srcpad),
+      type, GST_ELEMENT (self));
+  g_value_init (&value, GST_TYPE_TASK);
+  g_value_set_object (&value, task);
+  gst_message_set_stream_status_object (message, &value);
+  g_value_unset (&value);
+  gst_element_post_message (GST_ELEMENT (self), message);
 }
 
 /* --- the element's lifecycle helpers -------------------------------------- */
@@ -928,7 +975,7 @@ gst_async_transform_set_flushing_locked (GstAsyncTransformPrivate * priv)
 {
   priv->flow = GST_FLOW_FLUSHING;
   g_cond_broadcast (&priv->space_cond);
-  g_cond_broadcast (&priv->ready_cond);
+  g_cond_broadcast (&priv->linger_cond);
 }
 
 /* Data flows again: the src task, stopped by a flush or a downstream
@@ -939,8 +986,7 @@ gst_async_transform_restart_task_locked (GstAsyncTransform * self)
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
 
   priv->flow = GST_FLOW_OK;
-  gst_pad_start_task (priv->srcpad, (GstTaskFunction) gst_async_transform_loop,
-      self, NULL);
+  gst_async_transform_start_task_locked (priv);
 }
 
 /* After a flush, or a stop that failed: once every process () call the
@@ -1062,6 +1108,7 @@ gst_async_transform_queue_frame_locked (GstAsyncTransform * self,
   job->frame.user_data = user_data;
   job->user_data_destroy = destroy;
   job->entered = g_get_monotonic_time ();
+  gst_async_transform_count_arrival_locked (priv, job->entered);
   job->size = gst_buffer_get_size (buffer);
   job->duration = GST_BUFFER_DURATION_IS_VALID (buffer) ?
       GST_BUFFER_DURATION (buffer) :
@@ -1252,13 +1299,20 @@ static GstFlowReturn
 gst_async_transform_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
 {
   GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
+  GstFlowReturn ret;
 
   /* The flag is read without the pad's lock first: a reconfigure seen one
    * buffer late is fine, a lock per buffer is not needed. */
   if (G_UNLIKELY (GST_PAD_NEEDS_RECONFIGURE (GET_PRIV (self)->srcpad)))
     gst_async_transform_renegotiate (self);
   gst_async_transform_mark_input (GET_PRIV (self));
-  return gst_async_transform_parse (self, buffer);
+  /* (frames this thread queues may be pushed by it: wake_task_locked ()) */
+  g_private_set (&gst_async_transform_in_chain, GET_PRIV (self));
+  ret = gst_async_transform_parse (self, buffer);
+  g_private_set (&gst_async_transform_in_chain, NULL);
+  if (G_UNLIKELY (GET_PRIV (self)->inline_due))
+    gst_async_transform_run_inline (self);
+  return ret;
 }
 
 /* --- sink side: events --------------------------------------------------- */
@@ -1274,9 +1328,9 @@ gst_async_transform_flush_start (GstAsyncTransform * self, GstEvent * event)
   gst_async_transform_unlock (self);
 
   /* Forward first: it unblocks a push the src task may be stuck in, and the
-   * task must leave its loop before pause_task can return. */
+   * task must leave its loop before this returns. */
   gst_pad_push_event (priv->srcpad, event);
-  gst_pad_pause_task (priv->srcpad);
+  gst_async_transform_stop_task_and_wait (self);
 }
 
 /* Resets what the src task keeps between batches, and whether input came;
@@ -1888,25 +1942,179 @@ gst_async_transform_push_batch_locked (GstAsyncTransform * self)
   gst_async_transform_account_locked (self, ret, own_error);
 }
 
-/* Waits, releasing the lock meanwhile, for something to change: there is
- * nothing to push or run. First wakes a worker for real work waiting (the
- * work turned expensive with frames queued while it was cheap, and nobody
- * woke one for them), and upstream if the window has room (with cheap work
- * it is woken once the window is half empty, but the frames still inside
- * may be pending ones that only more input finishes). */
+/* --- the src task on the pool's threads ---------------------------------- */
+
+/* Starts the src task (again). A task that ended its loop may still be on
+ * its way out of its thread, and GstTask starts a thread only for a task
+ * that left its last one: a start meanwhile would be lost. So a stopped
+ * task is joined first, which waits for those few instructions (its leave
+ * callback is empty: configure_task ()), unless it is in its loop, which
+ * then goes on. */
+void
+gst_async_transform_start_task_locked (GstAsyncTransformPrivate * priv)
+{
+  GstTask *task = priv->src_task;
+
+  priv->task_parked = priv->task_yielded = FALSE;
+  if (task == NULL)
+    return;
+  if (priv->task_thread == NULL
+      && gst_task_get_state (task) == GST_TASK_STOPPED)
+    gst_task_join (task);
+  gst_task_start (task);
+}
+
+/* From the src task's own loop, about to return: it stops, so that its
+ * thread goes back to the pool. */
 static void
-gst_async_transform_wait_for_work_locked (GstAsyncTransform * self)
+gst_async_transform_leave_loop_locked (GstAsyncTransformPrivate * priv)
+{
+  if (priv->src_task)
+    gst_task_stop (priv->src_task);
+  priv->task_thread = NULL;
+}
+
+/* Stops the src task and waits for it to leave its loop, as
+ * gst_pad_pause_task () would, but its thread goes back to the pool: a
+ * flush may last. restart_task_locked () starts it again. */
+static void
+gst_async_transform_stop_task_and_wait (GstAsyncTransform * self)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
 
+  g_mutex_lock (&priv->lock);
+  if (priv->src_task)
+    gst_task_stop (priv->src_task);
+  gst_async_transform_unlock_and_wake (priv);
+  GST_PAD_STREAM_LOCK (priv->srcpad);
+  GST_PAD_STREAM_UNLOCK (priv->srcpad);
+}
+
+/* Frames come faster than a task's hand-off to a thread of the pool and
+ * back costs: rather than park, the src task waits for the next frame, up
+ * to a few times the usual gap between two (and at least LINGER_MIN), as
+ * long as no other task waits for a thread. Returns whether it waited
+ * (the caller then looks again before it parks: a wake-up at the very
+ * end of the wait is only a signal, which the timeout may have beaten). */
+static gboolean
+gst_async_transform_linger_locked (GstAsyncTransformPrivate * priv)
+{
+  gint64 gap = priv->arrival_gap, until;
+
+  if (gap == 0 || gap > LINGER_GAP_MAX || (priv->pool_member
+          && gst_async_worker_pool_tasks_wait (priv->pool_member)))
+    return FALSE;
+  until = g_get_monotonic_time () + MAX (4 * gap, LINGER_MIN);
+  if (priv->wakes_due) {
+    guint wakes = priv->wakes_due;
+
+    priv->wakes_due = 0;
+    gst_async_transform_wake_locked (priv, wakes);
+    if (wakes & GST_ASYNC_WAKE_SPACE)
+      g_cond_broadcast (&priv->space_cond);
+  }
+  priv->linger_waiters++;
+  g_cond_wait_until (&priv->linger_cond, &priv->lock, until);
+  priv->linger_waiters--;
+  priv->linger_signalled = FALSE;
+  return TRUE;
+}
+
+/* The src task has nothing to push or run: it ends its loop, and what
+ * gives it something starts it again (wake_task_locked ()). First wakes a
+ * worker for real work waiting (the work turned expensive with frames
+ * queued while it was cheap, and nobody woke one for them), and upstream
+ * if the window has room (with cheap work it is woken once the window is
+ * half empty, but the frames still inside may be pending ones that only
+ * more input finishes). */
+static void
+gst_async_transform_park_task_locked (GstAsyncTransformPrivate * priv)
+{
   if (gst_async_jobs_has_todo_locked (&priv->jobs)
       && priv->busy_workers < priv->n_workers)
     priv->wakes_due |= GST_ASYNC_WAKE_WORKER;
   if (priv->space_waiters > 0 && !gst_async_transform_window_full_locked (priv))
     priv->wakes_due |= GST_ASYNC_WAKE_SPACE;
-  gst_async_transform_wait_locked (priv, &priv->ready_cond,
-      &priv->ready_waiters);
-  priv->ready_signalled = FALSE;
+  priv->task_parked = TRUE;
+  gst_async_transform_leave_loop_locked (priv);
+}
+
+/* Other tasks of the worker group wait for a thread, and none is idle:
+ * the src task gives its thread to them, though it has more to do, and a
+ * worker starts it again in its turn (pool_take ()). */
+static gboolean
+gst_async_transform_yield_task_locked (GstAsyncTransformPrivate * priv)
+{
+  if (priv->pool_member == NULL
+      || !gst_async_worker_pool_tasks_wait (priv->pool_member))
+    return FALSE;
+  priv->task_parked = priv->task_yielded = TRUE;
+  priv->wakes_due |= GST_ASYNC_WAKE_WORKER;
+  gst_async_transform_leave_loop_locked (priv);
+  return TRUE;
+}
+
+/* The pool's worker, for a yielded src task: starts it again. */
+void
+gst_async_transform_resume_yielded_task_locked (GstAsyncTransformPrivate * priv)
+{
+  if (priv->task_yielded && priv->flow == GST_FLOW_OK)
+    gst_async_transform_start_task_locked (priv);
+}
+
+/* GstTask's enter callback: STREAM_STATUS ENTER, as a pad's task posts,
+ * but only the first time after the pad's activation, not each time the
+ * task takes a thread of the pool again. */
+static void
+gst_async_transform_task_entered (GstTask * task, GThread * thread,
+    gpointer user_data)
+{
+  GstAsyncTransform *self = user_data;
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+
+  if (g_atomic_int_compare_and_exchange (&priv->task_entered, FALSE, TRUE))
+    gst_async_transform_post_task_status (self, task,
+        GST_STREAM_STATUS_TYPE_ENTER);
+}
+
+/* GstTask's leave callback: nothing, so that a start never waits for more
+ * than a few instructions (start_task_locked ()); the src pad's
+ * deactivation posts STREAM_STATUS LEAVE. */
+static void
+gst_async_transform_task_left (GstTask * task, GThread * thread,
+    gpointer user_data)
+{
+}
+
+/* The src pad made its task (STREAM_STATUS CREATE, posted before the task
+ * first starts): it runs on the worker pool's threads, and the element
+ * keeps it to start and stop it. An application's sync handler sees the
+ * message next, and may still give it a pool of its own. */
+static void
+gst_async_transform_configure_task (GstAsyncTransform * self, GstTask * task)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstTaskPool *pool = NULL;
+  gchar *name;
+
+  g_mutex_lock (&priv->lock);
+  if (priv->pool_member)
+    pool = gst_async_worker_pool_get_task_pool (priv->pool_member);
+  gst_object_replace ((GstObject **) & priv->src_task, GST_OBJECT (task));
+  g_mutex_unlock (&priv->lock);
+
+  if (pool) {
+    gst_task_set_pool (task, pool);
+    gst_object_unref (pool);
+  }
+  /* (named as the pad's enter callback would: the threads take the name
+   * of the task they run) */
+  name = g_strdup_printf ("%s:src", GST_OBJECT_NAME (self));
+  gst_object_set_name (GST_OBJECT (task), name);
+  g_free (name);
+  gst_task_set_enter_callback (task, gst_async_transform_task_entered, self,
+      NULL);
+  gst_task_set_leave_callback (task, gst_async_transform_task_left, self, NULL);
 }
 
 /* Posts a latency message the measurements asked for (and a warning
@@ -1935,45 +2143,101 @@ gst_async_transform_post_latency_locked (GstAsyncTransform * self)
   g_mutex_lock (&priv->lock);
 }
 
-/* The src task, one step at a time: push what may leave; else, with cheap
- * work, run the frames waiting, in this thread; else wait. Returns (and
- * pauses) when flushing, stopping, or after a downstream error. */
+/* One step of the src task's work: push what may leave; else, with cheap
+ * work, run the frames waiting, in this thread. Returns FALSE when there
+ * was nothing to do. With the lock, which it releases meanwhile. */
+static gboolean
+gst_async_transform_step_locked (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstAsyncTask *task = &priv->task;
+
+  if (G_UNLIKELY (priv->latency.message_due)) {
+    gst_async_transform_post_latency_locked (self);
+  } else if (task->batch->len > 0 || gst_async_transform_collect_locked (priv)) {
+    gst_async_transform_push_batch_locked (self);
+  } else if (gst_async_transform_work_is_cheap_locked (priv)
+      && gst_async_transform_take_run_locked (priv, task->run,
+          gst_async_transform_run_frames_locked (priv))) {
+    gst_async_transform_run_locked (self, (GstAsyncJob **) task->run->pdata,
+        task->run->len);
+    g_ptr_array_set_size (task->run, 0);
+  } else {
+    /* (looking for a run may have found only late frames, which are done
+     * at once, without work: they leave on the next step) */
+    return gst_async_transform_collect_locked (priv);
+  }
+  return TRUE;
+}
+
+/* In the chain, after a frame came in while the src task was parked (see
+ * wake_task_locked ()): the task's steps, run in this thread, holding the
+ * src pad's stream lock as the task would, until nothing is left to do.
+ * The task stays parked; a frame done meanwhile by a worker is pushed by
+ * one of these steps. The stream lock is only tried: its holder (the
+ * task on its way out, or in a push that sends a seek upstream) may wait
+ * for this thread; the task is started instead then. */
+static void
+gst_async_transform_run_inline (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  gboolean locked = GST_PAD_STREAM_TRYLOCK (priv->srcpad);
+
+  gst_async_transform_lock_hot (priv);
+  priv->inline_due = FALSE;
+  if (priv->task_parked && !priv->task_yielded && priv->flow == GST_FLOW_OK) {
+    if (locked) {
+      priv->inline_running = TRUE;
+      while (priv->flow == GST_FLOW_OK
+          && gst_async_transform_step_locked (self));
+      priv->inline_running = FALSE;
+    } else {
+      priv->task_parked = FALSE;
+      priv->wakes_due |= GST_ASYNC_WAKE_TASK;
+    }
+  }
+  gst_async_transform_unlock_and_wake (priv);
+  if (locked)
+    GST_PAD_STREAM_UNLOCK (priv->srcpad);
+}
+
+/* The src task: steps until there is nothing to do, then lingers or ends
+ * its loop, giving the thread back, until something is ready. Also
+ * returns when flushing, stopping, or after a downstream error, or to let
+ * other tasks of the worker group run. */
 static void
 gst_async_transform_loop (GstAsyncTransform * self)
 {
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
-  GstAsyncTask *task = &priv->task;
   GstFlowReturn ret;
-  gboolean eos, posted;
+  gboolean eos, posted, lingered = FALSE;
 
   gst_async_transform_lock_hot (priv);
+  priv->task_thread = g_thread_self ();
   while (priv->flow == GST_FLOW_OK) {
-    if (G_UNLIKELY (priv->latency.message_due)) {
-      gst_async_transform_post_latency_locked (self);
-    } else if (task->batch->len > 0
-        || gst_async_transform_collect_locked (priv)) {
-      gst_async_transform_push_batch_locked (self);
-    } else if (gst_async_transform_work_is_cheap_locked (priv)
-        && gst_async_transform_take_run_locked (priv, task->run,
-            gst_async_transform_run_frames_locked (priv))) {
-      gst_async_transform_run_locked (self, (GstAsyncJob **) task->run->pdata,
-          task->run->len);
-      g_ptr_array_set_size (task->run, 0);
-    } else if (!gst_async_transform_collect_locked (priv)) {
-      /* (looking for a run may have found only late frames, which are
-       * done at once, without work: they leave on the next turn) */
-      gst_async_transform_wait_for_work_locked (self);
+    if (gst_async_transform_step_locked (self)) {
+      lingered = FALSE;
+    } else if (lingered || !gst_async_transform_linger_locked (priv)) {
+      gst_async_transform_park_task_locked (priv);
+      gst_async_transform_unlock_and_wake (priv);
+      return;
+    } else {
+      lingered = TRUE;
+    }
+    if (G_UNLIKELY (gst_async_transform_yield_task_locked (priv))) {
+      gst_async_transform_unlock_and_wake (priv);
+      return;
     }
   }
   ret = priv->flow;
   eos = priv->eos;
   posted = priv->error_posted;
-  /* Paused with the lock held, so a reconfigure that restarts the task
+  /* Stopped with the lock held, so a reconfigure that restarts the task
    * after not-linked cannot slip in between and be undone. */
-  gst_pad_pause_task (priv->srcpad);
+  gst_async_transform_leave_loop_locked (priv);
   gst_async_transform_unlock_and_wake (priv);
 
-  GST_DEBUG_OBJECT (self, "paused task: %s", gst_flow_get_name (ret));
+  GST_DEBUG_OBJECT (self, "stopped task: %s", gst_flow_get_name (ret));
   /* Upstream already sent EOS, so it will not see this flow return and
    * report it: tell the application, and end the stream, as queue does. */
   if (eos && !posted && (ret == GST_FLOW_NOT_LINKED || ret < GST_FLOW_EOS)) {
@@ -1988,6 +2252,8 @@ gst_async_transform_src_activate_mode (GstPad * pad, GstObject * parent,
 {
   GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
   GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstTask *task;
+  gboolean ret;
 
   if (mode != GST_PAD_MODE_PUSH)
     return FALSE;
@@ -1999,7 +2265,10 @@ gst_async_transform_src_activate_mode (GstPad * pad, GstObject * parent,
     priv->eos = FALSE;
     priv->downstream_eos = FALSE;
     priv->error_posted = FALSE;
+    priv->task_parked = priv->task_yielded = FALSE;
+    g_atomic_int_set (&priv->task_entered, FALSE);
     gst_async_transform_unlock_and_wake (priv);
+    /* (configure_task () sees the task made, before it starts) */
     return gst_pad_start_task (pad,
         (GstTaskFunction) gst_async_transform_loop, self, NULL);
   }
@@ -2007,7 +2276,19 @@ gst_async_transform_src_activate_mode (GstPad * pad, GstObject * parent,
   g_mutex_lock (&priv->lock);
   gst_async_transform_set_flushing_locked (priv);
   gst_async_transform_unlock_and_wake (priv);
-  return gst_pad_stop_task (pad);
+  ret = gst_pad_stop_task (pad);
+
+  g_mutex_lock (&priv->lock);
+  task = g_steal_pointer (&priv->src_task);
+  priv->task_parked = priv->task_yielded = FALSE;
+  g_mutex_unlock (&priv->lock);
+  if (task) {
+    if (g_atomic_int_get (&priv->task_entered))
+      gst_async_transform_post_task_status (self, task,
+          GST_STREAM_STATUS_TYPE_LEAVE);
+    gst_object_unref (task);
+  }
+  return ret;
 }
 
 static gboolean
@@ -2086,6 +2367,10 @@ gst_async_transform_start (GstAsyncTransform * self)
   priv->qos.frame_duration = GST_CLOCK_TIME_NONE;
   priv->qos.duration_from_caps = FALSE;
   gst_async_transform_update_limits_locked (priv);
+  /* (frames count as far apart until they come: a live stream's first
+   * frames need no thread hand-off, nor a burst of them at start) */
+  priv->last_arrival = 0;
+  priv->arrival_gap = 2 * LINGER_GAP_MAX;
   priv->running = TRUE;
   gst_async_transform_unlock_and_wake (priv);
 

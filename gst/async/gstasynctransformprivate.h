@@ -47,6 +47,11 @@
 G_BEGIN_DECLS
 /* The most worker threads an element may have (n-workers). */
 #define MAX_N_WORKERS 256
+/* The src task lingers, instead of parking, for frames that come at most
+ * LINGER_GAP_MAX µs apart, LINGER_MIN µs at least. */
+#define LINGER_GAP_MAX 1000
+#define LINGER_MIN 50
+
 /* The widest window (max-in-flight) and the largest batch (batch-size). */
 #define MAX_WINDOW 4096
 #define MAX_BATCH_SIZE 1024
@@ -103,6 +108,10 @@ typedef struct
   guint64 calls_shared;         /* of those, calls that held frames of
                                  * other elements too */
   GstClockTime process_min, process_max, process_sum;
+  GstClockTime waiting_max, waiting_sum;        /* entering to the start of
+                                                 * the work, of the frames
+                                                 * processed: the wait for
+                                                 * a worker or the task */
   guint64 left;                 /* frames timed through the element */
   GstClockTime through_max, through_sum;
   GstClockTime through_recent;  /* a running average */
@@ -215,13 +224,13 @@ typedef struct
   /* --- the lock, its conds, and who waits on them --- */
   GMutex lock;
   GCond space_cond;
-  GCond ready_cond;
+  GCond linger_cond;            /* the src task lingers before it parks */
   guint space_waiters;          /* upstream, waiting for a free slot */
   guint drain_waiters;          /* waiting for everything to leave */
   guint draining;               /* drains going on: a partial batch
                                  * waits for nothing more */
-  guint ready_waiters;
-  gboolean ready_signalled;     /* the waiting src task was woken already */
+  guint linger_waiters;
+  gboolean linger_signalled;    /* the lingering src task was woken */
   guint wakes_due;              /* GstAsyncWakes, made at the next unlock */
   gint64 wake_workers_at;       /* for GST_ASYNC_WAKE_WORKER_AT */
 
@@ -335,6 +344,25 @@ typedef struct
    * PAUSED->READY (its workers, and those of other members of its group,
    * wake it) --- */
   GstAsyncPoolMember *pool_member;
+
+  /* --- priv->lock: the src task, which runs on the pool's threads and
+   * ends its loop when it has nothing to do (gstasynctransform.c) --- */
+  GstTask *src_task;            /* the src pad's, from its creation to the
+                                 * pad's deactivation */
+  GThread *task_thread;         /* the thread in its loop, or NULL */
+  gboolean task_parked;         /* it ended its loop with nothing to do:
+                                 * what gives it something starts it */
+  gboolean task_yielded;        /* it ended its loop with more to do, to
+                                 * let other tasks of the pool run: a
+                                 * worker starts it again */
+  gint task_entered;            /* atomic: STREAM_STATUS ENTER posted
+                                 * since the pad's activation */
+  gboolean inline_due;          /* the chain runs the parked task's steps
+                                 * on its way out (read by the chain
+                                 * without the lock: it set it) */
+  gboolean inline_running;      /* it does */
+  gint64 last_arrival;          /* monotonic µs, the last frame in */
+  gint64 arrival_gap;           /* µs between two frames in, on average */
 
   /* --- state changes only: set on READY->PAUSED, left on PAUSED->READY,
    * read while running --- */
@@ -542,39 +570,37 @@ gst_async_transform_work_is_cheap_locked (GstAsyncTransformPrivate * priv)
  * (gst_async_transform_unlock_and_wake ()) or just before the thread waits: a
  * thread woken while the lock is held runs into it and sleeps again, and
  * on few cores it often preempts the waker to do so, which costs a second
- * wake-up and context switch for each one. The pool's are the exception:
- * its member lives only as long as the lock says (see below). */
+ * wake-up and context switch for each one. The pool's and the task's are
+ * the exception: the member may leave the pool, and the task be stopped
+ * for good, as soon as the lock is released (stop_workers (), the src
+ * pad's deactivation). */
 typedef enum
 {
-  GST_ASYNC_WAKE_TASK = 1 << 0, /* the src task, on ready_cond */
+  GST_ASYNC_WAKE_TASK = 1 << 0, /* the parked src task: started again */
   GST_ASYNC_WAKE_SPACE = 1 << 1,        /* upstream and drains, on space_cond */
   GST_ASYNC_WAKE_WORKER = 1 << 2,       /* a worker of the pool */
   GST_ASYNC_WAKE_WORKER_AT = 1 << 3,    /* one at wake_workers_at: a
                                          * partial batch's timeout */
+  GST_ASYNC_WAKE_LINGER = 1 << 4,       /* the lingering src task, on
+                                         * linger_cond */
 } GstAsyncWakes;
 
-/* The pool's wake-ups are made with the element lock held (the pool lock
- * nests inside it): the member may leave the pool, and be freed, as soon
- * as the lock is released (stop_workers ()). */
+void gst_async_transform_start_task_locked (GstAsyncTransformPrivate * priv);
+void gst_async_transform_resume_yielded_task_locked (GstAsyncTransformPrivate
+    * priv);
+
+/* The wake-ups made with the element lock held. */
 static inline void
-gst_async_transform_wake_pool_locked (GstAsyncTransformPrivate * priv,
-    guint wakes)
+gst_async_transform_wake_locked (GstAsyncTransformPrivate * priv, guint wakes)
 {
+  if (wakes & GST_ASYNC_WAKE_TASK)
+    gst_async_transform_start_task_locked (priv);
   if (priv->pool_member == NULL)
     return;
   if (wakes & GST_ASYNC_WAKE_WORKER)
     gst_async_worker_pool_wake (priv->pool_member);
   else if (wakes & GST_ASYNC_WAKE_WORKER_AT)
     gst_async_worker_pool_wake_at (priv->pool_member, priv->wake_workers_at);
-}
-
-static inline void
-gst_async_transform_signal_conds (GstAsyncTransformPrivate * priv, guint wakes)
-{
-  if (wakes & GST_ASYNC_WAKE_TASK)
-    g_cond_signal (&priv->ready_cond);
-  if (wakes & GST_ASYNC_WAKE_SPACE)
-    g_cond_broadcast (&priv->space_cond);
 }
 
 /* Releases the element lock, then makes the wake-ups due. */
@@ -584,11 +610,14 @@ gst_async_transform_unlock_and_wake (GstAsyncTransformPrivate * priv)
   guint wakes = priv->wakes_due;
 
   priv->wakes_due = 0;
-  if (G_UNLIKELY (wakes & (GST_ASYNC_WAKE_WORKER | GST_ASYNC_WAKE_WORKER_AT)))
-    gst_async_transform_wake_pool_locked (priv, wakes);
+  if (G_UNLIKELY (wakes & (GST_ASYNC_WAKE_TASK | GST_ASYNC_WAKE_WORKER
+              | GST_ASYNC_WAKE_WORKER_AT)))
+    gst_async_transform_wake_locked (priv, wakes);
   g_mutex_unlock (&priv->lock);
-  if (G_UNLIKELY (wakes))
-    gst_async_transform_signal_conds (priv, wakes);
+  if (G_UNLIKELY (wakes & GST_ASYNC_WAKE_SPACE))
+    g_cond_broadcast (&priv->space_cond);
+  if (G_UNLIKELY (wakes & GST_ASYNC_WAKE_LINGER))
+    g_cond_signal (&priv->linger_cond);
 }
 
 /* Waits once on @cond, with the element lock, counted in @waiters (so that
@@ -599,25 +628,76 @@ static inline void
 gst_async_transform_wait_locked (GstAsyncTransformPrivate * priv, GCond * cond,
     guint * waiters)
 {
-  if (priv->wakes_due) {
-    gst_async_transform_wake_pool_locked (priv, priv->wakes_due);
-    gst_async_transform_signal_conds (priv, priv->wakes_due);
+  guint wakes;
+
+  /* (the chain that was to push, inline, what it queued now waits: the
+   * task does it) */
+  if (G_UNLIKELY (priv->inline_due)) {
+    priv->inline_due = FALSE;
+    if (priv->task_parked && priv->flow == GST_FLOW_OK) {
+      priv->task_parked = FALSE;
+      priv->wakes_due |= GST_ASYNC_WAKE_TASK;
+    }
+  }
+  wakes = priv->wakes_due;
+  if (wakes) {
     priv->wakes_due = 0;
+    gst_async_transform_wake_locked (priv, wakes);
+    if (wakes & GST_ASYNC_WAKE_SPACE)
+      g_cond_broadcast (&priv->space_cond);
+    if (wakes & GST_ASYNC_WAKE_LINGER)
+      g_cond_signal (&priv->linger_cond);
   }
   (*waiters)++;
   g_cond_wait (cond, &priv->lock);
   (*waiters)--;
 }
 
-/* Wakes the src task if it waits, once: a wake-up costs a system call
- * (g_cond_signal always makes one), and one is enough until it runs. */
+extern GPrivate gst_async_transform_in_chain;
+
+/* Wakes the src task if it lingers, once (a wake-up costs a system call,
+ * and one is enough until it runs), or starts it if it parked: something
+ * may leave, or run. Either is made at the next unlock.
+ *
+ * Frames that come further apart than a linger would wait (a live stream,
+ * typically) would start a parked task each, and a thread hand-off costs
+ * more than cheap work: the chain that queued such a frame runs the
+ * task's steps itself instead, as the stock identity would
+ * (run_inline ()); as does a step already running. */
 static inline void
 gst_async_transform_wake_task_locked (GstAsyncTransformPrivate * priv)
 {
-  if (priv->ready_waiters > 0 && !priv->ready_signalled) {
-    priv->ready_signalled = TRUE;
+  if (priv->linger_waiters > 0) {
+    if (!priv->linger_signalled) {
+      priv->linger_signalled = TRUE;
+      priv->wakes_due |= GST_ASYNC_WAKE_LINGER;
+    }
+  } else if (priv->inline_running) {
+    /* (it looks for more before it stops) */
+  } else if (priv->task_parked && priv->flow == GST_FLOW_OK) {
+    if (priv->arrival_gap > LINGER_GAP_MAX && !priv->task_yielded
+        && g_private_get (&gst_async_transform_in_chain) == priv) {
+      priv->inline_due = TRUE;
+      return;
+    }
+    priv->task_parked = FALSE;
     priv->wakes_due |= GST_ASYNC_WAKE_TASK;
   }
+}
+
+/* How often frames come in (for linger_locked ()): a running mean of the
+ * gaps, an eighth of a new one each frame, and a gap of more than
+ * LINGER_GAP_MAX counts as that much (a pause says little about the rate
+ * after it). */
+static inline void
+gst_async_transform_count_arrival_locked (GstAsyncTransformPrivate * priv,
+    gint64 now)
+{
+  gint64 gap = MIN (now - priv->last_arrival, 2 * LINGER_GAP_MAX);
+
+  if (priv->last_arrival != 0)
+    priv->arrival_gap += (gap - priv->arrival_gap) / 8;
+  priv->last_arrival = now;
 }
 
 /* @job's work is over: it leaves in its turn, and the src task is woken

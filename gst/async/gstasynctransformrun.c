@@ -780,6 +780,8 @@ gst_async_transform_pool_take (gpointer data, gboolean * more)
   guint n, slot;
 
   g_mutex_lock (&priv->lock);
+  if (G_UNLIKELY (priv->task_yielded))
+    gst_async_transform_resume_yielded_task_locked (priv);
   if (gst_async_transform_todo_startable_locked (priv)
       && (n = gst_async_transform_take_frames_locked (priv, call->jobs,
               priv->batch_size, FALSE, &slot)) > 0) {

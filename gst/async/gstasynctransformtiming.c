@@ -264,10 +264,14 @@ gst_async_transform_record_run_locked (GstAsyncTransformPrivate * priv,
     GstAsyncJob * job, GstClockTime took)
 {
   GstAsyncStats *stats = &priv->stats;
+  GstClockTime waiting;
 
+  /* A frame a flush or a stop cut short says nothing of the work (and
+   * drop_all_locked () counted it out of in_work already). */
+  if (job->flush_count != priv->flush_count)
+    return;
   priv->in_work--;
-  /* A frame a flush or a stop cut short says nothing of the work. */
-  if (job->ret == GST_FLOW_FLUSHING || job->flush_count != priv->flush_count)
+  if (job->ret == GST_FLOW_FLUSHING)
     return;
   gst_async_transform_measure_delay_locked (priv, job, took);
   /* The running average decides whether the work is cheap and sizes the
@@ -283,6 +287,9 @@ gst_async_transform_record_run_locked (GstAsyncTransformPrivate * priv,
     stats->process_min = took;
   stats->process_max = MAX (stats->process_max, took);
   stats->process_sum += took;
+  waiting = MAX (job->started_at - job->entered, 0) * GST_USECOND;
+  stats->waiting_max = MAX (stats->waiting_max, waiting);
+  stats->waiting_sum += waiting;
   stats->processed++;
 }
 
@@ -423,6 +430,10 @@ gst_async_transform_stats_locked (GstAsyncTransformPrivate * priv)
       gst_async_transform_mean (stats->process_sum, stats->processed),
       "process-time-max", G_TYPE_UINT64,
       stats->processed ? stats->process_max : GST_CLOCK_TIME_NONE,
+      "time-waiting-mean", G_TYPE_UINT64,
+      gst_async_transform_mean (stats->waiting_sum, stats->processed),
+      "time-waiting-max", G_TYPE_UINT64,
+      stats->processed ? stats->waiting_max : GST_CLOCK_TIME_NONE,
       "time-through-mean", G_TYPE_UINT64,
       gst_async_transform_mean (stats->through_sum, stats->left),
       "time-through-max", G_TYPE_UINT64,

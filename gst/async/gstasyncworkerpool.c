@@ -20,27 +20,44 @@
  */
 
 /* A pool of worker threads that run the jobs of one or more members
- * (elements). Each element has a private pool, unless elements name the
- * same worker group: they then share one pool, which has as many threads as
- * the largest number any of them asked for, and goes away with its last
- * member.
+ * (elements), and their src-pad tasks. Each element has a private pool,
+ * unless elements name the same worker group: they then share one pool,
+ * and it goes away with its last member.
  *
  * Members with work that may start wait in a FIFO run queue. A worker takes
  * the member at its head, takes one job of it, puts the member back at the
  * tail if it has more, and runs the job: members take turns job by job, so
- * one busy element cannot starve another. How many of its jobs run at once
- * is the member's own business (its take function refuses beyond that).
+ * one busy element cannot starve another: each gets its share of the
+ * workers, frame for frame. How many of its jobs run at once is the
+ * member's own business (its take function refuses beyond that); the pool
+ * runs at most jobs_max at once, the largest number of workers a member
+ * asked for.
  *
  * A member may also ask to be queued at a time to come (a partial batch
  * that waits for more frames until its timeout): idle workers wait until
  * the earliest such time, and queue the members whose time has come.
  *
- * Locks: pool->lock guards the run queue, the timed members and every
- * member's queued, wake_at, leaving and active fields. The take and run functions are called without
- * it. A member may call gst_async_worker_pool_wake () with its own lock
- * held: the pool lock nests inside element locks, never the reverse.
- * registry_lock guards the table of named pools, every pool's refs and
- * threads, and is never taken with pool->lock held.
+ * Task runs: the pool's GstTaskPool (gstasynctaskpool.c) queues the runs of
+ * the members' src-pad tasks, which end their loop when they have nothing
+ * to push and start again when a frame is ready. A worker takes a task run
+ * before a job: it lets frames out, and frees room for more. The pool has
+ * one thread more than jobs_max, so a task always finds a thread that no
+ * job holds. A task run blocked in a push (a slow or never returning sink,
+ * a full queue downstream) holds its thread: when work that may start (a
+ * task run, or a job while fewer than jobs_max run) waited SPARE_AFTER
+ * for a thread with every thread busy, a watcher thread adds one, up to
+ * SPARE_THREADS more than the pool's base (they stay until the pool
+ * ends). So up to SPARE_THREADS pushes may block at once without holding
+ * back the other members.
+ *
+ * Locks: pool->lock guards the run queue, the timed members, the task
+ * runs, the threads, and every member's queued, wake_at, leaving and
+ * active fields. The take and run functions, and task runs, are called
+ * without it. A member may call gst_async_worker_pool_wake () with its own
+ * lock held: the pool lock nests inside element locks, never the reverse.
+ * registry_lock guards the table of named pools and every pool's refs, and
+ * is never taken with pool->lock held. A task pool's object lock is taken
+ * before pool->lock, to push a task run.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -48,21 +65,51 @@
 #endif
 
 #include "gstasyncworkerpool.h"
+#include "gstasynctaskpool.h"
+
+#ifdef HAVE_SYS_PRCTL_H
+#include <sys/prctl.h>
+#endif
+
+/* A task run that waited this long (µs) with every thread busy is taken
+ * as blocked behind pushes that do not return: a spare thread is added. */
+#define SPARE_AFTER (5 * G_TIME_SPAN_MILLISECOND)
+#define SPARE_THREADS 4
+
+#define WORKER_NAME "asyncworker"
+
+typedef struct
+{
+  GstTaskPoolFunction func;
+  gpointer data;
+  gint64 queued_at;             /* monotonic µs */
+} GstAsyncTaskRun;
 
 struct _GstAsyncWorkerPool
 {
   gchar *group;                 /* NULL: one element's own pool */
   guint refs;                   /* registry_lock */
-  GPtrArray *threads;           /* registry_lock */
+  GstTaskPool *task_pool;       /* fixed; the src tasks' GstTaskPool */
 
   GMutex lock;
-  GCond work_cond;              /* a member was queued, or quit */
+  GCond work_cond;              /* a member or a task run was queued, or
+                                 * quit */
   GCond leave_cond;             /* a leaving member's last worker left */
+  GCond watch_cond;             /* a task run waits with no worker idle,
+                                 * or quit */
+  GPtrArray *threads;           /* the workers */
+  GThread *watcher;             /* made the first time a task run waits
+                                 * with no worker idle */
+  guint jobs_max;               /* jobs run at once at most */
+  guint jobs_running;
   GQueue runnable;              /* GstAsyncPoolMember, via their link */
   GQueue timed;                 /* GstAsyncPoolMember, via timed_link:
                                  * those with a wake_at */
   GQueue members;               /* GstAsyncPoolMember, via member_link */
-  guint idle;                   /* workers waiting on work_cond */
+  GQueue tasks;                 /* GstAsyncTaskRun *, oldest first */
+  gint idle;                    /* workers waiting on work_cond; also
+                                 * read atomically */
+  gint tasks_queued;            /* tasks.length, read atomically */
   gboolean quit;
 };
 
@@ -76,6 +123,7 @@ struct _GstAsyncPoolMember
   /* pool->lock */
   GList link;                   /* in pool->runnable while queued */
   gboolean queued;
+  gint64 queued_at;             /* monotonic µs, when it was */
   GList member_link;            /* in pool->members from join to leave */
   GList timed_link;             /* in pool->timed while wake_at is set */
   gint64 wake_at;               /* monotonic µs to queue it at, or 0 */
@@ -96,8 +144,10 @@ gst_async_worker_pool_queue_locked (GstAsyncWorkerPool * pool,
   if (!member->queued && !member->leaving) {
     g_queue_push_tail_link (&pool->runnable, &member->link);
     member->queued = TRUE;
+    member->queued_at = g_get_monotonic_time ();
   }
-  return pool->idle > 0 && (wake || pool->runnable.length > 1);
+  return pool->idle > 0 && pool->jobs_running < pool->jobs_max
+      && (wake || pool->runnable.length > 1);
 }
 
 static void
@@ -135,6 +185,70 @@ gst_async_worker_pool_queue_due_locked (GstAsyncWorkerPool * pool)
   return earliest;
 }
 
+/* Whether a worker may take something now: a task run, or a job while
+ * the pool runs fewer than jobs_max. */
+static inline gboolean
+gst_async_worker_pool_has_work_locked (GstAsyncWorkerPool * pool)
+{
+  return pool->tasks.length > 0 || (pool->runnable.length > 0
+      && pool->jobs_running < pool->jobs_max);
+}
+
+/* Takes the oldest task run and runs it, releasing the lock meanwhile. */
+static void
+gst_async_worker_pool_run_task_locked (GstAsyncWorkerPool * pool)
+{
+  GstAsyncTaskRun *run = g_queue_pop_head (&pool->tasks);
+
+  g_atomic_int_dec_and_test (&pool->tasks_queued);
+  g_mutex_unlock (&pool->lock);
+  run->func (run->data);
+  g_free (run);
+#ifdef HAVE_SYS_PRCTL_H
+  /* (a GstTask names the thread after itself while it runs; in top -H and
+   * gdb an idle worker is a worker) */
+  prctl (PR_SET_NAME, (unsigned long) WORKER_NAME, 0, 0, 0);
+#endif
+  g_mutex_lock (&pool->lock);
+}
+
+/* Takes a job of the member at the head of the run queue and runs it,
+ * releasing the lock meanwhile. */
+static void
+gst_async_worker_pool_run_job_locked (GstAsyncWorkerPool * pool)
+{
+  GstAsyncPoolMember *member = g_queue_pop_head_link (&pool->runnable)->data;
+  gpointer job;
+  gboolean more = FALSE;
+
+  member->queued = FALSE;
+  member->active++;
+  pool->jobs_running++;
+  g_mutex_unlock (&pool->lock);
+
+  job = member->take (member->data, &more);
+
+  g_mutex_lock (&pool->lock);
+  if (more && gst_async_worker_pool_queue_locked (pool, member, TRUE))
+    g_cond_signal (&pool->work_cond);
+  if (job) {
+    g_mutex_unlock (&pool->lock);
+    more = member->run (member->data, job);
+    g_mutex_lock (&pool->lock);
+    /* This worker comes back for it unless others are ahead. */
+    if (more && gst_async_worker_pool_queue_locked (pool, member, FALSE))
+      g_cond_signal (&pool->work_cond);
+  }
+  pool->jobs_running--;
+  /* (a member left waiting for the job limit, while this worker goes on
+   * to a task run) */
+  if (pool->runnable.length > 0 && pool->tasks.length > 0 && pool->idle > 0)
+    g_cond_signal (&pool->work_cond);
+  member->active--;
+  if (member->active == 0 && member->leaving)
+    g_cond_broadcast (&pool->leave_cond);
+}
+
 static gpointer
 gst_async_worker_pool_worker (gpointer data)
 {
@@ -142,51 +256,135 @@ gst_async_worker_pool_worker (gpointer data)
 
   g_mutex_lock (&pool->lock);
   for (;;) {
-    GstAsyncPoolMember *member;
-    gpointer job;
-    gboolean more = FALSE;
-
     for (;;) {
       /* (timed members whose time has come queue behind the others, even
        * while those keep the run queue full) */
       gint64 until = gst_async_worker_pool_queue_due_locked (pool);
 
-      if (pool->quit || pool->runnable.length > 0)
+      if (pool->quit || gst_async_worker_pool_has_work_locked (pool))
         break;
-      pool->idle++;
+      g_atomic_int_inc (&pool->idle);
       if (until)
         g_cond_wait_until (&pool->work_cond, &pool->lock, until);
       else
         g_cond_wait (&pool->work_cond, &pool->lock);
-      pool->idle--;
+      g_atomic_int_dec_and_test (&pool->idle);
     }
     if (pool->quit)
       break;
-
-    member = g_queue_pop_head_link (&pool->runnable)->data;
-    member->queued = FALSE;
-    member->active++;
-    g_mutex_unlock (&pool->lock);
-
-    job = member->take (member->data, &more);
-
-    g_mutex_lock (&pool->lock);
-    if (more && gst_async_worker_pool_queue_locked (pool, member, TRUE))
-      g_cond_signal (&pool->work_cond);
-    if (job) {
-      g_mutex_unlock (&pool->lock);
-      more = member->run (member->data, job);
-      g_mutex_lock (&pool->lock);
-      /* This worker comes back for it unless others are ahead. */
-      if (more && gst_async_worker_pool_queue_locked (pool, member, FALSE))
-        g_cond_signal (&pool->work_cond);
-    }
-    member->active--;
-    if (member->active == 0 && member->leaving)
-      g_cond_broadcast (&pool->leave_cond);
+    if (pool->tasks.length > 0)
+      gst_async_worker_pool_run_task_locked (pool);
+    else
+      gst_async_worker_pool_run_job_locked (pool);
   }
   g_mutex_unlock (&pool->lock);
   return NULL;
+}
+
+/* With pool->lock. */
+static void
+gst_async_worker_pool_add_thread_locked (GstAsyncWorkerPool * pool)
+{
+  g_ptr_array_add (pool->threads, g_thread_new (WORKER_NAME,
+          gst_async_worker_pool_worker, pool));
+}
+
+/* Since when work that may start now waits for a thread: the oldest task
+ * run, or the member at the head of the run queue while the pool runs
+ * fewer jobs than it may (0: none waits). */
+static gint64
+gst_async_worker_pool_waiting_since_locked (GstAsyncWorkerPool * pool)
+{
+  GstAsyncTaskRun *oldest = g_queue_peek_head (&pool->tasks);
+  GstAsyncPoolMember *head = g_queue_peek_head (&pool->runnable);
+  gint64 since = oldest ? oldest->queued_at : 0;
+
+  if (head && pool->jobs_running < pool->jobs_max
+      && (since == 0 || head->queued_at < since))
+    since = head->queued_at;
+  return since;
+}
+
+/* Adds a spare thread when work that may start waited SPARE_AFTER with no
+ * worker idle: the threads are held by pushes that block. */
+static gpointer
+gst_async_worker_pool_watch (gpointer data)
+{
+  GstAsyncWorkerPool *pool = data;
+
+  g_mutex_lock (&pool->lock);
+  while (!pool->quit) {
+    gint64 since = gst_async_worker_pool_waiting_since_locked (pool);
+    gint64 now = g_get_monotonic_time ();
+
+    if (since == 0 || pool->threads->len >= pool->jobs_max + 1 + SPARE_THREADS) {
+      g_cond_wait (&pool->watch_cond, &pool->lock);
+    } else if (now < since + SPARE_AFTER) {
+      g_cond_wait_until (&pool->watch_cond, &pool->lock, since + SPARE_AFTER);
+    } else {
+      /* (an idle worker was woken for it and is on its way) */
+      if (pool->idle == 0)
+        gst_async_worker_pool_add_thread_locked (pool);
+      g_cond_wait_until (&pool->watch_cond, &pool->lock, now + SPARE_AFTER);
+    }
+  }
+  g_mutex_unlock (&pool->lock);
+  return NULL;
+}
+
+/* Something was queued with no worker idle: the watcher looks at it (made
+ * the first time; a private pool needs none, as its one task always
+ * finds a thread that no job holds). */
+static void
+gst_async_worker_pool_watch_locked (GstAsyncWorkerPool * pool)
+{
+  if (pool->quit || pool->group == NULL)
+    return;
+  if (pool->watcher == NULL)
+    pool->watcher = g_thread_new ("asyncwatch", gst_async_worker_pool_watch,
+        pool);
+  else
+    g_cond_signal (&pool->watch_cond);
+}
+
+/* GstAsyncTaskPool's push: queues a run of a src task. */
+void
+gst_async_worker_pool_push_task (GstAsyncWorkerPool * pool,
+    GstTaskPoolFunction func, gpointer data)
+{
+  GstAsyncTaskRun *run = g_new (GstAsyncTaskRun, 1);
+  gboolean wake;
+
+  run->func = func;
+  run->data = data;
+  run->queued_at = g_get_monotonic_time ();
+  g_mutex_lock (&pool->lock);
+  g_queue_push_tail (&pool->tasks, run);
+  g_atomic_int_inc (&pool->tasks_queued);
+  wake = pool->idle > 0;
+  if (!wake)
+    gst_async_worker_pool_watch_locked (pool);
+  g_mutex_unlock (&pool->lock);
+  if (wake)
+    g_cond_signal (&pool->work_cond);
+}
+
+/* Whether task runs of the pool wait for a thread, with none idle: a task
+ * with more to push then gives its thread to them. Without a lock. */
+gboolean
+gst_async_worker_pool_tasks_wait (GstAsyncPoolMember * member)
+{
+  GstAsyncWorkerPool *pool = member->pool;
+
+  return g_atomic_int_get (&pool->tasks_queued) > 0
+      && g_atomic_int_get (&pool->idle) == 0;
+}
+
+/* The GstTaskPool to run @member's src task on (transfer full). */
+GstTaskPool *
+gst_async_worker_pool_get_task_pool (GstAsyncPoolMember * member)
+{
+  return gst_object_ref (member->pool->task_pool);
 }
 
 /* With registry_lock. */
@@ -200,9 +398,12 @@ gst_async_worker_pool_new (const gchar * group)
   g_mutex_init (&pool->lock);
   g_cond_init (&pool->work_cond);
   g_cond_init (&pool->leave_cond);
+  g_cond_init (&pool->watch_cond);
   g_queue_init (&pool->runnable);
   g_queue_init (&pool->timed);
   g_queue_init (&pool->members);
+  g_queue_init (&pool->tasks);
+  pool->task_pool = gst_async_task_pool_new (pool);
   if (group) {
     if (groups == NULL)
       groups = g_hash_table_new (g_str_hash, g_str_equal);
@@ -217,27 +418,38 @@ gst_async_worker_pool_free (GstAsyncWorkerPool * pool)
 {
   guint i;
 
+  /* (no task of a member runs or waits: each stopped and joined its task
+   * before it left) */
+  gst_async_task_pool_detach (pool->task_pool);
+  gst_object_unref (pool->task_pool);
+
   g_mutex_lock (&pool->lock);
   pool->quit = TRUE;
   g_cond_broadcast (&pool->work_cond);
+  g_cond_signal (&pool->watch_cond);
   g_mutex_unlock (&pool->lock);
 
+  /* (no thread is added once quit is set) */
+  if (pool->watcher)
+    g_thread_join (pool->watcher);
   for (i = 0; i < pool->threads->len; i++)
     g_thread_join (g_ptr_array_index (pool->threads, i));
   g_ptr_array_unref (pool->threads);
+  g_warn_if_fail (pool->tasks.length == 0);
   g_mutex_clear (&pool->lock);
   g_cond_clear (&pool->work_cond);
   g_cond_clear (&pool->leave_cond);
+  g_cond_clear (&pool->watch_cond);
   g_free (pool->group);
   g_free (pool);
 }
 
 /* Joins the pool of @group (a private pool when @group is NULL or empty),
- * which then has at least @n_threads workers. @take and @run are called
- * with @data from the workers once gst_async_worker_pool_wake () says
- * there is work. */
+ * which then runs at least @n_jobs jobs at once (and has a thread more, for
+ * the src tasks). @take and @run are called with @data from the workers
+ * once gst_async_worker_pool_wake () says there is work. */
 GstAsyncPoolMember *
-gst_async_worker_pool_join (const gchar * group, guint n_threads,
+gst_async_worker_pool_join (const gchar * group, guint n_jobs,
     GstAsyncPoolTakeFunc take, GstAsyncPoolRunFunc run, gpointer data)
 {
   GstAsyncPoolMember *member = g_new0 (GstAsyncPoolMember, 1);
@@ -252,10 +464,15 @@ gst_async_worker_pool_join (const gchar * group, guint n_threads,
   if (pool == NULL)
     pool = gst_async_worker_pool_new (group);
   pool->refs++;
-  while (pool->threads->len < n_threads)
-    g_ptr_array_add (pool->threads, g_thread_new ("asyncworker",
-            gst_async_worker_pool_worker, pool));
   g_mutex_unlock (&registry_lock);
+
+  g_mutex_lock (&pool->lock);
+  if (n_jobs > pool->jobs_max) {
+    pool->jobs_max = n_jobs;
+    while (pool->threads->len < n_jobs + 1)
+      gst_async_worker_pool_add_thread_locked (pool);
+  }
+  g_mutex_unlock (&pool->lock);
 
   member->pool = pool;
   member->take = take;
@@ -281,6 +498,8 @@ gst_async_worker_pool_wake (GstAsyncPoolMember * member)
 
   g_mutex_lock (&pool->lock);
   wake = gst_async_worker_pool_queue_locked (pool, member, TRUE);
+  if (pool->idle == 0 && pool->jobs_running < pool->jobs_max)
+    gst_async_worker_pool_watch_locked (pool);
   g_mutex_unlock (&pool->lock);
   /* (after the lock: the worker woken needs it first thing) */
   if (wake)

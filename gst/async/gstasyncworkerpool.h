@@ -24,7 +24,7 @@
 #ifndef __GST_ASYNC_WORKER_POOL_H__
 #define __GST_ASYNC_WORKER_POOL_H__
 
-#include <glib.h>
+#include <gst/gst.h>
 
 G_BEGIN_DECLS
 
@@ -44,14 +44,18 @@ typedef gboolean (*GstAsyncPoolRunFunc) (gpointer data, gpointer job);
 typedef gboolean (*GstAsyncPoolVisitFunc) (gpointer data, gpointer user_data);
 
 GstAsyncPoolMember *gst_async_worker_pool_join (const gchar * group,
-    guint n_threads, GstAsyncPoolTakeFunc take, GstAsyncPoolRunFunc run,
+    guint n_jobs, GstAsyncPoolTakeFunc take, GstAsyncPoolRunFunc run,
     gpointer data);
 void gst_async_worker_pool_wake (GstAsyncPoolMember * member);
-void gst_async_worker_pool_wake_at (GstAsyncPoolMember * member,
-    gint64 when);
+void gst_async_worker_pool_wake_at (GstAsyncPoolMember * member, gint64 when);
 void gst_async_worker_pool_visit_others (GstAsyncPoolMember * member,
     GstAsyncPoolVisitFunc visit, gpointer user_data);
 void gst_async_worker_pool_leave (GstAsyncPoolMember * member);
+
+GstTaskPool *gst_async_worker_pool_get_task_pool (GstAsyncPoolMember * member);
+gboolean gst_async_worker_pool_tasks_wait (GstAsyncPoolMember * member);
+void gst_async_worker_pool_push_task (GstAsyncWorkerPool * pool,
+    GstTaskPoolFunction func, gpointer data);
 
 G_END_DECLS
 

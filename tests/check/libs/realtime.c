@@ -201,9 +201,10 @@ wait_threads (const gchar * prefix, guint n)
 
 #define N_ELEMENTS 16
 
-/* 16 elements asking for 1 to 4 workers: with one group they share 4
- * threads (plus a src task each); alone they have 40. Either way the
- * workers go away with the elements. */
+/* 16 elements asking for 1 to 4 workers: with one group they share 5
+ * threads (4 and one for the src tasks), which run their src tasks too;
+ * alone they have 56 (as many and one each). Either way the workers go
+ * away with the elements. */
 static void
 run_sixteen (const gchar * group, guint expect_workers)
 {
@@ -217,8 +218,9 @@ run_sixteen (const gchar * group, guint expect_workers)
   }
   fail_unless_equals_int (wait_threads ("asyncworker", expect_workers),
       expect_workers);
+  /* (and the group's watcher, made if a task ever waited for a thread) */
   if (group)
-    fail_unless (count_threads (NULL) <= before + expect_workers + N_ELEMENTS);
+    fail_unless (count_threads (NULL) <= before + expect_workers + 1);
 
   /* They all work. */
   for (k = 0; k < 4; k++)
@@ -244,14 +246,107 @@ run_sixteen (const gchar * group, guint expect_workers)
 
 GST_START_TEST (test_worker_group_threads)
 {
-  run_sixteen ("sixteen", 4);
+  run_sixteen ("sixteen", 4 + 1);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_own_workers_threads)
 {
-  run_sixteen (NULL, N_ELEMENTS / 4 * (1 + 2 + 3 + 4));
+  run_sixteen (NULL, N_ELEMENTS / 4 * (1 + 2 + 3 + 4) + N_ELEMENTS);
+}
+
+GST_END_TEST;
+
+/* A sink that never returns, until released. */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  guint blocked;                /* pushes held */
+  gboolean released;
+} Gate;
+
+static GstPadProbeReturn
+hold_push (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  Gate *gate = data;
+
+  g_mutex_lock (&gate->lock);
+  gate->blocked++;
+  g_cond_broadcast (&gate->cond);
+  while (!gate->released)
+    g_cond_wait (&gate->cond, &gate->lock);
+  g_mutex_unlock (&gate->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Three streams of a group push into sinks that do not return, and hold
+ * the group's two threads (n-workers=1: one for the work, one for the src
+ * tasks) and more: spare threads take their place, so the five other
+ * streams keep flowing; the spares are bounded; released, the three
+ * deliver too. */
+GST_START_TEST (test_worker_group_blocked_pushes)
+{
+  const guint n = 8, n_blocked = 3, frames = async_check_scale (20);
+  guint before = count_threads (NULL), i, k;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  GstHarness *h[8];
+  Gate gate;
+
+  g_mutex_init (&gate.lock);
+  g_cond_init (&gate.cond);
+  gate.blocked = 0;
+  gate.released = FALSE;
+  for (i = 0; i < n; i++) {
+    h[i] = harness_for (identity_new (1, 2000, "blocked"));
+    gst_harness_play (h[i]);
+    if (i < n_blocked) {
+      GstPad *src = gst_element_get_static_pad (h[i]->element, "src");
+
+      gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, hold_push, &gate,
+          NULL);
+      gst_object_unref (src);
+      /* (real work: a worker runs it, the src task pushes it) */
+      fail_unless_equals_int (gst_harness_push (h[i], make_frame (0)),
+          GST_FLOW_OK);
+    }
+  }
+  g_mutex_lock (&gate.lock);
+  while (gate.blocked < n_blocked && g_get_monotonic_time () < deadline)
+    g_cond_wait_until (&gate.cond, &gate.lock, deadline);
+  fail_unless_equals_int (gate.blocked, n_blocked);
+  g_mutex_unlock (&gate.lock);
+
+  for (k = 0; k < frames; k++)
+    for (i = n_blocked; i < n; i++)
+      fail_unless_equals_int (gst_harness_push (h[i], make_frame (k)),
+          GST_FLOW_OK);
+  for (k = 0; k < frames; k++)
+    for (i = n_blocked; i < n; i++) {
+      GstBuffer *buf = gst_harness_pull (h[i]);
+
+      fail_unless (buf != NULL);
+      fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), k * 10 * GST_MSECOND);
+      gst_buffer_unref (buf);
+    }
+  /* the two, the watcher, at most four spares */
+  fail_unless (count_threads (NULL) <= before + 2 + 1 + 4);
+
+  g_mutex_lock (&gate.lock);
+  gate.released = TRUE;
+  g_cond_broadcast (&gate.cond);
+  g_mutex_unlock (&gate.lock);
+  for (i = 0; i < n_blocked; i++) {
+    GstBuffer *buf = gst_harness_pull (h[i]);
+
+    fail_unless (buf != NULL);
+    gst_buffer_unref (buf);
+  }
+  for (i = 0; i < n; i++)
+    gst_harness_teardown (h[i]);
+  g_mutex_clear (&gate.lock);
+  g_cond_clear (&gate.cond);
 }
 
 GST_END_TEST;
@@ -841,6 +936,7 @@ realtime_suite (void)
   tcase_add_test (tc, test_worker_group_threads);
   tcase_add_test (tc, test_own_workers_threads);
   tcase_add_test (tc, test_worker_group_takes_turns);
+  tcase_add_test (tc, test_worker_group_blocked_pushes);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("qos");
