@@ -60,7 +60,13 @@
  * application threads (properties, state changes, queries). The workers
  * belong to a pool (gstasyncworkerpool.c), the element's own or one shared
  * by a worker group, which calls gst_async_transform_pool_take () and
- * gst_async_transform_pool_run () once the element woke it.
+ * gst_async_transform_pool_run () once the element woke it. The src task
+ * runs on the same pool's threads (its GstTaskPool, gstasynctaskpool.c):
+ * it ends its loop when it has nothing to do ("parks", giving the thread
+ * back) and what makes an item ready starts it again (wake_task_locked ());
+ * for frames that come fast it lingers a moment first, and for frames that
+ * come slowly with cheap work upstream's thread runs its steps itself
+ * instead of waking it ("inline", as identity would push).
  *
  * Locks, in the order they may be taken (a thread holding one never takes
  * one above it):
@@ -77,21 +83,27 @@
  * clock's thread and takes priv->lock alone.
  * Nothing that calls out of the element (pad pushes, events, queries,
  * messages, the subclass's vfuncs, buffer and context frees) runs with
- * priv->lock held. The one exception, as in queue: the src task pauses
- * itself, and a reconfigure or flush-stop restarts it, with priv->lock
- * held (neither waits for the task, and GstTask's own lock is a leaf), so
- * that the two cannot cross.
+ * priv->lock held. The one exception, as in queue: the src task stops
+ * itself, and what restarts it (a frame ready, a reconfigure, a
+ * flush-stop) starts it, with priv->lock held, so that the two cannot
+ * cross. GstTask's own lock is a leaf, the pool's lock nests inside
+ * priv->lock, and the only wait is gst_task_join () on a task that left
+ * its loop: the few instructions of GstTask after it (start_task_locked
+ * ()), which take none of our locks.
  *
  * Items (frame jobs and serialized events) live in the lists of priv->jobs
  * (gstasynctransformjobs.c), which say when each may leave. Two conds:
  *  - space: something left the element (chain waits for a free slot in the
  *    window, drain waits for every item to leave and every process () call
  *    to end);
- *  - ready: an item may leave (the src task waits).
+ *  - linger: an item may leave, while the src task lingers before it
+ *    parks (a parked task is started instead).
  * Each cond has a waiter count so the hot path only signals when somebody
  * waits. Every wait is a loop that re-checks its condition and priv->flow,
  * which is GST_FLOW_FLUSHING while flushing or inactive, and which carries
- * the last downstream flow return otherwise.
+ * the last downstream flow return otherwise. The task is parked, started
+ * and stopped with priv->lock held, so that "parked" and "something to
+ * do" are decided together (no wake-up is lost).
  *
  * A flush or a stop bumps priv->flush_count. A worker still running a job
  * that came before it finishes it and throws the result away; the job is no
@@ -112,9 +124,10 @@
  *     work: take_run_locked () -> run_locked () -> run_call () (calls
  *     process (), or process_batch () on a batch) -> work_over_locked ()
  *     -> mark_done_locked ();
- *   the src task: loop () -> collect_locked () (the done items at the
- *     head of out) -> push_batch_locked () -> push_frame () ->
- *     gst_pad_push () -> account_locked () (the window has room again).
+ *   the src task: loop () -> step_locked () -> collect_locked () (the
+ *     done items at the head of out) -> push_batch_locked () ->
+ *     push_frame () -> gst_pad_push () -> account_locked () (the window
+ *     has room again); or, from chain (), run_inline () -> step_locked ().
  */
 
 #ifdef HAVE_CONFIG_H
@@ -129,7 +142,7 @@
 GST_DEBUG_CATEGORY (gst_async_transform_debug);
 
 /* The element whose chain this thread is in (its private struct). */
-GPrivate gst_async_transform_in_chain;
+G_GNUC_INTERNAL GPrivate gst_async_transform_in_chain;
 #define GST_CAT_DEFAULT gst_async_transform_debug
 
 #define DEFAULT_N_WORKERS 0
@@ -1295,23 +1308,42 @@ gst_async_transform_chain_list (GstPad * pad, GstObject * parent,
   return ret;
 }
 
+/* Upstream's streaming thread, in the chain or a serialized event, may
+ * push what it queues while the src task is parked itself, on its way
+ * out (wake_task_locked ()). */
+static inline gpointer
+gst_async_transform_enter_upstream (GstAsyncTransform * self)
+{
+  gpointer outer = g_private_get (&gst_async_transform_in_chain);
+
+  g_private_set (&gst_async_transform_in_chain, GET_PRIV (self));
+  return outer;
+}
+
+/* (@outer: the element whose chain this one runs in, if any) */
+static inline void
+gst_async_transform_leave_upstream (GstAsyncTransform * self, gpointer outer)
+{
+  g_private_set (&gst_async_transform_in_chain, outer);
+  if (G_UNLIKELY (GET_PRIV (self)->inline_due))
+    gst_async_transform_run_inline (self);
+}
+
 static GstFlowReturn
 gst_async_transform_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
 {
   GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
   GstFlowReturn ret;
+  gpointer outer;
 
   /* The flag is read without the pad's lock first: a reconfigure seen one
    * buffer late is fine, a lock per buffer is not needed. */
   if (G_UNLIKELY (GST_PAD_NEEDS_RECONFIGURE (GET_PRIV (self)->srcpad)))
     gst_async_transform_renegotiate (self);
   gst_async_transform_mark_input (GET_PRIV (self));
-  /* (frames this thread queues may be pushed by it: wake_task_locked ()) */
-  g_private_set (&gst_async_transform_in_chain, GET_PRIV (self));
+  outer = gst_async_transform_enter_upstream (self);
   ret = gst_async_transform_parse (self, buffer);
-  g_private_set (&gst_async_transform_in_chain, NULL);
-  if (G_UNLIKELY (GET_PRIV (self)->inline_due))
-    gst_async_transform_run_inline (self);
+  gst_async_transform_leave_upstream (self, outer);
   return ret;
 }
 
@@ -1466,8 +1498,16 @@ gst_async_transform_sink_event (GstPad * pad, GstObject * parent,
     GstEvent * event)
 {
   GstAsyncTransform *self = GST_ASYNC_TRANSFORM (parent);
+  gboolean ret;
+  gpointer outer;
 
-  return GST_ASYNC_TRANSFORM_GET_CLASS (self)->sink_event (self, event);
+  if (!GST_EVENT_IS_SERIALIZED (event)
+      || GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+    return GST_ASYNC_TRANSFORM_GET_CLASS (self)->sink_event (self, event);
+  outer = gst_async_transform_enter_upstream (self);
+  ret = GST_ASYNC_TRANSFORM_GET_CLASS (self)->sink_event (self, event);
+  gst_async_transform_leave_upstream (self, outer);
+  return ret;
 }
 
 /* --- sink side: queries -------------------------------------------------- */
@@ -1990,21 +2030,12 @@ gst_async_transform_stop_task_and_wait (GstAsyncTransform * self)
   GST_PAD_STREAM_UNLOCK (priv->srcpad);
 }
 
-/* Frames come faster than a task's hand-off to a thread of the pool and
- * back costs: rather than park, the src task waits for the next frame, up
- * to a few times the usual gap between two (and at least LINGER_MIN), as
- * long as no other task waits for a thread. Returns whether it waited
- * (the caller then looks again before it parks: a wake-up at the very
- * end of the wait is only a signal, which the timeout may have beaten). */
-static gboolean
-gst_async_transform_linger_locked (GstAsyncTransformPrivate * priv)
+/* The src task waits on linger_cond, until @until (monotonic µs; 0: until
+ * woken), after the wake-ups due. */
+static void
+gst_async_transform_wait_in_task_locked (GstAsyncTransformPrivate * priv,
+    gint64 until)
 {
-  gint64 gap = priv->arrival_gap, until;
-
-  if (gap == 0 || gap > LINGER_GAP_MAX || (priv->pool_member
-          && gst_async_worker_pool_tasks_wait (priv->pool_member)))
-    return FALSE;
-  until = g_get_monotonic_time () + MAX (4 * gap, LINGER_MIN);
   if (priv->wakes_due) {
     guint wakes = priv->wakes_due;
 
@@ -2014,9 +2045,30 @@ gst_async_transform_linger_locked (GstAsyncTransformPrivate * priv)
       g_cond_broadcast (&priv->space_cond);
   }
   priv->linger_waiters++;
-  g_cond_wait_until (&priv->linger_cond, &priv->lock, until);
+  if (until)
+    g_cond_wait_until (&priv->linger_cond, &priv->lock, until);
+  else
+    g_cond_wait (&priv->linger_cond, &priv->lock);
   priv->linger_waiters--;
   priv->linger_signalled = FALSE;
+}
+
+/* Frames come faster than a task's hand-off to a thread of the pool and
+ * back costs: rather than park, the src task waits for the next frame, up
+ * to a few times the usual gap between two (and at least LINGER_MIN), as
+ * long as no other task waits for a thread. Returns whether it waited
+ * (the caller then looks again before it parks: a wake-up at the very
+ * end of the wait is only a signal, which the timeout may have beaten). */
+static gboolean
+gst_async_transform_linger_locked (GstAsyncTransformPrivate * priv)
+{
+  gint64 gap = priv->arrival_gap;
+
+  if (gap > LINGER_GAP_MAX || (priv->pool_member
+          && gst_async_worker_pool_tasks_wait (priv->pool_member)))
+    return FALSE;
+  gst_async_transform_wait_in_task_locked (priv, g_get_monotonic_time () +
+      MAX (4 * gap, LINGER_MIN));
   return TRUE;
 }
 
@@ -2040,50 +2092,79 @@ gst_async_transform_park_task_locked (GstAsyncTransformPrivate * priv)
 }
 
 /* Other tasks of the worker group wait for a thread, and none is idle:
- * the src task gives its thread to them, though it has more to do, and a
- * worker starts it again in its turn (pool_take ()). */
+ * the src task gives its thread to them, though it has more to do, and the
+ * pool starts it again in its turn (pool_poke ()). Not once the flow is
+ * not OK: the loop's end reports it. */
 static gboolean
 gst_async_transform_yield_task_locked (GstAsyncTransformPrivate * priv)
 {
-  if (priv->pool_member == NULL
+  if (priv->flow != GST_FLOW_OK || priv->pool_member == NULL
       || !gst_async_worker_pool_tasks_wait (priv->pool_member))
     return FALSE;
   priv->task_parked = priv->task_yielded = TRUE;
-  priv->wakes_due |= GST_ASYNC_WAKE_WORKER;
+  priv->wakes_due |= GST_ASYNC_WAKE_POKE;
   gst_async_transform_leave_loop_locked (priv);
   return TRUE;
 }
 
-/* The pool's worker, for a yielded src task: starts it again. */
-void
-gst_async_transform_resume_yielded_task_locked (GstAsyncTransformPrivate * priv)
-{
-  if (priv->task_yielded && priv->flow == GST_FLOW_OK)
-    gst_async_transform_start_task_locked (priv);
-}
-
-/* GstTask's enter callback: STREAM_STATUS ENTER, as a pad's task posts,
- * but only the first time after the pad's activation, not each time the
- * task takes a thread of the pool again. */
+/* GstTask's enter and leave callbacks. A task on the worker pool, which
+ * parks, posts STREAM_STATUS ENTER and LEAVE once, from the pad's
+ * activation and deactivation (its threads are the pool's, shared, and a
+ * start joins a task on its way out of its thread, which must run no
+ * callback out of the element meanwhile: start_task_locked ()). On a pool
+ * of the application's it keeps its thread, and posts them as the pad
+ * would, from that thread. */
 static void
 gst_async_transform_task_entered (GstTask * task, GThread * thread,
     gpointer user_data)
 {
   GstAsyncTransform *self = user_data;
-  GstAsyncTransformPrivate *priv = GET_PRIV (self);
 
-  if (g_atomic_int_compare_and_exchange (&priv->task_entered, FALSE, TRUE))
+  if (!g_atomic_int_get (&GET_PRIV (self)->task_parks))
     gst_async_transform_post_task_status (self, task,
         GST_STREAM_STATUS_TYPE_ENTER);
 }
 
-/* GstTask's leave callback: nothing, so that a start never waits for more
- * than a few instructions (start_task_locked ()); the src pad's
- * deactivation posts STREAM_STATUS LEAVE. */
 static void
 gst_async_transform_task_left (GstTask * task, GThread * thread,
     gpointer user_data)
 {
+  GstAsyncTransform *self = user_data;
+
+  if (!g_atomic_int_get (&GET_PRIV (self)->task_parks))
+    gst_async_transform_post_task_status (self, task,
+        GST_STREAM_STATUS_TYPE_LEAVE);
+}
+
+/* After the src pad made and started its task: on a pool of the
+ * application's (its STREAM_STATUS CREATE handler set one), the task keeps
+ * its thread, as any pad's task does; started again if it parked
+ * meanwhile. On ours, STREAM_STATUS ENTER from here. */
+static void
+gst_async_transform_task_started (GstAsyncTransform * self)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (self);
+  GstTask *task = NULL;
+  gboolean parks;
+
+  g_mutex_lock (&priv->lock);
+  if (priv->src_task) {
+    GstTaskPool *pool = gst_task_get_pool (priv->src_task);
+
+    if (!GST_IS_ASYNC_TASK_POOL (pool)) {
+      g_atomic_int_set (&priv->task_parks, FALSE);
+      if (priv->task_parked && priv->flow == GST_FLOW_OK)
+        gst_async_transform_start_task_locked (priv);
+    }
+    gst_object_unref (pool);
+    task = gst_object_ref (priv->src_task);
+  }
+  parks = g_atomic_int_get (&priv->task_parks);
+  gst_async_transform_unlock_and_wake (priv);
+  if (task && parks)
+    gst_async_transform_post_task_status (self, task,
+        GST_STREAM_STATUS_TYPE_ENTER);
+  gst_clear_object (&task);
 }
 
 /* The src pad made its task (STREAM_STATUS CREATE, posted before the task
@@ -2101,6 +2182,7 @@ gst_async_transform_configure_task (GstAsyncTransform * self, GstTask * task)
   if (priv->pool_member)
     pool = gst_async_worker_pool_get_task_pool (priv->pool_member);
   gst_object_replace ((GstObject **) & priv->src_task, GST_OBJECT (task));
+  g_atomic_int_set (&priv->task_parks, pool != NULL);
   g_mutex_unlock (&priv->lock);
 
   if (pool) {
@@ -2214,9 +2296,13 @@ gst_async_transform_loop (GstAsyncTransform * self)
 
   gst_async_transform_lock_hot (priv);
   priv->task_thread = g_thread_self ();
+again:
   while (priv->flow == GST_FLOW_OK) {
     if (gst_async_transform_step_locked (self)) {
       lingered = FALSE;
+    } else if (!priv->task_parks) {
+      /* (on a pool of the application's: the task keeps its thread) */
+      gst_async_transform_wait_in_task_locked (priv, 0);
     } else if (lingered || !gst_async_transform_linger_locked (priv)) {
       gst_async_transform_park_task_locked (priv);
       gst_async_transform_unlock_and_wake (priv);
@@ -2232,18 +2318,23 @@ gst_async_transform_loop (GstAsyncTransform * self)
   ret = priv->flow;
   eos = priv->eos;
   posted = priv->error_posted;
+  GST_DEBUG_OBJECT (self, "task stops: %s", gst_flow_get_name (ret));
+  /* Upstream already sent EOS, so it will not see this flow return and
+   * report it: tell the application, and end the stream, as queue does.
+   * Before the task stops: a restart meanwhile (a relink) finds it in its
+   * loop, and waits for nothing. */
+  if (eos && !posted && (ret == GST_FLOW_NOT_LINKED || ret < GST_FLOW_EOS)) {
+    gst_async_transform_unlock_and_wake (priv);
+    GST_ELEMENT_FLOW_ERROR (self, ret);
+    gst_pad_push_event (priv->srcpad, gst_event_new_eos ());
+    gst_async_transform_lock_hot (priv);
+    if (priv->flow == GST_FLOW_OK)
+      goto again;
+  }
   /* Stopped with the lock held, so a reconfigure that restarts the task
    * after not-linked cannot slip in between and be undone. */
   gst_async_transform_leave_loop_locked (priv);
   gst_async_transform_unlock_and_wake (priv);
-
-  GST_DEBUG_OBJECT (self, "stopped task: %s", gst_flow_get_name (ret));
-  /* Upstream already sent EOS, so it will not see this flow return and
-   * report it: tell the application, and end the stream, as queue does. */
-  if (eos && !posted && (ret == GST_FLOW_NOT_LINKED || ret < GST_FLOW_EOS)) {
-    GST_ELEMENT_FLOW_ERROR (self, ret);
-    gst_pad_push_event (priv->srcpad, gst_event_new_eos ());
-  }
 }
 
 static gboolean
@@ -2266,11 +2357,13 @@ gst_async_transform_src_activate_mode (GstPad * pad, GstObject * parent,
     priv->downstream_eos = FALSE;
     priv->error_posted = FALSE;
     priv->task_parked = priv->task_yielded = FALSE;
-    g_atomic_int_set (&priv->task_entered, FALSE);
     gst_async_transform_unlock_and_wake (priv);
     /* (configure_task () sees the task made, before it starts) */
-    return gst_pad_start_task (pad,
+    ret = gst_pad_start_task (pad,
         (GstTaskFunction) gst_async_transform_loop, self, NULL);
+    if (ret)
+      gst_async_transform_task_started (self);
+    return ret;
   }
 
   g_mutex_lock (&priv->lock);
@@ -2283,7 +2376,7 @@ gst_async_transform_src_activate_mode (GstPad * pad, GstObject * parent,
   priv->task_parked = priv->task_yielded = FALSE;
   g_mutex_unlock (&priv->lock);
   if (task) {
-    if (g_atomic_int_get (&priv->task_entered))
+    if (g_atomic_int_get (&priv->task_parks))
       gst_async_transform_post_task_status (self, task,
           GST_STREAM_STATUS_TYPE_LEAVE);
     gst_object_unref (task);

@@ -41,6 +41,7 @@
 #include "gstasynctransform.h"
 #include "gstasynctransformjobs.h"
 #include "gstasyncworkerpool.h"
+#include "gstasynctaskpool.h"
 
 #include <gst/base/base.h>
 
@@ -355,11 +356,14 @@ typedef struct
   gboolean task_yielded;        /* it ended its loop with more to do, to
                                  * let other tasks of the pool run: a
                                  * worker starts it again */
-  gint task_entered;            /* atomic: STREAM_STATUS ENTER posted
-                                 * since the pad's activation */
+  gint task_parks;              /* atomic: it runs on the worker pool,
+                                 * and parks (else it keeps its thread,
+                                 * on a pool of the application's) */
   gboolean inline_due;          /* the chain runs the parked task's steps
-                                 * on its way out (read by the chain
-                                 * without the lock: it set it) */
+                                 * on its way out (set in upstream's
+                                 * thread, which reads it without the lock
+                                 * after; cleared with the lock, by a wait
+                                 * that starts the task instead) */
   gboolean inline_running;      /* it does */
   gint64 last_arrival;          /* monotonic µs, the last frame in */
   gint64 arrival_gap;           /* µs between two frames in, on average */
@@ -583,11 +587,10 @@ typedef enum
                                          * partial batch's timeout */
   GST_ASYNC_WAKE_LINGER = 1 << 4,       /* the lingering src task, on
                                          * linger_cond */
+  GST_ASYNC_WAKE_POKE = 1 << 5, /* the pool, for the yielded src task */
 } GstAsyncWakes;
 
 void gst_async_transform_start_task_locked (GstAsyncTransformPrivate * priv);
-void gst_async_transform_resume_yielded_task_locked (GstAsyncTransformPrivate
-    * priv);
 
 /* The wake-ups made with the element lock held. */
 static inline void
@@ -597,6 +600,8 @@ gst_async_transform_wake_locked (GstAsyncTransformPrivate * priv, guint wakes)
     gst_async_transform_start_task_locked (priv);
   if (priv->pool_member == NULL)
     return;
+  if (wakes & GST_ASYNC_WAKE_POKE)
+    gst_async_worker_pool_poke (priv->pool_member);
   if (wakes & GST_ASYNC_WAKE_WORKER)
     gst_async_worker_pool_wake (priv->pool_member);
   else if (wakes & GST_ASYNC_WAKE_WORKER_AT)
@@ -611,7 +616,7 @@ gst_async_transform_unlock_and_wake (GstAsyncTransformPrivate * priv)
 
   priv->wakes_due = 0;
   if (G_UNLIKELY (wakes & (GST_ASYNC_WAKE_TASK | GST_ASYNC_WAKE_WORKER
-              | GST_ASYNC_WAKE_WORKER_AT)))
+              | GST_ASYNC_WAKE_WORKER_AT | GST_ASYNC_WAKE_POKE)))
     gst_async_transform_wake_locked (priv, wakes);
   g_mutex_unlock (&priv->lock);
   if (G_UNLIKELY (wakes & GST_ASYNC_WAKE_SPACE))
@@ -653,7 +658,7 @@ gst_async_transform_wait_locked (GstAsyncTransformPrivate * priv, GCond * cond,
   (*waiters)--;
 }
 
-extern GPrivate gst_async_transform_in_chain;
+G_GNUC_INTERNAL extern GPrivate gst_async_transform_in_chain;
 
 /* Wakes the src task if it lingers, once (a wake-up costs a system call,
  * and one is enough until it runs), or starts it if it parked: something

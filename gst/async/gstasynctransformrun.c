@@ -780,8 +780,6 @@ gst_async_transform_pool_take (gpointer data, gboolean * more)
   guint n, slot;
 
   g_mutex_lock (&priv->lock);
-  if (G_UNLIKELY (priv->task_yielded))
-    gst_async_transform_resume_yielded_task_locked (priv);
   if (gst_async_transform_todo_startable_locked (priv)
       && (n = gst_async_transform_take_frames_locked (priv, call->jobs,
               priv->batch_size, FALSE, &slot)) > 0) {
@@ -840,6 +838,19 @@ gst_async_transform_pool_run (gpointer data, gpointer taken)
   return more;
 }
 
+/* GstAsyncPoolPokeFunc: the src task gave its thread to other tasks of
+ * the group (yield_task_locked ()), and gets one back in its turn. */
+static void
+gst_async_transform_pool_poke (gpointer data)
+{
+  GstAsyncTransformPrivate *priv = GET_PRIV (GST_ASYNC_TRANSFORM (data));
+
+  g_mutex_lock (&priv->lock);
+  if (priv->task_yielded && priv->flow == GST_FLOW_OK)
+    gst_async_transform_start_task_locked (priv);
+  gst_async_transform_unlock_and_wake (priv);
+}
+
 /* READY->PAUSED: joins the element's worker pool. */
 void
 gst_async_transform_start_workers (GstAsyncTransform * self)
@@ -859,7 +870,8 @@ gst_async_transform_start_workers (GstAsyncTransform * self)
   GST_DEBUG_OBJECT (self, "%u workers (group \"%s\"), window of %u frames",
       n, group, priv->max_in_flight);
   member = gst_async_worker_pool_join (group, n,
-      gst_async_transform_pool_take, gst_async_transform_pool_run, self);
+      gst_async_transform_pool_take, gst_async_transform_pool_run,
+      gst_async_transform_pool_poke, self);
   g_free (group);
   g_mutex_lock (&priv->lock);
   priv->pool_member = member;

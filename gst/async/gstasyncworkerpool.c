@@ -41,18 +41,26 @@
  * the members' src-pad tasks, which end their loop when they have nothing
  * to push and start again when a frame is ready. A worker takes a task run
  * before a job: it lets frames out, and frees room for more. The pool has
- * one thread more than jobs_max, so a task always finds a thread that no
- * job holds. A task run blocked in a push (a slow or never returning sink,
- * a full queue downstream) holds its thread: when work that may start (a
- * task run, or a job while fewer than jobs_max run) waited SPARE_AFTER
- * for a thread with every thread busy, a watcher thread adds one, up to
- * SPARE_THREADS more than the pool's base (they stay until the pool
- * ends). So up to SPARE_THREADS pushes may block at once without holding
- * back the other members.
+ * one thread more than jobs_max, so that with one task per private pool
+ * the task always finds a thread no job holds. A member may also be
+ * "poked" (its src task gave its thread to others and wants it back):
+ * pokes are served as task runs are, before jobs.
+ *
+ * Pushes block: a sink waits in preroll until PLAYING, or for each
+ * frame's time, a queue downstream is full, a sink never returns. A task
+ * run blocked in a push holds its thread, so a fixed set of threads would
+ * leave the other members' work waiting, even for good (a pipeline that
+ * prerolls only once every stream has pushed). A group's watcher thread
+ * therefore adds a thread when work that may start (a task run, a poke,
+ * or a job while fewer than jobs_max run) waited SPARE_AFTER while no
+ * worker was idle and none finished anything: one thread per push that
+ * blocks at once. Threads beyond the base that stay idle for SPARE_IDLE
+ * end (the watcher joins them). A private pool needs no watcher: its one
+ * task always finds its thread.
  *
  * Locks: pool->lock guards the run queue, the timed members, the task
- * runs, the threads, and every member's queued, wake_at, leaving and
- * active fields. The take and run functions, and task runs, are called
+ * runs, the pokes, the threads, and every member's queued, poked,
+ * wake_at, leaving and active fields. The take and run functions, and task runs, are called
  * without it. A member may call gst_async_worker_pool_wake () with its own
  * lock held: the pool lock nests inside element locks, never the reverse.
  * registry_lock guards the table of named pools and every pool's refs, and
@@ -71,10 +79,14 @@
 #include <sys/prctl.h>
 #endif
 
-/* A task run that waited this long (µs) with every thread busy is taken
- * as blocked behind pushes that do not return: a spare thread is added. */
+GST_DEBUG_CATEGORY_EXTERN (gst_async_transform_debug);
+#define GST_CAT_DEFAULT gst_async_transform_debug
+
+/* Work that waited this long (µs) for a thread, with every thread busy
+ * and none finishing anything, waits behind pushes that block: a spare
+ * thread is added. A thread beyond the base idle for SPARE_IDLE ends. */
 #define SPARE_AFTER (5 * G_TIME_SPAN_MILLISECOND)
-#define SPARE_THREADS 4
+#define SPARE_IDLE G_TIME_SPAN_SECOND
 
 #define WORKER_NAME "asyncworker"
 
@@ -95,11 +107,12 @@ struct _GstAsyncWorkerPool
   GCond work_cond;              /* a member or a task run was queued, or
                                  * quit */
   GCond leave_cond;             /* a leaving member's last worker left */
-  GCond watch_cond;             /* a task run waits with no worker idle,
-                                 * or quit */
+  GCond watch_cond;             /* work was queued while the watcher
+                                 * slept, or quit */
   GPtrArray *threads;           /* the workers */
-  GThread *watcher;             /* made the first time a task run waits
-                                 * with no worker idle */
+  GPtrArray *ended;             /* spare workers that ended, to join */
+  GThread *watcher;             /* a group's, made with its first work */
+  gboolean watcher_asleep;      /* it waits for work to be queued */
   guint jobs_max;               /* jobs run at once at most */
   guint jobs_running;
   GQueue runnable;              /* GstAsyncPoolMember, via their link */
@@ -107,8 +120,11 @@ struct _GstAsyncWorkerPool
                                  * those with a wake_at */
   GQueue members;               /* GstAsyncPoolMember, via member_link */
   GQueue tasks;                 /* GstAsyncTaskRun *, oldest first */
+  GQueue pokes;                 /* GstAsyncPoolMember, via poke_link */
   gint idle;                    /* workers waiting on work_cond; also
                                  * read atomically */
+  gint64 progress_at;           /* monotonic µs, when a worker last
+                                 * finished a task run or a job */
   gint tasks_queued;            /* tasks.length, read atomically */
   gboolean quit;
 };
@@ -118,12 +134,16 @@ struct _GstAsyncPoolMember
   GstAsyncWorkerPool *pool;
   GstAsyncPoolTakeFunc take;
   GstAsyncPoolRunFunc run;
+  GstAsyncPoolPokeFunc poke;
   gpointer data;
 
   /* pool->lock */
   GList link;                   /* in pool->runnable while queued */
   gboolean queued;
   gint64 queued_at;             /* monotonic µs, when it was */
+  GList poke_link;              /* in pool->pokes while poked */
+  gboolean poked;
+  gint64 poked_at;              /* monotonic µs */
   GList member_link;            /* in pool->members from join to leave */
   GList timed_link;             /* in pool->timed while wake_at is set */
   gint64 wake_at;               /* monotonic µs to queue it at, or 0 */
@@ -190,8 +210,8 @@ gst_async_worker_pool_queue_due_locked (GstAsyncWorkerPool * pool)
 static inline gboolean
 gst_async_worker_pool_has_work_locked (GstAsyncWorkerPool * pool)
 {
-  return pool->tasks.length > 0 || (pool->runnable.length > 0
-      && pool->jobs_running < pool->jobs_max);
+  return pool->tasks.length > 0 || pool->pokes.length > 0
+      || (pool->runnable.length > 0 && pool->jobs_running < pool->jobs_max);
 }
 
 /* Takes the oldest task run and runs it, releasing the lock meanwhile. */
@@ -199,17 +219,37 @@ static void
 gst_async_worker_pool_run_task_locked (GstAsyncWorkerPool * pool)
 {
   GstAsyncTaskRun *run = g_queue_pop_head (&pool->tasks);
+  gint64 progress_at;
 
   g_atomic_int_dec_and_test (&pool->tasks_queued);
   g_mutex_unlock (&pool->lock);
   run->func (run->data);
   g_free (run);
+  progress_at = g_get_monotonic_time ();
 #ifdef HAVE_SYS_PRCTL_H
   /* (a GstTask names the thread after itself while it runs; in top -H and
    * gdb an idle worker is a worker) */
   prctl (PR_SET_NAME, (unsigned long) WORKER_NAME, 0, 0, 0);
 #endif
   g_mutex_lock (&pool->lock);
+  pool->progress_at = progress_at;
+}
+
+/* Pokes the oldest member poked, releasing the lock meanwhile. */
+static void
+gst_async_worker_pool_run_poke_locked (GstAsyncWorkerPool * pool)
+{
+  GstAsyncPoolMember *member = g_queue_pop_head_link (&pool->pokes)->data;
+
+  member->poked = FALSE;
+  member->active++;
+  g_mutex_unlock (&pool->lock);
+  member->poke (member->data);
+  g_mutex_lock (&pool->lock);
+  pool->progress_at = g_get_monotonic_time ();
+  member->active--;
+  if (member->active == 0 && member->leaving)
+    g_cond_broadcast (&pool->leave_cond);
 }
 
 /* Takes a job of the member at the head of the run queue and runs it,
@@ -240,6 +280,7 @@ gst_async_worker_pool_run_job_locked (GstAsyncWorkerPool * pool)
       g_cond_signal (&pool->work_cond);
   }
   pool->jobs_running--;
+  pool->progress_at = g_get_monotonic_time ();
   /* (a member left waiting for the job limit, while this worker goes on
    * to a task run) */
   if (pool->runnable.length > 0 && pool->tasks.length > 0 && pool->idle > 0)
@@ -247,6 +288,18 @@ gst_async_worker_pool_run_job_locked (GstAsyncWorkerPool * pool)
   member->active--;
   if (member->active == 0 && member->leaving)
     g_cond_broadcast (&pool->leave_cond);
+}
+
+/* A thread beyond the base that found no work for SPARE_IDLE ends: it
+ * leaves the threads for the watcher to join. */
+static gboolean
+gst_async_worker_pool_end_spare_locked (GstAsyncWorkerPool * pool)
+{
+  if (pool->threads->len <= pool->jobs_max + 1)
+    return FALSE;
+  g_ptr_array_remove_fast (pool->threads, g_thread_self ());
+  g_ptr_array_add (pool->ended, g_thread_self ());
+  return TRUE;
 }
 
 static gpointer
@@ -260,20 +313,36 @@ gst_async_worker_pool_worker (gpointer data)
       /* (timed members whose time has come queue behind the others, even
        * while those keep the run queue full) */
       gint64 until = gst_async_worker_pool_queue_due_locked (pool);
+      gint64 spare_end = 0;
+      gboolean woken;
 
       if (pool->quit || gst_async_worker_pool_has_work_locked (pool))
         break;
+      if (pool->threads->len > pool->jobs_max + 1) {
+        spare_end = g_get_monotonic_time () + SPARE_IDLE;
+        if (until == 0 || spare_end < until)
+          until = spare_end;
+      }
       g_atomic_int_inc (&pool->idle);
+      woken = TRUE;
       if (until)
-        g_cond_wait_until (&pool->work_cond, &pool->lock, until);
+        woken = g_cond_wait_until (&pool->work_cond, &pool->lock, until);
       else
         g_cond_wait (&pool->work_cond, &pool->lock);
       g_atomic_int_dec_and_test (&pool->idle);
+      if (!woken && until == spare_end && !pool->quit
+          && !gst_async_worker_pool_has_work_locked (pool)
+          && gst_async_worker_pool_end_spare_locked (pool)) {
+        g_mutex_unlock (&pool->lock);
+        return NULL;
+      }
     }
     if (pool->quit)
       break;
     if (pool->tasks.length > 0)
       gst_async_worker_pool_run_task_locked (pool);
+    else if (pool->pokes.length > 0)
+      gst_async_worker_pool_run_poke_locked (pool);
     else
       gst_async_worker_pool_run_job_locked (pool);
   }
@@ -290,23 +359,47 @@ gst_async_worker_pool_add_thread_locked (GstAsyncWorkerPool * pool)
 }
 
 /* Since when work that may start now waits for a thread: the oldest task
- * run, or the member at the head of the run queue while the pool runs
- * fewer jobs than it may (0: none waits). */
+ * run, the oldest poke, or the member at the head of the run queue while
+ * the pool runs fewer jobs than it may (0: none waits). */
 static gint64
 gst_async_worker_pool_waiting_since_locked (GstAsyncWorkerPool * pool)
 {
   GstAsyncTaskRun *oldest = g_queue_peek_head (&pool->tasks);
+  GstAsyncPoolMember *poked = g_queue_peek_head (&pool->pokes);
   GstAsyncPoolMember *head = g_queue_peek_head (&pool->runnable);
   gint64 since = oldest ? oldest->queued_at : 0;
 
+  if (poked && (since == 0 || poked->poked_at < since))
+    since = poked->poked_at;
   if (head && pool->jobs_running < pool->jobs_max
       && (since == 0 || head->queued_at < since))
     since = head->queued_at;
   return since;
 }
 
-/* Adds a spare thread when work that may start waited SPARE_AFTER with no
- * worker idle: the threads are held by pushes that block. */
+/* Joins the spare workers that ended, without the lock. */
+static void
+gst_async_worker_pool_join_ended_locked (GstAsyncWorkerPool * pool)
+{
+  GPtrArray *ended;
+  guint i;
+
+  if (pool->ended->len == 0)
+    return;
+  ended = pool->ended;
+  pool->ended = g_ptr_array_new ();
+  g_mutex_unlock (&pool->lock);
+  for (i = 0; i < ended->len; i++)
+    g_thread_join (g_ptr_array_index (ended, i));
+  g_ptr_array_unref (ended);
+  g_mutex_lock (&pool->lock);
+}
+
+/* A group's watcher: adds a thread when work that may start waited
+ * SPARE_AFTER, with no worker idle and none that finished anything
+ * meanwhile: the threads are held by pushes that block (busy ones would
+ * have finished something, and taken what waits next). Looks again every
+ * SPARE_AFTER while work waits; sleeps while none does. */
 static gpointer
 gst_async_worker_pool_watch (gpointer data)
 {
@@ -317,14 +410,28 @@ gst_async_worker_pool_watch (gpointer data)
     gint64 since = gst_async_worker_pool_waiting_since_locked (pool);
     gint64 now = g_get_monotonic_time ();
 
-    if (since == 0 || pool->threads->len >= pool->jobs_max + 1 + SPARE_THREADS) {
-      g_cond_wait (&pool->watch_cond, &pool->lock);
-    } else if (now < since + SPARE_AFTER) {
-      g_cond_wait_until (&pool->watch_cond, &pool->lock, since + SPARE_AFTER);
+    gst_async_worker_pool_join_ended_locked (pool);
+    if (pool->quit)
+      break;
+    if (since == 0) {
+      /* (threads that may end do so within SPARE_IDLE: join them then) */
+      pool->watcher_asleep = TRUE;
+      if (pool->threads->len > pool->jobs_max + 1)
+        g_cond_wait_until (&pool->watch_cond, &pool->lock, now + SPARE_IDLE);
+      else
+        g_cond_wait (&pool->watch_cond, &pool->lock);
+      pool->watcher_asleep = FALSE;
+    } else if (now < MAX (since, pool->progress_at) + SPARE_AFTER) {
+      g_cond_wait_until (&pool->watch_cond, &pool->lock,
+          MAX (since, pool->progress_at) + SPARE_AFTER);
     } else {
-      /* (an idle worker was woken for it and is on its way) */
-      if (pool->idle == 0)
+      if (pool->idle == 0) {
+        GST_INFO ("work waited %" G_GINT64_FORMAT " µs, and no worker "
+            "finished anything for %" G_GINT64_FORMAT " µs: a thread more "
+            "(%u)", now - since, now - pool->progress_at,
+            pool->threads->len + 1);
         gst_async_worker_pool_add_thread_locked (pool);
+      }
       g_cond_wait_until (&pool->watch_cond, &pool->lock, now + SPARE_AFTER);
     }
   }
@@ -332,19 +439,42 @@ gst_async_worker_pool_watch (gpointer data)
   return NULL;
 }
 
-/* Something was queued with no worker idle: the watcher looks at it (made
- * the first time; a private pool needs none, as its one task always
- * finds a thread that no job holds). */
-static void
+/* Work was queued: a group's watcher looks at it (made with the first
+ * work; a private pool needs none, as its one task always finds its
+ * thread). */
+static inline void
 gst_async_worker_pool_watch_locked (GstAsyncWorkerPool * pool)
 {
-  if (pool->quit || pool->group == NULL)
+  if (pool->group == NULL || pool->quit)
     return;
   if (pool->watcher == NULL)
     pool->watcher = g_thread_new ("asyncwatch", gst_async_worker_pool_watch,
         pool);
-  else
+  else if (pool->watcher_asleep) {
+    pool->watcher_asleep = FALSE;
     g_cond_signal (&pool->watch_cond);
+  }
+}
+
+/* Queues a poke of @member: a worker calls its poke function soon, before
+ * any job (its src task wants a thread back). */
+void
+gst_async_worker_pool_poke (GstAsyncPoolMember * member)
+{
+  GstAsyncWorkerPool *pool = member->pool;
+  gboolean wake = FALSE;
+
+  g_mutex_lock (&pool->lock);
+  if (!member->poked && !member->leaving) {
+    g_queue_push_tail_link (&pool->pokes, &member->poke_link);
+    member->poked = TRUE;
+    member->poked_at = g_get_monotonic_time ();
+    wake = pool->idle > 0;
+    gst_async_worker_pool_watch_locked (pool);
+  }
+  g_mutex_unlock (&pool->lock);
+  if (wake)
+    g_cond_signal (&pool->work_cond);
 }
 
 /* GstAsyncTaskPool's push: queues a run of a src task. */
@@ -362,8 +492,7 @@ gst_async_worker_pool_push_task (GstAsyncWorkerPool * pool,
   g_queue_push_tail (&pool->tasks, run);
   g_atomic_int_inc (&pool->tasks_queued);
   wake = pool->idle > 0;
-  if (!wake)
-    gst_async_worker_pool_watch_locked (pool);
+  gst_async_worker_pool_watch_locked (pool);
   g_mutex_unlock (&pool->lock);
   if (wake)
     g_cond_signal (&pool->work_cond);
@@ -395,6 +524,7 @@ gst_async_worker_pool_new (const gchar * group)
 
   pool->group = g_strdup (group);
   pool->threads = g_ptr_array_new ();
+  pool->ended = g_ptr_array_new ();
   g_mutex_init (&pool->lock);
   g_cond_init (&pool->work_cond);
   g_cond_init (&pool->leave_cond);
@@ -403,6 +533,7 @@ gst_async_worker_pool_new (const gchar * group)
   g_queue_init (&pool->timed);
   g_queue_init (&pool->members);
   g_queue_init (&pool->tasks);
+  g_queue_init (&pool->pokes);
   pool->task_pool = gst_async_task_pool_new (pool);
   if (group) {
     if (groups == NULL)
@@ -429,12 +560,15 @@ gst_async_worker_pool_free (GstAsyncWorkerPool * pool)
   g_cond_signal (&pool->watch_cond);
   g_mutex_unlock (&pool->lock);
 
-  /* (no thread is added once quit is set) */
+  /* (no thread is added, and none ends, once quit is set) */
   if (pool->watcher)
     g_thread_join (pool->watcher);
   for (i = 0; i < pool->threads->len; i++)
     g_thread_join (g_ptr_array_index (pool->threads, i));
+  for (i = 0; i < pool->ended->len; i++)
+    g_thread_join (g_ptr_array_index (pool->ended, i));
   g_ptr_array_unref (pool->threads);
+  g_ptr_array_unref (pool->ended);
   g_warn_if_fail (pool->tasks.length == 0);
   g_mutex_clear (&pool->lock);
   g_cond_clear (&pool->work_cond);
@@ -450,7 +584,8 @@ gst_async_worker_pool_free (GstAsyncWorkerPool * pool)
  * once gst_async_worker_pool_wake () says there is work. */
 GstAsyncPoolMember *
 gst_async_worker_pool_join (const gchar * group, guint n_jobs,
-    GstAsyncPoolTakeFunc take, GstAsyncPoolRunFunc run, gpointer data)
+    GstAsyncPoolTakeFunc take, GstAsyncPoolRunFunc run,
+    GstAsyncPoolPokeFunc poke, gpointer data)
 {
   GstAsyncPoolMember *member = g_new0 (GstAsyncPoolMember, 1);
   GstAsyncWorkerPool *pool = NULL;
@@ -477,7 +612,9 @@ gst_async_worker_pool_join (const gchar * group, guint n_jobs,
   member->pool = pool;
   member->take = take;
   member->run = run;
+  member->poke = poke;
   member->data = data;
+  member->poke_link.data = member;
   member->link.data = member;
   member->timed_link.data = member;
   member->member_link.data = member;
@@ -498,8 +635,7 @@ gst_async_worker_pool_wake (GstAsyncPoolMember * member)
 
   g_mutex_lock (&pool->lock);
   wake = gst_async_worker_pool_queue_locked (pool, member, TRUE);
-  if (pool->idle == 0 && pool->jobs_running < pool->jobs_max)
-    gst_async_worker_pool_watch_locked (pool);
+  gst_async_worker_pool_watch_locked (pool);
   g_mutex_unlock (&pool->lock);
   /* (after the lock: the worker woken needs it first thing) */
   if (wake)
@@ -575,6 +711,10 @@ gst_async_worker_pool_leave (GstAsyncPoolMember * member)
   if (member->queued) {
     g_queue_unlink (&pool->runnable, &member->link);
     member->queued = FALSE;
+  }
+  if (member->poked) {
+    g_queue_unlink (&pool->pokes, &member->poke_link);
+    member->poked = FALSE;
   }
   while (member->active > 0)
     g_cond_wait (&pool->leave_cond, &pool->lock);

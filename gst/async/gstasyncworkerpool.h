@@ -40,16 +40,21 @@ typedef gpointer (*GstAsyncPoolTakeFunc) (gpointer data, gboolean * more);
  * job that may start now. */
 typedef gboolean (*GstAsyncPoolRunFunc) (gpointer data, gpointer job);
 
+/* Called by a worker without any pool lock held, once for each
+ * gst_async_worker_pool_poke (). */
+typedef void (*GstAsyncPoolPokeFunc) (gpointer data);
+
 /* Visits another member of the pool; returns FALSE to stop. */
 typedef gboolean (*GstAsyncPoolVisitFunc) (gpointer data, gpointer user_data);
 
 GstAsyncPoolMember *gst_async_worker_pool_join (const gchar * group,
     guint n_jobs, GstAsyncPoolTakeFunc take, GstAsyncPoolRunFunc run,
-    gpointer data);
+    GstAsyncPoolPokeFunc poke, gpointer data);
 void gst_async_worker_pool_wake (GstAsyncPoolMember * member);
 void gst_async_worker_pool_wake_at (GstAsyncPoolMember * member, gint64 when);
 void gst_async_worker_pool_visit_others (GstAsyncPoolMember * member,
     GstAsyncPoolVisitFunc visit, gpointer user_data);
+void gst_async_worker_pool_poke (GstAsyncPoolMember * member);
 void gst_async_worker_pool_leave (GstAsyncPoolMember * member);
 
 GstTaskPool *gst_async_worker_pool_get_task_pool (GstAsyncPoolMember * member);
