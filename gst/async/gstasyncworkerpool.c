@@ -87,6 +87,12 @@ GST_DEBUG_CATEGORY_EXTERN (gst_async_transform_debug);
  * thread is added. A thread beyond the base idle for SPARE_IDLE ends. */
 #define SPARE_AFTER (5 * G_TIME_SPAN_MILLISECOND)
 #define SPARE_IDLE G_TIME_SPAN_SECOND
+/* The watcher, woken this late (µs) by its own timeout, takes the CPUs as
+ * busy: a thread that finished nothing may only be waiting for one, and
+ * another thread would not help, unless nothing finished for SPARE_STALL
+ * all the same (a push blocked on a loaded machine). */
+#define SPARE_LATE G_TIME_SPAN_MILLISECOND
+#define SPARE_STALL (100 * G_TIME_SPAN_MILLISECOND)
 
 #define WORKER_NAME "asyncworker"
 
@@ -404,11 +410,15 @@ static gpointer
 gst_async_worker_pool_watch (gpointer data)
 {
   GstAsyncWorkerPool *pool = data;
+  gint64 due = 0;
 
   g_mutex_lock (&pool->lock);
   while (!pool->quit) {
     gint64 since = gst_async_worker_pool_waiting_since_locked (pool);
     gint64 now = g_get_monotonic_time ();
+    /* (woken late: the CPUs are busy, and threads that finish nothing may
+     * only wait for one) */
+    gboolean cpu_busy = due != 0 && now - due > SPARE_LATE;
 
     gst_async_worker_pool_join_ended_locked (pool);
     if (pool->quit)
@@ -421,18 +431,23 @@ gst_async_worker_pool_watch (gpointer data)
       else
         g_cond_wait (&pool->watch_cond, &pool->lock);
       pool->watcher_asleep = FALSE;
+      due = 0;
     } else if (now < MAX (since, pool->progress_at) + SPARE_AFTER) {
-      g_cond_wait_until (&pool->watch_cond, &pool->lock,
-          MAX (since, pool->progress_at) + SPARE_AFTER);
+      due = MAX (since, pool->progress_at) + SPARE_AFTER;
+      if (g_cond_wait_until (&pool->watch_cond, &pool->lock, due))
+        due = 0;
     } else {
-      if (pool->idle == 0) {
+      if (pool->idle == 0 && (!cpu_busy
+              || now - MAX (since, pool->progress_at) >= SPARE_STALL)) {
         GST_INFO ("work waited %" G_GINT64_FORMAT " µs, and no worker "
             "finished anything for %" G_GINT64_FORMAT " µs: a thread more "
             "(%u)", now - since, now - pool->progress_at,
             pool->threads->len + 1);
         gst_async_worker_pool_add_thread_locked (pool);
       }
-      g_cond_wait_until (&pool->watch_cond, &pool->lock, now + SPARE_AFTER);
+      due = now + SPARE_AFTER;
+      if (g_cond_wait_until (&pool->watch_cond, &pool->lock, due))
+        due = 0;
     }
   }
   g_mutex_unlock (&pool->lock);
