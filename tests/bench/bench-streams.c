@@ -180,6 +180,31 @@ compare_times (gconstpointer a, gconstpointer b)
   return x < y ? -1 : x > y;
 }
 
+/* The frames the async elements e0 to e@n - 1 dropped so far. */
+static guint64
+count_dropped (GstElement * pipeline, guint n)
+{
+  guint64 dropped = 0;
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    gchar *name = g_strdup_printf ("e%u", i);
+    GstElement *e = gst_bin_get_by_name (GST_BIN (pipeline), name);
+    GstStructure *st;
+    guint64 d[4];
+
+    g_object_get (e, "stats", &st, NULL);
+    gst_structure_get (st, "dropped-leaky", G_TYPE_UINT64, &d[0],
+        "dropped-qos", G_TYPE_UINT64, &d[1], "dropped-errors",
+        G_TYPE_UINT64, &d[2], "dropped-other", G_TYPE_UINT64, &d[3], NULL);
+    dropped += d[0] + d[1] + d[2] + d[3];
+    gst_structure_free (st);
+    gst_object_unref (e);
+    g_free (name);
+  }
+  return dropped;
+}
+
 /* Counts the window: the counters restart, the through times are kept
  * from now on. */
 static void
@@ -272,21 +297,7 @@ measure (const Variant * v, guint n, gdouble warmup, gdouble seconds,
   ok = run_for (pipeline, warmup, NULL);
   start_window (&b);
   if (g_str_has_prefix (v->element, "async"))
-    for (i = 0; i < n; i++) {
-      gchar *name = g_strdup_printf ("e%u", i);
-      GstElement *e = gst_bin_get_by_name (GST_BIN (pipeline), name);
-      GstStructure *st;
-      guint64 d[4];
-
-      g_object_get (e, "stats", &st, NULL);
-      gst_structure_get (st, "dropped-leaky", G_TYPE_UINT64, &d[0],
-          "dropped-qos", G_TYPE_UINT64, &d[1], "dropped-errors",
-          G_TYPE_UINT64, &d[2], "dropped-other", G_TYPE_UINT64, &d[3], NULL);
-      dropped_before += d[0] + d[1] + d[2] + d[3];
-      gst_structure_free (st);
-      gst_object_unref (e);
-      g_free (name);
-    }
+    dropped_before = count_dropped (pipeline, n);
   cpu0 = cpu_seconds ();
   t0 = g_get_monotonic_time ();
   ok = ok && run_for (pipeline, seconds, &f->threads);
@@ -311,24 +322,7 @@ measure (const Variant * v, guint n, gdouble warmup, gdouble seconds,
     /* (frames inside at the end of the window are not dropped: at most a
      * window each, counted by the element's stats where it has them) */
     if (g_str_has_prefix (v->element, "async")) {
-      guint64 dropped_after = 0;
-
-      for (i = 0; i < n; i++) {
-        gchar *name = g_strdup_printf ("e%u", i);
-        GstElement *e = gst_bin_get_by_name (GST_BIN (pipeline), name);
-        GstStructure *st;
-        guint64 d[4];
-
-        g_object_get (e, "stats", &st, NULL);
-        gst_structure_get (st, "dropped-leaky", G_TYPE_UINT64, &d[0],
-            "dropped-qos", G_TYPE_UINT64, &d[1], "dropped-errors",
-            G_TYPE_UINT64, &d[2], "dropped-other", G_TYPE_UINT64, &d[3], NULL);
-        dropped_after += d[0] + d[1] + d[2] + d[3];
-        gst_structure_free (st);
-        gst_object_unref (e);
-        g_free (name);
-      }
-      f->dropped = dropped_after - dropped_before;
+      f->dropped = count_dropped (pipeline, n) - dropped_before;
     } else {
       inside = in > out ? in - out : 0;
       f->dropped = inside > (guint64) n *2 ? inside - n * 2 : 0;
