@@ -2252,11 +2252,11 @@ gst_async_transform_step_locked (GstAsyncTransform * self)
   return TRUE;
 }
 
-/* In the chain, after a frame came in while the src task was parked (see
- * wake_task_locked ()): the task's steps, run in this thread, holding the
- * src pad's stream lock as the task would, until nothing is left to do.
- * The task stays parked; a frame done meanwhile by a worker is pushed by
- * one of these steps. The stream lock is only tried: its holder (the
+/* In the chain, after a frame came in while the src task was not in its
+ * loop (see wake_task_locked ()): the task's steps, run in this thread,
+ * holding the src pad's stream lock as the task would, until nothing is
+ * left to do. The task stays parked (or, started, finds nothing to do);
+ * a frame done meanwhile by a worker is pushed by one of these steps. The stream lock is only tried: its holder (the
  * task on its way out, or in a push that sends a seek upstream) may wait
  * for this thread; the task is started instead then. */
 static void
@@ -2267,16 +2267,13 @@ gst_async_transform_run_inline (GstAsyncTransform * self)
 
   gst_async_transform_lock_hot (priv);
   priv->inline_due = FALSE;
-  if (priv->task_parked && !priv->task_yielded && priv->flow == GST_FLOW_OK) {
-    if (locked) {
-      priv->inline_running = TRUE;
-      while (priv->flow == GST_FLOW_OK
-          && gst_async_transform_step_locked (self));
-      priv->inline_running = FALSE;
-    } else {
-      priv->task_parked = FALSE;
-      priv->wakes_due |= GST_ASYNC_WAKE_TASK;
-    }
+  if (locked && priv->task_thread == NULL) {
+    priv->inline_running = TRUE;
+    while (priv->flow == GST_FLOW_OK && gst_async_transform_step_locked (self));
+    priv->inline_running = FALSE;
+  } else if (priv->task_parked && priv->flow == GST_FLOW_OK) {
+    priv->task_parked = FALSE;
+    priv->wakes_due |= GST_ASYNC_WAKE_TASK;
   }
   gst_async_transform_unlock_and_wake (priv);
   if (locked)

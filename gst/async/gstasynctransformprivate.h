@@ -679,12 +679,15 @@ gst_async_transform_wake_task_locked (GstAsyncTransformPrivate * priv)
     }
   } else if (priv->inline_running) {
     /* (it looks for more before it stops) */
-  } else if (priv->task_parked && priv->flow == GST_FLOW_OK) {
-    if (priv->arrival_gap > LINGER_GAP_MAX && !priv->task_yielded
-        && g_private_get (&gst_async_transform_in_chain) == priv) {
-      priv->inline_due = TRUE;
-      return;
-    }
+  } else if (priv->flow != GST_FLOW_OK) {
+    /* (the task stopped: a restart starts it) */
+  } else if (priv->task_thread == NULL && priv->arrival_gap > LINGER_GAP_MAX
+      && g_private_get (&gst_async_transform_in_chain) == priv) {
+    /* (not in its loop: parked, or started and waiting for a thread of a
+     * busy group, which then finds nothing left; upstream's thread keeps
+     * its stream's frames moving, whatever the group's load) */
+    priv->inline_due = TRUE;
+  } else if (priv->task_parked) {
     priv->task_parked = FALSE;
     priv->wakes_due |= GST_ASYNC_WAKE_TASK;
   }
