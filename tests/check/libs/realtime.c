@@ -359,6 +359,40 @@ GST_START_TEST (test_worker_group_blocked_pushes)
 
 GST_END_TEST;
 
+/* Eight streams of a group prerolling: each sink holds its first push
+ * until PLAYING, and so a thread of the group each, more than the group's
+ * two (n-workers=1). The group adds threads for the pushes held, so every
+ * stream prerolls, plays and ends. */
+GST_START_TEST (test_worker_group_prerolls_more_streams_than_threads)
+{
+  GString *desc = g_string_new (NULL);
+  GstElement *pipeline;
+  GstMessage *msg;
+  GstBus *bus;
+  guint i;
+
+  for (i = 0; i < 8; i++)
+    g_string_append (desc, "fakesrc num-buffers=5 sizetype=fixed sizemax=16 "
+        "! asyncidentity worker-group=preroll n-workers=1 work-time=2000 "
+        "! fakesink ");
+  pipeline = gst_parse_launch (desc->str, NULL);
+  g_string_free (desc, TRUE);
+  fail_unless (pipeline != NULL);
+  bus = gst_element_get_bus (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  /* (stopped first: a failure must not leave sinks holding pushes) */
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  fail_unless (msg != NULL, "the streams never all prerolled and ended");
+  fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
 /* Records which element pushed, in push order. */
 typedef struct
 {
@@ -945,6 +979,7 @@ realtime_suite (void)
   tcase_add_test (tc, test_own_workers_threads);
   tcase_add_test (tc, test_worker_group_takes_turns);
   tcase_add_test (tc, test_worker_group_blocked_pushes);
+  tcase_add_test (tc, test_worker_group_prerolls_more_streams_than_threads);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("qos");
