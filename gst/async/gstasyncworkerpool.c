@@ -119,6 +119,8 @@ struct _GstAsyncWorkerPool
   GPtrArray *ended;             /* spare workers that ended, to join */
   GThread *watcher;             /* a group's, made with its first work */
   gboolean watcher_asleep;      /* it waits for work to be queued */
+  guint starting;               /* threads made that have not yet taken
+                                 * the lock */
   guint jobs_max;               /* jobs run at once at most */
   guint jobs_running;
   GQueue runnable;              /* GstAsyncPoolMember, via their link */
@@ -314,6 +316,7 @@ gst_async_worker_pool_worker (gpointer data)
   GstAsyncWorkerPool *pool = data;
 
   g_mutex_lock (&pool->lock);
+  pool->starting--;
   for (;;) {
     for (;;) {
       /* (timed members whose time has come queue behind the others, even
@@ -360,6 +363,7 @@ gst_async_worker_pool_worker (gpointer data)
 static void
 gst_async_worker_pool_add_thread_locked (GstAsyncWorkerPool * pool)
 {
+  pool->starting++;
   g_ptr_array_add (pool->threads, g_thread_new (WORKER_NAME,
           gst_async_worker_pool_worker, pool));
 }
@@ -437,7 +441,12 @@ gst_async_worker_pool_watch (gpointer data)
       if (g_cond_wait_until (&pool->watch_cond, &pool->lock, due))
         due = 0;
     } else {
-      if (pool->idle == 0 && (!cpu_busy
+      /* (one at a time: a thread not yet running is not idle either; and
+       * no more than one per member beyond the base, as each has one
+       * task) */
+      if (pool->idle == 0 && pool->starting == 0
+          && pool->threads->len < pool->jobs_max + 1 + pool->members.length
+          && (!cpu_busy
               || now - MAX (since, pool->progress_at) >= SPARE_STALL)) {
         GST_INFO ("work waited %" G_GINT64_FORMAT " µs, and no worker "
             "finished anything for %" G_GINT64_FORMAT " µs: a thread more "
