@@ -2036,14 +2036,7 @@ static void
 gst_async_transform_wait_in_task_locked (GstAsyncTransformPrivate * priv,
     gint64 until)
 {
-  if (priv->wakes_due) {
-    guint wakes = priv->wakes_due;
-
-    priv->wakes_due = 0;
-    gst_async_transform_wake_locked (priv, wakes);
-    if (wakes & GST_ASYNC_WAKE_SPACE)
-      g_cond_broadcast (&priv->space_cond);
-  }
+  gst_async_transform_wake_before_wait_locked (priv);
   priv->linger_waiters++;
   if (until)
     g_cond_wait_until (&priv->linger_cond, &priv->lock, until);

@@ -354,8 +354,8 @@ typedef struct
   gboolean task_parked;         /* it ended its loop with nothing to do:
                                  * what gives it something starts it */
   gboolean task_yielded;        /* it ended its loop with more to do, to
-                                 * let other tasks of the pool run: a
-                                 * worker starts it again */
+                                 * let other tasks of the pool run: the
+                                 * pool pokes it back (pool_poke ()) */
   gint task_parks;              /* atomic: it runs on the worker pool,
                                  * and parks (else it keeps its thread,
                                  * on a pool of the application's) */
@@ -625,6 +625,23 @@ gst_async_transform_unlock_and_wake (GstAsyncTransformPrivate * priv)
     g_cond_signal (&priv->linger_cond);
 }
 
+/* Makes the wake-ups due, all with the lock held: the caller is about to
+ * wait, which releases it right after. */
+static inline void
+gst_async_transform_wake_before_wait_locked (GstAsyncTransformPrivate * priv)
+{
+  guint wakes = priv->wakes_due;
+
+  if (wakes == 0)
+    return;
+  priv->wakes_due = 0;
+  gst_async_transform_wake_locked (priv, wakes);
+  if (wakes & GST_ASYNC_WAKE_SPACE)
+    g_cond_broadcast (&priv->space_cond);
+  if (wakes & GST_ASYNC_WAKE_LINGER)
+    g_cond_signal (&priv->linger_cond);
+}
+
 /* Waits once on @cond, with the element lock, counted in @waiters (so that
  * the other side signals only when somebody waits), after the wake-ups due
  * (the lock is released right after them). Callers loop, re-checking their
@@ -633,8 +650,6 @@ static inline void
 gst_async_transform_wait_locked (GstAsyncTransformPrivate * priv, GCond * cond,
     guint * waiters)
 {
-  guint wakes;
-
   /* (the chain that was to push, inline, what it queued now waits: the
    * task does it) */
   if (G_UNLIKELY (priv->inline_due)) {
@@ -644,15 +659,7 @@ gst_async_transform_wait_locked (GstAsyncTransformPrivate * priv, GCond * cond,
       priv->wakes_due |= GST_ASYNC_WAKE_TASK;
     }
   }
-  wakes = priv->wakes_due;
-  if (wakes) {
-    priv->wakes_due = 0;
-    gst_async_transform_wake_locked (priv, wakes);
-    if (wakes & GST_ASYNC_WAKE_SPACE)
-      g_cond_broadcast (&priv->space_cond);
-    if (wakes & GST_ASYNC_WAKE_LINGER)
-      g_cond_signal (&priv->linger_cond);
-  }
+  gst_async_transform_wake_before_wait_locked (priv);
   (*waiters)++;
   g_cond_wait (cond, &priv->lock);
   (*waiters)--;
